@@ -1,0 +1,83 @@
+# Sightline: `make run` serves the demo partnership, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+PYTEST_WORKERS ?= auto
+
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PYTHONDONTWRITEBYTECODE := 1
+
+# make run serves the way production does, over plain HTTP on the loopback interface.
+RUN_ENV = DJANGO_SETTINGS_MODULE=config.settings.production \
+	SECRET_KEY="$$(cat var/secret_key)" \
+	ALLOWED_HOSTS="$(HOST),localhost,127.0.0.1" \
+	SIGHTLINE_HTTPS=false
+
+.PHONY: help setup run dev test test-fast lint format bench assets clean
+help:
+	@echo "make run    set everything up and serve http://$(HOST):$(PORT) with the demo partnership"
+	@echo "make test   set everything up and run every test (browser tests included)"
+	@echo "make dev    Django's reloading development server, debugging on"
+	@echo "make lint   ruff and mypy"
+	@echo "make bench  the benchmarks in bench/"
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Sightline needs Python 3.12 or newer (see .python-version); found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets/.built: node_modules/.installed scripts/build-assets.mjs $(wildcard frontend/*)
+	npm run --silent build
+	@touch $@
+
+var/secret_key:
+	@mkdir -p var
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
+
+setup: $(VENV)/.installed assets/.built var/secret_key
+
+assets: assets/.built
+
+run: setup
+	@$(RUN_ENV) $(BIN)/sightline collectstatic --noinput --verbosity 0
+	@$(RUN_ENV) $(BIN)/sightline migrate --noinput --verbosity 1
+	@$(RUN_ENV) $(BIN)/sightline seed_demo --if-empty
+	@echo "Serving Sightline on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	@$(RUN_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips 127.0.0.1
+
+dev: setup
+	$(BIN)/sightline migrate --noinput
+	$(BIN)/sightline seed_demo --if-empty
+	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/sightline runserver $(HOST):$(PORT)
+
+test: setup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	@if ls bench/bench_*.py >/dev/null 2>&1; then \
+		for script in bench/bench_*.py; do $(PY) $$script || exit 1; done; \
+	else echo "No benchmarks yet: later issues add them to bench/."; fi
+
+clean:
+	rm -rf $(VENV) node_modules assets var/static .pytest_cache .mypy_cache .ruff_cache

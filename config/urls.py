@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from sightline.core import views as core_views
+
+urlpatterns = [
+    path("", include("sightline.accounts.urls")),
+    path("", include("sightline.core.urls")),
+    path("health/", core_views.health, name="health"),
+]
+
+handler400 = "sightline.core.views.error_400"
+handler403 = "sightline.core.views.error_403"
+handler404 = "sightline.core.views.error_404"
+handler500 = "sightline.core.views.error_500"

@@ -1,0 +1,1 @@
+"""Sightline: a safeguarding partnership's line of sight over its statutory work."""

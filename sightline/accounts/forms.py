@@ -1,0 +1,113 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+from sightline.core.roles import Role
+
+from .models import Agency, Sector, User
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
+    )
+
+
+class UserForm(forms.Form):
+    full_name = forms.CharField(
+        label="Full name", max_length=150, error_messages={"required": "Enter the person's full name"}
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter the person's email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+    job_title = forms.CharField(label="Job title (optional)", max_length=150, required=False)
+
+
+def _agency_choices() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label="Agency",
+        queryset=Agency.objects.filter(is_active=True).order_by("name"),
+        empty_label="Choose an agency",
+        error_messages={"required": "Choose the agency", "invalid_choice": "Choose an agency from the list"},
+    )
+
+
+class MembershipForm(forms.Form):
+    agency = _agency_choices()
+    role = forms.ChoiceField(
+        label="Role",
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a role"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["agency"] = _agency_choices()
+
+
+class NewUserForm(UserForm, MembershipForm):
+    field_order = ["full_name", "email", "job_title", "agency", "role"]
+
+
+class UserFilterForm(forms.Form):
+    search = forms.CharField(label="Name or email", required=False, max_length=150)
+    agency = forms.ModelChoiceField(
+        label="Agency", queryset=Agency.objects.order_by("name"), required=False, empty_label="Any"
+    )
+    role = forms.ChoiceField(label="Role", required=False, choices=[("", "Any"), *Role.choices])
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any"), ("active", "Active"), ("inactive", "Deactivated")],
+    )
+
+
+class AgencyForm(forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=150, error_messages={"required": "Enter the agency's name"}
+    )
+    sector = forms.ChoiceField(
+        label="Sector",
+        choices=Sector.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the agency's sector"},
+    )
+    is_active = forms.BooleanField(label="This agency is an active partner", required=False, initial=True)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+
+    def get_users(self, email: str) -> Any:
+        return (
+            user
+            for user in User.objects.filter(email__iexact=email, is_active=True)
+            if user.has_usable_password() or not user.last_login
+        )

@@ -1,0 +1,149 @@
+"""People, the partner agencies they work for, and the roles they hold there."""
+
+from functools import cached_property
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from sightline.core.models import TimeStampedModel
+from sightline.core.roles import Role
+
+
+class Sector(models.TextChoices):
+    CHILDRENS_SERVICES = "childrens_services", "Local authority children's services"
+    ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health or integrated care board"
+    EDUCATION = "education", "Education"
+    PROBATION = "probation", "Probation"
+    HOUSING = "housing", "Housing"
+    VOLUNTARY = "voluntary", "Voluntary sector"
+    OTHER = "other", "Other"
+
+
+class Agency(TimeStampedModel):
+    name = models.CharField(max_length=150)
+    sector = models.CharField(max_length=32, choices=Sector.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="agency_name_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(sector__in=Sector.values), name="agency_sector_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:agency_detail", kwargs={"pk": self.pk})
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        if not email:
+            raise ValueError("Every user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(max_length=254, unique=True)
+    full_name = models.CharField(max_length=150)
+    job_title = models.CharField(max_length=150, blank=True)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ci")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.email})" if self.full_name else self.email
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:user_detail", kwargs={"pk": self.pk})
+
+    def _memberships(self) -> list[tuple[str, int]]:
+        cache = self.__dict__.get("_membership_cache")
+        if cache is None:
+            cache = list(self.memberships.values_list("role", "agency_id")) if self.pk else []
+            self.__dict__["_membership_cache"] = cache
+        return cache
+
+    @cached_property
+    def role_set(self) -> frozenset[str]:
+        """The roles this user holds in any agency, loaded once per request."""
+        return frozenset(role for role, _ in self._memberships())
+
+    @cached_property
+    def agency_ids(self) -> frozenset[int]:
+        """The agencies this user belongs to, loaded once per request."""
+        return frozenset(agency_id for _, agency_id in self._memberships())
+
+    def agency_ids_with_role(self, role: Role) -> frozenset[int]:
+        return frozenset(agency for held, agency in self._memberships() if held == role)
+
+    def forget_memberships(self) -> None:
+        for name in ("_membership_cache", "role_set", "agency_ids"):
+            self.__dict__.pop(name, None)
+
+
+class Membership(models.Model):
+    """A user's role in one partner agency."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["agency__name", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "agency", "role"], name="membership_unique_role_in_agency"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="membership_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}, {self.agency}"
+
+
+class UserSession(models.Model):
+    """Which sessions belong to whom, so that deactivating someone ends them all."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Session of {self.user_id} from {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,46 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("sign-in/", views.SignInView.as_view(), name="sign_in"),
+    path("sign-out/", views.SignOutView.as_view(), name="sign_out"),
+    path("account/", views.AccountView.as_view(), name="account"),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("users/", views.UserListView.as_view(), name="user_list"),
+    path("users/new/", views.UserCreateView.as_view(), name="user_create"),
+    path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
+    path("users/<int:pk>/edit/", views.UserEditView.as_view(), name="user_edit"),
+    path("users/<int:pk>/deactivate/", views.UserDeactivateView.as_view(), name="user_deactivate"),
+    path("users/<int:pk>/reactivate/", views.UserReactivateView.as_view(), name="user_reactivate"),
+    path(
+        "users/<int:pk>/password-link/",
+        views.UserSendPasswordLinkView.as_view(),
+        name="user_password_link",
+    ),
+    path("users/<int:pk>/roles/new/", views.MembershipAddView.as_view(), name="membership_add"),
+    path(
+        "users/<int:pk>/roles/<int:membership_pk>/remove/",
+        views.MembershipRemoveView.as_view(),
+        name="membership_remove",
+    ),
+    path("agencies/", views.AgencyListView.as_view(), name="agency_list"),
+    path("agencies/new/", views.AgencyCreateView.as_view(), name="agency_create"),
+    path("agencies/<int:pk>/", views.AgencyDetailView.as_view(), name="agency_detail"),
+    path("agencies/<int:pk>/edit/", views.AgencyEditView.as_view(), name="agency_edit"),
+]

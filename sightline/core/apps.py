@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+from .navigation import NavItem
+
+
+class CoreConfig(AppConfig):
+    name = "sightline.core"
+    label = "core"
+    verbose_name = "Sightline core"
+    navigation = (
+        NavItem("Audit trail", "core:audit_trail", "core.view_audit_trail", order=90),
+    )
+
+    def ready(self) -> None:
+        from . import checks, policies  # noqa: F401  (registers checks and rules)

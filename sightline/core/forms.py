@@ -1,0 +1,83 @@
+"""Form building blocks that follow the GOV.UK Design System's patterns."""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import AuditEvent
+
+
+class GovukDateInput(forms.MultiWidget):
+    """Day, month and year in three boxes, as the GOV.UK date input pattern asks."""
+
+    template_name = "django/forms/widgets/multiwidget.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        widgets = {
+            "day": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "month": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "year": forms.TextInput(attrs={"inputmode": "numeric"}),
+        }
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    """A date entered as day, month and year, with messages that say what to fix."""
+
+    widget = GovukDateInput
+
+    def __init__(self, *, allow_future: bool = True, **kwargs: Any) -> None:
+        self.allow_future = allow_future
+        fields = tuple(forms.CharField(required=False) for _ in range(3))
+        super().__init__(fields=fields, require_all_fields=False, **kwargs)
+
+    def compress(self, data_list: list[str]) -> datetime.date | None:
+        if not data_list or not any(part.strip() for part in data_list if part):
+            return None
+        label = str(self.label or "The date")
+        day, month, year = (part.strip() if part else "" for part in data_list)
+        missing = [name for name, part in zip(("day", "month", "year"), (day, month, year), strict=True) if not part]
+        if missing:
+            raise ValidationError(f"{label} must include a {' and a '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()):
+            raise ValidationError(f"{label} must be a real date, in numbers, like 27 3 2024")
+        if len(year) != 4:
+            raise ValidationError(f"{label}: the year must include 4 numbers")
+        try:
+            value = datetime.date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise ValidationError(f"{label} must be a real date") from error
+        if not self.allow_future and value > datetime.date.today():
+            raise ValidationError(f"{label} must be today or in the past")
+        return value
+
+
+class AuditFilterForm(forms.Form):
+    person = forms.CharField(
+        label="Person", required=False, max_length=254, help_text="Part of an email address"
+    )
+    kind = forms.ChoiceField(
+        label="What happened", required=False, choices=[("", "Any"), *AuditEvent.Kind.choices]
+    )
+    object_type = forms.ChoiceField(label="Kind of record", required=False, choices=[])
+    object_id = forms.CharField(label="Record number", required=False, max_length=64)
+    date_from = GovukDateField(label="From", required=False)
+    date_to = GovukDateField(label="To", required=False)
+
+    def __init__(self, *args: Any, object_types: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = [("", "Any"), *object_types]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date")
+        return cleaned

@@ -1,0 +1,35 @@
+"""Who may use the shared kernel's pages, and the predicates every app's policies build on.
+
+A user's roles and agencies come from ``user.role_set`` and ``user.agency_ids`` (loaded once
+per request by the accounts app); this module needs nothing else from the user.
+"""
+
+from typing import Any
+
+import rules
+
+from .roles import Role
+
+
+def has_role(*roles: Role) -> rules.Predicate:
+    """True when the user holds any of ``roles`` in any agency."""
+    wanted = frozenset(roles)
+    names = "_or_".join(role.value for role in roles)
+
+    @rules.predicate(name=f"has_role_{names}")
+    def predicate(user: Any) -> bool:
+        return bool(user.is_authenticated and user.is_active and wanted & user.role_set)
+
+    return predicate
+
+
+@rules.predicate
+def is_signed_in(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+is_administrator = has_role(Role.ADMINISTRATOR)
+
+rules.add_perm("core.view_audit_trail", is_administrator)
+rules.add_perm("core.export_audit_trail", is_administrator)
+rules.add_perm("core.view_access_log", is_administrator)

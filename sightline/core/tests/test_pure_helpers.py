@@ -1,0 +1,72 @@
+import datetime
+
+import pytest
+from django.test import RequestFactory
+
+from sightline.core.exports import csv_text, neutralise
+from sightline.core.forms import GovukDateField
+from sightline.core.pagination import _numbers, paginate
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+44", "-2", "@SUM(A1)", "\tx"])
+def test_formula_like_cells_are_prefixed(cell):
+    assert neutralise(cell) == "'" + cell
+
+
+@pytest.mark.parametrize("cell", ["Family N", "", 12, None, "a=b"])
+def test_other_cells_are_left_alone(cell):
+    assert neutralise(cell) == cell
+
+
+def test_csv_text_writes_header_and_blank_for_none():
+    assert csv_text(["a", "b"], [["=x", None]]).splitlines() == ["a,b", "'=x,"]
+
+
+@pytest.mark.parametrize(
+    ("current", "last", "expected"),
+    [
+        (1, 1, [1]),
+        (1, 3, [1, 2, 3]),
+        (5, 10, [1, None, 4, 5, 6, None, 10]),
+        (10, 10, [1, None, 9, 10]),
+    ],
+)
+def test_page_numbers_show_neighbours_and_ends(current, last, expected):
+    assert _numbers(current, last) == expected
+
+
+def test_paginate_keeps_other_query_parameters():
+    request = RequestFactory().get("/", {"role": "trainer", "page": "2"})
+    result = paginate(request, list(range(60)), per_page=25)
+    assert result.items == list(range(25, 50))
+    assert result.pagination["previous"]["href"] == "?role=trainer&page=1"
+    assert result.pagination["next"]["href"] == "?role=trainer&page=3"
+
+
+def test_one_page_needs_no_pagination():
+    assert paginate(RequestFactory().get("/"), [1, 2]).pagination is None
+
+
+@pytest.mark.parametrize(
+    ("parts", "message"),
+    [
+        (["", "4", "2024"], "Date must include a day"),
+        (["1", "", ""], "Date must include a month and a year"),
+        (["x", "4", "2024"], "Date must be a real date, in numbers"),
+        (["31", "4", "2024"], "Date must be a real date"),
+        (["1", "4", "24"], "the year must include 4 numbers"),
+    ],
+)
+def test_date_field_says_what_to_fix(parts, message):
+    field = GovukDateField(label="Date", required=False)
+    with pytest.raises(Exception, match=message):
+        field.clean(parts)
+
+
+def test_date_field_reads_a_real_date_and_refuses_the_future_when_asked():
+    assert GovukDateField(label="Date").clean(["3", "4", "2021"]) == datetime.date(2021, 4, 3)
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    with pytest.raises(Exception, match="today or in the past"):
+        GovukDateField(label="Date", allow_future=False).clean(
+            [str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]
+        )

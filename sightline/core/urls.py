@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("audit/", views.AuditTrailView.as_view(), name="audit_trail"),
+    path("audit/export.csv", views.AuditTrailExportView.as_view(), name="audit_trail_export"),
+    path("access-log/", views.AccessLogView.as_view(), name="access_log"),
+]

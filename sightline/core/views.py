@@ -1,0 +1,201 @@
+"""The shared kernel's pages: error pages, the audit trail and the access log."""
+
+from typing import Any, ClassVar
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views import View
+
+from . import selectors
+from .exceptions import NotVisibleError
+from .exports import csv_text
+from .forms import AuditFilterForm
+from .models import AccessLogEntry, AuditEvent
+from .pagination import paginate
+from .services import access_log_record, audit_record
+
+
+class PolicyView(View):
+    """A view guarded by one permission from an app's policies, checked on every request.
+
+    ``get_permission_object`` returns the object the permission is about (fetched through a
+    selector that raises ``NotVisibleError`` when the user may not know it exists).
+    """
+
+    permission: ClassVar[str]
+
+    def get_permission_object(self) -> Any:
+        return None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = self.get_permission_object()
+        if not request.user.has_perm(self.permission, self.object):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _audit_refusal(request: HttpRequest, *, kind: str, detail: str) -> None:
+    user = getattr(request, "user", None)
+    audit_record(actor=user, kind=kind, detail=f"{request.method} {request.path}: {detail}")
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/error.html", _error_context(400), status=400)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    _audit_refusal(request, kind=AuditEvent.Kind.ACCESS_DENIED, detail="permission refused")
+    return render(request, "core/error.html", _error_context(403), status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, NotVisibleError):
+        _audit_refusal(
+            request, kind=AuditEvent.Kind.ACCESS_DENIED, detail="record outside the user's scope"
+        )
+    return render(request, "core/error.html", _error_context(404), status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # Rendered without the request: nothing here may touch the database, which may be the fault.
+    html = render_to_string("core/error.html", _error_context(500))
+    return HttpResponse(html, status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    _audit_refusal(request, kind=AuditEvent.Kind.CSRF_FAILURE, detail=reason)
+    return render(request, "core/error.html", _error_context("csrf"), status=403)
+
+
+ERRORS: dict[int | str, dict[str, str]] = {
+    400: {
+        "title": "There is a problem with your request",
+        "body": "The request could not be understood. Go back and try again.",
+    },
+    403: {
+        "title": "You do not have permission to see this page",
+        "body": "Your role does not give you access to this page. If you think it should, "
+        "ask your partnership administrator.",
+    },
+    404: {
+        "title": "Page not found",
+        "body": "If you typed the web address, check it is correct. If you pasted the web "
+        "address, check you copied the entire address.",
+    },
+    500: {
+        "title": "Sorry, there is a problem with the service",
+        "body": "Try again later. Nothing you entered has been half-saved: if you were "
+        "changing something, check whether the change was made.",
+    },
+    "csrf": {
+        "title": "This form could not be sent",
+        "body": "The form had expired or did not come from Sightline, so nothing was saved. "
+        "Go back, reload the page and try again.",
+    },
+}
+
+
+def _error_context(code: int | str) -> dict[str, Any]:
+    return {
+        "error": ERRORS[code],
+        "status": 403 if code == "csrf" else code,
+        "partnership_name": settings.SIGHTLINE_PARTNERSHIP_NAME,
+    }
+
+
+@login_not_required
+def health(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitoring: the application answers and the database too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok", "time": timezone.now().isoformat()})
+
+
+def _object_types() -> list[tuple[str, str]]:
+    return sorted(
+        (model._meta.label_lower, str(model._meta.verbose_name).capitalize())
+        for model in apps.get_models()
+        if model._meta.app_label not in {"contenttypes", "sessions", "auth"}
+    )
+
+
+def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, selectors.AuditFilters]:
+    form = AuditFilterForm(request.GET or None, object_types=_object_types())
+    if form.is_bound and form.is_valid():
+        return form, selectors.AuditFilters(**form.cleaned_data)
+    return form, selectors.AuditFilters()
+
+
+class AuditTrailView(PolicyView):
+    permission = "core.view_audit_trail"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form, filters = _audit_filters(request)
+        events = selectors.audit_event_list(filters=filters)
+        results = paginate(request, events)
+        return render(
+            request,
+            "core/audit_trail.html",
+            {
+                "form": form,
+                "events": results.items,
+                "page": results.page,
+                "pagination": results.pagination,
+                "export_query": request.GET.urlencode(),
+            },
+        )
+
+
+class AuditTrailExportView(PolicyView):
+    permission = "core.export_audit_trail"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form, filters = _audit_filters(request)
+        events = selectors.audit_event_list(filters=filters)
+        access_log_record(
+            user=request.user,
+            action=AccessLogEntry.Action.EXPORT,
+            object_type="core.auditevent",
+            object_repr="Audit trail (CSV)",
+            detail=request.GET.urlencode(),
+        )
+        body = csv_text(
+            ["when", "person", "what happened", "record type", "record", "record name",
+             "changes", "detail", "address"],
+            (
+                [
+                    timezone.localtime(event.occurred_at).isoformat(),
+                    event.actor_email,
+                    event.get_kind_display(),
+                    event.object_type,
+                    event.object_id,
+                    event.object_repr,
+                    event.changes and str(event.changes),
+                    event.detail,
+                    event.ip_address,
+                ]
+                for event in events.iterator(chunk_size=2000)
+            ),
+        )
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="sightline-audit-trail.csv"'
+        return response
+
+
+class AccessLogView(PolicyView):
+    permission = "core.view_access_log"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        results = paginate(request, selectors.access_log_list())
+        return render(
+            request,
+            "core/access_log.html",
+            {"entries": results.items, "page": results.page, "pagination": results.pagination},
+        )
