@@ -273,7 +273,8 @@ class UserDeactivateView(UserObjectView):
         try:
             services.user_deactivate(actor=request.user, user=user)
         except ValidationError as error:
-            form = Form()
+            form = Form({})
+            form.is_valid()
             _apply_errors(form, error)
             return render(
                 request, "accounts/user_deactivate.html", {"person": user, "form": form}, status=400
