@@ -16,9 +16,10 @@ export PYTHONDONTWRITEBYTECODE := 1
 RUN_ENV = DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY="$$(cat var/secret_key)" \
 	ALLOWED_HOSTS="$(HOST),localhost,127.0.0.1" \
-	SIGHTLINE_HTTPS=false
+	SIGHTLINE_HTTPS=false \
+	EMAIL_URL="$${EMAIL_URL:-console:}"
 
-.PHONY: help setup run dev test test-fast lint format bench assets clean
+.PHONY: help setup run dev test lint format bench assets clean
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT) with the demo partnership"
 	@echo "make test   set everything up and run every test (browser tests included)"

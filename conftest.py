@@ -2,10 +2,15 @@
 
 import pytest
 
-from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
+from sightline.accounts.tests.factories import (
+    PASSWORD,
+    AgencyFactory,
+    MembershipFactory,
+    UserFactory,
+)
 from sightline.core.roles import Role
 
-PASSWORD = "correct horse battery"
+__all__ = ["PASSWORD"]
 
 
 @pytest.fixture

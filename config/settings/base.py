@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import dj_email_url
@@ -95,15 +96,22 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and sessions ---------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Permissions come only from the policies (rules); the password backend grants none.
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "sightline.accounts.backends.PasswordBackend",
 ]
+# How many reverse proxies in front of Sightline append to X-Forwarded-For (0: none, and the
+# client's address is the connection's). Used for the address in the audit trail.
+SIGHTLINE_TRUSTED_PROXIES = int(os.environ.get("SIGHTLINE_TRUSTED_PROXIES", "0"))
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:sign_in"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "full_name", "job_title")},
+    },
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
@@ -161,8 +169,21 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+
 # --- Email -------------------------------------------------------------------
-_email = dj_email_url.parse(os.environ.get("EMAIL_URL", "console:"))
+def _parse_email_url(url: str) -> dict[str, Any]:
+    parsed = dj_email_url.parse(url)
+    if "EMAIL_BACKEND" not in parsed:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL {url.split(':', 1)[0]!r} is not a scheme Sightline knows. "
+            "Use, for example, smtp://user:password@host:587?tls=true, "
+            "submission://user:password@host:587, smtps://user:password@host:465 or console: "
+            "(see docs/operations.md)."
+        )
+    return parsed
+
+
+_email = _parse_email_url(os.environ.get("EMAIL_URL", "console:"))
 _smtp_options = {
     "host": _email["EMAIL_HOST"],
     "port": _email["EMAIL_PORT"],

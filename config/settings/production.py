@@ -26,6 +26,8 @@ SECRET_KEY = _required("SECRET_KEY")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters: see docs/operations.md.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _required("ALLOWED_HOSTS"))
+# Reminders and password links must reach people: say where email goes (console: to drop it).
+_required("EMAIL_URL")
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 HTTPS = env_bool("SIGHTLINE_HTTPS", default=True)

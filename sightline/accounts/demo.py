@@ -40,7 +40,12 @@ USERS: list[tuple[Role, str, str, str]] = [
         "Northshire County Council Children's Services",
     ),
     (Role.TRAINER, "Kwame Mensah", "Multi-agency training lead", BUSINESS_UNIT),
-    (Role.PRACTITIONER, "Sophie Lin", "Health visitor", "Northshire Community and Mental Health NHS Trust"),
+    (
+        Role.PRACTITIONER,
+        "Sophie Lin",
+        "Health visitor",
+        "Northshire Community and Mental Health NHS Trust",
+    ),
 ]
 
 DEMO_DOMAIN = "demo.sightline.test"

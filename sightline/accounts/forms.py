@@ -28,7 +28,9 @@ class SignInForm(forms.Form):
 
 class UserForm(forms.Form):
     full_name = forms.CharField(
-        label="Full name", max_length=150, error_messages={"required": "Enter the person's full name"}
+        label="Full name",
+        max_length=150,
+        error_messages={"required": "Enter the person's full name"},
     )
     email = forms.EmailField(
         label="Email address",
@@ -46,7 +48,10 @@ def _agency_choices() -> forms.ModelChoiceField:
         label="Agency",
         queryset=Agency.objects.filter(is_active=True).order_by("name"),
         empty_label="Choose an agency",
-        error_messages={"required": "Choose the agency", "invalid_choice": "Choose an agency from the list"},
+        error_messages={
+            "required": "Choose the agency",
+            "invalid_choice": "Choose an agency from the list",
+        },
     )
 
 
@@ -91,7 +96,9 @@ class AgencyForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the agency's sector"},
     )
-    is_active = forms.BooleanField(label="This agency is an active partner", required=False, initial=True)
+    is_active = forms.BooleanField(
+        label="This agency is an active partner", required=False, initial=True
+    )
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -8,8 +8,8 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from sightline.core.models import AuditEvent
 from sightline.core.exceptions import NotVisibleError
+from sightline.core.models import AuditEvent
 
 from .models import Agency, Membership, User
 from .policies import may_know_agency
@@ -89,20 +89,19 @@ def agency_members(*, agency: Agency) -> list[Membership]:
 
 
 def failed_sign_ins_since(*, email: str, since: datetime.datetime) -> int:
-    """Failed sign-ins for ``email`` since ``since``, or since its last success if later."""
-    last_success = (
-        AuditEvent.objects.filter(
-            kind=AuditEvent.Kind.SIGN_IN, actor_email__iexact=email, occurred_at__gte=since
-        )
+    """Failed sign-ins for ``email`` since ``since``, counting only those after its last
+    successful sign-in or password change (a reset lifts a lockout)."""
+    events = AuditEvent.objects.filter(actor_email__iexact=email, occurred_at__gte=since)
+    fresh_start = (
+        events.filter(kind__in=[AuditEvent.Kind.SIGN_IN, AuditEvent.Kind.PASSWORD_CHANGED])
         .order_by("-occurred_at")
         .values_list("occurred_at", flat=True)
         .first()
     )
-    return AuditEvent.objects.filter(
-        kind=AuditEvent.Kind.SIGN_IN_FAILED,
-        actor_email__iexact=email,
-        occurred_at__gte=max(since, last_success) if last_success else since,
-    ).count()
+    failures = events.filter(kind=AuditEvent.Kind.SIGN_IN_FAILED)
+    if fresh_start:
+        failures = failures.filter(occurred_at__gt=fresh_start)
+    return failures.count()
 
 
 @dataclass(frozen=True)

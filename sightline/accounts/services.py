@@ -75,7 +75,9 @@ def user_create(
     email = email.strip().lower()
     if _email_taken(email):
         raise ValidationError({"email": "A user with this email address already exists"})
-    user = User.objects.create_user(email, password, full_name=full_name.strip(), job_title=job_title)
+    user = User.objects.create_user(
+        email, password, full_name=full_name.strip(), job_title=job_title
+    )
     audit_record(
         actor=actor,
         kind=AuditEvent.Kind.CREATE,
@@ -111,7 +113,9 @@ def _end_sessions(user: User) -> int:
     return len(keys)
 
 
-def _administrators_left(*, excluding_user: User | None = None, excluding: Membership | None = None) -> int:
+def _administrators_left(
+    *, excluding_user: User | None = None, excluding: Membership | None = None
+) -> int:
     admins = Membership.objects.filter(role=Role.ADMINISTRATOR, user__is_active=True)
     if excluding_user is not None:
         admins = admins.exclude(user=excluding_user)
@@ -160,10 +164,19 @@ def user_reactivate(*, actor: Any, user: User) -> User:
     return user
 
 
+def _role_list(user: User) -> list[str]:
+    return sorted(
+        f"{membership.get_role_display()}, {membership.agency.name}"
+        for membership in user.memberships.select_related("agency")
+    )
+
+
 @transaction.atomic
 def membership_add(*, actor: Any, user: User, agency: Agency, role: Role | str) -> Membership:
+    """Give ``user`` a role in ``agency``; recorded as a change to the user's roles."""
     if Membership.objects.filter(user=user, agency=agency, role=role).exists():
         raise ValidationError(f"{user.full_name} already has this role in {agency.name}")
+    before = _role_list(user)
     try:
         with transaction.atomic():
             membership = Membership.objects.create(user=user, agency=agency, role=role)
@@ -172,10 +185,10 @@ def membership_add(*, actor: Any, user: User, agency: Agency, role: Role | str) 
     user.forget_memberships()
     audit_record(
         actor=actor,
-        kind=AuditEvent.Kind.CREATE,
-        obj=membership,
-        changes={"user": {"from": None, "to": user.email}, "agency": {"from": None, "to": agency.name},
-                 "role": {"from": None, "to": membership.get_role_display()}},
+        kind=AuditEvent.Kind.UPDATE,
+        obj=user,
+        changes={"roles": {"from": before, "to": _role_list(user)}},
+        detail=f"Role added: {membership}.",
     )
     return membership
 
@@ -187,16 +200,17 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
             "This is the last partnership administrator role. Make someone else an "
             "administrator first."
         )
+    user = membership.user
+    before = _role_list(user)
+    membership.delete()
+    user.forget_memberships()
     audit_record(
         actor=actor,
-        kind=AuditEvent.Kind.DELETE,
-        obj=membership,
-        changes={"user": {"from": membership.user.email, "to": None},
-                 "agency": {"from": membership.agency.name, "to": None},
-                 "role": {"from": membership.get_role_display(), "to": None}},
+        kind=AuditEvent.Kind.UPDATE,
+        obj=user,
+        changes={"roles": {"from": before, "to": _role_list(user)}},
+        detail=f"Role removed: {membership}.",
     )
-    membership.delete()
-    membership.user.forget_memberships()
 
 
 @transaction.atomic
@@ -204,7 +218,9 @@ def agency_create(*, actor: Any, name: str, sector: str, is_active: bool = True)
     if _agency_name_taken(name):
         raise ValidationError({"name": "An agency with this name already exists"})
     agency = Agency.objects.create(
-        name=name.strip(), sector=sector, is_active=is_active,
+        name=name.strip(),
+        sector=sector,
+        is_active=is_active,
         created_by=actor if getattr(actor, "pk", None) else None,
         updated_by=actor if getattr(actor, "pk", None) else None,
     )
@@ -239,7 +255,9 @@ def session_start(*, user: User, session_key: str) -> None:
 
 
 @transaction.atomic
-def session_finish(*, user: User | None, session_key: str | None, kind: str, detail: str = "") -> None:
+def session_finish(
+    *, user: User | None, session_key: str | None, kind: str, detail: str = ""
+) -> None:
     if session_key:
         UserSession.objects.filter(session_key=session_key).delete()
     audit_record(actor=user, kind=kind, obj=user, detail=detail)
@@ -247,6 +265,16 @@ def session_finish(*, user: User | None, session_key: str | None, kind: str, det
 
 def sign_in_failed(*, email: str) -> None:
     audit_record(actor=None, actor_email=email.strip().lower(), kind=AuditEvent.Kind.SIGN_IN_FAILED)
+
+
+def sign_in_refused(*, email: str) -> None:
+    """A sign-in refused unchecked while the address is locked (not counted as a failure)."""
+    audit_record(
+        actor=None,
+        actor_email=email.strip().lower(),
+        kind=AuditEvent.Kind.ACCESS_DENIED,
+        detail="Sign-in refused: too many failed attempts.",
+    )
 
 
 def password_changed(*, user: User, actor: Any) -> None:

@@ -82,24 +82,35 @@ class SignInView(View):
         if not form.is_valid():
             return self._render(request, form, status=400)
         email = form.cleaned_data["email"]
-        window = timezone.now() - datetime.timedelta(minutes=settings.SIGHTLINE_SIGN_IN_LOCKOUT_MINUTES)
-        if selectors.failed_sign_ins_since(email=email, since=window) >= settings.SIGHTLINE_SIGN_IN_ATTEMPTS:
-            services.sign_in_failed(email=email)
+        window = timezone.now() - datetime.timedelta(
+            minutes=settings.SIGHTLINE_SIGN_IN_LOCKOUT_MINUTES
+        )
+        if (
+            selectors.failed_sign_ins_since(email=email, since=window)
+            >= settings.SIGHTLINE_SIGN_IN_ATTEMPTS
+        ):
+            services.sign_in_refused(email=email)
             form.add_error(
                 None,
                 "There have been too many failed attempts to sign in with this email address. "
                 f"Wait {settings.SIGHTLINE_SIGN_IN_LOCKOUT_MINUTES} minutes and try again, or "
-                "reset your password.",
+                "reset your password, which lets you sign in at once.",
             )
             return self._render(request, form, status=429)
         user = authenticate(request, username=email, password=form.cleaned_data["password"])
         if user is None:
-            form.add_error(None, "The email address or password is not right. Check them and try again.")
+            form.add_error(
+                None, "The email address or password is not right. Check them and try again."
+            )
             return self._render(request, form, status=400)
         login(request, user)
         response = HttpResponseRedirect(self._next(request))
         response.set_cookie(
-            SESSION_HINT_COOKIE, "1", httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE
+            SESSION_HINT_COOKIE,
+            "1",
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
         )
         return response
 
@@ -199,7 +210,12 @@ class UserListView(PolicyView):
         return render(
             request,
             "accounts/user_list.html",
-            {"form": form, "users": results.items, "page": results.page, "pagination": results.pagination},
+            {
+                "form": form,
+                "users": results.items,
+                "page": results.page,
+                "pagination": results.pagination,
+            },
         )
 
 
@@ -218,10 +234,13 @@ class UserCreateView(PolicyView):
                 _apply_errors(form, error)
             else:
                 messages.success(
-                    request, f"{user.full_name} has been added and sent a link to set their password."
+                    request,
+                    f"{user.full_name} has been added and sent a link to set their password.",
                 )
                 return redirect(user)
-        return render(request, "accounts/user_form.html", {"form": form, "creating": True}, status=400)
+        return render(
+            request, "accounts/user_form.html", {"form": form, "creating": True}, status=400
+        )
 
 
 class UserObjectView(PolicyView):
@@ -236,7 +255,9 @@ class UserObjectView(PolicyView):
 class UserDetailView(UserObjectView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user: User = self.object
-        history = list(audit_events_for_object(object_type="accounts.user", object_id=str(user.pk))[:20])
+        history = list(
+            audit_events_for_object(object_type="accounts.user", object_id=str(user.pk))[:20]
+        )
         return render(
             request,
             "accounts/user_detail.html",
@@ -247,7 +268,9 @@ class UserDetailView(UserObjectView):
 class UserEditView(UserObjectView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user: User = self.object
-        form = UserForm(initial={"full_name": user.full_name, "email": user.email, "job_title": user.job_title})
+        form = UserForm(
+            initial={"full_name": user.full_name, "email": user.email, "job_title": user.job_title}
+        )
         return render(request, "accounts/user_form.html", {"form": form, "person": user})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -261,12 +284,16 @@ class UserEditView(UserObjectView):
             else:
                 messages.success(request, "The user's details have been saved.")
                 return redirect(user)
-        return render(request, "accounts/user_form.html", {"form": form, "person": user}, status=400)
+        return render(
+            request, "accounts/user_form.html", {"form": form, "person": user}, status=400
+        )
 
 
 class UserDeactivateView(UserObjectView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return render(request, "accounts/user_deactivate.html", {"person": self.object, "form": Form()})
+        return render(
+            request, "accounts/user_deactivate.html", {"person": self.object, "form": Form()}
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user: User = self.object
@@ -279,7 +306,9 @@ class UserDeactivateView(UserObjectView):
             return render(
                 request, "accounts/user_deactivate.html", {"person": user, "form": form}, status=400
             )
-        messages.success(request, f"{user.full_name} has been deactivated and signed out everywhere.")
+        messages.success(
+            request, f"{user.full_name} has been deactivated and signed out everywhere."
+        )
         return redirect(user)
 
 
@@ -309,7 +338,11 @@ class UserSendPasswordLinkView(UserObjectView):
 
 class MembershipAddView(UserObjectView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return render(request, "accounts/membership_form.html", {"person": self.object, "form": MembershipForm()})
+        return render(
+            request,
+            "accounts/membership_form.html",
+            {"person": self.object, "form": MembershipForm()},
+        )
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user: User = self.object
@@ -332,13 +365,17 @@ class MembershipRemoveView(UserObjectView):
 
     def post(self, request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
         user: User = self.object
-        membership = get_object_or_404(Membership.objects.select_related("agency", "user"), pk=membership_pk, user=user)
+        membership = get_object_or_404(
+            Membership.objects.select_related("agency", "user"), pk=membership_pk, user=user
+        )
         try:
             services.membership_remove(actor=request.user, membership=membership)
         except ValidationError as error:
             messages.error(request, error.messages[0])
         else:
-            messages.success(request, f"{membership.get_role_display()} in {membership.agency} has been removed.")
+            messages.success(
+                request, f"{membership.get_role_display()} in {membership.agency} has been removed."
+            )
         return redirect(user)
 
 
@@ -403,7 +440,9 @@ class AgencyEditView(PolicyView):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         agency: Agency = self.object
-        form = AgencyForm(initial={"name": agency.name, "sector": agency.sector, "is_active": agency.is_active})
+        form = AgencyForm(
+            initial={"name": agency.name, "sector": agency.sector, "is_active": agency.is_active}
+        )
         return render(request, "accounts/agency_form.html", {"form": form, "agency": agency})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -417,5 +456,6 @@ class AgencyEditView(PolicyView):
             else:
                 messages.success(request, "The agency has been saved.")
                 return redirect(agency)
-        return render(request, "accounts/agency_form.html", {"form": form, "agency": agency}, status=400)
-
+        return render(
+            request, "accounts/agency_form.html", {"form": form, "agency": agency}, status=400
+        )

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Sightline core"
     navigation = (
         NavItem("Audit trail", "core:audit_trail", "core.view_audit_trail", order=90),
+        NavItem("Access log", "core:access_log", "core.view_access_log", order=91),
     )
 
     def ready(self) -> None:

@@ -15,7 +15,7 @@ class GovukDateInput(forms.MultiWidget):
     template_name = "django/forms/widgets/multiwidget.html"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "day": forms.TextInput(attrs={"inputmode": "numeric"}),
             "month": forms.TextInput(attrs={"inputmode": "numeric"}),
             "year": forms.TextInput(attrs={"inputmode": "numeric"}),
@@ -43,7 +43,11 @@ class GovukDateField(forms.MultiValueField):
             return None
         label = str(self.label or "The date")
         day, month, year = (part.strip() if part else "" for part in data_list)
-        missing = [name for name, part in zip(("day", "month", "year"), (day, month, year), strict=True) if not part]
+        missing = [
+            name
+            for name, part in zip(("day", "month", "year"), (day, month, year), strict=True)
+            if not part
+        ]
         if missing:
             raise ValidationError(f"{label} must include a {' and a '.join(missing)}")
         if not (day.isdigit() and month.isdigit() and year.isdigit()):
@@ -73,7 +77,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, object_types: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = [("", "Any"), *object_types]
+        self.fields["object_type"].choices = [("", "Any"), *object_types]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms.boundfield import BoundField
 
 from .forms import GovukDateInput
@@ -39,7 +40,7 @@ def error_summary(form: forms.BaseForm) -> list[dict[str, str]]:
     """The error summary's list: each message linked to the field it belongs to."""
     items = [{"text": str(message), "href": "#main-content"} for message in form.non_field_errors()]
     for name, errors in form.errors.items():
-        if name == forms.forms.NON_FIELD_ERRORS:
+        if name == NON_FIELD_ERRORS:
             continue
         bound = form[name]
         anchor = bound.id_for_label or bound.auto_id
@@ -76,8 +77,10 @@ def field_params(
         params["classes"] = classes
 
     if isinstance(widget, GovukDateInput):
-        parts = field.value() if isinstance(field.value(), list | tuple) else widget.decompress(
+        parts = (
             field.value()
+            if isinstance(field.value(), list | tuple)
+            else widget.decompress(field.value())
         )
         names = ("day", "month", "year")
         params.pop("name")
@@ -105,7 +108,7 @@ def field_params(
         params["fieldset"] = {"legend": _legend(field, is_page_heading=is_page_heading, size=size)}
         params["items"] = [
             {"value": str(value), "text": str(label), "checked": str(value) in selected}
-            for value, label in field.field.choices
+            for value, label in getattr(field.field, "choices", ())
             if str(value) != ""
         ]
         component = "radios" if isinstance(widget, forms.RadioSelect) else "checkboxes"
@@ -132,7 +135,7 @@ def field_params(
         selected = _selected(field)
         params["items"] = [
             {"value": str(value), "text": str(label), "selected": str(value) in selected}
-            for value, label in field.field.choices
+            for value, label in getattr(field.field, "choices", ())
         ]
         return "select", params
     if isinstance(widget, forms.Textarea):

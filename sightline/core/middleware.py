@@ -1,15 +1,39 @@
 """Request context for the audit trail, and default deny for every view."""
 
+import ipaddress
 import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from .request_context import client_ip
 
 logger = logging.getLogger(__name__)
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address, read through as many proxies as settings say to trust."""
+    trusted = settings.SIGHTLINE_TRUSTED_PROXIES
+    if trusted:
+        forwarded = [
+            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        ]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= trusted and _is_address(forwarded[-trusted]):
+            return forwarded[-trusted]
+    remote = request.META.get("REMOTE_ADDR", "")
+    return remote if _is_address(remote) else None
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 class RequestContextMiddleware:
@@ -19,7 +43,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = client_ip.set(request.META.get("REMOTE_ADDR") or None)
+        token = client_ip.set(client_address(request))
         try:
             return self.get_response(request)
         finally:

@@ -128,7 +128,9 @@ class AccessLogEntry(AppendOnlyModel):
         ordering = ["-occurred_at", "-id"]
         verbose_name_plural = "access log entries"
         indexes = [
-            models.Index(fields=["object_type", "object_id", "occurred_at"], name="access_object_idx"),
+            models.Index(
+                fields=["object_type", "object_id", "occurred_at"], name="access_object_idx"
+            ),
             models.Index(fields=["user", "occurred_at"], name="access_user_idx"),
         ]
 

@@ -30,7 +30,8 @@ def _numbers(current: int, last: int) -> list[int | None]:
     wanted = sorted({1, last, current - 1, current, current + 1} & set(range(1, last + 1)))
     shown: list[int | None] = []
     for number in wanted:
-        if shown and shown[-1] is not None and number - shown[-1] > 1:  # type: ignore[operator]
+        previous = shown[-1] if shown else None
+        if previous is not None and number - previous > 1:
             shown.append(None)
         shown.append(number)
     return shown

@@ -46,9 +46,7 @@ def audit_events_for_object(*, object_type: str, object_id: str) -> QuerySet[Aud
     )
 
 
-def access_log_list(
-    *, object_type: str = "", object_id: str = ""
-) -> QuerySet[AccessLogEntry]:
+def access_log_list(*, object_type: str = "", object_id: str = "") -> QuerySet[AccessLogEntry]:
     entries = AccessLogEntry.objects.select_related("user")
     if object_type:
         entries = entries.filter(object_type=object_type)

@@ -87,11 +87,15 @@ def access_log_record(
     detail: str = "",
 ) -> AccessLogEntry:
     """Record that ``user`` viewed a restricted record or exported data."""
-    fields = _object_fields(obj) if obj is not None else {
-        "object_type": object_type,
-        "object_id": object_id,
-        "object_repr": object_repr,
-    }
+    fields = (
+        _object_fields(obj)
+        if obj is not None
+        else {
+            "object_type": object_type,
+            "object_id": object_id,
+            "object_repr": object_repr,
+        }
+    )
     return AccessLogEntry.objects.create(
         user=user, action=action, detail=detail, ip_address=client_ip.get(), **fields
     )

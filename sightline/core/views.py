@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -34,7 +34,7 @@ class PolicyView(View):
     def get_permission_object(self) -> Any:
         return None
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.object = self.get_permission_object()
         if not request.user.has_perm(self.permission, self.object):
             raise PermissionDenied
@@ -157,7 +157,7 @@ class AuditTrailExportView(PolicyView):
     permission = "core.export_audit_trail"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form, filters = _audit_filters(request)
+        _, filters = _audit_filters(request)
         events = selectors.audit_event_list(filters=filters)
         access_log_record(
             user=request.user,
@@ -167,8 +167,17 @@ class AuditTrailExportView(PolicyView):
             detail=request.GET.urlencode(),
         )
         body = csv_text(
-            ["when", "person", "what happened", "record type", "record", "record name",
-             "changes", "detail", "address"],
+            [
+                "when",
+                "person",
+                "what happened",
+                "record type",
+                "record",
+                "record name",
+                "changes",
+                "detail",
+                "address",
+            ],
             (
                 [
                     timezone.localtime(event.occurred_at).isoformat(),

@@ -1,10 +1,14 @@
+from typing import Any
+
 import factory
 
 from sightline.accounts.models import Agency, Membership, Sector, User
 from sightline.core.roles import Role
 
+PASSWORD = "correct horse battery"
 
-class AgencyFactory(factory.django.DjangoModelFactory):
+
+class AgencyFactory(factory.django.DjangoModelFactory[Agency]):
     class Meta:
         model = Agency
 
@@ -12,22 +16,20 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     sector = Sector.POLICE
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.test")
     full_name = factory.Sequence(lambda n: f"Person {n}")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
-    @factory.post_generation
-    def save_password(obj, create, extracted, **kwargs):  # noqa: N805
-        if create:
-            obj.save()
+    @classmethod
+    def _create(cls, model_class: type[User], *args: Any, **kwargs: Any) -> User:
+        password = kwargs.pop("password", PASSWORD)
+        return model_class.objects.create_user(password=password, **kwargs)
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 

@@ -62,9 +62,32 @@ def test_too_many_failures_lock_the_address_for_a_while(client, make_user):
     locked = sign_in(client, user.email)
     assert locked.status_code == 429
     assert "too many failed attempts" in locked.content.decode()
-    later = timezone.now() + datetime.timedelta(minutes=settings.SIGHTLINE_SIGN_IN_LOCKOUT_MINUTES + 1)
+    assert AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.ACCESS_DENIED, actor_email=user.email
+    ).exists()
+    later = timezone.now() + datetime.timedelta(
+        minutes=settings.SIGHTLINE_SIGN_IN_LOCKOUT_MINUTES + 1
+    )
     with time_machine.travel(later):
         assert sign_in(client, user.email).status_code == 302
+
+
+def test_a_password_reset_lifts_the_lockout(client, make_user):
+    user = make_user(Role.TRAINER)
+    for _ in range(settings.SIGHTLINE_SIGN_IN_ATTEMPTS):
+        sign_in(client, user.email, password="wrong password")
+    assert sign_in(client, user.email).status_code == 429
+    from sightline.accounts import services
+
+    services.password_changed(user=user, actor=user)
+    assert sign_in(client, user.email).status_code == 302
+
+
+def test_superusers_get_nothing_the_policies_do_not_grant(client, make_user):
+    user = make_user(is_superuser=True)
+    client.force_login(user)
+    assert client.get(reverse("accounts:user_list")).status_code == 403
+    assert not user.has_perm("accounts.view_agency")
 
 
 def test_sign_out_is_a_post_and_is_audited(client, make_user):
@@ -140,7 +163,11 @@ def test_change_own_password(client, make_user):
     assert "There is a problem" in weak.content.decode()
     ok = client.post(
         reverse("accounts:password_change"),
-        {"old_password": PASSWORD, "new_password1": "another long phrase", "new_password2": "another long phrase"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another long phrase",
+            "new_password2": "another long phrase",
+        },
     )
     assert ok["Location"] == reverse("accounts:account")
     assert Session.objects.count() == 1

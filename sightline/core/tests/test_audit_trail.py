@@ -91,20 +91,27 @@ def test_audit_trail_filters_by_person_kind_and_date(admin_client, admin_user, m
     tomorrow = datetime.date.today() + datetime.timedelta(days=1)
     future = admin_client.get(
         url,
-        {"date_from_day": tomorrow.day, "date_from_month": tomorrow.month, "date_from_year": tomorrow.year},
+        {
+            "date_from_day": tomorrow.day,
+            "date_from_month": tomorrow.month,
+            "date_from_year": tomorrow.year,
+        },
     )
     assert "No events match these filters" in future.content.decode()
 
 
 def test_audit_trail_explains_a_bad_date(admin_client):
     response = admin_client.get(
-        reverse("core:audit_trail"), {"date_from_day": "31", "date_from_month": "2", "date_from_year": "2024"}
+        reverse("core:audit_trail"),
+        {"date_from_day": "31", "date_from_month": "2", "date_from_year": "2024"},
     )
     assert response.status_code == 200
     assert "From must be a real date" in response.content.decode()
 
 
-def test_audit_trail_query_count_does_not_grow(admin_client, admin_user, django_assert_max_num_queries):
+def test_audit_trail_query_count_does_not_grow(
+    admin_client, admin_user, django_assert_max_num_queries
+):
     def count_for(rows: int) -> int:
         for _ in range(rows):
             audit_record(actor=admin_user, kind=AuditEvent.Kind.SIGN_IN, obj=admin_user)

@@ -44,7 +44,9 @@ def test_health_check_answers_without_signing_in(client, db):
     assert response.json()["status"] == "ok"
 
 
-@pytest.mark.parametrize("header", ["Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"])
+@pytest.mark.parametrize(
+    "header", ["Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"]
+)
 def test_security_headers_on_every_page(client, db, header):
     assert header in client.get(reverse("accounts:sign_in")).headers
 

@@ -39,6 +39,7 @@ def test_paginate_keeps_other_query_parameters():
     request = RequestFactory().get("/", {"role": "trainer", "page": "2"})
     result = paginate(request, list(range(60)), per_page=25)
     assert result.items == list(range(25, 50))
+    assert result.pagination is not None
     assert result.pagination["previous"]["href"] == "?role=trainer&page=1"
     assert result.pagination["next"]["href"] == "?role=trainer&page=3"
 
@@ -70,3 +71,24 @@ def test_date_field_reads_a_real_date_and_refuses_the_future_when_asked():
         GovukDateField(label="Date", allow_future=False).clean(
             [str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]
         )
+
+
+@pytest.mark.parametrize(
+    ("trusted", "forwarded", "remote", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.1", "10.0.0.1"),
+        (1, "203.0.113.9", "10.0.0.1", "203.0.113.9"),
+        (1, "198.51.100.1, 203.0.113.9", "10.0.0.1", "203.0.113.9"),
+        (2, "198.51.100.1, 203.0.113.9", "10.0.0.1", "198.51.100.1"),
+        (1, "not-an-address", "10.0.0.1", "10.0.0.1"),
+        (1, "", "10.0.0.1", "10.0.0.1"),
+    ],
+)
+def test_client_address_reads_through_trusted_proxies(
+    settings, trusted, forwarded, remote, expected
+):
+    from sightline.core.middleware import client_address
+
+    settings.SIGHTLINE_TRUSTED_PROXIES = trusted
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote)
+    assert client_address(request) == expected

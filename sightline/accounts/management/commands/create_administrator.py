@@ -38,5 +38,7 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(
-            self.style.SUCCESS(f"{user.email} is an administrator and has been sent a link to set a password.")
+            self.style.SUCCESS(
+                f"{user.email} is an administrator and has been sent a link to set a password."
+            )
         )

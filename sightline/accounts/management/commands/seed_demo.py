@@ -40,7 +40,9 @@ class Command(BaseCommand):
         self.stdout.write("Sign in at http://127.0.0.1:8000 as any of:")
         for role, _, _, _ in demo.USERS:
             self.stdout.write(f"  {role.label:<32} {demo.demo_email(role)}")
-        self.stdout.write(f"with the password given to seed_demo (default: {demo.DEFAULT_PASSWORD}).")
+        self.stdout.write(
+            f"with the password given to seed_demo (default: {demo.DEFAULT_PASSWORD})."
+        )
 
     def _agencies(self) -> tuple[dict[str, Agency], int]:
         existing = {agency.name: agency for agency in Agency.objects.all()}
