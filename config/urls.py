@@ -5,6 +5,7 @@ from sightline.core import views as core_views
 urlpatterns = [
     path("", include("sightline.accounts.urls")),
     path("", include("sightline.core.urls")),
+    path("", include("sightline.reviews.urls")),
     path("health/", core_views.health, name="health"),
 ]
 

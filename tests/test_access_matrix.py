@@ -3,6 +3,7 @@
 A new view with no entry in RULES fails ``test_every_url_has_a_rule``: decide who may use it.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 import pytest
@@ -11,11 +12,19 @@ from django.urls import get_resolver, reverse
 
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from sightline.core.checks import iter_patterns
+from sightline.core.models import ClosureDay
 from sightline.core.roles import Role
+from sightline.reviews.models import CalendarFeed, CaseAssignment, PracticeTheme, TimelinessStandard
+from sightline.reviews.tests.factories import CaseFactory, PauseFactory
 
 ANONYMOUS = "anonymous"
 EVERYONE = frozenset(Role)
 ADMIN = frozenset({Role.ADMINISTRATOR})
+RUNS_REVIEWS = frozenset({Role.ADMINISTRATOR, Role.REVIEW_OFFICER})
+SEES_EVERY_CASE = RUNS_REVIEWS | {Role.EXECUTIVE}
+SEES_CASES = SEES_EVERY_CASE | {Role.REVIEW_GROUP_MEMBER, Role.AGENCY_LEAD}
+NOT_ON_CASE = frozenset({Role.TRAINER, Role.PRACTITIONER})
+CASE = ("pk:case",)
 
 
 @dataclass(frozen=True)
@@ -23,8 +32,8 @@ class Rule:
     allowed: frozenset[Role] | None  # None: public
     method: str = "get"
     kwargs: tuple[str, ...] = ()  # names of objects in the world fixture
-    denied_status: int = 403
     extra: dict = field(default_factory=dict)
+    hidden_from: frozenset[Role] = frozenset()  # roles that may not know the object exists: 404
 
 
 RULES: dict[str, Rule] = {
@@ -59,6 +68,44 @@ RULES: dict[str, Rule] = {
     "core:audit_trail": Rule(allowed=ADMIN),
     "core:audit_trail_export": Rule(allowed=ADMIN),
     "core:access_log": Rule(allowed=ADMIN),
+    "core:closure_days": Rule(allowed=ADMIN),
+    "core:closure_day_remove": Rule(allowed=ADMIN, method="post", kwargs=("pk:closure_day",)),
+    "reviews:case_list": Rule(allowed=SEES_CASES),
+    "reviews:case_export": Rule(allowed=SEES_EVERY_CASE, extra={"fmt": "csv"}),
+    "reviews:case_create": Rule(allowed=RUNS_REVIEWS),
+    "reviews:import": Rule(allowed=RUNS_REVIEWS),
+    "reviews:case_detail": Rule(allowed=SEES_CASES, kwargs=CASE, hidden_from=NOT_ON_CASE),
+    "reviews:case_edit": Rule(allowed=RUNS_REVIEWS, kwargs=CASE, hidden_from=NOT_ON_CASE),
+    "reviews:case_restricted": Rule(allowed=RUNS_REVIEWS, kwargs=CASE, hidden_from=NOT_ON_CASE),
+    "reviews:decision_create": Rule(allowed=RUNS_REVIEWS, kwargs=CASE, hidden_from=NOT_ON_CASE),
+    "reviews:pause_create": Rule(allowed=RUNS_REVIEWS, kwargs=CASE, hidden_from=NOT_ON_CASE),
+    "reviews:pause_end": Rule(
+        allowed=RUNS_REVIEWS,
+        method="post",
+        kwargs=(*CASE, "pause_pk:pause"),
+        hidden_from=NOT_ON_CASE,
+    ),
+    "reviews:assignment_add": Rule(allowed=RUNS_REVIEWS, kwargs=CASE, hidden_from=NOT_ON_CASE),
+    "reviews:assignment_remove": Rule(
+        allowed=RUNS_REVIEWS,
+        method="post",
+        kwargs=(*CASE, "assignment_pk:assignment"),
+        hidden_from=NOT_ON_CASE,
+    ),
+    "reviews:related_add": Rule(allowed=RUNS_REVIEWS, kwargs=CASE, hidden_from=NOT_ON_CASE),
+    "reviews:deadlines": Rule(allowed=SEES_CASES - {Role.EXECUTIVE}),
+    "reviews:calendar_reset": Rule(allowed=SEES_CASES - {Role.EXECUTIVE}, method="post"),
+    "reviews:calendar_feed": Rule(allowed=None, extra={"token": "world-feed-token"}),
+    "reviews:timeliness": Rule(allowed=SEES_EVERY_CASE | {Role.REVIEW_GROUP_MEMBER}),
+    "reviews:timeliness_cases": Rule(
+        allowed=SEES_EVERY_CASE | {Role.REVIEW_GROUP_MEMBER}, extra={"code": "child.notification"}
+    ),
+    "reviews:timeliness_export": Rule(allowed=SEES_EVERY_CASE, extra={"fmt": "xlsx"}),
+    "reviews:standard_list": Rule(allowed=ADMIN),
+    "reviews:standard_create": Rule(allowed=ADMIN),
+    "reviews:standard_edit": Rule(allowed=ADMIN, kwargs=("pk:standard",)),
+    "reviews:theme_list": Rule(allowed=ADMIN),
+    "reviews:theme_edit": Rule(allowed=ADMIN, kwargs=("pk:theme",)),
 }
 
 CALLERS = [ANONYMOUS, *Role]
@@ -78,10 +125,27 @@ def test_system_check_finds_every_view_guarded(db):
 
 @pytest.fixture
 def world(db):
-    home_agency = AgencyFactory(name="Home Agency")
+    home_agency = AgencyFactory.create(name="Home Agency")
     target = UserFactory(full_name="Target Person")
     target_membership = MembershipFactory(user=target, agency=home_agency, role=Role.PRACTITIONER)
-    return {"home_agency": home_agency, "target": target, "target_membership": target_membership}
+    officer = UserFactory.create()
+    MembershipFactory(user=officer, agency=home_agency, role=Role.REVIEW_OFFICER)
+    CalendarFeed.objects.create(user=officer, token="world-feed-token")
+    case = CaseFactory.create(officer=officer)
+    case.agencies.add(home_agency)
+    return {
+        "home_agency": home_agency,
+        "target": target,
+        "target_membership": target_membership,
+        "case": case,
+        "pause": PauseFactory.create(case=case, recorded_by=officer),
+        "assignment": CaseAssignment.objects.create(case=case, user=officer),
+        "closure_day": ClosureDay.objects.create(
+            date=datetime.date(2030, 1, 2), description="Test"
+        ),
+        "standard": TimelinessStandard.objects.get(code="child.notification"),
+        "theme": PracticeTheme.objects.order_by("pk").first(),
+    }
 
 
 def _url(name: str, rule: Rule, world: dict) -> str:
@@ -113,5 +177,7 @@ def test_access(client, world, name, caller):
     elif caller in rule.allowed:
         expected = 302 if rule.method == "post" else 200
         assert response.status_code == expected, response.content[:500]
+    elif caller in rule.hidden_from:
+        assert response.status_code == 404
     else:
-        assert response.status_code == rule.denied_status
+        assert response.status_code == 403

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "sightline.core",
     "sightline.accounts",
+    "sightline.reviews",
 ]
 
 MIDDLEWARE = [
@@ -177,13 +178,13 @@ def _parse_email_url(url: str) -> dict[str, Any]:
         raise ImproperlyConfigured(
             f"EMAIL_URL {url.split(':', 1)[0]!r} is not a scheme Sightline knows. "
             "Use, for example, smtp://user:password@host:587?tls=true, "
-            "submission://user:password@host:587, smtps://user:password@host:465 or console: "
-            "(see docs/operations.md)."
+            "submission://user:password@host:587, smtp://user:password@host:465?ssl=true "
+            "or console: (see docs/operations.md)."
         )
     return parsed
 
 
-_email = _parse_email_url(os.environ.get("EMAIL_URL", "console:"))
+_email = _parse_email_url(os.environ.get("EMAIL_URL") or "console:")
 _smtp_options = {
     "host": _email["EMAIL_HOST"],
     "port": _email["EMAIL_PORT"],

@@ -22,7 +22,7 @@ from django.views import View
 from sightline.core.pagination import paginate
 from sightline.core.roles import Role
 from sightline.core.selectors import audit_events_for_object
-from sightline.core.views import PolicyView
+from sightline.core.views import PolicyView, apply_errors
 
 from . import selectors, services
 from .forms import (
@@ -37,16 +37,6 @@ from .forms import (
 from .models import Agency, Membership, User
 
 SESSION_HINT_COOKIE = "sightline_had_session"
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(field if field in form.fields else None, item.messages[0])
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -231,7 +221,7 @@ class UserCreateView(PolicyView):
             try:
                 user = services.user_create(actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -280,7 +270,7 @@ class UserEditView(UserObjectView):
             try:
                 services.user_update(actor=request.user, user=user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, "The user's details have been saved.")
                 return redirect(user)
@@ -300,9 +290,8 @@ class UserDeactivateView(UserObjectView):
         try:
             services.user_deactivate(actor=request.user, user=user)
         except ValidationError as error:
-            form = Form({})
-            form.is_valid()
-            _apply_errors(form, error)
+            form = Form()
+            apply_errors(form, error)
             return render(
                 request, "accounts/user_deactivate.html", {"person": user, "form": form}, status=400
             )
@@ -351,7 +340,7 @@ class MembershipAddView(UserObjectView):
             try:
                 services.membership_add(actor=request.user, user=user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, "The role has been added.")
                 return redirect(user)
@@ -406,7 +395,7 @@ class AgencyCreateView(PolicyView):
             try:
                 agency = services.agency_create(actor=request.user, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, f"{agency.name} has been added.")
                 return redirect(agency)
@@ -452,7 +441,7 @@ class AgencyEditView(PolicyView):
             try:
                 services.agency_update(actor=request.user, agency=agency, **form.cleaned_data)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 messages.success(request, "The agency has been saved.")
                 return redirect(agency)

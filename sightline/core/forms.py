@@ -9,6 +9,11 @@ from django.core.exceptions import ValidationError
 from .models import AuditEvent
 
 
+def field_of(form: forms.BaseForm, name: str) -> Any:
+    """One of a form's fields, for setting choices or a queryset when the form is made."""
+    return form.fields[name]
+
+
 class GovukDateInput(forms.MultiWidget):
     """Day, month and year in three boxes, as the GOV.UK date input pattern asks."""
 
@@ -77,7 +82,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, object_types: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["object_type"].choices = [("", "Any"), *object_types]  # type: ignore[attr-defined]
+        field_of(self, "object_type").choices = [("", "Any"), *object_types]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -85,3 +90,12 @@ class AuditFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date")
         return cleaned
+
+
+class ClosureDayForm(forms.Form):
+    date = GovukDateField(label="Date", error_messages={"required": "Enter the date"})
+    description = forms.CharField(
+        label="Why the partnership is closed",
+        max_length=150,
+        error_messages={"required": "Enter why the partnership is closed"},
+    )

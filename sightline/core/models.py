@@ -136,3 +136,17 @@ class AccessLogEntry(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.get_action_display()} {self.object_repr}"
+
+
+class ClosureDay(models.Model):
+    """A day the partnership is closed beyond the bank holidays (not a working day)."""
+
+    date = models.DateField(unique=True)
+    description = models.CharField(max_length=150)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d %B %Y}: {self.description}"

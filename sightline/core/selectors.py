@@ -2,11 +2,13 @@
 
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import AccessLogEntry, AuditEvent
+from .calendar import WorkingCalendar
+from .models import AccessLogEntry, AuditEvent, ClosureDay
 
 
 @dataclass(frozen=True)
@@ -53,3 +55,17 @@ def access_log_list(*, object_type: str = "", object_id: str = "") -> QuerySet[A
     if object_id:
         entries = entries.filter(object_id=object_id)
     return entries.order_by("-occurred_at", "-id")
+
+
+@lru_cache(maxsize=4)
+def _calendar_for(closures: frozenset[datetime.date]) -> WorkingCalendar:
+    return WorkingCalendar(closures)
+
+
+def working_calendar() -> WorkingCalendar:
+    """England's working days less the partnership's closure days (one query; cached table)."""
+    return _calendar_for(frozenset(ClosureDay.objects.values_list("date", flat=True)))
+
+
+def closure_day_list() -> QuerySet[ClosureDay]:
+    return ClosureDay.objects.order_by("-date")

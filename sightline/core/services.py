@@ -9,10 +9,12 @@ import decimal
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 
-from .models import AccessLogEntry, AuditEvent
+from .models import AccessLogEntry, AuditEvent, ClosureDay
 from .request_context import client_ip
+from .signals import working_days_changed
 
 Changes = dict[str, dict[str, Any]]
 
@@ -99,3 +101,51 @@ def access_log_record(
     return AccessLogEntry.objects.create(
         user=user, action=action, detail=detail, ip_address=client_ip.get(), **fields
     )
+
+
+def audit_record_many(*, actor: Any, events: Iterable[dict[str, Any]]) -> int:
+    """Append many events at once (an import): each dict gives kind, obj and changes."""
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    rows = [
+        AuditEvent(
+            actor=actor if is_user else None,
+            actor_email=actor.email if is_user else "",
+            kind=event["kind"],
+            changes=event.get("changes") or {},
+            detail=event.get("detail", ""),
+            ip_address=client_ip.get(),
+            **_object_fields(event.get("obj")),
+        )
+        for event in events
+    ]
+    AuditEvent.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+@transaction.atomic
+def closure_day_add(*, actor: Any, date: datetime.date, description: str) -> ClosureDay:
+    if ClosureDay.objects.filter(date=date).exists():
+        raise ValidationError({"date": f"{date:%d %B %Y} is already a closure day"})
+    day = ClosureDay.objects.create(date=date, description=description.strip())
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.CREATE,
+        obj=day,
+        changes=changes_between({}, snapshot(day, ["date", "description"])),
+    )
+    working_days_changed.send(sender=ClosureDay, actor=actor)
+    return day
+
+
+@transaction.atomic
+def closure_day_remove(*, actor: Any, day: ClosureDay) -> None:
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.DELETE,
+        obj=day,
+        changes=changes_between(
+            snapshot(day, ["date", "description"]), {"date": None, "description": None}
+        ),
+    )
+    day.delete()
+    working_days_changed.send(sender=ClosureDay, actor=actor)

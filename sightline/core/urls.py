@@ -8,4 +8,10 @@ urlpatterns = [
     path("audit/", views.AuditTrailView.as_view(), name="audit_trail"),
     path("audit/export.csv", views.AuditTrailExportView.as_view(), name="audit_trail_export"),
     path("access-log/", views.AccessLogView.as_view(), name="access_log"),
+    path("working-days/", views.ClosureDayListView.as_view(), name="closure_days"),
+    path(
+        "working-days/<int:pk>/remove/",
+        views.ClosureDayRemoveView.as_view(),
+        name="closure_day_remove",
+    ),
 ]

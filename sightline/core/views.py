@@ -4,11 +4,13 @@ from typing import Any, ClassVar
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views import View
@@ -16,10 +18,10 @@ from django.views import View
 from . import selectors
 from .exceptions import NotVisibleError
 from .exports import csv_text
-from .forms import AuditFilterForm
-from .models import AccessLogEntry, AuditEvent
+from .forms import AuditFilterForm, ClosureDayForm
+from .models import AccessLogEntry, AuditEvent, ClosureDay
 from .pagination import paginate
-from .services import access_log_record, audit_record
+from .services import access_log_record, audit_record, closure_day_add, closure_day_remove
 
 
 class PolicyView(View):
@@ -39,6 +41,19 @@ class PolicyView(View):
         if not request.user.has_perm(self.permission, self.object):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+def apply_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field, or above the form."""
+    if not hasattr(form, "cleaned_data"):
+        form.cleaned_data = {}
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for item in errors:
+                form.add_error(field if field in form.fields else None, item.messages[0])
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
 
 
 def _audit_refusal(request: HttpRequest, *, kind: str, detail: str) -> None:
@@ -208,3 +223,45 @@ class AccessLogView(PolicyView):
             "core/access_log.html",
             {"entries": results.items, "page": results.page, "pagination": results.pagination},
         )
+
+
+class ClosureDayListView(PolicyView):
+    """Days the partnership is closed beyond the bank holidays: they are not working days."""
+
+    permission = "core.manage_closure_days"
+
+    def _render(self, form: ClosureDayForm, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            "core/closure_days.html",
+            {"form": form, "days": list(selectors.closure_day_list())},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(ClosureDayForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ClosureDayForm(request.POST)
+        if form.is_valid():
+            try:
+                day = closure_day_add(actor=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(
+                    request, f"{day.date:%d %B %Y} is now a closure day; deadlines were recounted."
+                )
+                return redirect("core:closure_days")
+        return self._render(form, status=400)
+
+
+class ClosureDayRemoveView(PolicyView):
+    permission = "core.manage_closure_days"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        day = get_object_or_404(ClosureDay, pk=pk)
+        closure_day_remove(actor=request.user, day=day)
+        messages.success(request, f"{day.date:%d %B %Y} is a working day again.")
+        return redirect("core:closure_days")

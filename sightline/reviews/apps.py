@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+from sightline.core.navigation import NavItem
+
+
+class ReviewsConfig(AppConfig):
+    name = "sightline.reviews"
+    label = "reviews"
+    verbose_name = "Case reviews"
+    navigation = (
+        NavItem("Cases", "reviews:case_list", "reviews.view_case_list", order=10),
+        NavItem("Deadlines", "reviews:deadlines", "reviews.view_deadlines", order=11),
+        NavItem("Timeliness", "reviews:timeliness", "reviews.view_timeliness", order=12),
+    )
+
+    def ready(self) -> None:
+        from . import policies, receivers  # noqa: F401  (registers rules and receivers)

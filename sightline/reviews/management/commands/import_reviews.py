@@ -1,0 +1,46 @@
+"""sightline import_reviews PATH [--dry-run]: bring a case data tracker into Sightline."""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sightline.reviews import services
+from sightline.reviews.importing import FileProblem
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a case file (.csv or .xlsx) in the case data format. All or nothing: on any "
+        "problem nothing is written, every problem is listed and the exit status is 1."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="The .csv or .xlsx file to import.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check the file and report, but save nothing."
+        )
+
+    def handle(self, *args: Any, path: str, dry_run: bool, **options: Any) -> None:
+        file = Path(path)
+        if not file.is_file():
+            raise CommandError(f"There is no file at {path}.", returncode=2)
+        if file.suffix.lower() not in {".csv", ".xlsx"}:
+            raise CommandError("The file must end in .csv or .xlsx.", returncode=2)
+        try:
+            result = services.import_cases(
+                actor=None, name=file.name, content=file.read_bytes(), dry_run=dry_run
+            )
+        except FileProblem as error:
+            raise CommandError(str(error), returncode=1) from error
+        except services.ImportRejected as error:
+            for problem in error.problems:
+                self.stderr.write(problem)
+            raise CommandError(
+                f"Nothing was imported: {len(error.problems)} problem(s) to correct.", returncode=1
+            ) from error
+        prefix = "Dry run, nothing saved: " if dry_run else ""
+        self.stdout.write(
+            f"{prefix}{len(result.created)} created, {len(result.updated)} updated, "
+            f"{len(result.unchanged)} unchanged."
+        )

@@ -1,0 +1,43 @@
+"""Who may see and change case reviews.
+
+Administrators, review officers and executive members see every case; practice review group
+members and agency leads see the cases their agencies are involved in (the selectors apply
+that scope). Restricted details are for those on the case, review officers and administrators.
+"""
+
+from typing import Any
+
+import rules
+
+from sightline.core.policies import has_role, is_administrator
+from sightline.core.roles import Role
+
+from .models import Case
+
+is_officer = has_role(Role.REVIEW_OFFICER)
+sees_every_case = has_role(Role.ADMINISTRATOR, Role.REVIEW_OFFICER, Role.EXECUTIVE)
+sees_agency_cases = has_role(Role.REVIEW_GROUP_MEMBER, Role.AGENCY_LEAD)
+runs_reviews = has_role(Role.ADMINISTRATOR, Role.REVIEW_OFFICER)
+
+
+@rules.predicate
+def is_on_case(user: Any, case: Case | None) -> bool:
+    if case is None:
+        return False
+    assigned = getattr(case, "assigned_user_ids", None)
+    if assigned is None:
+        assigned = set(case.assignments.values_list("user_id", flat=True))
+    return user.pk in assigned
+
+
+rules.add_perm("reviews.view_case_list", sees_every_case | sees_agency_cases)
+rules.add_perm("reviews.view_case", sees_every_case | sees_agency_cases | is_on_case)
+rules.add_perm("reviews.view_restricted", runs_reviews | is_on_case)
+rules.add_perm("reviews.manage_case", runs_reviews)
+rules.add_perm("reviews.import_cases", runs_reviews)
+rules.add_perm("reviews.export_cases", sees_every_case)
+rules.add_perm("reviews.view_deadlines", runs_reviews | sees_agency_cases)
+rules.add_perm("reviews.use_calendar_feed", runs_reviews | sees_agency_cases)
+rules.add_perm("reviews.view_timeliness", sees_every_case | has_role(Role.REVIEW_GROUP_MEMBER))
+rules.add_perm("reviews.manage_standards", is_administrator)
+rules.add_perm("reviews.manage_themes", is_administrator)

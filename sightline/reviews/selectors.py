@@ -1,0 +1,221 @@
+"""Reads of case reviews. Visibility by role and agency is applied here, once."""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from sightline.core.exceptions import NotVisibleError
+from sightline.core.models import AccessLogEntry, AuditEvent
+from sightline.core.selectors import working_calendar
+
+from . import timeliness
+from .lifecycle import Stage
+from .models import Case, CaseAssignment, CaseDeadline, PracticeTheme, TimelinessStandard
+from .policies import sees_agency_cases, sees_every_case
+from .vocabulary import MILESTONES
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "opened": ("-opened_on", "reference"),
+    "oldest": ("opened_on", "reference"),
+    "reference": ("reference",),
+    "next_due": ("next_due", "reference"),
+    "stage": ("stage", "-opened_on", "reference"),
+}
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def visible_cases(*, user: Any) -> QuerySet[Case]:
+    """Every case the user may know exists."""
+    cases = Case.objects.all()
+    if sees_every_case(user):
+        return cases
+    on_case = Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), user_id=user.pk))
+    if sees_agency_cases(user):
+        involved = Exists(
+            Case.agencies.through.objects.filter(case=OuterRef("pk"), agency_id__in=user.agency_ids)
+        )
+        return cases.filter(involved | on_case)
+    return cases.filter(on_case)
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    search: str = ""
+    route: str = ""
+    stage: str = ""
+    year: int | None = None
+    theme: PracticeTheme | None = None
+    agency: Any = None
+    overdue: bool = False
+    sort: str = "opened"
+
+
+def _next_due() -> Subquery:
+    return Subquery(
+        CaseDeadline.objects.filter(case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(first=Min("due"))
+        .values("first")
+    )
+
+
+def case_list_for(*, user: Any, filters: CaseFilters) -> QuerySet[Case]:
+    cases = visible_cases(user=user)
+    if filters.search:
+        term = filters.search.strip()
+        cases = cases.filter(Q(reference__icontains=term) | Q(pseudonym__icontains=term))
+    if filters.route:
+        cases = cases.filter(route=filters.route)
+    if filters.stage:
+        cases = cases.filter(stage=filters.stage)
+    if filters.year:
+        cases = cases.filter(opened_on__year=filters.year)
+    if filters.theme:
+        cases = cases.filter(
+            Exists(
+                Case.themes.through.objects.filter(case=OuterRef("pk"), practicetheme=filters.theme)
+            )
+        )
+    if filters.agency:
+        cases = cases.filter(
+            Exists(Case.agencies.through.objects.filter(case=OuterRef("pk"), agency=filters.agency))
+        )
+    if filters.overdue:
+        cases = cases.filter(
+            Exists(CaseDeadline.objects.filter(case=OuterRef("pk"), due__lt=today()))
+        )
+    return (
+        cases.annotate(next_due=_next_due())
+        .select_related("officer")
+        .order_by(*SORTS.get(filters.sort, SORTS["opened"]))
+    )
+
+
+def case_years() -> list[int]:
+    dates = Case.objects.dates("opened_on", "year", order="DESC")
+    return [day.year for day in dates]
+
+
+def case_get_for(*, user: Any, pk: int) -> Case:
+    """The case, or not found when it does not exist or the user may not know of it."""
+    case = visible_cases(user=user).select_related("officer").filter(pk=pk).first()
+    if case is None:
+        raise NotVisibleError("No such case.")
+    case.assigned_user_ids = set(  # type: ignore[attr-defined]
+        case.assignments.values_list("user_id", flat=True)
+    )
+    return case
+
+
+def standard_specs(*, route: str | None = None) -> list[timeliness.StandardSpec]:
+    standards = TimelinessStandard.objects.filter(is_active=True)
+    if route:
+        standards = standards.filter(route=route)
+    return [standard.spec() for standard in standards.order_by("position", "code")]
+
+
+@dataclass(frozen=True)
+class CasePage:
+    case: Case
+    timeline: list[timeliness.TimelineEntry]
+    milestones: list[tuple[str, str, datetime.date | None]]
+    pauses: list[Any]
+    decisions: list[Any]
+    relations: list[Any]
+    assignments: list[Any]
+    themes: list[Any]
+    agencies: list[Any]
+    history: list[AuditEvent]
+    viewers: list[AccessLogEntry]
+
+
+def case_page(*, case: Case) -> CasePage:
+    """Everything the case page shows, read up front so the template runs no queries."""
+    from .vocabulary import MILESTONES_BY_ROUTE
+
+    specs = standard_specs(route=case.route)
+    facts = case.facts()
+    return CasePage(
+        case=case,
+        timeline=timeliness.timeline(specs, facts, today=today(), calendar=working_calendar()),
+        milestones=[
+            (field, MILESTONES[field], facts[field]) for field in MILESTONES_BY_ROUTE[case.route]
+        ],
+        pauses=list(case.pauses.select_related("recorded_by")),
+        decisions=list(case.decisions.select_related("recorded_by")),
+        relations=list(case.relations.select_related("linked_case")),
+        assignments=list(case.assignments.select_related("user").order_by("user__full_name")),
+        themes=list(case.themes.order_by("name")),
+        agencies=list(case.agencies.order_by("name")),
+        history=list(
+            AuditEvent.objects.filter(object_type="reviews.case", object_id=str(case.pk)).order_by(
+                "-occurred_at", "-id"
+            )[:50]
+        ),
+        viewers=list(
+            AccessLogEntry.objects.filter(object_type="reviews.case", object_id=str(case.pk))
+            .select_related("user")
+            .order_by("-occurred_at", "-id")[:50]
+        ),
+    )
+
+
+def report_rows() -> Iterator[dict[str, Any]]:
+    """Every case's route, outcome and milestones, streamed for the timeliness report."""
+    fields = ("pk", "reference", "route", "outcome", *MILESTONES)
+    yield from Case.objects.order_by().values(*fields).iterator(chunk_size=5000)
+
+
+def timeliness_report(
+    *, as_at: datetime.date, since: datetime.date | None = None
+) -> dict[str, Any]:
+    return timeliness.report(
+        standard_specs(), report_rows(), as_at=as_at, since=since, calendar=working_calendar()
+    )
+
+
+def deadline_list(
+    *, user: Any, mine: bool = False, within_days: int = 30
+) -> QuerySet[CaseDeadline]:
+    """Deadlines not yet met that fall due within ``within_days`` (overdue ones included)."""
+    horizon = today() + datetime.timedelta(days=within_days)
+    deadlines = CaseDeadline.objects.filter(due__lte=horizon, case__in=visible_cases(user=user))
+    if mine:
+        deadlines = deadlines.filter(
+            Q(case__officer_id=user.pk)
+            | Q(Exists(CaseAssignment.objects.filter(case=OuterRef("case"), user_id=user.pk)))
+        )
+    return deadlines.select_related("case", "standard", "case__officer").order_by(
+        "due", "case__reference"
+    )
+
+
+def calendar_deadlines(*, user: Any) -> QuerySet[CaseDeadline]:
+    """All the user's own deadlines not yet met, for their calendar feed."""
+    return deadline_list(user=user, mine=True, within_days=3650)
+
+
+def open_stages() -> list[str]:
+    return [stage for stage in Stage.values if stage not in {Stage.PUBLISHED, Stage.CLOSED}]
+
+
+def standard_list() -> list[TimelinessStandard]:
+    return list(TimelinessStandard.objects.order_by("position", "code"))
+
+
+def theme_list() -> list[PracticeTheme]:
+    """Every theme with how many cases carry it (a counting subquery, not a join)."""
+    tagged = Case.themes.through.objects.filter(practicetheme=OuterRef("pk"))
+    counts = tagged.order_by().values("practicetheme").annotate(total=Count("case")).values("total")  # type: ignore[misc]
+    return list(
+        PracticeTheme.objects.annotate(case_count=Coalesce(Subquery(counts), 0)).order_by("name")
+    )

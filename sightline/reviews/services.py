@@ -1,0 +1,592 @@
+"""Every write to case reviews: checked, atomic, audited in the same transaction, and with
+the case's stage and deadlines kept in step."""
+
+import dataclasses
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from sightline.core.calendar import WorkingCalendar
+from sightline.core.models import AuditEvent
+from sightline.core.selectors import working_calendar
+from sightline.core.services import audit_record, audit_record_many, changes_between, snapshot
+
+from . import importing, timeliness
+from .lifecycle import opened_on, stage_of
+from .models import (
+    CalendarFeed,
+    Case,
+    CaseAssignment,
+    CaseDeadline,
+    Decision,
+    Pause,
+    PracticeTheme,
+    RelatedCase,
+    ReminderSent,
+    TimelinessStandard,
+)
+from .validation import case_problems
+from .vocabulary import MILESTONES, MILESTONES_BY_ROUTE
+
+CASE_FIELDS = (
+    "reference",
+    "route",
+    "pseudonym",
+    "outcome",
+    *MILESTONES,
+    "restricted_summary",
+    "age_band",
+    "sex",
+    "ethnicity",
+    "disability",
+    "legal_status",
+    "harm_types",
+    "officer",
+    "lead_reviewer",
+)
+AUDITED_FIELDS = (*CASE_FIELDS, "themes", "agencies")
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _derive(case: Case) -> None:
+    facts = case.facts()
+    case.stage = stage_of(facts)
+    case.opened_on = opened_on(facts)
+
+
+def _case_snapshot(case: Case) -> dict[str, Any]:
+    values = snapshot(case, CASE_FIELDS)
+    if case.pk:
+        values["themes"] = sorted(theme.name for theme in case.themes.all())
+        values["agencies"] = sorted(agency.name for agency in case.agencies.all())
+    else:
+        values["themes"] = values["agencies"] = []
+    return values
+
+
+def _raise_problems(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for field, message in problems:
+            errors.setdefault(field, []).append(message)
+        raise ValidationError(errors)
+
+
+def deadlines_for(
+    cases: Iterable[dict[str, Any]],
+    standards: list[TimelinessStandard],
+    calendar: WorkingCalendar,
+) -> list[CaseDeadline]:
+    """A deadline for each standard whose start has happened and whose milestone has not."""
+    specs = [(standard, standard.spec()) for standard in standards]
+    rows = []
+    for facts in cases:
+        for standard, spec in specs:
+            if spec.rule == timeliness.Rule.BEFORE_WORKING_DAYS or facts["route"] != spec.route:
+                continue
+            if spec.outcome and facts.get("outcome") != spec.outcome:
+                continue
+            start = facts.get(spec.start_field)
+            if start is None or facts.get(spec.done_field) is not None:
+                continue
+            rows.append(
+                CaseDeadline(
+                    case_id=facts["pk"],
+                    standard=standard,
+                    due=timeliness.due_date(spec, start, calendar),
+                )
+            )
+    return rows
+
+
+def deadlines_refresh(*, case_ids: list[int] | None = None) -> int:
+    """Recount the deadlines of these cases (all cases when None), after any change."""
+    standards = list(TimelinessStandard.objects.filter(is_active=True))
+    calendar = working_calendar()
+    cases = Case.objects.order_by("pk")
+    if case_ids is not None:
+        cases = cases.filter(pk__in=case_ids)
+        CaseDeadline.objects.filter(case_id__in=case_ids).delete()
+    else:
+        CaseDeadline.objects.all().delete()
+    fields = ("pk", "route", "outcome", *MILESTONES)
+    created = 0
+    batch: list[dict[str, Any]] = []
+    for facts in cases.values(*fields).iterator(chunk_size=5000):
+        batch.append(facts)
+        if len(batch) == 5000:
+            created += len(
+                CaseDeadline.objects.bulk_create(deadlines_for(batch, standards, calendar))
+            )
+            batch = []
+    created += len(CaseDeadline.objects.bulk_create(deadlines_for(batch, standards, calendar)))
+    return created
+
+
+@transaction.atomic
+def case_save(*, actor: Any, case: Case | None, data: dict[str, Any]) -> Case:
+    """Create a case (``case`` None) or change one, from cleaned form data."""
+    creating = case is None
+    case = case or Case()
+    before = {} if creating else _case_snapshot(case)
+    themes = data.pop("themes", None)
+    agencies = data.pop("agencies", None)
+    for field, value in data.items():
+        setattr(case, field, value)
+    problems = case_problems(case.facts(), today=_today())
+    reference_taken = (
+        Case.objects.filter(reference__iexact=case.reference).exclude(pk=case.pk).exists()
+    )
+    if reference_taken:
+        problems.append(("reference", f"A case with the reference {case.reference} already exists"))
+    _raise_problems(problems)
+    _derive(case)
+    case.updated_at, case.updated_by = timezone.now(), actor
+    if creating:
+        case.created_by = actor
+    case.save()
+    if themes is not None:
+        case.themes.set(themes)
+    if agencies is not None:
+        case.agencies.set(agencies)
+    changes = changes_between(before, _case_snapshot(case))
+    if creating or changes:
+        audit_record(
+            actor=actor,
+            kind=AuditEvent.Kind.CREATE if creating else AuditEvent.Kind.UPDATE,
+            obj=case,
+            changes=changes,
+        )
+    deadlines_refresh(case_ids=[case.pk])
+    return case
+
+
+@transaction.atomic
+def milestone_record(*, actor: Any, case: Case, milestone: str, on: datetime.date | None) -> Case:
+    """Record (or clear, with None) the date one milestone happened."""
+    if milestone not in MILESTONES:
+        raise ValidationError({"milestone": f"{milestone} is not a milestone"})
+    return case_save(actor=actor, case=case, data={milestone: on})
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    actor: Any,
+    case: Case,
+    decided_on: datetime.date,
+    decision: str,
+    reasons: str,
+    decided_by: str,
+) -> Decision:
+    if decided_on > _today():
+        raise ValidationError({"decided_on": "The decision date must be today or in the past"})
+    record = Decision.objects.create(
+        case=case,
+        decided_on=decided_on,
+        decision=decision.strip(),
+        reasons=reasons.strip(),
+        decided_by=decided_by.strip(),
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=case,
+        changes={"decisions": {"from": None, "to": f"{decided_on:%d/%m/%Y}: {record.decision}"}},
+        detail=f"Decision recorded, by {record.decided_by}: {record.reasons}",
+    )
+    return record
+
+
+@transaction.atomic
+def pause_record(
+    *,
+    actor: Any,
+    case: Case,
+    reason: str,
+    started_on: datetime.date,
+    ended_on: datetime.date | None = None,
+    standard_code: str = "",
+    note: str = "",
+) -> Pause:
+    if ended_on is not None and ended_on < started_on:
+        raise ValidationError({"ended_on": "The end of the pause must be on or after its start"})
+    if started_on > _today():
+        raise ValidationError({"started_on": "The pause must have started today or in the past"})
+    pause = Pause.objects.create(
+        case=case,
+        reason=reason,
+        started_on=started_on,
+        ended_on=ended_on,
+        standard_code=standard_code,
+        note=note.strip(),
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=case,
+        changes={"pauses": {"from": None, "to": str(pause)}},
+        detail=f"Reason for delay recorded: {pause.get_reason_display()}. {pause.note}".strip(),
+    )
+    return pause
+
+
+@transaction.atomic
+def pause_end(*, actor: Any, pause: Pause, ended_on: datetime.date) -> Pause:
+    if pause.ended_on is not None:
+        raise ValidationError("This pause has already ended")
+    if ended_on < pause.started_on:
+        raise ValidationError({"ended_on": "The end of the pause must be on or after its start"})
+    pause.ended_on = ended_on
+    pause.save(update_fields=["ended_on"])
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=pause.case,
+        changes={"pauses": {"from": str(pause), "to": f"ended {ended_on:%d/%m/%Y}"}},
+    )
+    return pause
+
+
+@transaction.atomic
+def assignment_add(*, actor: Any, case: Case, user: Any) -> CaseAssignment:
+    if CaseAssignment.objects.filter(case=case, user=user).exists():
+        raise ValidationError({"user": f"{user.full_name} is already on this case"})
+    assignment = CaseAssignment.objects.create(case=case, user=user)
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=case,
+        changes={"people on the case": {"from": None, "to": user.email}},
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_remove(*, actor: Any, assignment: CaseAssignment) -> None:
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=assignment.case,
+        changes={"people on the case": {"from": assignment.user.email, "to": None}},
+    )
+    assignment.delete()
+
+
+@transaction.atomic
+def related_case_add(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    reference: str,
+    linked_case: Case | None = None,
+    note: str = "",
+) -> RelatedCase:
+    if linked_case is not None and linked_case.pk == case.pk:
+        raise ValidationError({"linked_case": "A case cannot be related to itself"})
+    relation = RelatedCase.objects.create(
+        case=case,
+        kind=kind,
+        reference=reference.strip(),
+        linked_case=linked_case,
+        note=note.strip(),
+    )
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=case,
+        changes={"related cases": {"from": None, "to": str(relation)}},
+    )
+    return relation
+
+
+STANDARD_FIELDS = (
+    "code",
+    "route",
+    "start_field",
+    "done_field",
+    "rule",
+    "amount",
+    "outcome",
+    "description",
+    "is_active",
+)
+
+
+@transaction.atomic
+def standard_save(
+    *, actor: Any, standard: TimelinessStandard | None, data: dict[str, Any]
+) -> TimelinessStandard:
+    """Add a local standard or change one; every case's deadlines are recounted."""
+    creating = standard is None
+    standard = standard or TimelinessStandard(is_national=False)
+    before = {} if creating else snapshot(standard, STANDARD_FIELDS)
+    for field, value in data.items():
+        setattr(standard, field, value)
+    problems = []
+    if standard.start_field == standard.done_field:
+        problems.append(
+            ("done_field", "The milestone measured must differ from the one it counts from")
+        )
+    route_fields = MILESTONES_BY_ROUTE[standard.route]
+    for field in ("start_field", "done_field"):
+        if getattr(standard, field) not in route_fields:
+            problems.append((field, f"That milestone is not used on the {standard.route} route"))
+    if TimelinessStandard.objects.filter(code=standard.code).exclude(pk=standard.pk).exists():
+        problems.append(("code", f"A standard with the code {standard.code} already exists"))
+    _raise_problems(problems)
+    standard.save()
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.CREATE if creating else AuditEvent.Kind.UPDATE,
+        obj=standard,
+        changes=changes_between(before, snapshot(standard, STANDARD_FIELDS)),
+    )
+    deadlines_refresh()
+    return standard
+
+
+# --- Import -------------------------------------------------------------------
+
+
+class ImportRejected(Exception):
+    """The file has problems: nothing was written. ``problems`` names each one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the file")
+        self.problems = problems
+
+
+@dataclasses.dataclass
+class ImportResult:
+    file_name: str
+    created: list[str] = dataclasses.field(default_factory=list)
+    updated: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    unchanged: list[str] = dataclasses.field(default_factory=list)
+    dry_run: bool = False
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{len(self.created)} cases {verb} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged."
+        )
+
+
+def _existing_cases(references: list[str]) -> dict[str, Case]:
+    found: dict[str, Case] = {}
+    for start in range(0, len(references), 900):
+        chunk = references[start : start + 900]
+        for case in Case.objects.filter(reference__in=chunk):
+            found[case.reference.upper()] = case
+    missing = [ref for ref in references if ref.upper() not in found]
+    # References differing only in case: fall back to a case-insensitive match.
+    for reference in missing[:1000]:
+        match = Case.objects.filter(reference__iexact=reference).first()
+        if match is not None:
+            found[reference.upper()] = match
+    return found
+
+
+@transaction.atomic
+def import_cases(*, actor: Any, name: str, content: bytes, dry_run: bool = False) -> ImportResult:
+    """Create and update cases from a case file: all or nothing (section 1 of the contract)."""
+    today = _today()
+    parsed = importing.parse(name, content, today=today)
+    if parsed.errors:
+        raise ImportRejected(parsed.errors)
+    imported = [column for column in parsed.columns if column not in ("reference",)]
+    existing = _existing_cases([row["reference"] for _, row in parsed.rows])
+    result = ImportResult(file_name=name, dry_run=dry_run)
+    problems: list[str] = []
+    to_create: list[Case] = []
+    to_update: list[tuple[Case, dict[str, Any]]] = []
+    for line, row in parsed.rows:
+        case = existing.get(row["reference"].upper())
+        before = snapshot(case, imported) if case else {}
+        target = case or Case(reference=row["reference"])
+        for column in imported:
+            setattr(target, column, row[column])
+        for column, message in case_problems(target.facts(), today=today):
+            problems.append(importing.problem(line, column, message))
+        if case is None:
+            to_create.append(target)
+            result.created.append(target.reference)
+            continue
+        changes = changes_between(before, snapshot(target, imported))
+        if changes:
+            to_update.append((target, changes))
+            result.updated[target.reference] = changes
+        else:
+            result.unchanged.append(target.reference)
+    if problems:
+        raise ImportRejected(problems)
+    if dry_run:
+        transaction.set_rollback(True)
+        return result
+
+    now = timezone.now()
+    for case in to_create:
+        _derive(case)
+        case.created_at = case.updated_at = now
+        case.created_by = case.updated_by = actor
+    Case.objects.bulk_create(to_create, batch_size=1000)
+    if to_create and to_create[0].pk is None:  # backends that do not return keys
+        by_reference = _existing_cases([case.reference for case in to_create])
+        for case in to_create:
+            case.pk = by_reference[case.reference.upper()].pk
+    for case, _ in to_update:
+        _derive(case)
+        case.updated_at, case.updated_by = now, actor
+    update_fields = [*imported, "stage", "opened_on", "updated_at", "updated_by"]
+    Case.objects.bulk_update([case for case, _ in to_update], update_fields, batch_size=1000)
+    events = [
+        {
+            "kind": AuditEvent.Kind.CREATE,
+            "obj": case,
+            "changes": changes_between({}, snapshot(case, ["reference", *imported])),
+            "detail": f"Imported from {name}",
+        }
+        for case in to_create
+    ] + [
+        {
+            "kind": AuditEvent.Kind.UPDATE,
+            "obj": case,
+            "changes": changes,
+            "detail": f"Imported from {name}",
+        }
+        for case, changes in to_update
+    ]
+    audit_record_many(actor=actor, events=events)
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.IMPORT,
+        detail=f"Case file {name}: {result.summary()}",
+    )
+    touched = [case.pk for case in to_create] + [case.pk for case, _ in to_update]
+    for start in range(0, len(touched), 900):
+        deadlines_refresh(case_ids=touched[start : start + 900])
+    return result
+
+
+# --- Reminders and calendar feeds ---------------------------------------------
+
+REMINDER_WORKING_DAYS = 2
+
+
+def reminders_send(*, today: datetime.date | None = None) -> int:
+    """Email whoever is responsible for each deadline due within two working days or overdue,
+    at most once a day for each deadline and person. Returns how many emails were sent."""
+    today = today or _today()
+    calendar = working_calendar()
+    horizon = calendar.add_working_days(today, REMINDER_WORKING_DAYS)
+    deadlines = (
+        CaseDeadline.objects.filter(due__lte=horizon)
+        .select_related("case", "case__officer", "standard")
+        .order_by("due", "case__reference")
+    )
+    fallback = None
+    sent = 0
+    for deadline in deadlines:
+        case = deadline.case
+        if case.officer is not None and case.officer.is_active:
+            recipients = [case.officer.email]
+        else:
+            if fallback is None:
+                fallback = officer_emails()
+            recipients = fallback
+        for email in recipients:
+            # Recorded and sent together: if the email fails, the record is rolled back
+            # and the next run tries again.
+            with transaction.atomic():
+                _, created = ReminderSent.objects.get_or_create(
+                    case=case, standard_code=deadline.standard.code, recipient=email, sent_on=today
+                )
+                if not created:
+                    continue
+                overdue = deadline.due < today
+                send_mail(
+                    subject=(
+                        f"{'Overdue' if overdue else 'Due soon'}: {case.reference} "
+                        f"{deadline.standard.spec().describe()}"
+                    ),
+                    message=render_to_string(
+                        "reviews/email/reminder.txt",
+                        {
+                            "case": case,
+                            "deadline": deadline,
+                            "overdue": overdue,
+                            "link": f"{settings.SIGHTLINE_BASE_URL}{case.get_absolute_url()}",
+                        },
+                    ),
+                    from_email=None,
+                    recipient_list=[email],
+                )
+            sent += 1
+    return sent
+
+
+def officer_emails() -> list[str]:
+    from sightline.accounts.models import User
+    from sightline.core.roles import Role
+
+    return sorted(
+        User.objects.filter(is_active=True, memberships__role=Role.REVIEW_OFFICER)
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+@transaction.atomic
+def calendar_feed_reset(*, user: Any) -> CalendarFeed:
+    """Give the user a new private feed address; the old one stops working at once."""
+    CalendarFeed.objects.filter(user=user).delete()
+    feed = CalendarFeed.objects.create(user=user)
+    audit_record(
+        actor=user, kind=AuditEvent.Kind.UPDATE, obj=user, detail="Calendar feed address reset."
+    )
+    return feed
+
+
+def calendar_feed_for(*, user: Any) -> CalendarFeed:
+    feed, _ = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+@transaction.atomic
+def theme_save(
+    *, actor: Any, theme: PracticeTheme | None, name: str, is_active: bool = True
+) -> PracticeTheme:
+    name = name.strip()
+    clash = PracticeTheme.objects.filter(name__iexact=name)
+    if theme is not None:
+        clash = clash.exclude(pk=theme.pk)
+    if clash.exists():
+        raise ValidationError({"name": f"There is already a theme called {name}"})
+    creating = theme is None
+    theme = theme or PracticeTheme()
+    before = {} if creating else snapshot(theme, ["name", "is_active"])
+    theme.name, theme.is_active = name, is_active
+    theme.save()
+    changes = changes_between(before, snapshot(theme, ["name", "is_active"]))
+    if changes:
+        audit_record(
+            actor=actor,
+            kind=AuditEvent.Kind.CREATE if creating else AuditEvent.Kind.UPDATE,
+            obj=theme,
+            changes=changes,
+        )
+    return theme

@@ -1,0 +1,677 @@
+"""Case review pages: the tracker, case pages and their forms, deadlines, import, and the
+timeliness report. Thin: forms in, services and selectors called, templates out."""
+
+import datetime
+import secrets
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from sightline.core.downloads import table_download
+from sightline.core.models import AccessLogEntry
+from sightline.core.pagination import paginate
+from sightline.core.services import access_log_record
+from sightline.core.views import PolicyView, apply_errors
+
+from . import calendar_feed, selectors, services
+from .forms import (
+    AssignmentForm,
+    CaseFilterForm,
+    CaseForm,
+    DecisionForm,
+    ImportForm,
+    PauseForm,
+    RelatedCaseForm,
+    RestrictedDetailsForm,
+    StandardForm,
+    ThemeForm,
+    TimelinessFilterForm,
+)
+from .importing import FileProblem
+from .models import CalendarFeed, Case, CaseAssignment, Pause, PracticeTheme, TimelinessStandard
+from .timeliness import STATUS_ORDER
+from .vocabulary import MILESTONES, HarmType
+
+# --- The tracker -------------------------------------------------------------
+
+
+def _case_filters(request: HttpRequest) -> tuple[CaseFilterForm, selectors.CaseFilters]:
+    form = CaseFilterForm(request.GET or None, years=selectors.case_years())
+    if form.is_bound and form.is_valid():
+        data = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
+        return form, selectors.CaseFilters(**data)
+    return form, selectors.CaseFilters()
+
+
+class CaseListView(PolicyView):
+    permission = "reviews.view_case_list"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form, filters = _case_filters(request)
+        results = paginate(request, selectors.case_list_for(user=request.user, filters=filters))
+        return render(
+            request,
+            "reviews/case_list.html",
+            {
+                "form": form,
+                "cases": results.items,
+                "page": results.page,
+                "pagination": results.pagination,
+                "today": selectors.today(),
+                "query": request.GET.urlencode(),
+                "can_manage": request.user.has_perm("reviews.manage_case"),
+                "can_import": request.user.has_perm("reviews.import_cases"),
+                "can_export": request.user.has_perm("reviews.export_cases"),
+            },
+        )
+
+
+TRACKER_HEADER = [
+    "reference",
+    "route",
+    "pseudonym",
+    "outcome",
+    "stage",
+    *MILESTONES,
+    "next_due",
+    "officer",
+    "lead_reviewer",
+    "themes",
+    "agencies",
+]
+
+
+class CaseExportView(PolicyView):
+    permission = "reviews.export_cases"
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        if fmt not in {"csv", "xlsx"}:
+            raise Http404
+        _, filters = _case_filters(request)
+        cases = selectors.case_list_for(user=request.user, filters=filters).prefetch_related(
+            "themes", "agencies"
+        )
+        access_log_record(
+            user=request.user,
+            action=AccessLogEntry.Action.EXPORT,
+            object_type="reviews.case",
+            object_repr=f"Case data tracker ({fmt.upper()})",
+            detail=request.GET.urlencode(),
+        )
+        rows = (
+            [
+                case.reference,
+                case.route,
+                case.pseudonym,
+                case.outcome,
+                case.get_stage_display(),
+                *(getattr(case, field) for field in MILESTONES),
+                case.next_due,  # type: ignore[attr-defined]
+                case.officer.email if case.officer else "",
+                case.lead_reviewer,
+                "; ".join(theme.name for theme in case.themes.all()),
+                "; ".join(agency.name for agency in case.agencies.all()),
+            ]
+            for case in cases.iterator(chunk_size=2000)
+        )
+        return table_download(
+            fmt=fmt, name="sightline-case-tracker", title="Cases", header=TRACKER_HEADER, rows=rows
+        )
+
+
+# --- One case ----------------------------------------------------------------
+
+
+class CaseView(PolicyView):
+    """A view of one case: fetched through the selector (not found outside the user's scope)."""
+
+    permission = "reviews.view_case"
+
+    def get_permission_object(self) -> Case:
+        return selectors.case_get_for(user=self.request.user, pk=self.kwargs["pk"])
+
+
+class CaseDetailView(CaseView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case: Case = self.object
+        access_log_record(user=request.user, action=AccessLogEntry.Action.VIEW, obj=case)
+        page = selectors.case_page(case=case)
+        return render(
+            request,
+            "reviews/case_detail.html",
+            {
+                "page": page,
+                "case": case,
+                "restricted": request.user.has_perm("reviews.view_restricted", case),
+                "can_manage": request.user.has_perm("reviews.manage_case", case),
+                "harm_labels": [
+                    HarmType(value).label for value in case.harm_types if value in HarmType.values
+                ],
+                "today": selectors.today(),
+            },
+        )
+
+
+class CaseFormView(PolicyView):
+    permission = "reviews.manage_case"
+    template_name = "reviews/case_form.html"
+
+    def _render(self, form: CaseForm, case: Case | None, status: int = 200) -> HttpResponse:
+        return render(self.request, self.template_name, {"form": form, "case": case}, status=status)
+
+    def _save(self, form: CaseForm, case: Case | None) -> HttpResponse:
+        if form.is_valid():
+            try:
+                case = services.case_save(
+                    actor=self.request.user, case=case, data=dict(form.cleaned_data)
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(self.request, f"{case.reference} has been saved.")
+                return redirect(case)
+        return self._render(form, case, status=400)
+
+
+class CaseCreateView(CaseFormView):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(CaseForm(), None)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        return self._save(CaseForm(request.POST), None)
+
+
+class CaseEditView(CaseView, CaseFormView):
+    permission = "reviews.manage_case"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._render(CaseForm(initial=CaseForm.initial_for(self.object)), self.object)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._save(CaseForm(request.POST), self.object)
+
+
+class CaseSubformView(CaseView):
+    """A small form about one case (a decision, a pause...), saved through one service."""
+
+    permission = "reviews.manage_case"
+    template_name = "reviews/case_subform.html"
+    heading = ""
+    success = ""
+
+    def make_form(self, data: Any = None) -> Any:
+        raise NotImplementedError
+
+    def save(self, form: Any) -> None:
+        raise NotImplementedError
+
+    def _render(self, form: Any, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "case": self.object, "heading": self.heading},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._render(self.make_form())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                self.save(form)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, self.success)
+                return redirect(self.object)
+        return self._render(form, status=400)
+
+
+class RestrictedEditView(CaseSubformView):
+    heading = "Restricted details"
+    success = "The restricted details have been saved."
+
+    def make_form(self, data: Any = None) -> RestrictedDetailsForm:
+        fields = RestrictedDetailsForm.base_fields
+        return RestrictedDetailsForm(
+            data, initial={name: getattr(self.object, name) for name in fields}
+        )
+
+    def save(self, form: RestrictedDetailsForm) -> None:
+        services.case_save(actor=self.request.user, case=self.object, data=dict(form.cleaned_data))
+
+
+class DecisionCreateView(CaseSubformView):
+    heading = "Record a decision"
+    success = "The decision has been recorded."
+
+    def make_form(self, data: Any = None) -> DecisionForm:
+        return DecisionForm(data)
+
+    def save(self, form: DecisionForm) -> None:
+        services.decision_record(actor=self.request.user, case=self.object, **form.cleaned_data)
+
+
+class PauseCreateView(CaseSubformView):
+    heading = "Record a reason for delay"
+    success = "The reason for delay has been recorded."
+
+    def make_form(self, data: Any = None) -> PauseForm:
+        codes = [spec.code for spec in selectors.standard_specs(route=self.object.route)]
+        return PauseForm(data, codes=codes)
+
+    def save(self, form: PauseForm) -> None:
+        services.pause_record(actor=self.request.user, case=self.object, **form.cleaned_data)
+
+
+class PauseEndView(CaseView):
+    permission = "reviews.manage_case"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, pause_pk: int) -> HttpResponse:
+        pause = get_object_or_404(Pause, pk=pause_pk, case=self.object)
+        try:
+            services.pause_end(actor=request.user, pause=pause, ended_on=selectors.today())
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, "The pause has ended today.")
+        return redirect(self.object)
+
+
+class AssignmentAddView(CaseSubformView):
+    heading = "Add a person to the case"
+    success = "The person has been added to the case."
+
+    def make_form(self, data: Any = None) -> AssignmentForm:
+        return AssignmentForm(data)
+
+    def save(self, form: AssignmentForm) -> None:
+        services.assignment_add(
+            actor=self.request.user, case=self.object, user=form.cleaned_data["user"]
+        )
+
+
+class AssignmentRemoveView(CaseView):
+    permission = "reviews.manage_case"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
+        assignment = get_object_or_404(
+            CaseAssignment.objects.select_related("user", "case"),
+            pk=assignment_pk,
+            case=self.object,
+        )
+        services.assignment_remove(actor=request.user, assignment=assignment)
+        messages.success(request, f"{assignment.user.full_name} is no longer on the case.")
+        return redirect(self.object)
+
+
+class RelatedCaseAddView(CaseSubformView):
+    heading = "Add a related case"
+    success = "The related case has been added."
+
+    def make_form(self, data: Any = None) -> RelatedCaseForm:
+        return RelatedCaseForm(data)
+
+    def save(self, form: RelatedCaseForm) -> None:
+        linked = Case.objects.filter(
+            reference__iexact=form.cleaned_data["reference"].strip()
+        ).first()
+        services.related_case_add(
+            actor=self.request.user, case=self.object, linked_case=linked, **form.cleaned_data
+        )
+
+
+# --- Deadlines and calendar feeds ------------------------------------------------
+
+
+class DeadlinesView(PolicyView):
+    permission = "reviews.view_deadlines"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        mine = request.GET.get("mine") == "1"
+        deadlines = list(
+            selectors.deadline_list(user=request.user, mine=mine, within_days=30)[:500]
+        )
+        feed = services.calendar_feed_for(user=request.user)
+        return render(
+            request,
+            "reviews/deadlines.html",
+            {
+                "deadlines": deadlines,
+                "mine": mine,
+                "today": selectors.today(),
+                "feed_url": request.build_absolute_uri(
+                    reverse("reviews:calendar_feed", kwargs={"token": feed.token})
+                ),
+            },
+        )
+
+
+class CalendarFeedResetView(PolicyView):
+    permission = "reviews.use_calendar_feed"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        services.calendar_feed_reset(user=request.user)
+        messages.success(request, "Your calendar address has changed. The old one no longer works.")
+        return redirect(f"{reverse('reviews:deadlines')}?mine=1")
+
+
+@login_not_required
+def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The private iCalendar feed: the unguessable token in the address is the credential."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not secrets.compare_digest(feed.token, token) or not feed.user.is_active:
+        raise Http404
+    if not feed.user.has_perm("reviews.use_calendar_feed"):
+        raise Http404
+    deadlines = list(selectors.calendar_deadlines(user=feed.user))
+    body = calendar_feed.ics(deadlines, base_url=request.build_absolute_uri("/")[:-1])
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="sightline-deadlines.ics"'
+    return response
+
+
+# --- Import --------------------------------------------------------------------
+
+UPLOADS = "imports"
+
+
+class ImportView(PolicyView):
+    permission = "reviews.import_cases"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "reviews/import.html", {"form": ImportForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        token = request.POST.get("token", "")
+        if token:
+            return self._confirm(request, token)
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, "reviews/import.html", {"form": form}, status=400)
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        try:
+            result = services.import_cases(
+                actor=request.user, name=upload.name, content=content, dry_run=True
+            )
+        except (FileProblem, services.ImportRejected) as error:
+            problems = getattr(error, "problems", [str(error)])
+            return render(
+                request,
+                "reviews/import.html",
+                {"form": ImportForm(), "problems": problems},
+                status=400,
+            )
+        token = f"{request.user.pk}-{secrets.token_hex(16)}"
+        default_storage.save(f"{UPLOADS}/{token}", ContentFile(content))
+        request.session[f"import-{token}"] = upload.name
+        return render(request, "reviews/import_preview.html", {"result": result, "token": token})
+
+    def _confirm(self, request: HttpRequest, token: str) -> HttpResponse:
+        name = request.session.pop(f"import-{token}", None)
+        path = f"{UPLOADS}/{token}"
+        if (
+            name is None
+            or not token.startswith(f"{request.user.pk}-")
+            or not default_storage.exists(path)
+        ):
+            messages.error(request, "That upload has expired. Upload the file again.")
+            return redirect("reviews:import")
+        with default_storage.open(path, "rb") as handle:
+            content = handle.read()
+        default_storage.delete(path)
+        try:
+            result = services.import_cases(actor=request.user, name=name, content=content)
+        except (FileProblem, services.ImportRejected) as error:
+            problems = getattr(error, "problems", [str(error)])
+            return render(
+                request,
+                "reviews/import.html",
+                {"form": ImportForm(), "problems": problems},
+                status=400,
+            )
+        messages.success(request, f"Import finished: {result.summary()}")
+        return redirect("reviews:case_list")
+
+
+# --- Timeliness ----------------------------------------------------------------
+
+
+def _report_dates(
+    request: HttpRequest,
+) -> tuple[TimelinessFilterForm, datetime.date, datetime.date | None]:
+    form = TimelinessFilterForm(request.GET or None)
+    as_at, since = selectors.today(), None
+    if form.is_bound and form.is_valid():
+        as_at = form.cleaned_data["as_at"] or as_at
+        since = form.cleaned_data["since"]
+    return form, as_at, since
+
+
+class TimelinessView(PolicyView):
+    permission = "reviews.view_timeliness"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form, as_at, since = _report_dates(request)
+        report = selectors.timeliness_report(as_at=as_at, since=since)
+        query = {"as_at": as_at.isoformat(), **({"since": since.isoformat()} if since else {})}
+        return render(
+            request,
+            "reviews/timeliness.html",
+            {
+                "form": form,
+                "report": report,
+                "statuses": [str(status) for status in STATUS_ORDER],
+                "query": query,
+                "can_export": request.user.has_perm("reviews.export_cases"),
+                "can_manage_standards": request.user.has_perm("reviews.manage_standards"),
+            },
+        )
+
+
+class TimelinessCasesView(PolicyView):
+    permission = "reviews.view_timeliness"
+
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        as_at = _parse_iso(request.GET.get("as_at")) or selectors.today()
+        since = _parse_iso(request.GET.get("since"))
+        report = selectors.timeliness_report(as_at=as_at, since=since)
+        standard = next((s for s in report["standards"] if s["code"] == code), None)
+        if standard is None:
+            raise Http404
+        status = request.GET.get("status", "")
+        rows = [row for row in standard["cases"] if not status or row["status"] == status]
+        references = [row["reference"] for row in rows]
+        ids = dict(
+            Case.objects.filter(reference__in=references[:2000]).values_list("reference", "pk")
+        )
+        return render(
+            request,
+            "reviews/timeliness_cases.html",
+            {
+                "standard": standard,
+                "rows": rows,
+                "status": status,
+                "as_at": as_at,
+                "since": since,
+                "ids": ids,
+            },
+        )
+
+
+def _parse_iso(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError as error:
+        raise Http404("Dates in the address must be YYYY-MM-DD.") from error
+
+
+class TimelinessExportView(PolicyView):
+    permission = "reviews.export_cases"
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        _, as_at, since = _report_dates(request)
+        report = selectors.timeliness_report(as_at=as_at, since=since)
+        access_log_record(
+            user=request.user,
+            action=AccessLogEntry.Action.EXPORT,
+            object_type="reviews.case",
+            object_repr=f"Timeliness report ({fmt.upper()}) as at {as_at:%d/%m/%Y}",
+        )
+        header = [
+            "code",
+            "description",
+            "applicable",
+            "met",
+            "missed",
+            "pending",
+            "overdue",
+            "reference",
+            "status",
+            "start",
+            "due",
+            "done",
+            "working_days",
+            "days_late",
+        ]
+        rows = (
+            [
+                standard["code"],
+                standard["description"],
+                standard["applicable"],
+                standard["met"],
+                standard["missed"],
+                standard["pending"],
+                standard["overdue"],
+                case["reference"],
+                case["status"],
+                case["start"],
+                case["due"],
+                case["done"],
+                case["working_days"],
+                case["days_late"],
+            ]
+            for standard in report["standards"]
+            for case in standard["cases"]
+        )
+        return table_download(
+            fmt=fmt,
+            name=f"sightline-timeliness-{as_at.isoformat()}",
+            title="Timeliness",
+            header=header,
+            rows=rows,
+        )
+
+
+# --- Standards and themes ------------------------------------------------------
+
+
+class StandardListView(PolicyView):
+    permission = "reviews.manage_standards"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request, "reviews/standard_list.html", {"standards": selectors.standard_list()}
+        )
+
+
+class StandardFormView(PolicyView):
+    permission = "reviews.manage_standards"
+
+    def get_permission_object(self) -> Any:
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(TimelinessStandard, pk=pk) if pk else None
+
+    def _render(self, form: StandardForm, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            "reviews/standard_form.html",
+            {"form": form, "standard": self.object},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        initial = StandardForm.initial_for(self.object) if self.object else None
+        return self._render(StandardForm(initial=initial))
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        form = StandardForm(request.POST)
+        if form.is_valid():
+            try:
+                standard = services.standard_save(
+                    actor=request.user, standard=self.object, data=dict(form.cleaned_data)
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(
+                    request, f"{standard.code} has been saved and every case's deadlines recounted."
+                )
+                return redirect("reviews:standard_list")
+        return self._render(form, status=400)
+
+
+class ThemeListView(PolicyView):
+    permission = "reviews.manage_themes"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            "reviews/theme_list.html",
+            {"themes": selectors.theme_list(), "form": ThemeForm()},
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ThemeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.theme_save(actor=request.user, theme=None, **form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"{form.cleaned_data['name']} has been added.")
+                return redirect("reviews:theme_list")
+        return render(
+            request,
+            "reviews/theme_list.html",
+            {"themes": selectors.theme_list(), "form": form},
+            status=400,
+        )
+
+
+class ThemeEditView(PolicyView):
+    permission = "reviews.manage_themes"
+
+    def get_permission_object(self) -> PracticeTheme:
+        return get_object_or_404(PracticeTheme, pk=self.kwargs["pk"])
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = ThemeForm(initial={"name": self.object.name, "is_active": self.object.is_active})
+        return render(request, "reviews/theme_form.html", {"form": form, "theme": self.object})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = ThemeForm(request.POST)
+        if form.is_valid():
+            try:
+                services.theme_save(actor=request.user, theme=self.object, **form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, "The theme has been saved.")
+                return redirect("reviews:theme_list")
+        return render(
+            request, "reviews/theme_form.html", {"form": form, "theme": self.object}, status=400
+        )
