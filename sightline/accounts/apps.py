@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     name = "sightline.accounts"
     label = "accounts"
     verbose_name = "Accounts and partner agencies"
+    demo_seeder = "sightline.accounts.demo.seed"
     navigation = (
         NavItem("Home", "accounts:home", "accounts.view_home", order=0),
         NavItem("Users", "accounts:user_list", "accounts.manage_users", order=80),

@@ -1,8 +1,11 @@
-"""The fictional demo partnership (no ORM here: plain data the seed command loads)."""
+"""The fictional demo partnership: its agencies and one user per role."""
+
+from typing import Any
 
 from sightline.core.roles import Role
 
-from .models import Sector
+from . import services
+from .models import Agency, Membership, Sector, User
 
 BUSINESS_UNIT = "Northshire Safeguarding Partnership Business Unit"
 
@@ -49,8 +52,34 @@ USERS: list[tuple[Role, str, str, str]] = [
 ]
 
 DEMO_DOMAIN = "demo.sightline.test"
-DEFAULT_PASSWORD = "sightline-demo"
 
 
 def demo_email(role: Role) -> str:
     return f"{role.slug}@{DEMO_DOMAIN}"
+
+
+def seed(*, password: str, stdout: Any) -> None:
+    """Create what is missing; leave what exists alone (running twice changes nothing)."""
+    agencies = {agency.name: agency for agency in Agency.objects.all()}
+    for name, sector in AGENCIES:
+        if name not in agencies:
+            agencies[name] = services.agency_create(actor=None, name=name, sector=sector)
+    for role, full_name, job_title, agency_name in USERS:
+        email = demo_email(role)
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = services.user_create(
+                actor=None,
+                email=email,
+                full_name=full_name,
+                job_title=job_title,
+                password=password,
+                send_password_link=False,
+            )
+        agency = agencies[agency_name]
+        if not Membership.objects.filter(user=user, agency=agency, role=role).exists():
+            services.membership_add(actor=None, user=user, agency=agency, role=role)
+    stdout.write("Sign in at http://127.0.0.1:8000 as any of:")
+    for role, _, _, _ in USERS:
+        stdout.write(f"  {role.label:<32} {demo_email(role)}")
+    stdout.write("with the password sightline-demo, or the one given to seed_demo --password.")

@@ -7,6 +7,7 @@ class ReviewsConfig(AppConfig):
     name = "sightline.reviews"
     label = "reviews"
     verbose_name = "Case reviews"
+    demo_seeder = "sightline.reviews.demo.seed"
     navigation = (
         NavItem("Cases", "reviews:case_list", "reviews.view_case_list", order=10),
         NavItem("Deadlines", "reviews:deadlines", "reviews.view_deadlines", order=11),

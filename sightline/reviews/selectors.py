@@ -15,7 +15,14 @@ from sightline.core.selectors import working_calendar
 
 from . import timeliness
 from .lifecycle import Stage
-from .models import Case, CaseAssignment, CaseDeadline, PracticeTheme, TimelinessStandard
+from .models import (
+    CalendarFeed,
+    Case,
+    CaseAssignment,
+    CaseDeadline,
+    PracticeTheme,
+    TimelinessStandard,
+)
 from .policies import sees_agency_cases, sees_every_case
 from .vocabulary import MILESTONES
 
@@ -219,3 +226,7 @@ def theme_list() -> list[PracticeTheme]:
     return list(
         PracticeTheme.objects.annotate(case_count=Coalesce(Subquery(counts), 0)).order_by("name")
     )
+
+
+def calendar_feed_of(*, user: Any) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user_id=user.pk).first()

@@ -552,17 +552,12 @@ def officer_emails() -> list[str]:
 
 @transaction.atomic
 def calendar_feed_reset(*, user: Any) -> CalendarFeed:
-    """Give the user a new private feed address; the old one stops working at once."""
+    """Give the user a private feed address, replacing any old one, which stops working."""
     CalendarFeed.objects.filter(user=user).delete()
     feed = CalendarFeed.objects.create(user=user)
     audit_record(
         actor=user, kind=AuditEvent.Kind.UPDATE, obj=user, detail="Calendar feed address reset."
     )
-    return feed
-
-
-def calendar_feed_for(*, user: Any) -> CalendarFeed:
-    feed, _ = CalendarFeed.objects.get_or_create(user=user)
     return feed
 
 

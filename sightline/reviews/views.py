@@ -343,7 +343,7 @@ class DeadlinesView(PolicyView):
         deadlines = list(
             selectors.deadline_list(user=request.user, mine=mine, within_days=30)[:500]
         )
-        feed = services.calendar_feed_for(user=request.user)
+        feed = selectors.calendar_feed_of(user=request.user)
         return render(
             request,
             "reviews/deadlines.html",
@@ -353,7 +353,9 @@ class DeadlinesView(PolicyView):
                 "today": selectors.today(),
                 "feed_url": request.build_absolute_uri(
                     reverse("reviews:calendar_feed", kwargs={"token": feed.token})
-                ),
+                )
+                if feed
+                else None,
             },
         )
 
@@ -364,7 +366,9 @@ class CalendarFeedResetView(PolicyView):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         services.calendar_feed_reset(user=request.user)
-        messages.success(request, "Your calendar address has changed. The old one no longer works.")
+        messages.success(
+            request, "Your calendar address is ready. Any address you had before no longer works."
+        )
         return redirect(f"{reverse('reviews:deadlines')}?mine=1")
 
 

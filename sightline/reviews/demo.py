@@ -1,0 +1,259 @@
+"""A fictional case history from 2018 to today, on every route, with deadlines met, missed,
+pending and overdue. Deterministic: the same cases every time; existing ones are left alone."""
+
+import datetime
+import random
+from typing import Any
+
+from django.utils import timezone
+
+from sightline.accounts.demo import demo_email
+from sightline.accounts.models import Agency, User
+from sightline.core.calendar import WorkingCalendar, add_months
+from sightline.core.roles import Role
+
+from . import services
+from .models import Case, PracticeTheme
+from .vocabulary import AgeBand, Disability, Ethnicity, HarmType, PauseReason, RelationKind, Sex
+
+CHILD_NAMES = [
+    "Child A",
+    "Baby B",
+    "Child C",
+    "Sibling group D",
+    "Baby E",
+    "Child F",
+    "Young person G",
+    "Child H",
+    "Baby J",
+    "Child K",
+    "Young person L",
+    "Child M",
+]
+ADULT_NAMES = ["Adult N", "Mr P", "Ms Q", "Adult R", "Mrs S", "Adult T", "Mr V", "Adult W"]
+DHR_NAMES = ["Victim X", "Family Y", "Victim Z", "Family AA"]
+LOCAL_NAMES = ["Family BB", "Child CC", "Adult DD", "Family EE"]
+SUMMARIES = [
+    "Fictional demo case. An infant was admitted to hospital with unexplained injuries; several "
+    "agencies had contact with the family in the preceding months.",
+    "Fictional demo case. A young person known to services for going missing was seriously "
+    "harmed; questions about information sharing between agencies.",
+    "Fictional demo case. An older adult living alone died following prolonged self-neglect; "
+    "agencies had raised concerns but no shared plan was in place.",
+    "Fictional demo case. A woman was killed by her former partner; the review asks how "
+    "agencies recognised and responded to coercive control.",
+]
+
+
+def _working(
+    calendar: WorkingCalendar, start: datetime.date, low: int, high: int, rng: random.Random
+) -> datetime.date:
+    return calendar.add_working_days(start, rng.randint(low, high))
+
+
+def _child(
+    rng: random.Random, calendar: WorkingCalendar, aware: datetime.date, today: datetime.date
+) -> dict[str, Any]:
+    facts: dict[str, Any] = {"route": "child", "incident_aware_date": aware}
+    facts["panel_notified_date"] = _working(calendar, aware, 2, 7, rng)
+    facts["rapid_review_sent_date"] = _working(calendar, aware, 11, 18, rng)
+    outcome = rng.choices(["lcspr", "no_lcspr", "national"], weights=[5, 4, 1])[0]
+    facts["outcome"] = outcome
+    facts["decision_date"] = None
+    if outcome == "lcspr":
+        initiated = _working(calendar, facts["rapid_review_sent_date"], 10, 25, rng)
+        facts["review_initiated_date"] = initiated
+        published = initiated + datetime.timedelta(days=rng.randint(150, 230))
+        facts["published_date"] = published
+        facts["final_report_sent_date"] = calendar.working_days_before(
+            published, rng.choice([5, 8, 10, 12])
+        )
+    return facts
+
+
+def _adult(
+    rng: random.Random, calendar: WorkingCalendar, referral: datetime.date, today: datetime.date
+) -> dict[str, Any]:
+    facts: dict[str, Any] = {"route": "adult", "referral_date": referral}
+    facts["decision_date"] = referral + datetime.timedelta(days=rng.randint(20, 70))
+    outcome = rng.choice(["sar_mandatory", "sar_discretionary", "no_sar"])
+    facts["outcome"] = outcome
+    if outcome != "no_sar":
+        facts["review_initiated_date"] = facts["decision_date"] + datetime.timedelta(
+            days=rng.randint(14, 45)
+        )
+        facts["published_date"] = facts["review_initiated_date"] + datetime.timedelta(
+            days=rng.randint(200, 400)
+        )
+    return facts
+
+
+def _dhr(
+    rng: random.Random, calendar: WorkingCalendar, referral: datetime.date, today: datetime.date
+) -> dict[str, Any]:
+    facts: dict[str, Any] = {"route": "dhr", "referral_date": referral}
+    facts["decision_date"] = referral + datetime.timedelta(days=rng.randint(14, 45))
+    facts["outcome"] = rng.choices(["dhr", "no_dhr"], weights=[4, 1])[0]
+    if facts["outcome"] == "dhr":
+        facts["home_office_sent_date"] = add_months(
+            facts["decision_date"], rng.choice([5, 6, 7, 9])
+        )
+        facts["published_date"] = facts["home_office_sent_date"] + datetime.timedelta(
+            days=rng.randint(60, 160)
+        )
+    return facts
+
+
+def _local(
+    rng: random.Random, calendar: WorkingCalendar, referral: datetime.date, today: datetime.date
+) -> dict[str, Any]:
+    facts: dict[str, Any] = {"route": "local", "referral_date": referral}
+    facts["decision_date"] = referral + datetime.timedelta(days=rng.randint(10, 40))
+    facts["outcome"] = rng.choice(["review", "no_review"])
+    if facts["outcome"] == "review":
+        facts["review_initiated_date"] = facts["decision_date"] + datetime.timedelta(
+            days=rng.randint(7, 30)
+        )
+        facts["published_date"] = facts["review_initiated_date"] + datetime.timedelta(
+            days=rng.randint(60, 150)
+        )
+    return facts
+
+
+BUILDERS = {"child": _child, "adult": _adult, "dhr": _dhr, "local": _local}
+NAMES = {"child": CHILD_NAMES, "adult": ADULT_NAMES, "dhr": DHR_NAMES, "local": LOCAL_NAMES}
+
+
+def _trim_to(facts: dict[str, Any], today: datetime.date) -> dict[str, Any]:
+    """Forget milestones after today (not happened yet), and any outcome not yet reached."""
+    trimmed = {
+        key: (None if isinstance(value, datetime.date) and value > today else value)
+        for key, value in facts.items()
+    }
+    decided_by = trimmed.get("rapid_review_sent_date") or trimmed.get("decision_date")
+    if (trimmed.get("route") == "child" and trimmed.get("rapid_review_sent_date") is None) or (
+        trimmed.get("route") != "child" and not decided_by
+    ):
+        trimmed["outcome"] = ""
+    return trimmed
+
+
+def case_history(today: datetime.date, calendar: WorkingCalendar) -> list[dict[str, Any]]:
+    """The demo cases' facts: references, routes, milestone dates and outcomes."""
+    rng = random.Random(2018)
+    cases = []
+    counters = dict.fromkeys(BUILDERS, 0)
+    start = datetime.date(2018, 1, 15)
+    span = (today - datetime.timedelta(days=3) - start).days
+    total = 40
+    for index in range(total):
+        opened = start + datetime.timedelta(days=span * index // (total - 1))
+        if index >= total - 3:
+            # The newest cases: still in their first weeks, with deadlines pending or overdue.
+            opened = today - datetime.timedelta(days=[45, 26, 3][index - (total - 3)])
+        while not calendar.is_working_day(opened):
+            opened -= datetime.timedelta(days=1)
+        route = rng.choices(["child", "adult", "dhr", "local"], weights=[5, 3, 1, 1])[0]
+        if index >= total - 3:
+            route = "child" if index != total - 3 else "dhr"
+        facts = BUILDERS[route](rng, calendar, opened, today)
+        if index == total - 1:
+            facts.pop("panel_notified_date", None)  # notification still to be sent
+        if index == total - 2:
+            facts["rapid_review_sent_date"] = None  # rapid review overdue
+        if index == total - 3:
+            facts["decision_date"] = None  # decision whether to hold a review overdue
+            facts.pop("home_office_sent_date", None)
+            facts.pop("published_date", None)
+        facts = _trim_to(facts, today)
+        counters[route] += 1
+        names = NAMES[route]
+        facts["reference"] = (
+            f"{'CR' if route == 'child' else route.upper()}-{opened.year}-{counters[route]:02d}"
+        )
+        facts["pseudonym"] = names[(counters[route] - 1) % len(names)]
+        cases.append(facts)
+    return cases
+
+
+def seed(*, password: str, stdout: Any) -> None:
+    today = timezone.localdate()
+    calendar = WorkingCalendar()
+    rng = random.Random(1234)
+    officer = User.objects.filter(email=demo_email(Role.REVIEW_OFFICER)).first()
+    member = User.objects.filter(email=demo_email(Role.REVIEW_GROUP_MEMBER)).first()
+    agencies = list(Agency.objects.order_by("name"))
+    police = Agency.objects.filter(name="Northshire Constabulary").first()
+    themes = list(PracticeTheme.objects.order_by("name"))
+    existing = set(Case.objects.values_list("reference", flat=True))
+    created = 0
+    for number, facts in enumerate(case_history(today, calendar)):
+        if facts["reference"] in existing:
+            continue
+        involved = rng.sample(agencies, k=min(len(agencies), rng.randint(2, 4)))
+        if police is not None and number % 3 == 0 and police not in involved:
+            involved.append(police)
+        route = facts["route"]
+        data = {
+            **{
+                key: value
+                for key, value in facts.items()
+                if key != "decision_date" or route != "child"
+            },
+            "officer": officer,
+            "lead_reviewer": rng.choice(
+                ["", "Independent reviewer: J. Halden", "Independent author: R. Osei"]
+            ),
+            "themes": rng.sample(themes, k=min(len(themes), rng.randint(2, 4))),
+            "agencies": involved,
+            "harm_types": rng.sample(
+                [HarmType.NEGLECT, HarmType.PHYSICAL, HarmType.DOMESTIC_ABUSE, HarmType.EMOTIONAL]
+                if route != "adult"
+                else [HarmType.SELF_NEGLECT, HarmType.NEGLECT, HarmType.FINANCIAL],
+                k=2,
+            ),
+            "restricted_summary": SUMMARIES[number % len(SUMMARIES)],
+            "age_band": rng.choice(
+                [AgeBand.UNDER_1, AgeBand.AGE_1_4, AgeBand.AGE_10_15, AgeBand.AGE_16_17]
+            )
+            if route == "child"
+            else rng.choice([AgeBand.AGE_26_64, AgeBand.AGE_65_PLUS]),
+            "sex": rng.choice([Sex.FEMALE, Sex.MALE]),
+            "ethnicity": rng.choice(list(Ethnicity)),
+            "disability": rng.choice(list(Disability)),
+        }
+        case = services.case_save(actor=None, case=None, data=data)
+        created += 1
+        if officer is not None and case.outcome:
+            decided = facts.get("decision_date") or facts.get("rapid_review_sent_date")
+            services.decision_record(
+                actor=officer,
+                case=case,
+                decided_on=decided or case.opened_on or today,
+                decision=case.get_outcome_display(),
+                reasons="The practice review group considered the criteria (fictional demo).",
+                decided_by="Practice review group",
+            )
+        if officer is not None and member is not None and number % 4 == 1:
+            services.assignment_add(actor=officer, case=case, user=member)
+        paused = case.opened_on + datetime.timedelta(days=30) if case.opened_on else None
+        if officer is not None and number % 7 == 3 and paused and paused <= today:
+            resumed = paused + datetime.timedelta(days=90)
+            services.pause_record(
+                actor=officer,
+                case=case,
+                reason=rng.choice([PauseReason.CRIMINAL_PROCEEDINGS, PauseReason.INQUEST]),
+                started_on=paused,
+                ended_on=resumed if number % 2 and resumed <= today else None,
+                note="Publication held until proceedings conclude (fictional demo).",
+            )
+        if officer is not None and number % 9 == 5:
+            services.related_case_add(
+                actor=officer,
+                case=case,
+                kind=RelationKind.LEDER if route == "adult" else RelationKind.NATIONAL,
+                reference="LeDeR notification 2041"
+                if route == "adult"
+                else "Out of routine (2020)",
+            )
+    stdout.write(f"Case reviews: {created} demo cases created.")

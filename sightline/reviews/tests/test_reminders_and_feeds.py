@@ -1,0 +1,79 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from sightline.core.roles import Role
+from sightline.reviews import services
+from sightline.reviews.models import CalendarFeed
+from sightline.reviews.tests.factories import CaseFactory
+
+D = datetime.date
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user(Role.REVIEW_OFFICER, email="officer@example.test")
+
+
+def test_reminders_for_due_soon_and_overdue_once_a_day(officer, mailoutbox):
+    due_soon = CaseFactory.create(
+        reference="SOON", officer=officer, incident_aware_date=D(2024, 3, 4)
+    )  # due 25 March
+    later = CaseFactory.create(
+        reference="LATER", officer=officer, incident_aware_date=D(2024, 3, 18)
+    )  # due 9 April
+    services.deadlines_refresh(case_ids=[due_soon.pk, later.pk])
+
+    assert services.reminders_send(today=D(2024, 3, 21)) == 1
+    assert mailoutbox[0].to == ["officer@example.test"]
+    assert "SOON" in mailoutbox[0].subject
+    assert services.reminders_send(today=D(2024, 3, 21)) == 0
+    assert services.reminders_send(today=D(2024, 3, 26)) == 1
+    assert "Overdue" in mailoutbox[-1].subject
+
+
+def test_reminders_go_to_review_officers_when_the_case_has_none(officer, mailoutbox):
+    case = CaseFactory.create(officer=None)
+    services.deadlines_refresh(case_ids=[case.pk])
+    services.reminders_send(today=D(2024, 3, 25))
+    assert [mail.to for mail in mailoutbox] == [["officer@example.test"]]
+
+
+def test_send_reminders_command_twice_sends_nothing_new(officer, mailoutbox, capsys):
+    case = CaseFactory.create(officer=officer)
+    services.deadlines_refresh(case_ids=[case.pk])
+    call_command("send_reminders")
+    call_command("send_reminders")
+    out = capsys.readouterr().out
+    assert "1 reminder sent." in out
+    assert "0 reminders sent." in out
+
+
+def test_calendar_feed_lists_own_deadlines_and_can_be_reset(client, officer):
+    mine = CaseFactory.create(reference="MINE-1", officer=officer, pseudonym="Secret name")
+    CaseFactory.create(reference="NOT-MINE")
+    services.deadlines_refresh()
+    feed = services.calendar_feed_reset(user=officer)
+    url = reverse("reviews:calendar_feed", args=[feed.token])
+    body = client.get(url).content.decode()
+    assert "BEGIN:VCALENDAR" in body
+    assert "MINE-1" in body
+    assert "NOT-MINE" not in body
+    assert "Secret name" not in body
+    assert "DTSTART;VALUE=DATE:20240325" in body
+    assert mine.get_absolute_url() in body
+
+    client.force_login(officer)
+    client.post(reverse("reviews:calendar_reset"))
+    assert client.get(url).status_code == 404
+    assert CalendarFeed.objects.get(user=officer).token != feed.token
+
+
+def test_feed_of_a_deactivated_user_stops(client, officer):
+    feed = services.calendar_feed_reset(user=officer)
+    officer.is_active = False
+    officer.save()
+    assert client.get(reverse("reviews:calendar_feed", args=[feed.token])).status_code == 404
+    assert client.get(reverse("reviews:calendar_feed", args=["guess"])).status_code == 404
