@@ -1,6 +1,9 @@
 """Fixtures shared by every app's tests."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 
 from sightline.accounts.tests.factories import (
     PASSWORD,
@@ -40,3 +43,27 @@ def admin_user(make_user):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+REFERENCE_DATA = ["sightline.reviews.migrations.0002_national_standards_and_themes"]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Put back the rows data migrations load (national standards, practice themes).
+
+    A transactional test (the browser tests) empties every table when it ends; the tests
+    after it, in any order, still find the partnership's reference data.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from sightline.reviews.models import TimelinessStandard
+
+    if not TimelinessStandard.objects.exists():
+        for module in REFERENCE_DATA:
+            importlib.import_module(module).load(apps, None)

@@ -19,6 +19,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from sightline.core.home import panels_for
 from sightline.core.pagination import paginate
 from sightline.core.roles import Role
 from sightline.core.selectors import audit_events_for_object
@@ -132,6 +133,7 @@ class HomeView(PolicyView):
         }
         if Role.ADMINISTRATOR in roles:
             context["admin_summary"] = selectors.administrator_summary()
+        context["panels"] = panels_for(user)
         return render(request, "accounts/home.html", context)
 
 

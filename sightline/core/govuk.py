@@ -83,14 +83,15 @@ def field_params(
             else widget.decompress(field.value())
         )
         names = ("day", "month", "year")
+        # Django's MultiWidget reads name_day, name_month and name_year; GOV.UK's namePrefix
+        # would join with a hyphen, so each item carries its full name instead.
         params.pop("name")
-        params["namePrefix"] = field.html_name
         params["fieldset"] = {"legend": _legend(field, is_page_heading=is_page_heading, size=size)}
         error_class = " govuk-input--error" if field.errors else ""
         params["items"] = [
             {
                 "id": f"{field.auto_id}_{name}",
-                "name": name,
+                "name": f"{field.html_name}_{name}",
                 "label": name.capitalize(),
                 "value": parts[index] if parts and parts[index] is not None else "",
                 "classes": ("govuk-input--width-4" if name == "year" else "govuk-input--width-2")

@@ -8,6 +8,10 @@ class ReviewsConfig(AppConfig):
     label = "reviews"
     verbose_name = "Case reviews"
     demo_seeder = "sightline.reviews.demo.seed"
+    home_panels = (
+        "sightline.reviews.panels.deadlines_panel",
+        "sightline.reviews.panels.timeliness_panel",
+    )
     navigation = (
         NavItem("Cases", "reviews:case_list", "reviews.view_case_list", order=10),
         NavItem("Deadlines", "reviews:deadlines", "reviews.view_deadlines", order=11),

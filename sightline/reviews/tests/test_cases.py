@@ -355,3 +355,32 @@ def test_deadlines_page_mine_and_partnership(client, make_user):
     assert "MINE" in everyone
     assert "MINE" in own
     assert "OTHERS" not in own
+
+
+@pytest.mark.parametrize("role", [Role.REVIEW_OFFICER, Role.AGENCY_LEAD, Role.EXECUTIVE])
+def test_home_page_panels_and_their_query_count(client, make_user, role):
+    agency = AgencyFactory.create()
+    user = make_user(role, agency=agency)
+    client.force_login(user)
+
+    def grow(count):
+        for _ in range(count):
+            case = CaseFactory.create(
+                officer=user,
+                incident_aware_date=datetime.date.today() - datetime.timedelta(days=3),
+                panel_notified_date=None,
+                opened_on=datetime.date.today(),
+            )
+            case.agencies.add(agency)
+        services.deadlines_refresh()
+
+    grow(2)
+    small = _queries(client, reverse("accounts:home"))
+    grow(20)
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert _queries(client, reverse("accounts:home")) == small
+    if role == Role.EXECUTIVE:
+        assert "Timeliness this financial year" in page
+    else:
+        assert "Case review deadlines" in page
+        assert "TC-" in page

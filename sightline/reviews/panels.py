@@ -1,0 +1,40 @@
+"""The case reviews' panels on the home page."""
+
+import datetime
+from typing import Any
+
+from sightline.core.home import Panel
+from sightline.core.roles import Role
+
+from . import selectors
+from .policies import runs_reviews
+
+
+def deadlines_panel(user: Any) -> Panel | None:
+    """Deadlines overdue or due in the next two weeks: the user's own for review officers,
+    their agencies' for group members and agency leads."""
+    if not user.has_perm("reviews.view_deadlines"):
+        return None
+    mine = bool(runs_reviews(user)) and Role.ADMINISTRATOR not in user.role_set
+    deadlines = list(selectors.deadline_list(user=user, mine=mine, within_days=14)[:8])
+    return Panel(
+        title="Case review deadlines",
+        template="reviews/panels/deadlines.html",
+        context={"deadlines": deadlines, "mine": mine, "today": selectors.today()},
+        order=10,
+    )
+
+
+def timeliness_panel(user: Any) -> Panel | None:
+    """This financial year's timeliness, for the Executive."""
+    if Role.EXECUTIVE not in user.role_set or not user.has_perm("reviews.view_timeliness"):
+        return None
+    today = selectors.today()
+    year_start = datetime.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    report = selectors.timeliness_report(as_at=today, since=year_start)
+    return Panel(
+        title="Timeliness this financial year",
+        template="reviews/panels/timeliness.html",
+        context={"report": report, "since": year_start},
+        order=20,
+    )

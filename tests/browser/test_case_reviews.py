@@ -1,0 +1,149 @@
+"""Case reviews in a real browser, with axe on every page."""
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import PASSWORD
+from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
+from sightline.core.roles import Role
+from sightline.reviews import services
+from sightline.reviews.tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples"
+
+
+@pytest.fixture
+def people():
+    unit = AgencyFactory.create(name="Business Unit")
+    police = AgencyFactory.create(name="Northshire Constabulary")
+    made = {}
+    for role, agency in [
+        (Role.ADMINISTRATOR, unit),
+        (Role.REVIEW_OFFICER, unit),
+        (Role.AGENCY_LEAD, police),
+        (Role.EXECUTIVE, unit),
+    ]:
+        user = UserFactory.create(
+            email=f"{role.slug}@example.test", full_name=f"{role.label} Person"
+        )
+        MembershipFactory.create(user=user, agency=agency, role=role)
+        made[role] = user
+    case = CaseFactory.create(
+        reference="CR-2026-01",
+        pseudonym="Child P",
+        officer=made[Role.REVIEW_OFFICER],
+        incident_aware_date=datetime.date.today() - datetime.timedelta(days=10),
+        panel_notified_date=None,
+        opened_on=datetime.date.today() - datetime.timedelta(days=10),
+        stage="notification",
+        restricted_summary="Restricted words",
+    )
+    case.agencies.add(police)
+    services.deadlines_refresh()
+    return made
+
+
+def test_review_officer_records_a_case_from_referral_to_decision(visitor, people):
+    visitor.sign_in(f"{Role.REVIEW_OFFICER.slug}@example.test", PASSWORD)
+    page = visitor.page
+    expect(page.get_by_role("heading", name="Case review deadlines")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("CR-2026-01")
+
+    page.get_by_role("link", name="Cases").first.click()
+    visitor.check()
+    page.get_by_role("button", name="Add a case").click()
+    visitor.check()
+    page.get_by_label("Reference").fill("CR-2026-02")
+    page.get_by_label("Child serious incident").check()
+    page.locator("#id_incident_aware_date_day").fill("31")
+    page.locator("#id_incident_aware_date_month").fill("2")
+    page.locator("#id_incident_aware_date_year").fill("2026")
+    page.get_by_role("button", name="Save case").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("must be a real date")
+    visitor.check()
+    page.locator("#id_incident_aware_date_day").fill("2")
+    page.locator("#id_incident_aware_date_month").fill("3")
+    page.locator("#id_panel_notified_date_day").fill("10")
+    page.locator("#id_panel_notified_date_month").fill("3")
+    page.locator("#id_panel_notified_date_year").fill("2026")
+    page.get_by_role("button", name="Save case").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("CR-2026-02 has been saved")
+    visitor.check()
+    expect(page.locator("main")).to_contain_text("Panel notified within 5 working days")
+    expect(page.locator("main")).to_contain_text("Missed")
+
+    page.get_by_role("button", name="Record a decision").click()
+    visitor.check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter what was decided")
+    visitor.check()
+    page.locator("#id_decided_on_day").fill("20")
+    page.locator("#id_decided_on_month").fill("3")
+    page.locator("#id_decided_on_year").fill("2026")
+    page.get_by_label("What was decided").fill("Hold a local child safeguarding practice review")
+    page.get_by_label("Why").fill("Learning about information sharing")
+    page.get_by_label("Decided by").fill("Practice review group")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("decision has been recorded")
+    visitor.check()
+    page.get_by_role("button", name="Record a reason for delay").click()
+    visitor.check()
+
+    visitor.goto("/deadlines/")
+    page.get_by_role("button", name="Get a calendar address").click()
+    expect(page.locator("code")).to_contain_text("/calendar/")
+    visitor.check()
+    visitor.goto("/timeliness/")
+    page.get_by_role("link", name=re.compile("applicable cases for child.notification")).click()
+    visitor.check()
+    expect(page.locator("tbody")).to_contain_text("CR-2026-02")
+
+
+def test_import_preview_and_confirm(visitor, people):
+    visitor.sign_in(f"{Role.REVIEW_OFFICER.slug}@example.test", PASSWORD)
+    visitor.goto("/cases/import/")
+    page = visitor.page
+    page.get_by_label("Case file").set_input_files(str(EXAMPLES / "cases.csv"))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("main")).to_contain_text("6 cases would be created")
+    visitor.check()
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("6 cases were created")
+    visitor.check()
+    visitor.goto("/timeliness/?as_at_day=30&as_at_month=4&as_at_year=2025")
+    expect(page.locator("tbody")).to_contain_text("Rapid review sent within 15 working days")
+
+
+def test_agency_lead_sees_the_case_but_not_its_restricted_details(visitor, people):
+    visitor.sign_in(f"{Role.AGENCY_LEAD.slug}@example.test", PASSWORD)
+    visitor.goto("/cases/")
+    visitor.page.get_by_role("link", name="CR-2026-01").click()
+    visitor.check()
+    expect(visitor.page.locator("main")).to_contain_text("shown only to people on the case")
+    expect(visitor.page.locator("main")).not_to_contain_text("Restricted words")
+
+
+def test_administrator_settings_pages(visitor, people):
+    visitor.sign_in(f"{Role.ADMINISTRATOR.slug}@example.test", PASSWORD)
+    for path in [
+        "/timeliness/standards/",
+        "/timeliness/standards/new/",
+        "/themes/",
+        "/working-days/",
+    ]:
+        visitor.goto(path)
+    visitor.page.get_by_role("button", name="Add closure day").click()
+    expect(visitor.page.locator(".govuk-error-summary")).to_contain_text("Enter the date")
+    visitor.check()
+
+
+def test_executive_sees_timeliness_on_the_home_page(visitor, people):
+    visitor.sign_in(f"{Role.EXECUTIVE.slug}@example.test", PASSWORD)
+    expect(
+        visitor.page.get_by_role("heading", name="Timeliness this financial year")
+    ).to_be_visible()
