@@ -33,16 +33,16 @@ CHILD_NAMES = [
 ADULT_NAMES = ["Adult N", "Mr P", "Ms Q", "Adult R", "Mrs S", "Adult T", "Mr V", "Adult W"]
 DHR_NAMES = ["Victim X", "Family Y", "Victim Z", "Family AA"]
 LOCAL_NAMES = ["Family BB", "Child CC", "Adult DD", "Family EE"]
-SUMMARIES = [
-    "Fictional demo case. An infant was admitted to hospital with unexplained injuries; several "
-    "agencies had contact with the family in the preceding months.",
-    "Fictional demo case. A young person known to services for going missing was seriously "
-    "harmed; questions about information sharing between agencies.",
-    "Fictional demo case. An older adult living alone died following prolonged self-neglect; "
-    "agencies had raised concerns but no shared plan was in place.",
-    "Fictional demo case. A woman was killed by her former partner; the review asks how "
+SUMMARIES = {
+    "child": "Fictional demo case. An infant was admitted to hospital with unexplained "
+    "injuries; several agencies had contact with the family in the preceding months.",
+    "local": "Fictional demo case. A young person known to services for going missing was "
+    "seriously harmed; questions about information sharing between agencies.",
+    "adult": "Fictional demo case. An older adult living alone died following prolonged "
+    "self-neglect; agencies had raised concerns but no shared plan was in place.",
+    "dhr": "Fictional demo case. A woman was killed by her former partner; the review asks how "
     "agencies recognised and responded to coercive control.",
-]
+}
 
 
 def _working(
@@ -212,7 +212,7 @@ def seed(*, password: str, stdout: Any) -> None:
                 else [HarmType.SELF_NEGLECT, HarmType.NEGLECT, HarmType.FINANCIAL],
                 k=2,
             ),
-            "restricted_summary": SUMMARIES[number % len(SUMMARIES)],
+            "restricted_summary": SUMMARIES[route],
             "age_band": rng.choice(
                 [AgeBand.UNDER_1, AgeBand.AGE_1_4, AgeBand.AGE_10_15, AgeBand.AGE_16_17]
             )

@@ -145,8 +145,26 @@ class CasePage:
     viewers: list[AccessLogEntry]
 
 
-def case_page(*, case: Case) -> CasePage:
-    """Everything the case page shows, read up front so the template runs no queries."""
+RESTRICTED_FIELDS = frozenset(
+    {"restricted_summary", "age_band", "sex", "ethnicity", "disability", "legal_status"}
+)
+
+
+def _masked(event: AuditEvent) -> AuditEvent:
+    """The event with restricted values hidden: it still says what changed, and who changed it."""
+    if RESTRICTED_FIELDS & event.changes.keys():
+        event.changes = {
+            name: {"from": "(restricted)", "to": "(restricted)"}
+            if name in RESTRICTED_FIELDS
+            else change
+            for name, change in event.changes.items()
+        }
+    return event
+
+
+def case_page(*, case: Case, restricted: bool) -> CasePage:
+    """Everything the case page shows, read up front so the template runs no queries.
+    Without ``restricted``, the history does not show restricted values."""
     from .vocabulary import MILESTONES_BY_ROUTE
 
     specs = standard_specs(route=case.route)
@@ -163,11 +181,12 @@ def case_page(*, case: Case) -> CasePage:
         assignments=list(case.assignments.select_related("user").order_by("user__full_name")),
         themes=list(case.themes.order_by("name")),
         agencies=list(case.agencies.order_by("name")),
-        history=list(
-            AuditEvent.objects.filter(object_type="reviews.case", object_id=str(case.pk)).order_by(
-                "-occurred_at", "-id"
-            )[:50]
-        ),
+        history=[
+            event if restricted else _masked(event)
+            for event in AuditEvent.objects.filter(
+                object_type="reviews.case", object_id=str(case.pk)
+            ).order_by("-occurred_at", "-id")[:50]
+        ],
         viewers=list(
             AccessLogEntry.objects.filter(object_type="reviews.case", object_id=str(case.pk))
             .select_related("user")

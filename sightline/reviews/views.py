@@ -142,14 +142,15 @@ class CaseDetailView(CaseView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         case: Case = self.object
         access_log_record(user=request.user, action=AccessLogEntry.Action.VIEW, obj=case)
-        page = selectors.case_page(case=case)
+        restricted = request.user.has_perm("reviews.view_restricted", case)
+        page = selectors.case_page(case=case, restricted=restricted)
         return render(
             request,
             "reviews/case_detail.html",
             {
                 "page": page,
                 "case": case,
-                "restricted": request.user.has_perm("reviews.view_restricted", case),
+                "restricted": restricted,
                 "can_manage": request.user.has_perm("reviews.manage_case", case),
                 "harm_labels": [
                     HarmType(value).label for value in case.harm_types if value in HarmType.values

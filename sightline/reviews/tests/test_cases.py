@@ -125,6 +125,24 @@ def test_agency_scope_and_need_to_know(client, make_user):
     assert "Sensitive words" in client.get(case.get_absolute_url()).content.decode()
 
 
+def test_history_hides_restricted_values_from_those_without_need_to_know(
+    client, make_user, admin_user
+):
+    agency = AgencyFactory.create()
+    case = CaseFactory.create()
+    case.agencies.add(agency)
+    services.case_save(actor=admin_user, case=case, data={"restricted_summary": "Hidden detail"})
+    lead = make_user(Role.AGENCY_LEAD, agency=agency)
+    client.force_login(lead)
+    history = client.get(case.get_absolute_url()).content.decode().split("History")[1]
+    assert "restricted_summary" in history
+    assert "Hidden detail" not in history
+    client.force_login(admin_user)
+    assert (
+        "Hidden detail" in client.get(case.get_absolute_url()).content.decode().split("History")[1]
+    )
+
+
 def test_every_case_page_view_is_logged_and_shown(admin_client, admin_user):
     case = CaseFactory.create()
     admin_client.get(case.get_absolute_url())
