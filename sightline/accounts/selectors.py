@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from sightline.core.exceptions import NotVisibleError
@@ -130,3 +131,12 @@ def administrator_summary() -> AdministratorSummary:
 
 def user_memberships(*, user: User) -> list[Membership]:
     return list(user.memberships.select_related("agency").order_by("agency__name", "role"))
+
+
+def membership_get(*, user: User, pk: int) -> Membership:
+    membership = (
+        Membership.objects.select_related("agency", "user").filter(user=user, pk=pk).first()
+    )
+    if membership is None:
+        raise Http404("No such role for this user.")
+    return membership

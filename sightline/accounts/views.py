@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -35,7 +35,7 @@ from .forms import (
     UserFilterForm,
     UserForm,
 )
-from .models import Agency, Membership, User
+from .models import Agency, User
 
 SESSION_HINT_COOKIE = "sightline_had_session"
 
@@ -356,9 +356,7 @@ class MembershipRemoveView(UserObjectView):
 
     def post(self, request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
         user: User = self.object
-        membership = get_object_or_404(
-            Membership.objects.select_related("agency", "user"), pk=membership_pk, user=user
-        )
+        membership = selectors.membership_get(user=user, pk=membership_pk)
         try:
             services.membership_remove(actor=request.user, membership=membership)
         except ValidationError as error:

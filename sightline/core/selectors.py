@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from .calendar import WorkingCalendar
@@ -69,3 +70,10 @@ def working_calendar() -> WorkingCalendar:
 
 def closure_day_list() -> QuerySet[ClosureDay]:
     return ClosureDay.objects.order_by("-date")
+
+
+def closure_day_get(*, pk: int) -> ClosureDay:
+    day = ClosureDay.objects.filter(pk=pk).first()
+    if day is None:
+        raise Http404("No such closure day.")
+    return day

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views import View
@@ -19,7 +19,7 @@ from . import selectors
 from .exceptions import NotVisibleError
 from .exports import csv_text
 from .forms import AuditFilterForm, ClosureDayForm
-from .models import AccessLogEntry, AuditEvent, ClosureDay
+from .models import AccessLogEntry, AuditEvent
 from .pagination import paginate
 from .services import access_log_record, audit_record, closure_day_add, closure_day_remove
 
@@ -261,7 +261,7 @@ class ClosureDayRemoveView(PolicyView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        day = get_object_or_404(ClosureDay, pk=pk)
+        day = selectors.closure_day_get(pk=pk)
         closure_day_remove(actor=request.user, day=day)
         messages.success(request, f"{day.date:%d %B %Y} is a working day again.")
         return redirect("core:closure_days")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from sightline.core.exceptions import NotVisibleError
@@ -20,6 +21,7 @@ from .models import (
     Case,
     CaseAssignment,
     CaseDeadline,
+    Pause,
     PracticeTheme,
     TimelinessStandard,
 )
@@ -249,3 +251,37 @@ def theme_list() -> list[PracticeTheme]:
 
 def calendar_feed_of(*, user: Any) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user_id=user.pk).first()
+
+
+def _one(queryset: QuerySet[Any], message: str) -> Any:
+    found = queryset.first()
+    if found is None:
+        raise Http404(message)
+    return found
+
+
+def pause_get(*, case: Case, pk: int) -> Pause:
+    return _one(Pause.objects.filter(case=case, pk=pk), "No such pause on this case.")
+
+
+def assignment_get(*, case: Case, pk: int) -> CaseAssignment:
+    return _one(
+        CaseAssignment.objects.select_related("user", "case").filter(case=case, pk=pk),
+        "No such person on this case.",
+    )
+
+
+def standard_get(*, pk: int) -> TimelinessStandard:
+    return _one(TimelinessStandard.objects.filter(pk=pk), "No such standard.")
+
+
+def theme_get(*, pk: int) -> PracticeTheme:
+    return _one(PracticeTheme.objects.filter(pk=pk), "No such theme.")
+
+
+def calendar_feed_by_token(*, token: str) -> CalendarFeed | None:
+    return CalendarFeed.objects.select_related("user").filter(token=token).first()
+
+
+def case_ids_by_reference(*, references: list[str]) -> dict[str, int]:
+    return dict(Case.objects.filter(reference__in=references).values_list("reference", "pk"))

@@ -292,11 +292,12 @@ def related_case_add(
     case: Case,
     kind: str,
     reference: str,
-    linked_case: Case | None = None,
     note: str = "",
 ) -> RelatedCase:
+    """Relate another review to the case; a reference Sightline knows links to that case."""
+    linked_case = Case.objects.filter(reference__iexact=reference.strip()).first()
     if linked_case is not None and linked_case.pk == case.pk:
-        raise ValidationError({"linked_case": "A case cannot be related to itself"})
+        raise ValidationError({"reference": "A case cannot be related to itself"})
     relation = RelatedCase.objects.create(
         case=case,
         kind=kind,

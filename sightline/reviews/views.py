@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from sightline.core.downloads import table_download
@@ -35,7 +35,7 @@ from .forms import (
     TimelinessFilterForm,
 )
 from .importing import FileProblem
-from .models import CalendarFeed, Case, CaseAssignment, Pause, PracticeTheme, TimelinessStandard
+from .models import Case, PracticeTheme
 from .timeliness import STATUS_ORDER
 from .vocabulary import MILESTONES, HarmType
 
@@ -279,7 +279,7 @@ class PauseEndView(CaseView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int, pause_pk: int) -> HttpResponse:
-        pause = get_object_or_404(Pause, pk=pause_pk, case=self.object)
+        pause = selectors.pause_get(case=self.object, pk=pause_pk)
         try:
             services.pause_end(actor=request.user, pause=pause, ended_on=selectors.today())
         except ValidationError as error:
@@ -307,11 +307,7 @@ class AssignmentRemoveView(CaseView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-        assignment = get_object_or_404(
-            CaseAssignment.objects.select_related("user", "case"),
-            pk=assignment_pk,
-            case=self.object,
-        )
+        assignment = selectors.assignment_get(case=self.object, pk=assignment_pk)
         services.assignment_remove(actor=request.user, assignment=assignment)
         messages.success(request, f"{assignment.user.full_name} is no longer on the case.")
         return redirect(self.object)
@@ -325,12 +321,7 @@ class RelatedCaseAddView(CaseSubformView):
         return RelatedCaseForm(data)
 
     def save(self, form: RelatedCaseForm) -> None:
-        linked = Case.objects.filter(
-            reference__iexact=form.cleaned_data["reference"].strip()
-        ).first()
-        services.related_case_add(
-            actor=self.request.user, case=self.object, linked_case=linked, **form.cleaned_data
-        )
+        services.related_case_add(actor=self.request.user, case=self.object, **form.cleaned_data)
 
 
 # --- Deadlines and calendar feeds ------------------------------------------------
@@ -376,7 +367,7 @@ class CalendarFeedResetView(PolicyView):
 @login_not_required
 def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
     """The private iCalendar feed: the unguessable token in the address is the credential."""
-    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    feed = selectors.calendar_feed_by_token(token=token)
     if feed is None or not secrets.compare_digest(feed.token, token) or not feed.user.is_active:
         raise Http404
     if not feed.user.has_perm("reviews.use_calendar_feed"):
@@ -391,6 +382,14 @@ def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
 # --- Import --------------------------------------------------------------------
 
 UPLOADS = "imports"
+
+
+def _import_refused(request: HttpRequest, error: Exception) -> HttpResponse:
+    """The upload page again, listing every problem; nothing was saved."""
+    problems = getattr(error, "problems", [str(error)])
+    return render(
+        request, "reviews/import.html", {"form": ImportForm(), "problems": problems}, status=400
+    )
 
 
 class ImportView(PolicyView):
@@ -413,13 +412,7 @@ class ImportView(PolicyView):
                 actor=request.user, name=upload.name, content=content, dry_run=True
             )
         except (FileProblem, services.ImportRejected) as error:
-            problems = getattr(error, "problems", [str(error)])
-            return render(
-                request,
-                "reviews/import.html",
-                {"form": ImportForm(), "problems": problems},
-                status=400,
-            )
+            return _import_refused(request, error)
         token = f"{request.user.pk}-{secrets.token_hex(16)}"
         default_storage.save(f"{UPLOADS}/{token}", ContentFile(content))
         request.session[f"import-{token}"] = upload.name
@@ -441,13 +434,7 @@ class ImportView(PolicyView):
         try:
             result = services.import_cases(actor=request.user, name=name, content=content)
         except (FileProblem, services.ImportRejected) as error:
-            problems = getattr(error, "problems", [str(error)])
-            return render(
-                request,
-                "reviews/import.html",
-                {"form": ImportForm(), "problems": problems},
-                status=400,
-            )
+            return _import_refused(request, error)
         messages.success(request, f"Import finished: {result.summary()}")
         return redirect("reviews:case_list")
 
@@ -500,9 +487,7 @@ class TimelinessCasesView(PolicyView):
         status = request.GET.get("status", "")
         rows = [row for row in standard["cases"] if not status or row["status"] == status]
         references = [row["reference"] for row in rows]
-        ids = dict(
-            Case.objects.filter(reference__in=references[:2000]).values_list("reference", "pk")
-        )
+        ids = selectors.case_ids_by_reference(references=references[:1000])
         return render(
             request,
             "reviews/timeliness_cases.html",
@@ -598,7 +583,7 @@ class StandardFormView(PolicyView):
 
     def get_permission_object(self) -> Any:
         pk = self.kwargs.get("pk")
-        return get_object_or_404(TimelinessStandard, pk=pk) if pk else None
+        return selectors.standard_get(pk=pk) if pk else None
 
     def _render(self, form: StandardForm, status: int = 200) -> HttpResponse:
         return render(
@@ -661,7 +646,7 @@ class ThemeEditView(PolicyView):
     permission = "reviews.manage_themes"
 
     def get_permission_object(self) -> PracticeTheme:
-        return get_object_or_404(PracticeTheme, pk=self.kwargs["pk"])
+        return selectors.theme_get(pk=self.kwargs["pk"])
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         form = ThemeForm(initial={"name": self.object.name, "is_active": self.object.is_active})
