@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from sightline.core.management.commands.seed_demo import DEMO_DOMAIN
 from sightline.core.roles import Role
 
 from . import services
@@ -50,8 +51,6 @@ USERS: list[tuple[Role, str, str, str]] = [
         "Northshire Community and Mental Health NHS Trust",
     ),
 ]
-
-DEMO_DOMAIN = "demo.sightline.test"
 
 
 def demo_email(role: Role) -> str:

@@ -252,6 +252,8 @@ class RelatedCaseForm(forms.Form):
 
 
 class ImportForm(forms.Form):
+    MAX_MEGABYTES = 10
+
     file = forms.FileField(
         label="Case file",
         help_text="A .csv or .xlsx file, up to 10 MB, in the case data format",
@@ -260,6 +262,16 @@ class ImportForm(forms.Form):
             "empty": "The file is empty",
         },
     )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_MEGABYTES * 1024 * 1024:
+            raise forms.ValidationError(
+                f"The file must be smaller than {self.MAX_MEGABYTES} MB: split it into parts"
+            )
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("The file must be a .csv or .xlsx file")
+        return upload
 
 
 class TimelinessFilterForm(forms.Form):

@@ -47,6 +47,14 @@ def test_seed_demo_if_empty_leaves_a_real_partnership_alone(make_user):
     assert User.objects.count() == 1
 
 
+def test_seed_demo_if_empty_reruns_harmlessly_on_demo_data(db, capsys):
+    call_command("seed_demo", "--if-empty")
+    users = User.objects.count()
+    call_command("seed_demo", "--if-empty")
+    assert User.objects.count() == users
+    assert "partnership-administrator@demo.sightline.test" in capsys.readouterr().out
+
+
 def test_create_administrator(db, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         call_command(

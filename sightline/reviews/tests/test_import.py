@@ -221,3 +221,12 @@ def test_upload_page_lists_problems_with_a_4xx(admin_client):
     )
     assert wrong.status_code == 400
     assert "must be a .csv or .xlsx file" in wrong.content.decode()
+
+
+def test_oversized_upload_is_refused_before_reading(admin_client, settings):
+    from sightline.reviews.forms import ImportForm
+
+    big = SimpleUploadedFile("cases.csv", b"x" * (ImportForm.MAX_MEGABYTES * 1024 * 1024 + 1))
+    response = admin_client.post(reverse("reviews:import"), {"file": big})
+    assert response.status_code == 400
+    assert "must be smaller than 10 MB" in response.content.decode()

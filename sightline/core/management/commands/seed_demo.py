@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 DEFAULT_PASSWORD = "sightline-demo"  # noqa: S105 (the demo's published password)
+DEMO_DOMAIN = "demo.sightline.test"
 
 
 class Command(BaseCommand):
@@ -30,12 +31,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Do nothing when the database already has users (used by 'make run').",
+            help="Do nothing when the database has users and none of them is a demo user "
+            "(used by 'make run', so that a real partnership's database is left alone).",
         )
 
     def handle(self, *args: Any, password: str, if_empty: bool, **options: Any) -> None:
-        if if_empty and get_user_model().objects.exists():
-            self.stdout.write("The database already has users: demo data not loaded.")
+        users = get_user_model().objects
+        if if_empty and users.exists() and not users.filter(email__endswith=f"@{DEMO_DOMAIN}"):
+            self.stdout.write("The database has real users: demo data not loaded.")
             return
         with transaction.atomic():
             for config in apps.get_app_configs():
