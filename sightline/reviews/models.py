@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,7 +99,7 @@ class TimelinessStandard(models.Model):
 
 
 class Case(TimeStampedModel):
-    reference = models.CharField(max_length=40, unique=True)
+    reference = models.CharField(max_length=40)
     route = models.CharField(max_length=8, choices=Route.choices)
     pseudonym = models.CharField(max_length=80, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
@@ -141,6 +141,10 @@ class Case(TimeStampedModel):
 
     class Meta:
         ordering = ["-opened_on", "reference"]
+        constraints = [
+            # References match whatever their letter case: CR-2021-02 is cr-2021-02.
+            models.UniqueConstraint(Upper("reference"), name="case_reference_unique_ci"),
+        ]
         indexes = [
             models.Index(fields=["route", "opened_on"], name="case_route_opened_idx"),
         ]

@@ -31,7 +31,7 @@ def timeliness_panel(user: Any) -> Panel | None:
         return None
     today = selectors.today()
     year_start = datetime.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
-    report = selectors.timeliness_report(as_at=today, since=year_start)
+    report = selectors.timeliness_report(as_at=today, since=year_start, with_cases=False)
     return Panel(
         title="Timeliness this financial year",
         template="reviews/panels/timeliness.html",

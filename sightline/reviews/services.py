@@ -32,6 +32,7 @@ from .models import (
     ReminderSent,
     TimelinessStandard,
 )
+from .selectors import cases_by_reference_key
 from .validation import case_problems
 from .vocabulary import MILESTONES, MILESTONES_BY_ROUTE
 
@@ -144,9 +145,7 @@ def case_save(*, actor: Any, case: Case | None, data: dict[str, Any]) -> Case:
     for field, value in data.items():
         setattr(case, field, value)
     problems = case_problems(case.facts(), today=_today())
-    reference_taken = (
-        Case.objects.filter(reference__iexact=case.reference).exclude(pk=case.pk).exists()
-    )
+    reference_taken = cases_by_reference_key([case.reference.upper()]).exclude(pk=case.pk).exists()
     if reference_taken:
         problems.append(("reference", f"A case with the reference {case.reference} already exists"))
     _raise_problems(problems)
@@ -295,7 +294,7 @@ def related_case_add(
     note: str = "",
 ) -> RelatedCase:
     """Relate another review to the case; a reference Sightline knows links to that case."""
-    linked_case = Case.objects.filter(reference__iexact=reference.strip()).first()
+    linked_case = cases_by_reference_key([reference.strip().upper()]).first()
     if linked_case is not None and linked_case.pk == case.pk:
         raise ValidationError({"reference": "A case cannot be related to itself"})
     relation = RelatedCase.objects.create(
@@ -388,17 +387,12 @@ class ImportResult:
 
 
 def _existing_cases(references: list[str]) -> dict[str, Case]:
+    """Stored cases by upper-cased reference (references match whatever their letter case)."""
     found: dict[str, Case] = {}
-    for start in range(0, len(references), 900):
-        chunk = references[start : start + 900]
-        for case in Case.objects.filter(reference__in=chunk):
+    keys = sorted({reference.upper() for reference in references})
+    for start in range(0, len(keys), 900):
+        for case in cases_by_reference_key(keys[start : start + 900]):
             found[case.reference.upper()] = case
-    missing = [ref for ref in references if ref.upper() not in found]
-    # References differing only in case: fall back to a case-insensitive match.
-    for reference in missing[:1000]:
-        match = Case.objects.filter(reference__iexact=reference).first()
-        if match is not None:
-            found[reference.upper()] = match
     return found
 
 

@@ -458,7 +458,7 @@ class TimelinessView(PolicyView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form, as_at, since = _report_dates(request)
-        report = selectors.timeliness_report(as_at=as_at, since=since)
+        report = selectors.timeliness_report(as_at=as_at, since=since, with_cases=False)
         query = {"as_at": as_at.isoformat(), **({"since": since.isoformat()} if since else {})}
         return render(
             request,

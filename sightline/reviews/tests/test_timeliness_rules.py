@@ -2,8 +2,19 @@
 
 import datetime
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from sightline.core.calendar import WorkingCalendar
-from sightline.reviews.timeliness import Result, Rule, StandardSpec, Status, evaluate, timeline
+from sightline.reviews.timeliness import (
+    Result,
+    Rule,
+    StandardSpec,
+    Status,
+    evaluate,
+    report,
+    timeline,
+)
 
 D = datetime.date
 CAL = WorkingCalendar()
@@ -126,3 +137,46 @@ def test_timeline_marks_deadlines_due_soon():
     assert entries[0].result.due == D(2024, 3, 22)
     assert entries[0].due_soon
     assert not timeline([RAPID], facts, today=D(2024, 3, 4), calendar=CAL)[0].due_soon
+
+
+milestone = st.one_of(st.none(), st.dates(min_value=D(2019, 1, 1), max_value=D(2024, 12, 31)))
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "outcome": st.sampled_from(["", "lcspr", "no_lcspr"]),
+                "incident_aware_date": milestone,
+                "panel_notified_date": milestone,
+                "rapid_review_sent_date": milestone,
+                "review_initiated_date": milestone,
+                "final_report_sent_date": milestone,
+                "published_date": milestone,
+            }
+        ),
+        max_size=25,
+    ),
+    st.dates(min_value=D(2019, 6, 1), max_value=D(2025, 6, 1)),
+    st.one_of(st.none(), st.dates(min_value=D(2019, 1, 1), max_value=D(2024, 1, 1))),
+)
+def test_the_report_agrees_with_evaluating_each_case(rows, as_at, since):
+    cases = [
+        {"reference": f"R-{index:03d}", "route": "child", **row} for index, row in enumerate(rows)
+    ]
+    specs = [RAPID, PUBLISH, NOTICE]
+    result = report(specs, cases, as_at=as_at, since=since, calendar=CAL)
+    for spec, standard in zip(specs, result["standards"], strict=True):
+        expected = [
+            r
+            for r in (evaluate(spec, c, as_at=as_at, since=since, calendar=CAL) for c in cases)
+            if r
+        ]
+        expected.sort(key=lambda r: (r.start, r.reference))
+        assert standard["cases"] == [r.as_json() for r in expected]
+        assert standard["applicable"] == len(expected)
+        for status in Status:
+            assert standard[str(status)] == sum(r.status == status for r in expected)
+    counts_only = report(specs, cases, as_at=as_at, since=since, calendar=CAL, with_cases=False)
+    assert [s["met"] for s in counts_only["standards"]] == [s["met"] for s in result["standards"]]
+    assert all(s["cases"] == [] for s in counts_only["standards"])

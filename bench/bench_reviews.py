@@ -1,0 +1,561 @@
+"""Benchmark of case reviews at 50,000 cases: the timeliness report, the tracker list page
+and the case file import, each printed beside a baseline measured in the same run.
+
+Run from the repository root: ``make bench`` or ``.venv/bin/python bench/bench_reviews.py``.
+Everything happens in a fresh SQLite database in a temporary directory; nothing in ``var/``
+is touched. The exit code is 0 even when a goal is missed: read the PASS/FAIL lines.
+"""
+
+import bisect
+import calendar as pycalendar
+import csv
+import datetime
+import io
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SMALL = 1_000
+LARGE = 50_000
+IMPORT_ROWS = 20_000
+REQUESTS = 50
+AS_AT = datetime.date(2025, 6, 30)
+FIRST_DAY = datetime.date(2018, 1, 1)
+LAST_DAY = datetime.date(2025, 12, 31)  # nothing recorded after this (all before today)
+SEED = 20250630
+
+GOAL_REPORT_SECONDS = 2.0
+GOAL_REPORT_RATIO = 3.0
+GOAL_LIST_P95_MS = 150.0
+GOAL_IMPORT_ROWS_PER_SECOND = 5_000
+
+MILESTONE_COLUMNS = (
+    "incident_aware_date",
+    "panel_notified_date",
+    "rapid_review_sent_date",
+    "referral_date",
+    "decision_date",
+    "review_initiated_date",
+    "final_report_sent_date",
+    "home_office_sent_date",
+    "published_date",
+)
+CSV_COLUMNS = ("reference", "route", "pseudonym", "outcome", *MILESTONE_COLUMNS)
+
+# The six national standards, written out here (not read from Sightline) for the baseline:
+# code, route, start, done, rule, amount, outcome.
+BASELINE_STANDARDS = (
+    ("child.notification", "child", "incident_aware_date", "panel_notified_date", "wd", 5, ""),
+    ("child.rapid_review", "child", "incident_aware_date", "rapid_review_sent_date", "wd", 15, ""),
+    ("child.publication", "child", "review_initiated_date", "published_date", "months", 6, "lcspr"),
+    (
+        "child.final_report_notice",
+        "child",
+        "published_date",
+        "final_report_sent_date",
+        "before",
+        7,
+        "",
+    ),
+    ("dhr.decision", "dhr", "referral_date", "decision_date", "months", 1, ""),
+    ("dhr.completion", "dhr", "decision_date", "home_office_sent_date", "months", 6, "dhr"),
+)
+STATUSES = ("met", "missed", "pending", "overdue")
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- Generated cases ----------------------------------------------------------------------
+
+
+def _after(rng: random.Random, day: datetime.date | None, low: int, high: int) -> Any:
+    """A day ``low`` to ``high`` days after ``day``; None when ``day`` is None or the
+    result would fall after the last recorded day (it has not happened yet)."""
+    if day is None:
+        return None
+    later = day + datetime.timedelta(days=rng.randint(low, high))
+    return later if later <= LAST_DAY else None
+
+
+def _maybe(rng: random.Random, chance: float, value: Any) -> Any:
+    return value if rng.random() < chance else None
+
+
+def case_facts(rng: random.Random, reference: str) -> dict[str, Any]:
+    """One realistic case: a route, an outcome valid for it, milestones in order, and some
+    milestones not (yet) recorded so that there are pending and overdue deadlines."""
+    span = (LAST_DAY - FIRST_DAY).days
+    opened = FIRST_DAY + datetime.timedelta(days=rng.randint(0, span))
+    route = rng.choices(("child", "adult", "dhr", "local"), weights=(40, 30, 15, 15))[0]
+    facts: dict[str, Any] = dict.fromkeys(MILESTONE_COLUMNS)
+    facts.update(reference=reference, route=route, outcome="")
+    facts["pseudonym"] = f"{route.capitalize()} {reference[-5:]}"
+    if route == "child":
+        facts["incident_aware_date"] = opened
+        facts["panel_notified_date"] = _maybe(rng, 0.95, _after(rng, opened, 0, 10))
+        rapid = _maybe(rng, 0.93, _after(rng, opened, 8, 32))
+        facts["rapid_review_sent_date"] = rapid
+        if rapid is not None and rng.random() < 0.9:
+            facts["outcome"] = rng.choices(("lcspr", "no_lcspr", "national"), (35, 55, 10))[0]
+        if facts["outcome"] == "lcspr":
+            initiated = _maybe(rng, 0.95, _after(rng, rapid, 5, 60))
+            facts["review_initiated_date"] = initiated
+            final = _maybe(rng, 0.85, _after(rng, initiated, 90, 200))
+            facts["final_report_sent_date"] = final
+            if final is not None:
+                facts["published_date"] = _maybe(rng, 0.85, _after(rng, final, 0, 45))
+            elif initiated is not None:
+                facts["published_date"] = _maybe(rng, 0.3, _after(rng, initiated, 120, 240))
+    elif route == "adult":
+        facts["referral_date"] = opened
+        decision = _maybe(rng, 0.92, _after(rng, opened, 5, 120))
+        facts["decision_date"] = decision
+        if decision is not None:
+            facts["outcome"] = rng.choices(
+                ("sar_mandatory", "sar_discretionary", "no_sar"), (30, 20, 50)
+            )[0]
+            if facts["outcome"] != "no_sar":
+                initiated = _maybe(rng, 0.95, _after(rng, decision, 10, 90))
+                facts["review_initiated_date"] = initiated
+                facts["published_date"] = _maybe(rng, 0.7, _after(rng, initiated, 150, 500))
+    elif route == "dhr":
+        facts["referral_date"] = opened
+        decision = _maybe(rng, 0.9, _after(rng, opened, 10, 50))
+        facts["decision_date"] = decision
+        if decision is not None:
+            facts["outcome"] = rng.choices(("dhr", "no_dhr"), (60, 40))[0]
+            if facts["outcome"] == "dhr":
+                sent = _maybe(rng, 0.85, _after(rng, decision, 120, 300))
+                facts["home_office_sent_date"] = sent
+                facts["published_date"] = _maybe(rng, 0.75, _after(rng, sent, 60, 300))
+    else:
+        facts["referral_date"] = opened
+        decision = _maybe(rng, 0.9, _after(rng, opened, 10, 90))
+        facts["decision_date"] = decision
+        if decision is not None:
+            facts["outcome"] = rng.choice(("review", "no_review"))
+            if facts["outcome"] == "review":
+                initiated = _maybe(rng, 0.9, _after(rng, decision, 5, 60))
+                facts["review_initiated_date"] = initiated
+                facts["published_date"] = _maybe(rng, 0.7, _after(rng, initiated, 90, 300))
+    return facts
+
+
+def cases_add(rng: random.Random, first: int, count: int) -> None:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from sightline.reviews.lifecycle import opened_on, stage_of
+    from sightline.reviews.models import Case
+
+    now = timezone.now()
+    objects = []
+    for number in range(first, first + count):
+        facts = case_facts(rng, f"BENCH-{number:06d}")
+        objects.append(
+            Case(
+                **facts,
+                stage=stage_of(facts),
+                opened_on=opened_on(facts),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    with transaction.atomic():
+        Case.objects.bulk_create(objects, batch_size=1000)
+
+
+def grow_to(rng: random.Random, total: int) -> None:
+    from sightline.reviews import services
+    from sightline.reviews.models import Case
+
+    have = Case.objects.count()
+    say(f"  generating cases {have + 1:,} to {total:,} ...")
+    started = time.perf_counter()
+    cases_add(rng, have + 1, total - have)
+    created = time.perf_counter() - started
+    started = time.perf_counter()
+    deadlines = services.deadlines_refresh()
+    say(
+        f"  {total:,} cases in {created:.1f} s; deadlines_refresh(): {deadlines:,} deadlines "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+
+# --- Timeliness report --------------------------------------------------------------------
+
+
+def working_day_ordinals() -> list[int]:
+    """England's working days 2010 to 2030, built independently of Sightline's calendar."""
+    import holidays
+
+    closed = {
+        day.toordinal()
+        for day in holidays.country_holidays("GB", subdiv="ENG", years=range(2010, 2031))
+    }
+    first, last = datetime.date(2010, 1, 1).toordinal(), datetime.date(2030, 12, 31).toordinal()
+    return [
+        ordinal
+        for ordinal in range(first, last + 1)
+        if datetime.date.fromordinal(ordinal).weekday() < 5 and ordinal not in closed
+    ]
+
+
+def _months_later(day: datetime.date, months: int) -> int:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return datetime.date(
+        year, month, min(day.day, pycalendar.monthrange(year, month)[1])
+    ).toordinal()
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+def baseline_report(working: list[int], as_at: datetime.date) -> dict[str, dict[str, int]]:
+    """The same counts as the report, by hand: one raw query, then plain Python."""
+    from django.db import connection
+
+    columns = ("reference", "route", "outcome", *MILESTONE_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM reviews_case")
+        rows = cursor.fetchall()
+    position = {name: index for index, name in enumerate(columns)}
+    by_route: dict[str, list[tuple[str, int, int, str, int, str]]] = {}
+    for code, route, start_field, done_field, rule, amount, outcome in BASELINE_STANDARDS:
+        by_route.setdefault(route, []).append(
+            (code, position[start_field], position[done_field], rule, amount, outcome)
+        )
+    counts = {code: dict.fromkeys(("applicable", *STATUSES), 0) for code, *_ in BASELINE_STANDARDS}
+    cut = as_at.toordinal()
+    right, left = bisect.bisect_right, bisect.bisect_left
+    for row in rows:
+        for code, start_at, done_at, rule, amount, outcome in by_route.get(row[1], ()):
+            if outcome and row[2] != outcome:
+                continue
+            start_day = _as_date(row[start_at])
+            if start_day is None:
+                continue
+            start = start_day.toordinal()
+            if start > cut:
+                continue
+            done_day = _as_date(row[done_at])
+            done = done_day.toordinal() if done_day is not None else None
+            if done is not None and done > cut:
+                done = None
+            if rule == "wd":
+                due = working[right(working, start) + amount - 1]
+            elif rule == "months":
+                due = _months_later(start_day, amount)
+            else:
+                due = working[left(working, start) - amount]
+            if done is not None:
+                status = "met" if done <= due else "missed"
+            elif rule == "before":
+                status = "missed"
+            else:
+                status = "overdue" if due < cut else "pending"
+            tally = counts[code]
+            tally["applicable"] += 1
+            tally[status] += 1
+    return counts
+
+
+def report_counts(report: dict[str, Any]) -> dict[str, dict[str, int]]:
+    return {
+        standard["code"]: {key: standard[key] for key in ("applicable", *STATUSES)}
+        for standard in report["standards"]
+    }
+
+
+def timed(function: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return times, result
+
+
+def bench_report() -> dict[str, Any]:
+    from sightline.reviews import selectors
+
+    say("Timeliness report over every case, as at 30/06/2025 ...")
+    working = working_day_ordinals()
+    selector_counts = report_counts(selectors.timeliness_report(as_at=AS_AT))  # warm-up
+    baseline_counts = baseline_report(working, AS_AT)
+    assert selector_counts == baseline_counts, (
+        f"baseline differs from the report:\n{selector_counts}\n{baseline_counts}"
+    )
+    say("  baseline counts equal the report's:")
+    for code, tally in selector_counts.items():
+        say(f"    {code:28} " + "  ".join(f"{key} {value:>6,}" for key, value in tally.items()))
+    report_times, _ = timed(lambda: selectors.timeliness_report(as_at=AS_AT), 3)
+    baseline_times, _ = timed(lambda: baseline_report(working, AS_AT), 3)
+    # Where the report's time goes: its row fetch alone (the rest is the pure computation).
+    fetch_times, _ = timed(lambda: list(selectors.report_rows()), 3)
+    return {"report": report_times, "baseline": baseline_times, "fetch": fetch_times}
+
+
+# --- Tracker list page --------------------------------------------------------------------
+
+LIST_FILTERED = "?route=child&overdue=on&sort=next_due"
+
+
+def signed_in_client() -> Any:
+    from django.test import Client
+
+    from sightline.accounts import services as accounts
+    from sightline.accounts.models import Sector
+    from sightline.core.roles import Role
+
+    agency = accounts.agency_create(actor=None, name="Bench Council", sector=Sector.OTHER)
+    user = accounts.user_create(
+        actor=None,
+        email="bench-admin@example.test",
+        full_name="Bench Administrator",
+        password="a long bench password 2025",
+        send_password_link=False,
+    )
+    accounts.membership_add(actor=None, user=user, agency=agency, role=Role.ADMINISTRATOR)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def get_ok(client: Any, url: str) -> None:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+
+
+def count_queries(client: Any, urls: list[str]) -> dict[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for url in urls:
+        get_ok(client, url)  # warm
+        with CaptureQueriesContext(connection) as queries:
+            get_ok(client, url)
+        counts[url] = len(queries)
+    return counts
+
+
+def request_times(client: Any, url: str, count: int) -> list[float]:
+    for _ in range(3):
+        get_ok(client, url)  # warm-up, untimed
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        get_ok(client, url)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * share // 100))
+    return ordered[int(rank) - 1]
+
+
+# --- Import -------------------------------------------------------------------------------
+
+
+def import_file(rng: random.Random, count: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for number in range(1, count + 1):
+        facts = case_facts(rng, f"IMP-{number:06d}")
+        uk = number % 2 == 0  # every other row with UK dates
+        row = []
+        for column in CSV_COLUMNS:
+            value = facts.get(column)
+            if isinstance(value, datetime.date):
+                value = f"{value:%d/%m/%Y}" if uk else value.isoformat()
+            row.append("" if value is None else value)
+        writer.writerow(row)
+    return out.getvalue().encode("utf-8")
+
+
+def _baseline_date(text: str) -> datetime.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    if "/" in text:
+        day, month, year = text.split("/")
+        return datetime.date(int(year), int(month), int(day))
+    return datetime.date.fromisoformat(text)
+
+
+def baseline_parse(content: bytes) -> int:
+    rows = 0
+    for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")):
+        dates = {column: _baseline_date(row[column]) for column in MILESTONE_COLUMNS}
+        rows += len(dates) > 0
+    return rows
+
+
+def bench_import(rng: random.Random) -> dict[str, Any]:
+    from sightline.reviews import services
+    from sightline.reviews.models import Case
+
+    say(f"Import of a case file of {IMPORT_ROWS:,} new cases ...")
+    content = import_file(rng, IMPORT_ROWS)
+    say(f"  file: {len(content) / 1024 / 1024:.1f} MB")
+    baseline_times, parsed = timed(lambda: baseline_parse(content), 3)
+    assert parsed == IMPORT_ROWS
+    say(f"  baseline csv.DictReader + dates: best {min(baseline_times):.2f} s")
+
+    def dry_run() -> Any:
+        return services.import_cases(actor=None, name="bench.csv", content=content, dry_run=True)
+
+    dry_times, result = timed(dry_run, 2)
+    assert len(result.created) == IMPORT_ROWS, result.summary()
+    say(f"  import_cases(dry_run=True): best {min(dry_times):.2f} s")
+    before = Case.objects.count()
+    real_times, result = timed(
+        lambda: services.import_cases(actor=None, name="bench.csv", content=content), 1
+    )
+    assert Case.objects.count() == before + IMPORT_ROWS, result.summary()
+    say(f"  import_cases(): {real_times[0]:.2f} s")
+    return {"baseline": baseline_times, "dry_run": dry_times, "real": real_times}
+
+
+# --- Main ---------------------------------------------------------------------------------
+
+
+def main() -> int:
+    wall = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="sightline-bench-") as directory:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+        os.environ["SIGHTLINE_VAR_DIR"] = directory
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
+        os.chdir(ROOT)
+
+        import django
+
+        django.setup()
+
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.db import connection
+        from django.urls import reverse
+
+        settings.DEBUG = False
+        if "testserver" not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+        say(
+            f"Sightline case reviews benchmark ({os.cpu_count()} CPUs, SQLite "
+            f"{sqlite3.sqlite_version}, Python {sys.version.split()[0]})"
+        )
+        say(f"  database: {settings.DATABASES['default']['NAME']}")
+        call_command("migrate", verbosity=0)
+        rng = random.Random(SEED)
+        client = signed_in_client()
+        list_url = reverse("reviews:case_list")
+        urls = [list_url, list_url + LIST_FILTERED]
+
+        say(f"Tracker list page at {SMALL:,} cases ...")
+        grow_to(rng, SMALL)
+        queries_small = count_queries(client, urls)
+
+        say(f"Growing to {LARGE:,} cases ...")
+        grow_to(rng, LARGE)
+        queries_large = count_queries(client, urls)
+
+        say(f"Tracker list page at {LARGE:,} cases: {REQUESTS} requests each ...")
+        page_times = {url: request_times(client, url, REQUESTS) for url in urls}
+        health_times = request_times(client, reverse("health"), REQUESTS)
+
+        report = bench_report()
+        imports = bench_import(rng)
+
+        # --- The table ---------------------------------------------------------------
+        lines: list[str] = []
+        verdicts: list[str] = []
+
+        def verdict(ok: bool, text: str) -> None:
+            verdicts.append(f"{'PASS' if ok else 'FAIL'}  {text}")
+
+        best, mean = min(report["report"]), statistics.mean(report["report"])
+        base_best, base_mean = min(report["baseline"]), statistics.mean(report["baseline"])
+        ratio = best / base_best
+        lines += [
+            f"Timeliness report, {LARGE:,} cases, as at {AS_AT:%d/%m/%Y} (3 runs)",
+            f"  selectors.timeliness_report   best {best:7.3f} s   mean {mean:7.3f} s",
+            f"  baseline raw SQL + Python     best {base_best:7.3f} s   mean {base_mean:7.3f} s",
+            f"  ratio (best / best)           {ratio:7.2f}x",
+            f"  (of the report: report_rows() fetch alone, best {min(report['fetch']):.3f} s)",
+        ]
+        verdict(
+            best < GOAL_REPORT_SECONDS, f"timeliness report {best:.3f} s < {GOAL_REPORT_SECONDS} s"
+        )
+        verdict(
+            ratio <= GOAL_REPORT_RATIO,
+            f"timeliness report {ratio:.2f}x baseline <= {GOAL_REPORT_RATIO}x",
+        )
+
+        health50, health95 = percentile(health_times, 50), percentile(health_times, 95)
+        lines.append(f"Tracker list page, {LARGE:,} cases ({REQUESTS} requests each)")
+        for url in urls:
+            p50, p95 = percentile(page_times[url], 50), percentile(page_times[url], 95)
+            lines.append(f"  {url:46} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+            verdict(p95 < GOAL_LIST_P95_MS, f"{url} p95 {p95:.1f} ms < {GOAL_LIST_P95_MS:.0f} ms")
+        lines.append(
+            f"  baseline {reverse('health'):37} p50 {health50:7.1f} ms   p95 {health95:7.1f} ms"
+        )
+        lines.append(f"  {'queries per request':46} at {SMALL:,} cases   at {LARGE:,} cases")
+        for url in urls:
+            small, large = queries_small[url], queries_large[url]
+            lines.append(f"  {url:46} {small:14}   {large:15}")
+            verdict(small == large, f"{url} queries {small} at {SMALL:,} == {large} at {LARGE:,}")
+
+        rows_base = IMPORT_ROWS / min(imports["baseline"])
+        rows_dry = IMPORT_ROWS / min(imports["dry_run"])
+        rows_real = IMPORT_ROWS / imports["real"][0]
+        lines += [
+            f"Import, {IMPORT_ROWS:,} new rows (CSV, ISO and DD/MM/YYYY dates)",
+            f"  import_cases(dry_run=True)    {rows_dry:9,.0f} validated rows/s",
+            f"  import_cases() (writes)       {rows_real:9,.0f} rows/s",
+            f"  baseline csv.DictReader+dates {rows_base:9,.0f} rows/s",
+        ]
+        verdict(
+            rows_dry >= GOAL_IMPORT_ROWS_PER_SECOND,
+            f"import {rows_dry:,.0f} validated rows/s >= {GOAL_IMPORT_ROWS_PER_SECOND:,}",
+        )
+
+        say("")
+        say("=" * 78)
+        for line in lines:
+            say(line)
+        say("-" * 78)
+        for line in verdicts:
+            say(line)
+        say("=" * 78)
+        say(f"Total time {time.perf_counter() - wall:.0f} s")
+        connection.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
