@@ -11,8 +11,10 @@ from django.db.models.functions import Coalesce, Upper
 from django.http import Http404
 from django.utils import timezone
 
+from sightline.accounts.models import User
 from sightline.core.exceptions import NotVisibleError
 from sightline.core.models import AccessLogEntry, AuditEvent
+from sightline.core.roles import Role
 from sightline.core.selectors import working_calendar
 
 from . import timeliness
@@ -319,3 +321,9 @@ def calendar_feed_by_token(*, token: str) -> CalendarFeed | None:
 def case_ids_by_reference(*, references: list[str]) -> dict[str, int]:
     keys = [reference.upper() for reference in references]
     return dict(cases_by_reference_key(keys).values_list("reference", "pk"))
+
+
+def review_officer_emails() -> list[str]:
+    """Every active review officer: who hears about deadlines on cases with no officer."""
+    officers = User.objects.filter(is_active=True, memberships__role=Role.REVIEW_OFFICER)
+    return sorted(set(officers.values_list("email", flat=True)))

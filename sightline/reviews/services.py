@@ -32,7 +32,7 @@ from .models import (
     ReminderSent,
     TimelinessStandard,
 )
-from .selectors import cases_by_reference_key
+from .selectors import cases_by_reference_key, review_officer_emails
 from .validation import case_problems
 from .vocabulary import MILESTONES, MILESTONES_BY_ROUTE
 
@@ -501,7 +501,7 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
             recipients = [case.officer.email]
         else:
             if fallback is None:
-                fallback = officer_emails()
+                fallback = review_officer_emails()
             recipients = fallback
         for email in recipients:
             # Recorded and sent together: if the email fails, the record is rolled back
@@ -532,17 +532,6 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
                 )
             sent += 1
     return sent
-
-
-def officer_emails() -> list[str]:
-    from sightline.accounts.models import User
-    from sightline.core.roles import Role
-
-    return sorted(
-        User.objects.filter(is_active=True, memberships__role=Role.REVIEW_OFFICER)
-        .values_list("email", flat=True)
-        .distinct()
-    )
 
 
 @transaction.atomic
