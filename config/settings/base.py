@@ -163,6 +163,8 @@ USE_TZ = True
 STATIC_URL = "/assets/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "assets"]
+# Uploaded files (case files waiting for confirmation) are kept here, never served.
+MEDIA_ROOT = VAR_DIR / "uploads"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -103,13 +103,15 @@ def access_log_record(
     )
 
 
-def audit_record_many(*, actor: Any, events: Iterable[dict[str, Any]]) -> int:
+def audit_record_many(
+    *, actor: Any, events: Iterable[dict[str, Any]], actor_email: str = ""
+) -> int:
     """Append many events at once (an import): each dict gives kind, obj and changes."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     rows = [
         AuditEvent(
             actor=actor if is_user else None,
-            actor_email=actor.email if is_user else "",
+            actor_email=actor.email if is_user else actor_email[:254],
             kind=event["kind"],
             changes=event.get("changes") or {},
             detail=event.get("detail", ""),

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from sightline.accounts.models import Agency, User
 from sightline.core.forms import GovukDateField, field_of
@@ -112,21 +113,29 @@ class CaseForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case: Case | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field, label in MILESTONES.items():
             self.fields[field] = GovukDateField(label=label, required=False, allow_future=False)
+        # What a case already has stays on offer, even when no longer offered for new cases,
+        # so that saving the case never drops it silently.
+        officers = Q(
+            is_active=True, memberships__role__in=[Role.REVIEW_OFFICER, Role.ADMINISTRATOR]
+        )
+        themes, agencies = Q(is_active=True), Q(is_active=True)
+        if case is not None and case.pk:
+            officers |= Q(pk=case.officer_id)
+            themes |= Q(cases=case)
+            agencies |= Q(cases=case)
         field_of(self, "officer").queryset = (
-            User.objects.filter(
-                is_active=True, memberships__role__in=[Role.REVIEW_OFFICER, Role.ADMINISTRATOR]
-            )
-            .distinct()
-            .order_by("full_name")
+            User.objects.filter(officers).distinct().order_by("full_name")
         )
-        field_of(self, "themes").queryset = PracticeTheme.objects.filter(is_active=True).order_by(
-            "name"
+        field_of(self, "themes").queryset = (
+            PracticeTheme.objects.filter(themes).distinct().order_by("name")
         )
-        field_of(self, "agencies").queryset = Agency.objects.filter(is_active=True).order_by("name")
+        field_of(self, "agencies").queryset = (
+            Agency.objects.filter(agencies).distinct().order_by("name")
+        )
 
     @staticmethod
     def initial_for(case: Case) -> dict[str, Any]:

@@ -318,9 +318,11 @@ def calendar_feed_by_token(*, token: str) -> CalendarFeed | None:
     return CalendarFeed.objects.select_related("user").filter(token=token).first()
 
 
-def case_ids_by_reference(*, references: list[str]) -> dict[str, int]:
+def case_ids_by_reference(*, user: Any, references: list[str]) -> dict[str, int]:
+    """The ids of the cases with these references that the user may know exist."""
     keys = [reference.upper() for reference in references]
-    return dict(cases_by_reference_key(keys).values_list("reference", "pk"))
+    visible = visible_cases(user=user).values("pk")
+    return dict(cases_by_reference_key(keys).filter(pk__in=visible).values_list("reference", "pk"))
 
 
 def review_officer_emails() -> list[str]:

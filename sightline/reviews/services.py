@@ -397,7 +397,9 @@ def _existing_cases(references: list[str]) -> dict[str, Case]:
 
 
 @transaction.atomic
-def import_cases(*, actor: Any, name: str, content: bytes, dry_run: bool = False) -> ImportResult:
+def import_cases(
+    *, actor: Any, name: str, content: bytes, dry_run: bool = False, actor_label: str = ""
+) -> ImportResult:
     """Create and update cases from a case file: all or nothing (section 1 of the contract)."""
     today = _today()
     parsed = importing.parse(name, content, today=today)
@@ -465,9 +467,10 @@ def import_cases(*, actor: Any, name: str, content: bytes, dry_run: bool = False
         }
         for case, changes in to_update
     ]
-    audit_record_many(actor=actor, events=events)
+    audit_record_many(actor=actor, events=events, actor_email=actor_label)
     audit_record(
         actor=actor,
+        actor_email=actor_label,
         kind=AuditEvent.Kind.IMPORT,
         detail=f"Case file {name}: {result.summary()}",
     )
@@ -480,16 +483,21 @@ def import_cases(*, actor: Any, name: str, content: bytes, dry_run: bool = False
 # --- Reminders and calendar feeds ---------------------------------------------
 
 REMINDER_WORKING_DAYS = 2
+# Reminders stop once a deadline is this far overdue (it stays on the deadlines page): an
+# imported history with milestones never recorded must not mean an email every day for ever.
+REMINDER_OVERDUE_LIMIT_WORKING_DAYS = 20
 
 
 def reminders_send(*, today: datetime.date | None = None) -> int:
-    """Email whoever is responsible for each deadline due within two working days or overdue,
-    at most once a day for each deadline and person. Returns how many emails were sent."""
+    """Email whoever is responsible for each deadline due within two working days or overdue
+    (by up to four weeks), at most once a day for each deadline and person. Returns how many
+    emails were sent."""
     today = today or _today()
     calendar = working_calendar()
     horizon = calendar.add_working_days(today, REMINDER_WORKING_DAYS)
+    oldest = calendar.working_days_before(today, REMINDER_OVERDUE_LIMIT_WORKING_DAYS)
     deadlines = (
-        CaseDeadline.objects.filter(due__lte=horizon)
+        CaseDeadline.objects.filter(due__lte=horizon, due__gte=oldest)
         .select_related("case", "case__officer", "standard")
         .order_by("due", "case__reference")
     )

@@ -8,8 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +18,7 @@ from sightline.core.pagination import paginate
 from sightline.core.services import access_log_record
 from sightline.core.views import PolicyView, apply_errors
 
-from . import calendar_feed, selectors, services
+from . import calendar_feed, selectors, services, uploads
 from .forms import (
     AssignmentForm,
     CaseFilterForm,
@@ -193,10 +191,11 @@ class CaseEditView(CaseView, CaseFormView):
     permission = "reviews.manage_case"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self._render(CaseForm(initial=CaseForm.initial_for(self.object)), self.object)
+        form = CaseForm(initial=CaseForm.initial_for(self.object), case=self.object)
+        return self._render(form, self.object)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self._save(CaseForm(request.POST), self.object)
+        return self._save(CaseForm(request.POST, case=self.object), self.object)
 
 
 class CaseSubformView(CaseView):
@@ -381,8 +380,6 @@ def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- Import --------------------------------------------------------------------
 
-UPLOADS = "imports"
-
 
 def _import_refused(request: HttpRequest, error: Exception) -> HttpResponse:
     """The upload page again, listing every problem; nothing was saved."""
@@ -413,24 +410,16 @@ class ImportView(PolicyView):
             )
         except (FileProblem, services.ImportRejected) as error:
             return _import_refused(request, error)
-        token = f"{request.user.pk}-{secrets.token_hex(16)}"
-        default_storage.save(f"{UPLOADS}/{token}", ContentFile(content))
+        token = uploads.hold(user_id=int(request.user.pk or 0), content=content)
         request.session[f"import-{token}"] = upload.name
         return render(request, "reviews/import_preview.html", {"result": result, "token": token})
 
     def _confirm(self, request: HttpRequest, token: str) -> HttpResponse:
         name = request.session.pop(f"import-{token}", None)
-        path = f"{UPLOADS}/{token}"
-        if (
-            name is None
-            or not token.startswith(f"{request.user.pk}-")
-            or not default_storage.exists(path)
-        ):
+        content = uploads.take(user_id=int(request.user.pk or 0), token=token)
+        if name is None or content is None:
             messages.error(request, "That upload has expired. Upload the file again.")
             return redirect("reviews:import")
-        with default_storage.open(path, "rb") as handle:
-            content = handle.read()
-        default_storage.delete(path)
         try:
             result = services.import_cases(actor=request.user, name=name, content=content)
         except (FileProblem, services.ImportRejected) as error:
@@ -486,13 +475,20 @@ class TimelinessCasesView(PolicyView):
             raise Http404
         status = request.GET.get("status", "")
         rows = [row for row in standard["cases"] if not status or row["status"] == status]
-        references = [row["reference"] for row in rows]
-        ids = selectors.case_ids_by_reference(references=references[:1000])
+        ids = selectors.case_ids_by_reference(
+            user=request.user, references=[row["reference"] for row in rows[:1000]]
+        )
+        hidden = 0
+        if not request.user.has_perm("reviews.export_cases"):
+            # Partnership-wide figures, but only the cases this person may know are listed.
+            hidden = sum(1 for row in rows if row["reference"] not in ids)
+            rows = [row for row in rows if row["reference"] in ids]
         return render(
             request,
             "reviews/timeliness_cases.html",
             {
                 "standard": standard,
+                "hidden": hidden,
                 "rows": rows,
                 "status": status,
                 "as_at": as_at,

@@ -402,3 +402,54 @@ def test_home_page_panels_and_their_query_count(client, make_user, role):
     else:
         assert "Case review deadlines" in page
         assert "TC-" in page
+
+
+def test_saving_a_case_keeps_a_theme_no_longer_offered(admin_client):
+    theme = PracticeTheme.objects.order_by("pk")[0]
+    case = CaseFactory.create()
+    case.themes.add(theme)
+    theme.is_active = False
+    theme.save()
+    page = admin_client.get(reverse("reviews:case_edit", args=[case.pk])).content.decode()
+    assert theme.name in page
+    data = form_data(
+        reference=case.reference,
+        incident_aware_date=case.incident_aware_date,
+        panel_notified_date=case.panel_notified_date,
+        themes=str(theme.pk),
+    )
+    assert admin_client.post(reverse("reviews:case_edit", args=[case.pk]), data).status_code == 302
+    assert list(case.themes.all()) == [theme]
+
+
+def test_drill_down_lists_only_cases_the_person_may_know(client, make_user):
+    agency = AgencyFactory.create()
+    mine = CaseFactory.create(reference="MINE-1")
+    mine.agencies.add(agency)
+    CaseFactory.create(reference="OTHER-1")
+    member = make_user(Role.REVIEW_GROUP_MEMBER, agency=agency)
+    client.force_login(member)
+    page = client.get(
+        reverse("reviews:timeliness_cases", args=["child.rapid_review"]), {"as_at": "2024-12-31"}
+    ).content.decode()
+    assert "MINE-1" in page
+    assert "OTHER-1" not in page
+    assert "1 case outside your agencies is counted" in page
+
+
+def test_command_line_imports_name_who_ran_them(db, tmp_path):
+    from django.core.management import call_command
+
+    file = tmp_path / "cases.csv"
+    file.write_text("reference,route,incident_aware_date\nCR-1,child,2024-01-02\n")
+    call_command("import_reviews", str(file))
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.IMPORT)
+    assert event.actor_email.startswith("command line (")
+
+
+def test_recount_deadlines_command(db, capsys):
+    from django.core.management import call_command
+
+    CaseFactory.create()
+    call_command("recount_deadlines")
+    assert "1 open deadlines recounted." in capsys.readouterr().out

@@ -230,3 +230,13 @@ def test_oversized_upload_is_refused_before_reading(admin_client, settings):
     response = admin_client.post(reverse("reviews:import"), {"file": big})
     assert response.status_code == 400
     assert "must be smaller than 10 MB" in response.content.decode()
+
+
+def test_held_uploads_belong_to_their_uploader_and_go_stale(db, settings):
+    from sightline.reviews import uploads
+
+    token = uploads.hold(user_id=1, content=b"x")
+    assert uploads.take(user_id=2, token=token) is None
+    assert uploads.take(user_id=1, token="1-../../etc") is None
+    assert uploads.take(user_id=1, token=token) == b"x"
+    assert uploads.take(user_id=1, token=token) is None

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from sightline.core.roles import Role
 from sightline.reviews import services
@@ -42,7 +43,14 @@ def test_reminders_go_to_review_officers_when_the_case_has_none(officer, mailout
 
 
 def test_send_reminders_command_twice_sends_nothing_new(officer, mailoutbox, capsys):
-    case = CaseFactory.create(officer=officer)
+    from sightline.core.calendar import WorkingCalendar
+
+    # Notification due tomorrow (working days), whatever day the test runs.
+    tomorrow = timezone.localdate() + datetime.timedelta(1)
+    recent = WorkingCalendar().working_days_before(tomorrow, 5)
+    case = CaseFactory.create(
+        officer=officer, incident_aware_date=recent, panel_notified_date=None, opened_on=recent
+    )
     services.deadlines_refresh(case_ids=[case.pk])
     call_command("send_reminders")
     call_command("send_reminders")
@@ -77,3 +85,10 @@ def test_feed_of_a_deactivated_user_stops(client, officer):
     officer.save()
     assert client.get(reverse("reviews:calendar_feed", args=[feed.token])).status_code == 404
     assert client.get(reverse("reviews:calendar_feed", args=["guess"])).status_code == 404
+
+
+def test_reminders_stop_four_weeks_after_the_due_date(officer, mailoutbox):
+    case = CaseFactory.create(officer=officer, incident_aware_date=D(2024, 3, 4))  # due 25 March
+    services.deadlines_refresh(case_ids=[case.pk])
+    assert services.reminders_send(today=D(2024, 4, 24)) == 1  # 20 working days overdue
+    assert services.reminders_send(today=D(2024, 4, 25)) == 0

@@ -1,5 +1,6 @@
 """sightline import_reviews PATH [--dry-run]: bring a case data tracker into Sightline."""
 
+import getpass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,12 @@ class Command(BaseCommand):
             raise CommandError("The file must end in .csv or .xlsx.", returncode=2)
         try:
             result = services.import_cases(
-                actor=None, name=file.name, content=file.read_bytes(), dry_run=dry_run
+                actor=None,
+                name=file.name,
+                content=file.read_bytes(),
+                dry_run=dry_run,
+                # Who ran it, for the audit trail: the account on this machine.
+                actor_label=f"command line ({getpass.getuser()})",
             )
         except FileProblem as error:
             raise CommandError(str(error), returncode=1) from error
