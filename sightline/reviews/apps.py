@@ -11,6 +11,7 @@ class ReviewsConfig(AppConfig):
     home_panels = (
         "sightline.reviews.panels.deadlines_panel",
         "sightline.reviews.panels.timeliness_panel",
+        "sightline.reviews.panels.settings_panel",
     )
     navigation = (
         NavItem("Cases", "reviews:case_list", "reviews.view_case_list", order=10),

@@ -38,3 +38,10 @@ def timeliness_panel(user: Any) -> Panel | None:
         context={"report": report, "since": year_start},
         order=20,
     )
+
+
+def settings_panel(user: Any) -> Panel | None:
+    """Where administrators set what the case reviews are measured against."""
+    if not user.has_perm("reviews.manage_standards"):
+        return None
+    return Panel(title="Case review settings", template="reviews/panels/settings.html", order=90)

@@ -329,3 +329,8 @@ def review_officer_emails() -> list[str]:
     """Every active review officer: who hears about deadlines on cases with no officer."""
     officers = User.objects.filter(is_active=True, memberships__role=Role.REVIEW_OFFICER)
     return sorted(set(officers.values_list("email", flat=True)))
+
+
+def visible_case_ids(*, user: Any) -> dict[str, int]:
+    """Reference to id of every case the user may know exists (agency-scoped people)."""
+    return dict(visible_cases(user=user).values_list("reference", "pk"))

@@ -110,6 +110,7 @@ def deadlines_for(
     return rows
 
 
+@transaction.atomic
 def deadlines_refresh(*, case_ids: list[int] | None = None) -> int:
     """Recount the deadlines of these cases (all cases when None), after any change."""
     standards = list(TimelinessStandard.objects.filter(is_active=True))

@@ -453,3 +453,9 @@ def test_recount_deadlines_command(db, capsys):
     CaseFactory.create()
     call_command("recount_deadlines")
     assert "1 open deadlines recounted." in capsys.readouterr().out
+
+
+def test_administrators_find_the_settings_from_home(admin_client):
+    page = admin_client.get(reverse("accounts:home")).content.decode()
+    for url_name in ["reviews:standard_list", "reviews:theme_list", "core:closure_days"]:
+        assert f'href="{reverse(url_name)}"' in page
