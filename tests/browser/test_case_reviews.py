@@ -1,6 +1,7 @@
 """Case reviews in a real browser, with axe on every page."""
 
 import datetime
+import os
 import re
 from pathlib import Path
 
@@ -14,7 +15,10 @@ from sightline.reviews import services
 from sightline.reviews.tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples"
+SPEC = Path(
+    os.environ.get("SIGHTLINE_SPEC_DIR", Path(__file__).resolve().parents[3] / "shared" / "spec")
+)
+EXAMPLES = SPEC / "examples"
 
 
 @pytest.fixture
