@@ -459,3 +459,12 @@ def test_administrators_find_the_settings_from_home(admin_client):
     page = admin_client.get(reverse("accounts:home")).content.decode()
     for url_name in ["reviews:standard_list", "reviews:theme_list", "core:closure_days"]:
         assert f'href="{reverse(url_name)}"' in page
+
+
+def test_form_pages_name_the_case_and_offer_a_way_back(admin_client):
+    case = CaseFactory.create(pseudonym="Child Q")
+    page = admin_client.get(reverse("reviews:decision_create", args=[case.pk])).content.decode()
+    assert f'govuk-caption-l">{case.reference}: Child Q' in page
+    assert f'href="{case.get_absolute_url()}">Cancel' in page
+    page = admin_client.get(reverse("reviews:standard_create")).content.decode()
+    assert "Add a local standard</h1>" in page
