@@ -434,8 +434,8 @@ class ImportView(PolicyView):
 def _report_dates(
     request: HttpRequest,
 ) -> tuple[TimelinessFilterForm, datetime.date, datetime.date | None]:
-    form = TimelinessFilterForm(request.GET or None)
     as_at, since = selectors.today(), None
+    form = TimelinessFilterForm(request.GET or None, initial={"as_at": as_at})
     if form.is_bound and form.is_valid():
         as_at = form.cleaned_data["as_at"] or as_at
         since = form.cleaned_data["since"]
@@ -455,6 +455,8 @@ class TimelinessView(PolicyView):
             {
                 "form": form,
                 "report": report,
+                "as_at": as_at,
+                "since": since,
                 "statuses": [str(status) for status in STATUS_ORDER],
                 "query": query,
                 "can_export": request.user.has_perm("reviews.export_cases"),
