@@ -19,9 +19,6 @@ class Stage(models.TextChoices):
     CLOSED = "closed", "Closed without a review"
 
 
-OPEN_STAGES = frozenset(set(Stage.values) - {Stage.PUBLISHED, Stage.CLOSED, Stage.NATIONAL})
-
-
 def stage_of(case: Mapping[str, Any]) -> Stage:
     route, outcome = case["route"], case.get("outcome") or ""
     if case.get("published_date"):

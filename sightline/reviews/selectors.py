@@ -18,7 +18,6 @@ from sightline.core.roles import Role
 from sightline.core.selectors import working_calendar
 
 from . import timeliness
-from .lifecycle import Stage
 from .models import (
     CalendarFeed,
     Case,
@@ -265,10 +264,6 @@ def deadline_list(
 def calendar_deadlines(*, user: Any) -> QuerySet[CaseDeadline]:
     """All the user's own deadlines not yet met, for their calendar feed."""
     return deadline_list(user=user, mine=True, within_days=3650)
-
-
-def open_stages() -> list[str]:
-    return [stage for stage in Stage.values if stage not in {Stage.PUBLISHED, Stage.CLOSED}]
 
 
 def standard_list() -> list[TimelinessStandard]:

@@ -172,14 +172,6 @@ def case_save(*, actor: Any, case: Case | None, data: dict[str, Any]) -> Case:
 
 
 @transaction.atomic
-def milestone_record(*, actor: Any, case: Case, milestone: str, on: datetime.date | None) -> Case:
-    """Record (or clear, with None) the date one milestone happened."""
-    if milestone not in MILESTONES:
-        raise ValidationError({"milestone": f"{milestone} is not a milestone"})
-    return case_save(actor=actor, case=case, data={milestone: on})
-
-
-@transaction.atomic
 def decision_record(
     *,
     actor: Any,
