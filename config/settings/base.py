@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "sightline.core",
     "sightline.accounts",
     "sightline.reviews",
+    "sightline.learning",
 ]
 
 MIDDLEWARE = [

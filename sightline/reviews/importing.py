@@ -94,7 +94,7 @@ def read_table(name: str, content: bytes) -> Iterator[list[Any]]:
     raise FileProblem("The file must be a .csv or .xlsx file.")
 
 
-def _text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -108,7 +108,7 @@ def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedFile:
     header_cells = next(table, None)
     if header_cells is None:
         raise FileProblem("The file is empty: it needs a header row and a row for each case.")
-    header = [_text(cell) for cell in header_cells]
+    header = [cell_text(cell) for cell in header_cells]
     while header and header[-1] == "":
         header.pop()
     parsed = ParsedFile(columns=header)
@@ -129,7 +129,7 @@ def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedFile:
 
     references: dict[str, int] = {}
     for line, cells in enumerate(table, start=2):
-        if all(_text(cell) == "" for cell in cells):
+        if all(cell_text(cell) == "" for cell in cells):
             continue
         row: dict[str, Any] = {}
         for index, column in enumerate(header):
@@ -142,7 +142,7 @@ def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedFile:
                         problem(
                             line,
                             column,
-                            f"'{_text(cell)}' is not a date: use YYYY-MM-DD or DD/MM/YYYY",
+                            f"'{cell_text(cell)}' is not a date: use YYYY-MM-DD or DD/MM/YYYY",
                         )
                     )
                     continue
@@ -151,7 +151,7 @@ def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedFile:
                         problem(line, column, f"{row[column]:%d/%m/%Y} is in the future")
                     )
             else:
-                row[column] = _text(cell)
+                row[column] = cell_text(cell)
         reference = row.get("reference", "")
         if not reference:
             parsed.errors.append(problem(line, "reference", "every case needs a reference"))

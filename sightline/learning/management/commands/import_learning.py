@@ -1,0 +1,56 @@
+"""sightline import_learning PATH [--dry-run] [--create-agencies]: bring a learning tracker in."""
+
+import getpass
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sightline.learning import services
+from sightline.reviews.importing import FileProblem
+from sightline.reviews.services import ImportRejected
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a learning tracker (.csv or .xlsx) in the learning tracker format. All or "
+        "nothing: on any problem nothing is written, every problem is listed, exit status 1."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="The .csv or .xlsx file to import.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and report; save nothing."
+        )
+        parser.add_argument(
+            "--create-agencies",
+            action="store_true",
+            help="Create agencies Sightline does not know yet (sector 'other').",
+        )
+
+    def handle(
+        self, *args: Any, path: str, dry_run: bool, create_agencies: bool, **options: Any
+    ) -> None:
+        file = Path(path)
+        if not file.is_file():
+            raise CommandError(f"There is no file at {path}.", returncode=2)
+        if file.suffix.lower() not in {".csv", ".xlsx"}:
+            raise CommandError("The file must end in .csv or .xlsx.", returncode=2)
+        try:
+            result = services.import_learning(
+                actor=None,
+                name=file.name,
+                content=file.read_bytes(),
+                dry_run=dry_run,
+                create_agencies=create_agencies,
+                actor_label=f"command line ({getpass.getuser()})",
+            )
+        except FileProblem as error:
+            raise CommandError(str(error), returncode=1) from error
+        except ImportRejected as error:
+            for problem in error.problems:
+                self.stderr.write(problem)
+            raise CommandError(
+                f"Nothing was imported: {len(error.problems)} problem(s) to correct.", returncode=1
+            ) from error
+        self.stdout.write(result.summary())

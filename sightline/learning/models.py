@@ -1,0 +1,109 @@
+"""Recommendations from any source, the agencies' actions on them, and the evidence that the
+learning spread and made a difference."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+from sightline.accounts.models import Agency
+from sightline.core.models import TimeStampedModel
+from sightline.reviews.models import Case
+
+from .vocabulary import ActionStatus, Decision, EvidenceKind, SourceType
+
+
+class Recommendation(TimeStampedModel):
+    reference = models.CharField(max_length=60)
+    source_type = models.CharField(max_length=20, choices=SourceType.choices)
+    # A case review in Sightline is linked; any other source is named by its title.
+    source_case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="recommendations"
+    )
+    source_title = models.CharField(max_length=250, blank=True)
+    text = models.TextField()
+    made_date = models.DateField()
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.UniqueConstraint(Upper("reference"), name="recommendation_reference_unique_ci"),
+            models.CheckConstraint(
+                condition=~models.Q(decision=Decision.NOT_ACCEPTED) | ~models.Q(decision_reason=""),
+                name="recommendation_not_accepted_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def source(self) -> str:
+        return self.source_case.reference if self.source_case is not None else self.source_title
+
+
+class Action(TimeStampedModel):
+    reference = models.CharField(max_length=60)
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="actions"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="learning_actions")
+    description = models.TextField()
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="learning_actions",
+    )
+    owner_email = models.EmailField(blank=True)
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED
+    )
+    completed_date = models.DateField(null=True, blank=True)
+    # Completed before Sightline: no sign-off is invented for it.
+    completion_imported = models.BooleanField(default=False)
+    closed_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_date", "reference"]
+        constraints = [
+            models.UniqueConstraint(Upper("reference"), name="action_reference_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(status=ActionStatus.COMPLETE, completed_date__isnull=False)
+                | (~models.Q(status=ActionStatus.COMPLETE) & models.Q(completed_date__isnull=True)),
+                name="action_completed_date_only_when_complete",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ActionStatus.CLOSED_INCOMPLETE)
+                | ~models.Q(closed_reason=""),
+                name="action_closed_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "status", "due_date"], name="action_agency_idx")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Evidence(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=20, choices=EvidenceKind.choices)
+    description = models.TextField()
+    dated = models.DateField()
+    imported = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["dated", "id"]
+        verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["action", "kind", "dated"], name="evidence_action_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} evidence for {self.action.reference}"
