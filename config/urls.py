@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("sightline.accounts.urls")),
     path("", include("sightline.core.urls")),
     path("", include("sightline.reviews.urls")),
+    path("", include("sightline.learning.urls")),
     path("health/", core_views.health, name="health"),
 ]
 

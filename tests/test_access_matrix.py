@@ -106,6 +106,8 @@ RULES: dict[str, Rule] = {
     "reviews:standard_edit": Rule(allowed=ADMIN, kwargs=("pk:standard",)),
     "reviews:theme_list": Rule(allowed=ADMIN),
     "reviews:theme_edit": Rule(allowed=ADMIN, kwargs=("pk:theme",)),
+    "learning:report": Rule(allowed=SEES_EVERY_CASE | {Role.REVIEW_GROUP_MEMBER}),
+    "learning:import": Rule(allowed=RUNS_REVIEWS),
 }
 
 CALLERS = [ANONYMOUS, *Role]

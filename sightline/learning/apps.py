@@ -1,7 +1,13 @@
 from django.apps import AppConfig
 
+from sightline.core.navigation import NavItem
+
 
 class LearningConfig(AppConfig):
     name = "sightline.learning"
     label = "learning"
     verbose_name = "Case learning tracker"
+    navigation = (NavItem("Learning", "learning:report", "learning.view_report", order=20),)
+
+    def ready(self) -> None:
+        from . import policies  # noqa: F401  (registers rules)

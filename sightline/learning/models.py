@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from sightline.accounts.models import Agency
 from sightline.core.models import TimeStampedModel
-from sightline.reviews.models import Case
+from sightline.reviews.models import Case, PracticeTheme
 
-from .vocabulary import ActionStatus, Decision, EvidenceKind, SourceType
+from .vocabulary import ActionStatus, Decision, DisseminationMethod, EvidenceKind, SourceType
 
 
 class Recommendation(TimeStampedModel):
@@ -25,6 +25,16 @@ class Recommendation(TimeStampedModel):
     made_date = models.DateField()
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(blank=True)
+    themes = models.ManyToManyField(PracticeTheme, blank=True, related_name="recommendations")
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="recommendations")
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_recommendations",
+        help_text="Who answers for the recommendation, and may sign off its actions.",
+    )
 
     class Meta:
         ordering = ["reference"]
@@ -67,6 +77,9 @@ class Action(TimeStampedModel):
     # Completed before Sightline: no sign-off is invented for it.
     completion_imported = models.BooleanField(default=False)
     closed_reason = models.TextField(blank=True)
+    next_review_date = models.DateField(null=True, blank=True)
+    # Raised by every change: a save from a form opened before another change is refused.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["due_date", "reference"]
@@ -94,6 +107,14 @@ class Evidence(models.Model):
     kind = models.CharField(max_length=20, choices=EvidenceKind.choices)
     description = models.TextField()
     dated = models.DateField()
+    # Dissemination: how, and how many staff it reached.
+    method = models.CharField(max_length=20, choices=DisseminationMethod.choices, blank=True)
+    staff_reached = models.PositiveIntegerField(null=True, blank=True)
+    # Impact: what was measured, from what, towards what, and what a re-audit found.
+    measure = models.CharField(max_length=200, blank=True)
+    baseline = models.CharField(max_length=100, blank=True)
+    target = models.CharField(max_length=100, blank=True)
+    result = models.CharField(max_length=100, blank=True)
     imported = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -230,6 +230,15 @@ def import_learning(
                     "detail": f"Imported from {name}",
                 }
             )
+    # The agencies a recommendation is for include every agency with an action on it.
+    for key, rec in recommendations.items():
+        owning = {
+            agencies[_key(row["agency"])]
+            for _, row in parsed.actions
+            if row["recommendation_ref"].upper() == key
+        }
+        if owning:
+            rec.agencies.add(*owning)
     if dry_run:
         transaction.set_rollback(True)
         return result

@@ -30,3 +30,13 @@ class ActionStatus(models.TextChoices):
 class EvidenceKind(models.TextChoices):
     DISSEMINATION = "dissemination", "Dissemination"
     IMPACT = "impact", "Impact"
+
+
+class DisseminationMethod(models.TextChoices):
+    BRIEFING = "briefing", "Briefing"
+    TEAM_MEETING = "team_meeting", "Team meeting"
+    TRAINING = "training", "Training"
+    NEWSLETTER = "newsletter", "Newsletter"
+    WEBINAR = "webinar", "Webinar"
+    PODCAST = "podcast", "Podcast"
+    OTHER = "other", "Other"

@@ -151,3 +151,28 @@ def test_executive_sees_timeliness_on_the_home_page(visitor, people):
     expect(
         visitor.page.get_by_role("heading", name="Timeliness this financial year")
     ).to_be_visible()
+
+
+def test_learning_tracker_import_and_report(visitor, people):
+    services.import_cases(
+        actor=None, name="cases.csv", content=(EXAMPLES / "cases.csv").read_bytes()
+    )
+    visitor.sign_in(f"{Role.REVIEW_OFFICER.slug}@example.test", PASSWORD)
+    page = visitor.page
+    page.get_by_role("link", name="Learning").click()
+    visitor.check()
+    page.get_by_role("button", name="Import a learning tracker").click()
+    visitor.check()
+    page.get_by_label("Learning tracker file").set_input_files(str(EXAMPLES / "learning.csv"))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("main")).to_contain_text("is not an agency Sightline knows")
+    visitor.check()
+    page.get_by_label("Learning tracker file").set_input_files(str(EXAMPLES / "learning.csv"))
+    page.get_by_label("Add agencies Sightline does not know yet").check()
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("main")).to_contain_text("recommendations: 5 created")
+    visitor.check()
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Import finished")
+    visitor.check()
+    expect(page.locator("main")).to_contain_text("Covered by the existing pre-birth protocol")
