@@ -7,6 +7,7 @@ class LearningConfig(AppConfig):
     name = "sightline.learning"
     label = "learning"
     verbose_name = "Case learning tracker"
+    demo_seeder = "sightline.learning.demo.seed"
     navigation = (NavItem("Learning", "learning:report", "learning.view_report", order=20),)
 
     def ready(self) -> None:

@@ -144,3 +144,15 @@ def test_rows_of_one_recommendation_must_agree(db):
     assert raised.value.problems == [
         "line 3, column recommendation: differs from line 2 for the same recommendation_ref"
     ]
+
+
+def test_demo_learning_covers_every_state(db):
+    call_command("seed_demo", "--password", "demo-password-1")
+    statuses = set(Action.objects.values_list("status", flat=True))
+    assert {"complete", "closed_incomplete"} <= statuses
+    assert statuses & {"not_started", "on_track", "at_risk"}
+    assert Recommendation.objects.filter(decision="not_accepted").exists()
+    assert Recommendation.objects.filter(source_type="national_review").count() >= 2
+    before = Action.objects.count()
+    call_command("seed_demo")
+    assert Action.objects.count() == before

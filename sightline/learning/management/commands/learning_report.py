@@ -45,9 +45,26 @@ class Command(BaseCommand):
         if options["format"] == "csv":
             self.stdout.write(csv_text(["group", "name", *figures], rows), ending="")
             return
+        short = [
+            "recs",
+            "acc",
+            "part",
+            "not",
+            "undec",
+            "actions",
+            "done",
+            "on time",
+            "closed",
+            "overdue",
+            "open",
+            "dissem",
+            "impact",
+        ]
         self.stdout.write(f"Learning report as at {report['as_at']}")
-        for row in rows:
-            self.stdout.write("  " + "  ".join(f"{cell}" for cell in row))
+        self.stdout.write(f"{'':<48}" + "".join(f"{name:>8}" for name in short))
+        for group, name, *values in rows:
+            label = f"{group} {name}".strip()[:47]
+            self.stdout.write(f"{label:<48}" + "".join(f"{value:>8}" for value in values))
         for item in report["not_accepted"]:
             self.stdout.write(
                 f"Not accepted: {item['recommendation_ref']} ({item['source']}): {item['reason']}"

@@ -1,0 +1,148 @@
+"""Demo learning: recommendations and actions for the demo's published reviews and two
+national reviews, in every state. Loaded through the learning tracker import, once."""
+
+import datetime
+import random
+from typing import Any
+
+from django.utils import timezone
+
+from sightline.reviews.models import Case
+
+from . import services
+from .importing import COLUMNS
+from .models import Recommendation
+
+NATIONAL = [
+    (
+        "NR-2021-1",
+        "The myth of invisible men (2021)",
+        datetime.date(2021, 9, 16),
+        [
+            "Services to engage fathers and male carers from the antenatal period.",
+            "A local protocol for assessing men in the household.",
+        ],
+    ),
+    (
+        "NR-2020-1",
+        "Out of routine (2020)",
+        datetime.date(2020, 7, 1),
+        ["Safer sleep advice to be repeated when family routines change."],
+    ),
+]
+AGENCIES = [
+    "Northshire County Council Children's Services",
+    "Northshire Constabulary",
+    "Northshire and Wealdbridge Integrated Care Board",
+    "Wealdbridge Hospitals NHS Foundation Trust",
+    "Northshire Schools Safeguarding Network",
+]
+RECOMMENDATIONS = [
+    "Agencies to review how they record who lives in the household.",
+    "The partnership to commission training on professional curiosity.",
+    "Escalation procedures to be refreshed and promoted.",
+    "Information sharing with schools to be strengthened when a child is on a plan.",
+]
+ACTIONS = [
+    "Update the case recording template.",
+    "Brief all frontline teams on the learning.",
+    "Audit a sample of records after six months.",
+    "Nominate staff for the multi-agency course.",
+]
+
+
+def _rows(today: datetime.date) -> list[dict[str, Any]]:
+    rng = random.Random(4)
+    rows: list[dict[str, Any]] = []
+    # (source type, source, made, reference prefix, recommendation texts)
+    sources: list[tuple[str, str, datetime.date, str, list[str]]] = []
+    for case in Case.objects.filter(published_date__isnull=False).order_by("published_date")[:8]:
+        if case.published_date is not None:
+            sources.append(
+                (
+                    "case_review",
+                    case.reference,
+                    case.published_date,
+                    case.reference,
+                    RECOMMENDATIONS[:2],
+                )
+            )
+    sources += [
+        ("national_review", title, made, ref, texts) for ref, title, made, texts in NATIONAL
+    ]
+    for source_type, source, made, prefix, texts in sources:
+        for number, text in enumerate(texts, start=1):
+            decision = rng.choice(["accepted", "accepted", "accepted_in_part", "not_accepted", ""])
+            rec = {
+                "recommendation_ref": f"{prefix}/R{number}",
+                "source_type": source_type,
+                "source": source,
+                "recommendation": text,
+                "made_date": made.isoformat(),
+                "decision": decision,
+                "decision_reason": "Covered by the existing pre-birth protocol"
+                if decision == "not_accepted"
+                else "",
+            }
+            if decision == "not_accepted":
+                rows.append(rec)
+                continue
+            for action_number in range(1, rng.randint(1, 3) + 1):
+                due = made + datetime.timedelta(days=rng.randint(60, 400))
+                status = rng.choice(
+                    [
+                        "not_started",
+                        "on_track",
+                        "at_risk",
+                        "complete",
+                        "complete",
+                        "closed_incomplete",
+                    ]
+                )
+                completed = (
+                    due + datetime.timedelta(days=rng.randint(-40, 30))
+                    if status == "complete"
+                    else None
+                )
+                if completed is not None and (completed > today or completed < made):
+                    completed, status = None, "on_track"
+                rows.append(
+                    rec
+                    | {
+                        "action_ref": f"{prefix}/R{number}/A{action_number}",
+                        "agency": rng.choice(AGENCIES),
+                        "action": rng.choice(ACTIONS),
+                        "due_date": due.isoformat(),
+                        "status": status,
+                        "completed_date": completed.isoformat() if completed else "",
+                        "closed_reason": "Superseded by a regional pathway"
+                        if status == "closed_incomplete"
+                        else "",
+                        "dissemination_evidence": "Practice briefing to all teams"
+                        if status == "complete"
+                        else "",
+                        "impact_evidence": "Re-audit: 90% of records complete"
+                        if status == "complete" and rng.random() < 0.5
+                        else "",
+                    }
+                )
+    return rows
+
+
+def seed(*, password: str, stdout: Any) -> None:
+    if Recommendation.objects.exists():
+        stdout.write("Learning: recommendations exist already, none added.")
+        return
+    rows = _rows(timezone.localdate())
+    text = (
+        ",".join(COLUMNS)
+        + "\n"
+        + "\n".join(
+            ",".join('"' + str(row.get(column, "")).replace('"', '""') + '"' for column in COLUMNS)
+            for row in rows
+        )
+    )
+    result = services.import_learning(
+        actor=None, name="demo-learning.csv", content=text.encode(), actor_label="demo data"
+    )
+    stdout.write(f"Learning: {result.summary()}")
