@@ -14,6 +14,7 @@ from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory,
 from sightline.core.checks import iter_patterns
 from sightline.core.models import ClosureDay
 from sightline.core.roles import Role
+from sightline.learning.models import Action, Recommendation
 from sightline.reviews.models import CalendarFeed, CaseAssignment, PracticeTheme, TimelinessStandard
 from sightline.reviews.tests.factories import CaseFactory, PauseFactory
 
@@ -108,6 +109,22 @@ RULES: dict[str, Rule] = {
     "reviews:theme_edit": Rule(allowed=ADMIN, kwargs=("pk:theme",)),
     "learning:report": Rule(allowed=SEES_EVERY_CASE | {Role.REVIEW_GROUP_MEMBER}),
     "learning:import": Rule(allowed=RUNS_REVIEWS),
+    "learning:export": Rule(
+        allowed=SEES_EVERY_CASE | {Role.REVIEW_GROUP_MEMBER}, extra={"fmt": "csv"}
+    ),
+    "learning:recommendation_list": Rule(allowed=SEES_CASES),
+    "learning:themes": Rule(allowed=SEES_CASES),
+    "learning:action_list": Rule(allowed=SEES_CASES),
+    "learning:recommendation_create": Rule(allowed=RUNS_REVIEWS),
+    "learning:recommendation_detail": Rule(allowed=SEES_CASES, kwargs=("pk:recommendation",)),
+    "learning:recommendation_edit": Rule(allowed=RUNS_REVIEWS, kwargs=("pk:recommendation",)),
+    "learning:action_create": Rule(allowed=RUNS_REVIEWS, kwargs=("pk:recommendation",)),
+    "learning:action_detail": Rule(allowed=SEES_CASES, kwargs=("pk:action",)),
+    "learning:action_edit": Rule(allowed=RUNS_REVIEWS, kwargs=("pk:action",)),
+    # The action belongs to every caller's own agency: its agency lead updates it.
+    "learning:progress": Rule(allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:action",)),
+    "learning:evidence": Rule(allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:action",)),
+    "learning:close": Rule(allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:action",)),
 }
 
 CALLERS = [ANONYMOUS, *Role]
@@ -135,6 +152,13 @@ def world(db):
     CalendarFeed.objects.create(user=officer, token="world-feed-token")
     case = CaseFactory.create(officer=officer)
     case.agencies.add(home_agency)
+    recommendation = Recommendation.objects.create(
+        reference="R-1",
+        source_type="other",
+        source_title="An audit",
+        text="Improve it",
+        made_date=datetime.date(2024, 1, 1),
+    )
     return {
         "home_agency": home_agency,
         "target": target,
@@ -147,6 +171,14 @@ def world(db):
         ),
         "standard": TimelinessStandard.objects.get(code="child.notification"),
         "theme": PracticeTheme.objects.order_by("pk").first(),
+        "recommendation": recommendation,
+        "action": Action.objects.create(
+            reference="R-1/A1",
+            recommendation=recommendation,
+            agency=home_agency,
+            description="Do it",
+            due_date=datetime.date(2024, 6, 1),
+        ),
     }
 
 

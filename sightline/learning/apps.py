@@ -8,7 +8,9 @@ class LearningConfig(AppConfig):
     label = "learning"
     verbose_name = "Case learning tracker"
     demo_seeder = "sightline.learning.demo.seed"
-    navigation = (NavItem("Learning", "learning:report", "learning.view_report", order=20),)
+    navigation = (
+        NavItem("Learning", "learning:recommendation_list", "learning.view_tracker", order=20),
+    )
 
     def ready(self) -> None:
         from . import policies  # noqa: F401  (registers rules)

@@ -7,7 +7,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from sightline.accounts.models import Agency
-from sightline.core.models import TimeStampedModel
+from sightline.core.models import AppendOnlyModel, TimeStampedModel
 from sightline.reviews.models import Case, PracticeTheme
 
 from .vocabulary import ActionStatus, Decision, DisseminationMethod, EvidenceKind, SourceType
@@ -128,3 +128,39 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} evidence for {self.action.reference}"
+
+
+class ProgressUpdate(AppendOnlyModel):
+    """A dated note of how an action is going: the history is kept, never rewritten."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=20, choices=ActionStatus.choices)
+    note = models.TextField()
+    on = models.DateField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action.reference} {self.on}: {self.get_status_display()}"
+
+
+class SignOff(AppendOnlyModel):
+    """Who closed an action, when, and what the action looked like at that moment."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="sign_offs")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(default=timezone.now)
+    snapshot = models.JSONField()
+
+    class Meta:
+        ordering = ["-signed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Sign-off of {self.action.reference}"

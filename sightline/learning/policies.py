@@ -1,14 +1,57 @@
-"""Who may use the learning tracker's pages (so far: its import and its report)."""
+"""Who may see and do what in the learning tracker.
+
+Administrators, review officers, executive members and practice review group members see
+every recommendation and action; agency leads see them too, and update their own agencies'
+actions. Closing an action needs a sign-off by someone other than its owner: a partnership
+administrator or the recommendation's lead.
+"""
+
+from typing import Any
 
 import rules
 
-from sightline.core.policies import has_role
+from sightline.core.policies import has_role, is_administrator
 from sightline.core.roles import Role
 
+from .models import Action
+
 runs_learning = has_role(Role.ADMINISTRATOR, Role.REVIEW_OFFICER)
+sees_learning = has_role(
+    Role.ADMINISTRATOR,
+    Role.REVIEW_OFFICER,
+    Role.EXECUTIVE,
+    Role.REVIEW_GROUP_MEMBER,
+    Role.AGENCY_LEAD,
+)
+
+
+@rules.predicate
+def leads_owning_agency(user: Any, action: Action | None) -> bool:
+    return action is not None and action.agency_id in user.agency_ids_with_role(Role.AGENCY_LEAD)
+
+
+@rules.predicate
+def owns_action(user: Any, action: Action | None) -> bool:
+    return action is not None and action.owner_id is not None and action.owner_id == user.pk
+
+
+@rules.predicate
+def leads_recommendation(user: Any, action: Action | None) -> bool:
+    return action is not None and action.recommendation.lead_id == user.pk
+
 
 rules.add_perm(
     "learning.view_report",
     has_role(Role.ADMINISTRATOR, Role.REVIEW_OFFICER, Role.EXECUTIVE, Role.REVIEW_GROUP_MEMBER),
 )
 rules.add_perm("learning.import", runs_learning)
+rules.add_perm("learning.view_tracker", sees_learning)
+rules.add_perm("learning.manage_recommendations", runs_learning)
+rules.add_perm("learning.update_action", runs_learning | leads_owning_agency | owns_action)
+rules.add_perm("learning.sign_off", (is_administrator | leads_recommendation) & ~owns_action)
+# Anyone who may update the action may open the closing form; the service then requires a
+# sign-off by someone other than the owner, and says so.
+rules.add_perm(
+    "learning.close_action",
+    runs_learning | leads_owning_agency | owns_action | is_administrator | leads_recommendation,
+)

@@ -1,10 +1,19 @@
 """Reads of the learning tracker."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from sightline.reviews.models import PracticeTheme
 
 from . import reporting
 from .models import Action, Evidence, Recommendation
+from .vocabulary import OPEN_STATUSES as OPEN
 from .vocabulary import EvidenceKind
 
 
@@ -52,3 +61,201 @@ def learning_report(*, as_at: datetime.date) -> dict[str, Any]:
         )
     ]
     return reporting.report(recommendations, actions, as_at=as_at)
+
+
+@dataclass(frozen=True)
+class RecommendationFilters:
+    search: str = ""
+    source_type: str = ""
+    decision: str = ""
+    theme: Any = None
+    agency: Any = None
+
+
+def _action_count(**conditions: Any) -> Any:
+    actions = Action.objects.filter(recommendation=OuterRef("pk"), **conditions)
+    return Coalesce(
+        Subquery(actions.order_by().values("recommendation").annotate(n=Count("pk")).values("n")), 0
+    )
+
+
+def recommendation_list(*, filters: RecommendationFilters) -> QuerySet[Recommendation]:
+    recs = Recommendation.objects.select_related("source_case")
+    if filters.search:
+        term = filters.search.strip()
+        recs = recs.filter(
+            Q(reference__icontains=term)
+            | Q(text__icontains=term)
+            | Q(source_title__icontains=term)
+            | Q(source_case__reference__icontains=term)
+        )
+    if filters.source_type:
+        recs = recs.filter(source_type=filters.source_type)
+    if filters.decision:
+        recs = recs.filter(decision="" if filters.decision == "undecided" else filters.decision)
+    if filters.theme:
+        recs = recs.filter(
+            Exists(
+                Recommendation.themes.through.objects.filter(
+                    recommendation=OuterRef("pk"), practicetheme=filters.theme
+                )
+            )
+        )
+    if filters.agency:
+        recs = recs.filter(
+            Exists(Action.objects.filter(recommendation=OuterRef("pk"), agency=filters.agency))
+        )
+    today = timezone.localdate()
+    return recs.annotate(
+        action_total=_action_count(),
+        action_done=_action_count(status__in=["complete", "closed_incomplete"]),
+        action_overdue=_action_count(status__in=OPEN, due_date__lt=today),
+    ).order_by("-made_date", "reference")
+
+
+def recommendation_get(*, pk: int) -> Recommendation:
+    rec = Recommendation.objects.select_related("source_case", "lead").filter(pk=pk).first()
+    if rec is None:
+        raise Http404("No such recommendation.")
+    return rec
+
+
+def recommendation_page(*, recommendation: Recommendation) -> dict[str, Any]:
+    return {
+        "actions": list(
+            recommendation.actions.select_related("agency", "owner").order_by(
+                "due_date", "reference"
+            )
+        ),
+        "themes": list(recommendation.themes.order_by("name")),
+        "agencies": list(recommendation.agencies.order_by("name")),
+        "today": timezone.localdate(),
+    }
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    agency: Any = None
+    status: str = ""
+    overdue: bool = False
+    mine: bool = False
+
+
+def action_list_for(*, user: Any, filters: ActionFilters) -> QuerySet[Action]:
+    """Actions, soonest due first; ``mine`` keeps those of the user's own agencies."""
+    actions = Action.objects.select_related("agency", "recommendation", "owner")
+    if filters.mine:
+        actions = actions.filter(agency_id__in=user.agency_ids)
+    if filters.agency:
+        actions = actions.filter(agency=filters.agency)
+    if filters.status:
+        actions = actions.filter(status=filters.status)
+    if filters.overdue:
+        actions = actions.filter(status__in=OPEN, due_date__lt=timezone.localdate())
+    return actions.order_by("due_date", "reference")
+
+
+def overdue_by_agency() -> list[dict[str, Any]]:
+    """Open actions past their due date, counted by owning agency (one grouped query)."""
+    rows = (
+        Action.objects.filter(status__in=OPEN, due_date__lt=timezone.localdate())
+        .values("agency__pk", "agency__name")
+        .annotate(overdue=Count("pk"))
+        .order_by("-overdue", "agency__name")
+    )
+    return [dict(row) for row in rows]
+
+
+def action_get(*, pk: int) -> Action:
+    action = (
+        Action.objects.select_related(
+            "agency",
+            "owner",
+            "recommendation",
+            "recommendation__source_case",
+            "recommendation__lead",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action.")
+    return action
+
+
+def action_page(*, action: Action) -> dict[str, Any]:
+    return {
+        "updates": list(action.updates.select_related("recorded_by")),
+        "evidence": list(action.evidence.select_related("recorded_by").order_by("-dated", "-id")),
+        "sign_offs": list(action.sign_offs.select_related("signed_by")),
+        "today": timezone.localdate(),
+    }
+
+
+def theme_progress() -> list[dict[str, Any]]:
+    """For each practice theme: its recommendations and how far their actions got."""
+    through = Recommendation.themes.through
+    recs_by_theme: dict[int, set[int]] = {}
+    for theme_id, rec_id in through.objects.values_list("practicetheme_id", "recommendation_id"):
+        recs_by_theme.setdefault(theme_id, set()).add(rec_id)
+    status_by_rec: dict[int, list[tuple[str, Any]]] = {}
+    for rec_id, status, due in Action.objects.values_list(
+        "recommendation_id", "status", "due_date"
+    ):
+        status_by_rec.setdefault(rec_id, []).append((status, due))
+    today = timezone.localdate()
+    rows = []
+    for theme in PracticeTheme.objects.order_by("name"):
+        recs = recs_by_theme.get(theme.pk, set())
+        statuses = [item for rec in recs for item in status_by_rec.get(rec, [])]
+        rows.append(
+            {
+                "theme": theme,
+                "recommendations": len(recs),
+                "actions": len(statuses),
+                "complete": sum(status == "complete" for status, _ in statuses),
+                "closed": sum(status == "closed_incomplete" for status, _ in statuses),
+                "overdue": sum(status in OPEN and due < today for status, due in statuses),
+            }
+        )
+    return [row for row in rows if row["recommendations"]]
+
+
+def tracker_rows() -> Any:
+    """The learning tracker in the contract's columns, one row per action (a recommendation
+    with no action has one row with the action columns blank): it imports back unchanged."""
+    dissemination: dict[int, str] = {}
+    impact: dict[int, str] = {}
+    for action_id, kind, description in Evidence.objects.filter(imported=True).values_list(
+        "action_id", "kind", "description"
+    ):
+        (dissemination if kind == EvidenceKind.DISSEMINATION else impact)[action_id] = description
+    actions: dict[int, list[Action]] = {}
+    for action in Action.objects.select_related("agency").order_by("reference"):
+        actions.setdefault(action.recommendation_id, []).append(action)
+    for rec in Recommendation.objects.select_related("source_case").order_by("reference"):
+        own = [
+            rec.reference,
+            rec.source_type,
+            rec.source,
+            rec.text,
+            rec.made_date.isoformat(),
+            rec.decision,
+            rec.decision_reason,
+        ]
+        if not actions.get(rec.pk):
+            yield [*own] + [""] * 10
+        for action in actions.get(rec.pk, []):
+            yield [
+                *own,
+                action.reference,
+                action.agency.name,
+                action.description,
+                action.owner_email,
+                action.due_date.isoformat(),
+                action.status,
+                action.completed_date.isoformat() if action.completed_date else "",
+                action.closed_reason,
+                dissemination.get(action.pk, ""),
+                impact.get(action.pk, ""),
+            ]

@@ -4,6 +4,7 @@ import dataclasses
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -17,8 +18,8 @@ from sightline.reviews.selectors import cases_by_reference_key
 from sightline.reviews.services import ImportRejected
 
 from . import importing
-from .models import Action, Evidence, Recommendation
-from .vocabulary import EvidenceKind, SourceType
+from .models import Action, Evidence, ProgressUpdate, Recommendation, SignOff
+from .vocabulary import OPEN_STATUSES, EvidenceKind, SourceType
 
 RECOMMENDATION_FIELDS = (
     "source_type",
@@ -276,3 +277,225 @@ def _imported_evidence(action: Action, row: dict[str, Any], columns: list[str]) 
             )
         changed = True
     return changed
+
+
+# --- Recording in the browser --------------------------------------------------
+
+
+def _problems(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def recommendation_save(
+    *, actor: Any, recommendation: Recommendation | None, data: dict[str, Any]
+) -> Recommendation:
+    """Create or change a recommendation from cleaned form data."""
+    themes = data.pop("themes", None)
+    agencies = data.pop("agencies", None)
+    source = data.pop("source", "").strip()
+    rec = recommendation or Recommendation()
+    errors: dict[str, str] = {}
+    if data.get("source_type") == SourceType.CASE_REVIEW:
+        case = cases_by_reference_key([source.upper()]).first()
+        if case is None:
+            errors["source"] = f"{source} is not a case in Sightline: enter a case's reference"
+        data |= {"source_case": case, "source_title": ""}
+    else:
+        data |= {"source_case": None, "source_title": source}
+    if data.get("decision") == "not_accepted" and not data.get("decision_reason", "").strip():
+        errors["decision_reason"] = "Give the reason the recommendation was not accepted"
+    clash = _by_key(Recommendation, [data["reference"].strip().upper()])
+    if any(other.pk != rec.pk for other in clash):
+        errors["reference"] = (
+            f"A recommendation with the reference {data['reference']} already exists"
+        )
+    if rec.pk and data.get("made_date"):
+        earliest = rec.actions.order_by("due_date").values_list("due_date", flat=True).first()
+        if earliest and earliest < data["made_date"]:
+            errors["made_date"] = "An action on it is due before this date: change that first"
+    _problems(errors)
+    outcome, changes = _save(rec, ("reference", *RECOMMENDATION_FIELDS, "lead"), data, actor)
+    for name, values in (("themes", themes), ("agencies", agencies)):
+        if values is not None:
+            before = sorted(str(item) for item in getattr(rec, name).all())
+            getattr(rec, name).set(values)
+            after = sorted(str(item) for item in values)
+            if before != after:
+                changes[name] = {"from": before, "to": after}
+    if outcome == "created" or changes:
+        audit_record(
+            actor=actor,
+            kind=AuditEvent.Kind.CREATE if outcome == "created" else AuditEvent.Kind.UPDATE,
+            obj=rec,
+            changes=changes,
+        )
+    return rec
+
+
+EDITABLE_ACTION_FIELDS = ("agency", "description", "owner", "due_date", "next_review_date")
+
+
+@transaction.atomic
+def action_save(
+    *,
+    actor: Any,
+    action: Action | None,
+    recommendation: Recommendation,
+    data: dict[str, Any],
+    version: int | None = None,
+) -> Action:
+    """Create an action on a recommendation, or change one. ``version`` is the version the
+    person saw: if the action changed since, nothing is saved and they are told."""
+    creating = action is None
+    action = action or Action(recommendation=recommendation)
+    if not creating:
+        current = Action.objects.select_for_update().get(pk=action.pk)
+        if version is not None and current.version != version:
+            raise StaleActionError(current)
+    errors: dict[str, str] = {}
+    if not data.get("agency"):
+        errors["agency"] = "Choose the agency that owns the action"
+    due = data.get("due_date")
+    if due is None:
+        errors["due_date"] = "Enter the date the action is due"
+    elif due < recommendation.made_date:
+        errors["due_date"] = (
+            f"The due date must be on or after the day the recommendation was made "
+            f"({recommendation.made_date:%d/%m/%Y})"
+        )
+    if creating and _by_key(Action, [data.get("reference", "").strip().upper()]):
+        errors["reference"] = f"An action with the reference {data.get('reference')} already exists"
+    _problems(errors)
+    owner = data.get("owner")
+    values = {name: data[name] for name in EDITABLE_ACTION_FIELDS if name in data}
+    values["owner_email"] = owner.email if owner else ""
+    if creating:
+        values["reference"] = data["reference"].strip()
+    before_version = action.version
+    outcome, changes = _save(
+        action, ("reference", *ACTION_FIELDS, "next_review_date"), values, actor
+    )
+    if outcome != "unchanged":
+        if not creating:
+            Action.objects.filter(pk=action.pk).update(version=before_version + 1)
+            action.version = before_version + 1
+        recommendation.agencies.add(action.agency)
+        audit_record(
+            actor=actor,
+            kind=AuditEvent.Kind.CREATE if creating else AuditEvent.Kind.UPDATE,
+            obj=action,
+            changes=changes,
+        )
+    return action
+
+
+class StaleActionError(ValidationError):
+    """The action changed after the form was opened; ``current`` is how it stands now."""
+
+    def __init__(self, current: Action) -> None:
+        super().__init__(
+            "Someone else changed this action after you opened it. Their version is shown "
+            "below: check it, then make your change again."
+        )
+        self.current = current
+
+
+def _bump(action: Action, actor: Any, **fields: Any) -> None:
+    for name, value in fields.items():
+        setattr(action, name, value)
+    action.version += 1
+    action.updated_at, action.updated_by = timezone.now(), actor
+    action.save(update_fields=[*fields, "version", "updated_at", "updated_by"])
+
+
+@transaction.atomic
+def progress_record(
+    *, actor: Any, action: Action, status: str, note: str, on: datetime.date
+) -> ProgressUpdate:
+    """A dated update on an open action; it may move the action between open statuses."""
+    if action.status not in OPEN_STATUSES:
+        raise ValidationError("This action is closed: it takes no more updates")
+    if status not in OPEN_STATUSES:
+        raise ValidationError({"status": "To complete or close the action, use Close the action"})
+    if on > timezone.localdate():
+        raise ValidationError({"on": "The date must be today or in the past"})
+    update = ProgressUpdate.objects.create(
+        action=action, status=status, note=note.strip(), on=on, recorded_by=actor
+    )
+    changes = {"status": {"from": action.status, "to": status}} if status != action.status else {}
+    _bump(action, actor, status=status)
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=action,
+        changes=changes,
+        detail=f"Progress update: {update.note}",
+    )
+    return update
+
+
+@transaction.atomic
+def evidence_record(*, actor: Any, action: Action, **fields: Any) -> Evidence:
+    if fields["dated"] > timezone.localdate():
+        raise ValidationError({"dated": "The date must be today or in the past"})
+    evidence = Evidence.objects.create(action=action, recorded_by=actor, **fields)
+    _bump(action, actor)
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=action,
+        changes={
+            "evidence": {
+                "from": None,
+                "to": f"{evidence.get_kind_display()}: {evidence.description}",
+            }
+        },
+    )
+    return evidence
+
+
+@transaction.atomic
+def action_close(
+    *, actor: Any, action: Action, outcome: str, on: datetime.date, reason: str = ""
+) -> SignOff:
+    """Complete an action, or close it without completion, with the signer's sign-off."""
+    if action.status not in OPEN_STATUSES:
+        raise ValidationError("This action is already closed")
+    if not actor.has_perm("learning.sign_off", action):
+        raise ValidationError(
+            "Only a partnership administrator or the recommendation's lead, and never the "
+            "action's owner, can sign off an action"
+        )
+    if on > timezone.localdate():
+        raise ValidationError({"on": "The date must be today or in the past"})
+    if outcome == "complete":
+        if not action.evidence.exists():
+            raise ValidationError(
+                "Record evidence of dissemination or impact before completing the action"
+            )
+        fields = {"status": "complete", "completed_date": on, "completion_imported": False}
+    elif outcome == "closed_incomplete":
+        if not reason.strip():
+            raise ValidationError(
+                {"reason": "Give the reason the action is closed without completion"}
+            )
+        fields = {"status": "closed_incomplete", "closed_reason": reason.strip()}
+    else:
+        raise ValidationError({"outcome": "Choose whether the action is complete or closed"})
+    before = snapshot(action, ACTION_FIELDS)
+    _bump(action, actor, **fields)
+    sign_off = SignOff.objects.create(
+        action=action,
+        signed_by=actor,
+        snapshot=snapshot(action, (*ACTION_FIELDS, "next_review_date")),
+    )
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=action,
+        changes=changes_between(before, snapshot(action, ACTION_FIELDS)),
+        detail=f"Signed off by {actor.email}",
+    )
+    return sign_off

@@ -1,17 +1,38 @@
 """The learning tracker's pages so far: its report, and the import of existing trackers."""
 
+import dataclasses
+from typing import Any
+
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
-from sightline.core.views import PolicyView
+from sightline.core.downloads import table_download
+from sightline.core.models import AccessLogEntry
+from sightline.core.pagination import paginate
+from sightline.core.services import access_log_record
+from sightline.core.views import PolicyView, apply_errors
 from sightline.reviews import uploads
 from sightline.reviews.importing import FileProblem
 from sightline.reviews.selectors import today
 from sightline.reviews.services import ImportRejected
 
 from . import selectors, services
-from .forms import ReportDateForm, TrackerFileForm
+from .forms import (
+    ActionFilterForm,
+    ActionForm,
+    CloseForm,
+    EvidenceForm,
+    ProgressForm,
+    RecommendationFilterForm,
+    RecommendationForm,
+    ReportDateForm,
+    TrackerFileForm,
+)
+from .importing import COLUMNS
 from .reporting import ACTION_FIGURES
 
 
@@ -92,3 +113,348 @@ class LearningImportView(PolicyView):
             "learning/import_preview.html",
             {"result": result, "token": token, "create_agencies": create_agencies},
         )
+
+
+# --- Recommendations and actions ---------------------------------------------------
+
+
+def _filters(form: forms.Form, cls: Any) -> Any:
+    if form.is_bound and form.is_valid():
+        return cls(
+            **{key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
+        )
+    return cls()
+
+
+class RecommendationListView(PolicyView):
+    permission = "learning.view_tracker"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = RecommendationFilterForm(request.GET or None)
+        filters = _filters(form, selectors.RecommendationFilters)
+        results = paginate(request, selectors.recommendation_list(filters=filters))
+        return render(
+            request,
+            "learning/recommendation_list.html",
+            {
+                "form": form,
+                "recommendations": results.items,
+                "page": results.page,
+                "pagination": results.pagination,
+                "query": request.GET.urlencode(),
+                "can_manage": request.user.has_perm("learning.manage_recommendations"),
+            },
+        )
+
+
+class ActionListView(PolicyView):
+    permission = "learning.view_tracker"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = ActionFilterForm(request.GET or None)
+        filters = _filters(form, selectors.ActionFilters)
+        mine = request.GET.get("mine") == "1"
+        filters = dataclasses.replace(filters, mine=mine)
+        results = paginate(request, selectors.action_list_for(user=request.user, filters=filters))
+        return render(
+            request,
+            "learning/action_list.html",
+            {
+                "form": form,
+                "actions": results.items,
+                "page": results.page,
+                "pagination": results.pagination,
+                "mine": mine,
+                "overdue_by_agency": selectors.overdue_by_agency(),
+                "today": today(),
+            },
+        )
+
+
+class ThemeProgressView(PolicyView):
+    permission = "learning.view_tracker"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "learning/themes.html", {"rows": selectors.theme_progress()})
+
+
+class LearningExportView(PolicyView):
+    permission = "learning.view_report"
+
+    def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
+        access_log_record(
+            user=request.user,
+            action=AccessLogEntry.Action.EXPORT,
+            object_type="learning.action",
+            object_repr=f"Learning tracker ({fmt.upper()})",
+        )
+        return table_download(
+            fmt=fmt,
+            name="sightline-learning-tracker",
+            title="Learning tracker",
+            header=list(COLUMNS),
+            rows=selectors.tracker_rows(),
+        )
+
+
+class RecommendationView(PolicyView):
+    permission = "learning.view_tracker"
+
+    def get_permission_object(self) -> Any:
+        return selectors.recommendation_get(pk=self.kwargs["pk"])
+
+
+class RecommendationDetailView(RecommendationView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        rec = self.object
+        return render(
+            request,
+            "learning/recommendation_detail.html",
+            {
+                "rec": rec,
+                **selectors.recommendation_page(recommendation=rec),
+                "can_manage": request.user.has_perm("learning.manage_recommendations"),
+            },
+        )
+
+
+class RecommendationFormView(PolicyView):
+    permission = "learning.manage_recommendations"
+
+    def get_permission_object(self) -> Any:
+        pk = self.kwargs.get("pk")
+        return selectors.recommendation_get(pk=pk) if pk else None
+
+    def _render(self, form: RecommendationForm, status: int = 200) -> HttpResponse:
+        rec = self.object
+        return render(
+            self.request,
+            "core/form_page.html",
+            {
+                "form": form,
+                "heading": f"Change {rec.reference}" if rec else "Add a recommendation",
+                "cancel_url": reverse("learning:recommendation_detail", args=[rec.pk])
+                if rec
+                else reverse("learning:recommendation_list"),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        rec = self.object
+        initial = None
+        if rec:
+            initial = {
+                "reference": rec.reference,
+                "source_type": rec.source_type,
+                "source": rec.source,
+                "text": rec.text,
+                "made_date": rec.made_date,
+                "decision": rec.decision,
+                "decision_reason": rec.decision_reason,
+                "lead": rec.lead,
+                "themes": list(rec.themes.all()),
+                "agencies": list(rec.agencies.all()),
+            }
+        return self._render(RecommendationForm(initial=initial))
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        form = RecommendationForm(request.POST)
+        if form.is_valid():
+            try:
+                rec = services.recommendation_save(
+                    actor=request.user, recommendation=self.object, data=dict(form.cleaned_data)
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"{rec.reference} has been saved.")
+                return redirect("learning:recommendation_detail", pk=rec.pk)
+        return self._render(form, status=400)
+
+
+class ActionCreateView(RecommendationView):
+    permission = "learning.manage_recommendations"
+
+    def _render(self, form: ActionForm, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            "core/form_page.html",
+            {
+                "form": form,
+                "heading": "Add an action",
+                "caption": self.object.reference,
+                "cancel_url": reverse("learning:recommendation_detail", args=[self.object.pk]),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._render(ActionForm())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = ActionForm(request.POST)
+        if form.is_valid():
+            try:
+                action = services.action_save(
+                    actor=request.user,
+                    action=None,
+                    recommendation=self.object,
+                    data=dict(form.cleaned_data),
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, f"{action.reference} has been added.")
+                return redirect("learning:recommendation_detail", pk=self.object.pk)
+        return self._render(form, status=400)
+
+
+class ActionView(PolicyView):
+    permission = "learning.view_tracker"
+
+    def get_permission_object(self) -> Any:
+        return selectors.action_get(pk=self.kwargs["pk"])
+
+
+class ActionDetailView(ActionView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        action = self.object
+        return render(
+            request,
+            "learning/action_detail.html",
+            {
+                "action": action,
+                **selectors.action_page(action=action),
+                "can_update": request.user.has_perm("learning.update_action", action),
+                "can_edit": request.user.has_perm("learning.manage_recommendations"),
+                "can_close": request.user.has_perm("learning.close_action", action),
+            },
+        )
+
+
+class ActionEditView(ActionView):
+    permission = "learning.manage_recommendations"
+
+    def _render(self, form: ActionForm, status: int = 200, current: Any = None) -> HttpResponse:
+        return render(
+            self.request,
+            "learning/action_edit.html",
+            {"form": form, "action": self.object, "current": current},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        action = self.object
+        initial = {
+            "agency": action.agency,
+            "description": action.description,
+            "owner": action.owner,
+            "due_date": action.due_date,
+            "next_review_date": action.next_review_date,
+            "version": action.version,
+        }
+        return self._render(ActionForm(initial=initial, editing=True))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = ActionForm(request.POST, editing=True)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                services.action_save(
+                    actor=request.user,
+                    action=self.object,
+                    recommendation=self.object.recommendation,
+                    data=data,
+                    version=data.pop("version"),
+                )
+            except services.StaleActionError as error:
+                form.add_error(None, error.messages[0])
+                return self._render(form, status=409, current=error.current)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, "The action has been saved.")
+                return redirect("learning:action_detail", pk=pk)
+        return self._render(form, status=400)
+
+
+class ActionSubformView(ActionView):
+    """A small form about one action (an update, evidence, the closure)."""
+
+    heading = ""
+    success = ""
+
+    def make_form(self, data: Any = None) -> Any:
+        raise NotImplementedError
+
+    def save(self, form: Any) -> None:
+        raise NotImplementedError
+
+    def _render(self, form: Any, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            "core/form_page.html",
+            {
+                "form": form,
+                "heading": self.heading,
+                "caption": self.object.reference,
+                "cancel_url": reverse("learning:action_detail", args=[self.object.pk]),
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return self._render(self.make_form())
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                self.save(form)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, self.success)
+                return redirect("learning:action_detail", pk=pk)
+        return self._render(form, status=400)
+
+
+class ProgressCreateView(ActionSubformView):
+    permission = "learning.update_action"
+    heading = "Record progress"
+    success = "The update has been recorded."
+
+    def make_form(self, data: Any = None) -> ProgressForm:
+        return ProgressForm(data, initial={"status": self.object.status, "on": today()})
+
+    def save(self, form: ProgressForm) -> None:
+        services.progress_record(actor=self.request.user, action=self.object, **form.cleaned_data)
+
+
+class EvidenceCreateView(ActionSubformView):
+    permission = "learning.update_action"
+    heading = "Record evidence"
+    success = "The evidence has been recorded."
+
+    def make_form(self, data: Any = None) -> EvidenceForm:
+        return EvidenceForm(data, initial={"dated": today()})
+
+    def save(self, form: EvidenceForm) -> None:
+        fields = {
+            key: ("" if value is None and key != "staff_reached" else value)
+            for key, value in form.cleaned_data.items()
+        }
+        services.evidence_record(actor=self.request.user, action=self.object, **fields)
+
+
+class ActionCloseView(ActionSubformView):
+    permission = "learning.close_action"
+    heading = "Close the action"
+    success = "The action has been closed and signed off."
+
+    def make_form(self, data: Any = None) -> CloseForm:
+        return CloseForm(data, initial={"on": today()})
+
+    def save(self, form: CloseForm) -> None:
+        services.action_close(actor=self.request.user, action=self.object, **form.cleaned_data)

@@ -27,6 +27,9 @@ class ActionStatus(models.TextChoices):
     CLOSED_INCOMPLETE = "closed_incomplete", "Closed without completion"
 
 
+OPEN_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.ON_TRACK, ActionStatus.AT_RISK)
+
+
 class EvidenceKind(models.TextChoices):
     DISSEMINATION = "dissemination", "Dissemination"
     IMPACT = "impact", "Impact"
