@@ -58,8 +58,10 @@ def _row_problems(line: int, row: dict[str, Any], today: datetime.date) -> list[
         if not row.get(column):
             problems.append(problem(line, column, message))
 
+    unreadable = row.get("_unreadable", set())
     for column in REQUIRED:
-        need(column, "this column must not be blank")
+        if column not in unreadable:
+            need(column, "this column must not be blank")
     if row.get("source_type") and row["source_type"] not in SourceType.values:
         problems.append(
             problem(
@@ -81,7 +83,7 @@ def _row_problems(line: int, row: dict[str, Any], today: datetime.date) -> list[
         )
     if decision == Decision.NOT_ACCEPTED:
         need("decision_reason", "give the reason a recommendation was not accepted")
-    for column in DATES:
+    for column in ("made_date", "completed_date"):  # an action may well fall due later
         value = row.get(column)
         if value is not None and value > today:
             problems.append(problem(line, column, f"{value:%d/%m/%Y} is in the future"))
@@ -94,7 +96,8 @@ def _row_problems(line: int, row: dict[str, Any], today: datetime.date) -> list[
         return problems
     need("agency", "every action needs the agency that owns it")
     need("action", "say what the action is")
-    need("due_date", "every action needs a due date")
+    if "due_date" not in unreadable:
+        need("due_date", "every action needs a due date")
     need("status", "every action needs a status")
     status = row.get("status", "")
     if status and status not in ActionStatus.values:
@@ -175,6 +178,7 @@ def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedTracker:
                         )
                     )
                     row[column] = None
+                    row.setdefault("_unreadable", set()).add(column)
             else:
                 row[column] = cell_text(cell)
         parsed.errors.extend(_row_problems(line, row, today))

@@ -176,3 +176,68 @@ def test_learning_tracker_import_and_report(visitor, people):
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Import finished")
     visitor.check()
     expect(page.locator("main")).to_contain_text("Covered by the existing pre-birth protocol")
+
+
+def test_agency_lead_updates_an_action_and_an_administrator_signs_it_off(
+    visitor, people, browser, live_server
+):
+    from sightline.learning import services as learning
+    from sightline.learning.models import Recommendation
+
+    rec = Recommendation.objects.create(
+        reference="AUD-1/R1",
+        source_type="audit",
+        source_title="Neglect audit",
+        text="Use the neglect toolkit.",
+        made_date=datetime.date(2024, 1, 10),
+    )
+    police = people[Role.AGENCY_LEAD].memberships.get().agency
+    learning.action_save(
+        actor=None,
+        action=None,
+        recommendation=rec,
+        data={
+            "reference": "AUD-1/R1/A1",
+            "agency": police,
+            "description": "Train response officers",
+            "due_date": datetime.date(2024, 6, 30),
+        },
+    )
+
+    visitor.sign_in(f"{Role.AGENCY_LEAD.slug}@example.test", PASSWORD)
+    page = visitor.page
+    page.get_by_role("link", name="Learning").click()
+    visitor.check()
+    page.get_by_role("link", name="Actions").click()
+    visitor.check()
+    page.get_by_role("link", name="Show my agency's actions").click()
+    visitor.check()
+    page.get_by_role("link", name="AUD-1/R1/A1").click()
+    visitor.check()
+    page.get_by_role("button", name="Record evidence").click()
+    visitor.check()
+    page.get_by_label("Dissemination", exact=True).check()
+    page.get_by_label("What was done, or what changed").fill("Briefing at every shift change")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("evidence has been recorded")
+    visitor.check()
+    page.get_by_role("button", name="Record progress").click()
+    visitor.check()
+    page.get_by_label("On track").check()
+    page.get_by_label("Update").fill("Two of three teams briefed")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("main")).to_contain_text("Two of three teams briefed")
+    visitor.check()
+    visitor.sign_out()
+
+    visitor.sign_in(f"{Role.ADMINISTRATOR.slug}@example.test", PASSWORD)
+    visitor.goto("/learning/themes/")
+    visitor.goto(f"/learning/recommendations/{rec.pk}/")
+    page.get_by_role("link", name="AUD-1/R1/A1").click()
+    page.get_by_role("button", name="Close the action").click()
+    visitor.check()
+    page.get_by_label("Complete", exact=True).check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("closed and signed off")
+    visitor.check()
+    expect(page.locator("main")).to_contain_text("Signed off by")

@@ -156,3 +156,23 @@ def test_demo_learning_covers_every_state(db):
     before = Action.objects.count()
     call_command("seed_demo")
     assert Action.objects.count() == before
+
+
+def test_actions_may_fall_due_in_the_future_and_bad_dates_are_named_once(db):
+    import datetime
+
+    from sightline.accounts.tests.factories import AgencyFactory
+    from sightline.learning.services import import_learning
+
+    AgencyFactory.create(name="Police")
+    header = (EXAMPLES / "learning.csv").read_text().splitlines()[0]
+    later = (datetime.date.today() + datetime.timedelta(days=90)).isoformat()
+    good = f"R1,other,Audit,Text,2024-01-01,,,A1,Police,Do it,,{later},on_track,,,,"
+    import_learning(actor=None, name="t.csv", content=f"{header}\n{good}\n".encode())
+    assert Action.objects.get().due_date.isoformat() == later
+    bad = "R2,other,Audit,Text,someday,,,,,,,,,,,,"
+    with pytest.raises(ImportRejected) as raised:
+        import_learning(actor=None, name="t.csv", content=f"{header}\n{bad}\n".encode())
+    assert raised.value.problems == [
+        "line 2, column made_date: 'someday' is not a date: use YYYY-MM-DD or DD/MM/YYYY"
+    ]
