@@ -14,7 +14,7 @@ from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory,
 from sightline.core.checks import iter_patterns
 from sightline.core.models import ClosureDay
 from sightline.core.roles import Role
-from sightline.learning.models import Action, Recommendation
+from sightline.learning.models import Action, DisseminationReturn, Recommendation
 from sightline.reviews.models import CalendarFeed, CaseAssignment, PracticeTheme, TimelinessStandard
 from sightline.reviews.tests.factories import CaseFactory, PauseFactory
 
@@ -125,6 +125,12 @@ RULES: dict[str, Rule] = {
     "learning:progress": Rule(allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:action",)),
     "learning:evidence": Rule(allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:action",)),
     "learning:close": Rule(allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:action",)),
+    "learning:returns": Rule(allowed=SEES_CASES),
+    # The return is from every caller's own agency: its lead makes it.
+    "learning:return_submit": Rule(
+        allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:dissemination_return",)
+    ),
+    "learning:return_request": Rule(allowed=RUNS_REVIEWS, method="post", kwargs=("case_pk:case",)),
 }
 
 CALLERS = [ANONYMOUS, *Role]
@@ -172,6 +178,9 @@ def world(db):
         "standard": TimelinessStandard.objects.get(code="child.notification"),
         "theme": PracticeTheme.objects.order_by("pk").first(),
         "recommendation": recommendation,
+        "dissemination_return": DisseminationReturn.objects.create(
+            case=case, agency=home_agency, requested_on=datetime.date(2024, 7, 1)
+        ),
         "action": Action.objects.create(
             reference="R-1/A1",
             recommendation=recommendation,

@@ -146,3 +146,21 @@ def seed(*, password: str, stdout: Any) -> None:
         actor=None, name="demo-learning.csv", content=text.encode(), actor_label="demo data"
     )
     stdout.write(f"Learning: {result.summary()}")
+    # Dissemination returns for the three latest published reviews: some made, some not.
+    published = Case.objects.filter(published_date__isnull=False).order_by("-published_date")[:3]
+    for case in published:
+        if not case.agencies.exists():
+            continue
+        items = services.returns_request(actor=None, case=case, notify=False)
+        for number, item in enumerate(items):
+            if number % 2 == 0 and case.published_date is not None:
+                services.return_submit(
+                    actor=None,
+                    item=item,
+                    returned_on=min(
+                        case.published_date + datetime.timedelta(days=21), timezone.localdate()
+                    ),
+                    method="briefing",
+                    staff_reached=25 + number * 10,
+                    summary="Seven-minute briefing shared at team meetings (fictional demo).",
+                )

@@ -238,3 +238,30 @@ class CloseForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ReturnForm(forms.Form):
+    returned_on = GovukDateField(
+        label="When the learning was spread",
+        allow_future=False,
+        error_messages={"required": "Enter the date"},
+    )
+    method = forms.ChoiceField(
+        label="How",
+        choices=DisseminationMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the learning was spread"},
+    )
+    staff_reached = forms.IntegerField(
+        label="How many staff it reached",
+        min_value=0,
+        error_messages={
+            "required": "Enter how many staff it reached",
+            "min_value": "Enter 0 or more",
+        },
+    )
+    summary = forms.CharField(
+        label="What you did",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Say what you did"},
+    )

@@ -164,3 +164,49 @@ class SignOff(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Sign-off of {self.action.reference}"
+
+
+class DisseminationReturn(TimeStampedModel):
+    """An agency's account of how it spread a published review's learning to its staff."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="dissemination_returns")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="dissemination_returns"
+    )
+    requested_on = models.DateField()
+    returned_on = models.DateField(null=True, blank=True)
+    method = models.CharField(max_length=20, choices=DisseminationMethod.choices, blank=True)
+    staff_reached = models.PositiveIntegerField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-requested_on", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "agency"], name="one_return_per_agency_and_case"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} return for {self.case.reference}"
+
+
+class ReminderLog(models.Model):
+    """One learning reminder to one person about one thing on one day: never sent twice."""
+
+    subject = models.CharField(max_length=100)  # "action:12", "return:3", "digest"
+    recipient = models.EmailField()
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "recipient", "sent_on"], name="learning_reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.recipient} on {self.sent_on}"

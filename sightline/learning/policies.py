@@ -55,3 +55,11 @@ rules.add_perm(
     "learning.close_action",
     runs_learning | leads_owning_agency | owns_action | is_administrator | leads_recommendation,
 )
+
+
+@rules.predicate
+def leads_return_agency(user: Any, item: Any) -> bool:
+    return item is not None and item.agency_id in user.agency_ids_with_role(Role.AGENCY_LEAD)
+
+
+rules.add_perm("learning.submit_return", runs_learning | leads_return_agency)

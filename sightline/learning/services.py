@@ -4,21 +4,34 @@ import dataclasses
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models.functions import Upper
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from sightline.accounts.models import Agency, Sector, User
 from sightline.accounts.services import agency_create
 from sightline.core.models import AuditEvent
+from sightline.core.selectors import working_calendar
 from sightline.core.services import audit_record, audit_record_many, changes_between, snapshot
 from sightline.reviews.importing import problem
 from sightline.reviews.selectors import cases_by_reference_key
 from sightline.reviews.services import ImportRejected
 
 from . import importing
-from .models import Action, Evidence, ProgressUpdate, Recommendation, SignOff
+from .models import (
+    Action,
+    DisseminationReturn,
+    Evidence,
+    ProgressUpdate,
+    Recommendation,
+    ReminderLog,
+    SignOff,
+)
+from .selectors import agency_lead_emails
 from .vocabulary import OPEN_STATUSES, EvidenceKind, SourceType
 
 RECOMMENDATION_FIELDS = (
@@ -499,3 +512,210 @@ def action_close(
         detail=f"Signed off by {actor.email}",
     )
     return sign_off
+
+
+# --- Dissemination returns ---------------------------------------------------------
+
+
+@transaction.atomic
+def returns_request(*, actor: Any, case: Any, notify: bool = True) -> list[DisseminationReturn]:
+    """Ask each agency involved in a published review how it spread the learning; each
+    agency's leads are emailed. Agencies already asked are not asked twice."""
+    if case.published_date is None:
+        raise ValidationError("Ask for dissemination returns once the review is published")
+    asked = set(DisseminationReturn.objects.filter(case=case).values_list("agency_id", flat=True))
+    created = [
+        DisseminationReturn.objects.create(
+            case=case,
+            agency=agency,
+            requested_on=timezone.localdate(),
+            created_by=actor,
+            updated_by=actor,
+        )
+        for agency in case.agencies.order_by("name")
+        if agency.pk not in asked
+    ]
+    if not created and not asked:
+        raise ValidationError(
+            "No agencies are recorded as involved in this case: add them to the case first"
+        )
+    for item in created:
+        audit_record(
+            actor=actor,
+            kind=AuditEvent.Kind.CREATE,
+            obj=item,
+            changes={"requested from": {"from": None, "to": item.agency.name}},
+        )
+    recipients = agency_lead_emails(agency_ids=[item.agency_id for item in created])
+    if notify:
+        transaction.on_commit(lambda: _send_return_requests(case, created, recipients))
+    return created
+
+
+def _send_return_requests(
+    case: Any, created: list[DisseminationReturn], recipients: dict[int, list[str]]
+) -> None:
+    for item in created:
+        for email in recipients.get(item.agency_id, []):
+            send_mail(
+                subject=f"Dissemination return requested: {case.reference}",
+                message=render_to_string(
+                    "learning/email/return_request.txt",
+                    {
+                        "item": item,
+                        "link": f"{settings.SIGHTLINE_BASE_URL}/learning/returns/{item.pk}/",
+                    },
+                ),
+                from_email=None,
+                recipient_list=[email],
+            )
+
+
+@transaction.atomic
+def return_submit(
+    *,
+    actor: Any,
+    item: DisseminationReturn,
+    returned_on: datetime.date,
+    method: str,
+    staff_reached: int | None,
+    summary: str,
+) -> DisseminationReturn:
+    if returned_on > timezone.localdate():
+        raise ValidationError({"returned_on": "The date must be today or in the past"})
+    published = item.case.published_date
+    if published is not None and returned_on < published:
+        raise ValidationError(
+            {"returned_on": "The learning cannot have been spread before the review was published"}
+        )
+    before = snapshot(item, ("returned_on", "method", "staff_reached", "summary"))
+    item.returned_on, item.method, item.staff_reached = returned_on, method, staff_reached
+    item.summary, item.returned_by = summary.strip(), actor
+    item.updated_at, item.updated_by = timezone.now(), actor
+    item.save()
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=item,
+        changes=changes_between(
+            before, snapshot(item, ("returned_on", "method", "staff_reached", "summary"))
+        ),
+    )
+    return item
+
+
+# --- Reminders and the weekly digest -------------------------------------------------
+
+ACTION_REMINDER_WORKING_DAYS = 5
+
+
+def _remind_once(subject: str, recipient: str, today: datetime.date, send: Any) -> bool:
+    with transaction.atomic():
+        _, created = ReminderLog.objects.get_or_create(
+            subject=subject, recipient=recipient, sent_on=today
+        )
+        if created:
+            send()
+    return created
+
+
+def learning_reminders_send(
+    *, today: datetime.date | None = None, digest: bool | None = None
+) -> dict[str, int]:
+    """Actions due within five working days or overdue (their owner, else the owning agency's
+    leads), outstanding dissemination returns (the agency's leads), each at most once a day;
+    on Mondays (or when ``digest``) a digest of open actions to every agency lead."""
+    today = today or timezone.localdate()
+    calendar = working_calendar()
+    horizon = calendar.add_working_days(today, ACTION_REMINDER_WORKING_DAYS)
+    sent = {"actions": 0, "returns": 0, "digests": 0}
+    actions = list(
+        Action.objects.filter(status__in=OPEN_STATUSES, due_date__lte=horizon)
+        .select_related("agency", "owner", "recommendation")
+        .order_by("due_date", "reference")
+    )
+    returns = list(
+        DisseminationReturn.objects.filter(returned_on__isnull=True).select_related(
+            "case", "agency"
+        )
+    )
+    leads = agency_lead_emails(
+        agency_ids=[a.agency_id for a in actions] + [r.agency_id for r in returns]
+    )
+    for action in actions:
+        recipients = (
+            [action.owner.email]
+            if action.owner and action.owner.is_active
+            else leads.get(action.agency_id, [])
+        )
+        for email in recipients:
+
+            def send(action: Action = action, email: str = email) -> None:
+                overdue = action.due_date < today
+                send_mail(
+                    subject=(
+                        f"{'Overdue' if overdue else 'Due soon'}: "
+                        f"learning action {action.reference}"
+                    ),
+                    message=render_to_string(
+                        "learning/email/action_reminder.txt",
+                        {
+                            "action": action,
+                            "overdue": overdue,
+                            "link": f"{settings.SIGHTLINE_BASE_URL}/learning/actions/{action.pk}/",
+                        },
+                    ),
+                    from_email=None,
+                    recipient_list=[email],
+                )
+
+            sent["actions"] += _remind_once(f"action:{action.pk}", email, today, send)
+    for item in returns:
+        for email in leads.get(item.agency_id, []):
+
+            def send_return(item: DisseminationReturn = item, email: str = email) -> None:
+                send_mail(
+                    subject=f"Reminder: dissemination return for {item.case.reference}",
+                    message=render_to_string(
+                        "learning/email/return_request.txt",
+                        {
+                            "item": item,
+                            "reminder": True,
+                            "link": f"{settings.SIGHTLINE_BASE_URL}/learning/returns/{item.pk}/",
+                        },
+                    ),
+                    from_email=None,
+                    recipient_list=[email],
+                )
+
+            sent["returns"] += _remind_once(f"return:{item.pk}", email, today, send_return)
+    if digest if digest is not None else today.weekday() == 0:
+        open_actions: dict[int, list[Action]] = {}
+        for action in (
+            Action.objects.filter(status__in=OPEN_STATUSES)
+            .select_related("agency")
+            .order_by("due_date")
+        ):
+            open_actions.setdefault(action.agency_id, []).append(action)
+        all_leads = agency_lead_emails(agency_ids=list(open_actions))
+        for agency_id, items in open_actions.items():
+            for email in all_leads.get(agency_id, []):
+
+                def send_digest(items: list[Action] = items, email: str = email) -> None:
+                    send_mail(
+                        subject=f"Your agency's open learning actions: {len(items)}",
+                        message=render_to_string(
+                            "learning/email/digest.txt",
+                            {
+                                "agency": items[0].agency,
+                                "actions": items,
+                                "today": today,
+                                "link": f"{settings.SIGHTLINE_BASE_URL}/learning/actions/?mine=1",
+                            },
+                        ),
+                        from_email=None,
+                        recipient_list=[email],
+                    )
+
+                sent["digests"] += _remind_once(f"digest:{agency_id}", email, today, send_digest)
+    return sent

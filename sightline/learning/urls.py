@@ -40,4 +40,11 @@ urlpatterns = [
         "learning/actions/<int:pk>/evidence/", views.EvidenceCreateView.as_view(), name="evidence"
     ),
     path("learning/actions/<int:pk>/close/", views.ActionCloseView.as_view(), name="close"),
+    path("learning/returns/", views.ReturnListView.as_view(), name="returns"),
+    path("learning/returns/<int:pk>/", views.ReturnSubmitView.as_view(), name="return_submit"),
+    path(
+        "learning/returns/request/<int:case_pk>/",
+        views.ReturnRequestView.as_view(),
+        name="return_request",
+    ),
 ]

@@ -17,7 +17,7 @@ from sightline.core.services import access_log_record
 from sightline.core.views import PolicyView, apply_errors
 from sightline.reviews import uploads
 from sightline.reviews.importing import FileProblem
-from sightline.reviews.selectors import today
+from sightline.reviews.selectors import case_get_for, today
 from sightline.reviews.services import ImportRejected
 
 from . import selectors, services
@@ -30,6 +30,7 @@ from .forms import (
     RecommendationFilterForm,
     RecommendationForm,
     ReportDateForm,
+    ReturnForm,
     TrackerFileForm,
 )
 from .importing import COLUMNS
@@ -458,3 +459,83 @@ class ActionCloseView(ActionSubformView):
 
     def save(self, form: CloseForm) -> None:
         services.action_close(actor=self.request.user, action=self.object, **form.cleaned_data)
+
+
+# --- Dissemination returns ---------------------------------------------------------
+
+
+class ReturnListView(PolicyView):
+    permission = "learning.view_tracker"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        can_request = request.user.has_perm("learning.manage_recommendations")
+        return render(
+            request,
+            "learning/returns.html",
+            {
+                "returns": list(selectors.returns_for(user=request.user)[:500]),
+                "not_asked": selectors.published_cases_without_returns() if can_request else [],
+                "can_request": can_request,
+            },
+        )
+
+
+class ReturnRequestView(PolicyView):
+    permission = "learning.manage_recommendations"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, case_pk: int) -> HttpResponse:
+        case = case_get_for(user=request.user, pk=case_pk)
+        try:
+            created = services.returns_request(actor=request.user, case=case)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request, f"{len(created)} agencies have been asked for a dissemination return."
+            )
+        return redirect("learning:returns")
+
+
+class ReturnSubmitView(PolicyView):
+    permission = "learning.submit_return"
+
+    def get_permission_object(self) -> Any:
+        return selectors.return_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def _render(self, form: ReturnForm, status: int = 200) -> HttpResponse:
+        item = self.object
+        return render(
+            self.request,
+            "core/form_page.html",
+            {
+                "form": form,
+                "heading": f"How {item.agency.name} spread the learning",
+                "caption": f"Dissemination return: {item.case.reference}",
+                "cancel_url": reverse("learning:returns"),
+                "button": "Send the return",
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        item = self.object
+        initial = {
+            "returned_on": item.returned_on or today(),
+            "method": item.method,
+            "staff_reached": item.staff_reached,
+            "summary": item.summary,
+        }
+        return self._render(ReturnForm(initial=initial))
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = ReturnForm(request.POST)
+        if form.is_valid():
+            try:
+                services.return_submit(actor=request.user, item=self.object, **form.cleaned_data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, "Thank you: the return has been sent.")
+                return redirect("learning:returns")
+        return self._render(form, status=400)

@@ -1,0 +1,147 @@
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from sightline.accounts.tests.factories import AgencyFactory
+from sightline.core.roles import Role
+from sightline.learning import selectors, services
+from sightline.learning.models import Action, DisseminationReturn, Recommendation
+from sightline.reviews.tests.factories import CaseFactory
+
+D = datetime.date
+
+
+@pytest.fixture
+def setting(make_user, django_capture_on_commit_callbacks):
+    police, health = AgencyFactory.create(name="Police"), AgencyFactory.create(name="Health")
+    lead = make_user(Role.AGENCY_LEAD, agency=police, email="lead@police.test")
+    case = CaseFactory.create(published_date=D(2024, 9, 2))
+    case.agencies.add(police, health)
+    return {"police": police, "health": health, "lead": lead, "case": case}
+
+
+def test_asking_for_returns_emails_each_agency_lead_once(
+    admin_client, setting, mailoutbox, django_capture_on_commit_callbacks
+):
+    url = reverse("learning:return_request", args=[setting["case"].pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url)
+    assert DisseminationReturn.objects.count() == 2
+    assert [mail.to for mail in mailoutbox] == [["lead@police.test"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(url)
+    assert DisseminationReturn.objects.count() == 2
+    assert len(mailoutbox) == 1
+
+
+def test_unpublished_reviews_are_not_asked(admin_user, db):
+    case = CaseFactory.create()
+    with pytest.raises(Exception, match="once the review is published"):
+        services.returns_request(actor=admin_user, case=case)
+
+
+def test_agency_lead_makes_the_return_and_the_tracker_shows_it(client, admin_user, setting):
+    services.returns_request(actor=admin_user, case=setting["case"])
+    item = DisseminationReturn.objects.get(agency=setting["police"])
+    other = DisseminationReturn.objects.get(agency=setting["health"])
+    client.force_login(setting["lead"])
+    assert client.get(reverse("learning:return_submit", args=[other.pk])).status_code == 404
+    early = client.post(
+        reverse("learning:return_submit", args=[item.pk]),
+        {
+            "returned_on_day": "1",
+            "returned_on_month": "9",
+            "returned_on_year": "2024",
+            "method": "briefing",
+            "staff_reached": "30",
+            "summary": "Briefings",
+        },
+    )
+    assert "before the review was published" in early.content.decode()
+    client.post(
+        reverse("learning:return_submit", args=[item.pk]),
+        {
+            "returned_on_day": "9",
+            "returned_on_month": "9",
+            "returned_on_year": "2024",
+            "method": "briefing",
+            "staff_reached": "30",
+            "summary": "Briefings",
+        },
+    )
+    item.refresh_from_db()
+    assert (item.returned_on, item.staff_reached, item.returned_by) == (
+        D(2024, 9, 9),
+        30,
+        setting["lead"],
+    )
+    report = selectors.learning_report(as_at=item.requested_on)
+    assert report["dissemination_returns_outstanding"] == [
+        {
+            "source": setting["case"].reference,
+            "agency": "Health",
+            "requested_on": item.requested_on.isoformat(),
+        }
+    ]
+
+
+def test_reminders_for_actions_and_returns_once_a_day_and_the_digest(
+    admin_user, setting, mailoutbox
+):
+    rec = Recommendation.objects.create(
+        reference="R1", source_type="other", source_title="Audit", text="T", made_date=D(2024, 1, 1)
+    )
+    Action.objects.create(
+        reference="R1/A1",
+        recommendation=rec,
+        agency=setting["police"],
+        description="Soon",
+        due_date=D(2024, 10, 3),
+    )
+    Action.objects.create(
+        reference="R1/A2",
+        recommendation=rec,
+        agency=setting["police"],
+        description="Later",
+        due_date=D(2024, 12, 31),
+    )
+    services.returns_request(actor=admin_user, case=setting["case"])
+    mailoutbox.clear()
+
+    sent = services.learning_reminders_send(today=D(2024, 10, 1), digest=False)  # a Tuesday
+    assert sent == {"actions": 1, "returns": 1, "digests": 0}
+    assert services.learning_reminders_send(today=D(2024, 10, 1), digest=False) == {
+        "actions": 0,
+        "returns": 0,
+        "digests": 0,
+    }
+    monday = services.learning_reminders_send(today=D(2024, 10, 7))
+    assert monday["digests"] == 1
+    digest = mailoutbox[-1]
+    assert "R1/A1" in digest.body
+    assert "R1/A2" in digest.body
+
+
+def test_reminder_command(db, capsys):
+    call_command("send_learning_reminders", "--digest")
+    assert "0 action reminders, 0 return reminders and 0 digests sent." in capsys.readouterr().out
+
+
+def test_returns_page_query_count_does_not_grow(admin_client, admin_user, setting):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(reverse("learning:returns")).status_code == 200
+        return len(captured)
+
+    services.returns_request(actor=admin_user, case=setting["case"])
+    small = queries()
+    for _n in range(10):
+        case = CaseFactory.create(published_date=D(2024, 9, 2))
+        case.agencies.add(setting["police"])
+        services.returns_request(actor=admin_user, case=case)
+    assert queries() == small
