@@ -241,3 +241,31 @@ def test_agency_lead_updates_an_action_and_an_administrator_signs_it_off(
     expect(page.locator(".govuk-notification-banner")).to_contain_text("closed and signed off")
     visitor.check()
     expect(page.locator("main")).to_contain_text("Signed off by")
+
+
+def test_agency_lead_makes_a_dissemination_return(visitor, people):
+    case = CaseFactory.create(reference="CR-2025-07", published_date=datetime.date(2025, 9, 1))
+    police = people[Role.AGENCY_LEAD].memberships.get().agency
+    case.agencies.add(police)
+    visitor.sign_in(f"{Role.ADMINISTRATOR.slug}@example.test", PASSWORD)
+    visitor.goto("/learning/returns/")
+    visitor.page.get_by_role("button", name="Ask the agencies").click()
+    expect(visitor.page.locator(".govuk-notification-banner")).to_contain_text(
+        "1 agencies have been asked"
+    )
+    visitor.check()
+    visitor.sign_out()
+
+    visitor.sign_in(f"{Role.AGENCY_LEAD.slug}@example.test", PASSWORD)
+    visitor.goto("/learning/returns/")
+    visitor.page.get_by_role("link", name="CR-2025-07").click()
+    visitor.check()
+    visitor.page.get_by_label("Briefing").check()
+    visitor.page.get_by_label("How many staff it reached").fill("42")
+    visitor.page.get_by_label("What you did").fill("Briefed every team")
+    visitor.page.get_by_role("button", name="Send the return").click()
+    expect(visitor.page.locator(".govuk-notification-banner")).to_contain_text(
+        "the return has been sent"
+    )
+    visitor.check()
+    expect(visitor.page.locator("tbody")).to_contain_text("42 staff reached")
