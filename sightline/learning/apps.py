@@ -8,6 +8,7 @@ class LearningConfig(AppConfig):
     label = "learning"
     verbose_name = "Case learning tracker"
     demo_seeder = "sightline.learning.demo.seed"
+    home_panels = ("sightline.learning.panels.actions_panel",)
     navigation = (
         NavItem("Learning", "learning:recommendation_list", "learning.view_tracker", order=20),
     )

@@ -145,3 +145,34 @@ def test_returns_page_query_count_does_not_grow(admin_client, admin_user, settin
         case.agencies.add(setting["police"])
         services.returns_request(actor=admin_user, case=case)
     assert queries() == small
+
+
+def test_agency_lead_home_panel_and_its_query_count(client, admin_user, setting):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rec = Recommendation.objects.create(
+        reference="R9", source_type="other", source_title="Audit", text="T", made_date=D(2024, 1, 1)
+    )
+
+    def grow(start, count):
+        for n in range(start, start + count):
+            Action.objects.create(
+                reference=f"R9/A{n}",
+                recommendation=rec,
+                agency=setting["police"],
+                description="Late",
+                due_date=D(2024, 2, 1),
+            )
+
+    client.force_login(setting["lead"])
+    grow(0, 2)
+    services.returns_request(actor=admin_user, case=setting["case"], notify=False)
+    with CaptureQueriesContext(connection) as small:
+        page = client.get(reverse("accounts:home")).content.decode()
+    assert "R9/A0" in page
+    assert setting["case"].reference in page
+    grow(2, 20)
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse("accounts:home"))
+    assert len(large) == len(small)
