@@ -46,7 +46,8 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 
 class AppendOnlyModel(models.Model):
-    """A record that is written once and never changed or deleted (database triggers agree)."""
+    """A record that is written once and never changed or deleted. Each such table also gets
+    database triggers in a migration (see core's 0002), so no code path can get round it."""
 
     objects = AppendOnlyQuerySet.as_manager()
 

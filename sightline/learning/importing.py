@@ -116,7 +116,7 @@ def _row_problems(line: int, row: dict[str, Any], today: datetime.date) -> list[
             )
         )
     completed = row.get("completed_date")
-    if status == ActionStatus.COMPLETE and completed is None:
+    if status == ActionStatus.COMPLETE and completed is None and "completed_date" not in unreadable:
         problems.append(
             problem(line, "completed_date", "a complete action needs the date it was completed")
         )

@@ -77,6 +77,7 @@ class Action(TimeStampedModel):
     # Completed before Sightline: no sign-off is invented for it.
     completion_imported = models.BooleanField(default=False)
     closed_reason = models.TextField(blank=True)
+    closed_date = models.DateField(null=True, blank=True)
     next_review_date = models.DateField(null=True, blank=True)
     # Raised by every change: a save from a form opened before another change is refused.
     version = models.PositiveIntegerField(default=1)

@@ -47,13 +47,16 @@ rules.add_perm(
 rules.add_perm("learning.import", runs_learning)
 rules.add_perm("learning.view_tracker", sees_learning)
 rules.add_perm("learning.manage_recommendations", runs_learning)
-rules.add_perm("learning.update_action", runs_learning | leads_owning_agency | owns_action)
+rules.add_perm(
+    "learning.update_action", sees_learning & (runs_learning | leads_owning_agency | owns_action)
+)
 rules.add_perm("learning.sign_off", (is_administrator | leads_recommendation) & ~owns_action)
 # Anyone who may update the action may open the closing form; the service then requires a
 # sign-off by someone other than the owner, and says so.
 rules.add_perm(
     "learning.close_action",
-    runs_learning | leads_owning_agency | owns_action | is_administrator | leads_recommendation,
+    sees_learning
+    & (runs_learning | leads_owning_agency | owns_action | is_administrator | leads_recommendation),
 )
 
 

@@ -222,13 +222,22 @@ def import_learning(
             "due_date": row["due_date"],
             "status": row["status"],
             "completed_date": row.get("completed_date"),
-            "completion_imported": row.get("completed_date") is not None,
+            # A completion signed off in Sightline stays so when the same date comes back.
+            "completion_imported": row.get("completed_date") is not None
+            and (
+                action.pk is None
+                or action.completion_imported
+                or action.completed_date != row.get("completed_date")
+            ),
             "closed_reason": row.get("closed_reason", ""),
         }
         if "owner" in parsed.columns:
             values["owner_email"] = row["owner"].lower()
             values["owner"] = owners.get(row["owner"].lower())
+        version = action.version
         outcome, changes = _save(action, ACTION_FIELDS, values, actor)
+        if outcome == "updated":
+            Action.objects.filter(pk=action.pk).update(version=version + 1)
         evidence_changed = _imported_evidence(action, row, parsed.columns)
         if outcome == "unchanged" and evidence_changed:
             outcome, changes = "updated", {"imported evidence": {"from": None, "to": "replaced"}}
@@ -383,7 +392,11 @@ def action_save(
     _problems(errors)
     owner = data.get("owner")
     values = {name: data[name] for name in EDITABLE_ACTION_FIELDS if name in data}
-    values["owner_email"] = owner.email if owner else ""
+    if owner is not None:
+        values["owner_email"] = owner.email
+    elif action.owner_id is not None:
+        values["owner_email"] = ""  # the owner was taken off
+    # Otherwise an owner known only by an imported email address is kept.
     if creating:
         values["reference"] = data["reference"].strip()
     before_version = action.version
@@ -488,13 +501,18 @@ def action_close(
             raise ValidationError(
                 "Record evidence of dissemination or impact before completing the action"
             )
-        fields = {"status": "complete", "completed_date": on, "completion_imported": False}
+        fields = {
+            "status": "complete",
+            "completed_date": on,
+            "completion_imported": False,
+            "closed_date": on,
+        }
     elif outcome == "closed_incomplete":
         if not reason.strip():
             raise ValidationError(
                 {"reason": "Give the reason the action is closed without completion"}
             )
-        fields = {"status": "closed_incomplete", "closed_reason": reason.strip()}
+        fields = {"status": "closed_incomplete", "closed_reason": reason.strip(), "closed_date": on}
     else:
         raise ValidationError({"outcome": "Choose whether the action is complete or closed"})
     before = snapshot(action, ACTION_FIELDS)
@@ -502,7 +520,7 @@ def action_close(
     sign_off = SignOff.objects.create(
         action=action,
         signed_by=actor,
-        snapshot=snapshot(action, (*ACTION_FIELDS, "next_review_date")),
+        snapshot=snapshot(action, (*ACTION_FIELDS, "next_review_date", "closed_date")),
     )
     audit_record(
         actor=actor,

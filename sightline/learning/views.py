@@ -144,6 +144,7 @@ class RecommendationListView(PolicyView):
                 "pagination": results.pagination,
                 "query": request.GET.urlencode(),
                 "can_manage": request.user.has_perm("learning.manage_recommendations"),
+                "can_report": request.user.has_perm("learning.view_report"),
             },
         )
 
@@ -370,6 +371,9 @@ class ActionEditView(ActionView):
                     version=data.pop("version"),
                 )
             except services.StaleActionError as error:
+                # Sending the form again now means: replace the saved version with mine.
+                form.data = form.data.copy()
+                form.data["version"] = str(error.current.version)
                 form.add_error(None, error.messages[0])
                 return self._render(form, status=409, current=error.current)
             except ValidationError as error:

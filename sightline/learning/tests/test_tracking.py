@@ -278,3 +278,76 @@ def test_agency_leads_see_their_agencys_actions(client, make_user, rec, agency):
     page = client.get(reverse("learning:action_list"), {"mine": "1"}).content.decode()
     assert "AUD-1/R1/A1" in page
     assert "AUD-1/R1/A2" not in page
+
+
+def test_the_database_refuses_to_rewrite_progress(make_user, rec, agency):
+    from django.db import DatabaseError, connection, transaction
+
+    lead = make_user(Role.AGENCY_LEAD, agency=agency)
+    update = services.progress_record(
+        actor=lead,
+        action=make_action(rec, agency),
+        status="on_track",
+        note="Fine",
+        on=D(2024, 3, 1),
+    )
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE learning_progressupdate SET note = 'rewritten' WHERE id = %s", [update.pk]
+        )
+
+
+def test_a_signed_off_completion_survives_a_round_trip(admin_client, make_user, rec, agency):
+    admin = make_user(Role.ADMINISTRATOR)
+    action = make_action(rec, agency)
+    services.evidence_record(
+        actor=admin, action=action, kind="impact", description="Re-audit", dated=D(2024, 5, 1)
+    )
+    services.action_close(actor=admin, action=action, outcome="complete", on=D(2024, 6, 1))
+    body = admin_client.get(reverse("learning:export", args=["csv"])).content
+    services.import_learning(actor=None, name="again.csv", content=body)
+    action.refresh_from_db()
+    assert action.completion_imported is False
+
+
+def test_closing_without_completion_keeps_its_date(make_user, rec, agency):
+    admin = make_user(Role.ADMINISTRATOR)
+    action = make_action(rec, agency)
+    sign_off = services.action_close(
+        actor=admin,
+        action=action,
+        outcome="closed_incomplete",
+        on=D(2024, 5, 2),
+        reason="Superseded",
+    )
+    action.refresh_from_db()
+    assert action.closed_date == D(2024, 5, 2)
+    assert sign_off.snapshot["closed_date"] == "2024-05-02"
+
+
+def test_after_a_conflict_sending_again_replaces_the_saved_version(admin_client, rec, agency):
+    action = make_action(rec, agency)
+    url = reverse("learning:action_edit", args=[action.pk])
+    form = {
+        "agency": agency.pk,
+        "description": "First",
+        "version": action.version,
+        **dated("due_date", D(2024, 7, 31)),
+    }
+    admin_client.post(url, form)
+    stale = admin_client.post(url, form | {"description": "Second"})
+    page = stale.content.decode()
+    version = page.split('name="version" value="')[1].split('"')[0]
+    assert (
+        admin_client.post(url, form | {"description": "Second", "version": version}).status_code
+        == 302
+    )
+    action.refresh_from_db()
+    assert action.description == "Second"
+
+
+def test_updating_an_action_needs_sight_of_the_tracker(client, make_user, rec, agency):
+    trainer = make_user(Role.TRAINER)
+    action = make_action(rec, agency, owner=trainer)
+    client.force_login(trainer)
+    assert client.get(reverse("learning:progress", args=[action.pk])).status_code == 403
