@@ -372,8 +372,10 @@ class ActionEditView(ActionView):
                 )
             except services.StaleActionError as error:
                 # Sending the form again now means: replace the saved version with mine.
-                form.data = form.data.copy()
-                form.data["version"] = str(error.current.version)
+                data = request.POST.copy()
+                data["version"] = str(error.current.version)
+                form = ActionForm(data, editing=True)
+                form.is_valid()
                 form.add_error(None, error.messages[0])
                 return self._render(form, status=409, current=error.current)
             except ValidationError as error:
