@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -294,7 +294,9 @@ def returns_for(*, user: Any, outstanding_only: bool = False) -> QuerySet[Dissem
         items = items.filter(agency_id__in=user.agency_ids)
     if outstanding_only:
         items = items.filter(returned_on__isnull=True)
-    return items.order_by("returned_on", "-requested_on", "case__reference", "agency__name")
+    return items.order_by(
+        F("returned_on").asc(nulls_first=True), "-requested_on", "case__reference", "agency__name"
+    )
 
 
 def return_get(*, user: Any, pk: int) -> DisseminationReturn:
@@ -305,10 +307,13 @@ def return_get(*, user: Any, pk: int) -> DisseminationReturn:
 
 
 def published_cases_without_returns() -> list[Any]:
-    """Published reviews whose involved agencies have not all been asked for a return."""
-    asked = DisseminationReturn.objects.filter(case=OuterRef("pk"))
+    """Published reviews with an involved agency not yet asked for a return."""
+    asked = DisseminationReturn.objects.filter(
+        case=OuterRef("case_id"), agency=OuterRef("agency_id")
+    )
+    unasked = Case.agencies.through.objects.filter(case=OuterRef("pk")).exclude(Exists(asked))
     return list(
         Case.objects.filter(published_date__isnull=False)
-        .exclude(Exists(asked))
+        .filter(Exists(unasked))
         .order_by("-published_date")[:50]
     )

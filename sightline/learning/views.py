@@ -1,4 +1,5 @@
-"""The learning tracker's pages so far: its report, and the import of existing trackers."""
+"""The learning tracker's pages: recommendations, actions, evidence, sign-off, returns, the
+report and the import of existing trackers. Thin: forms in, services and selectors out."""
 
 import dataclasses
 from typing import Any
@@ -13,6 +14,7 @@ from django.urls import reverse
 from sightline.core.downloads import table_download
 from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
+from sightline.core.roles import Role
 from sightline.core.services import access_log_record
 from sightline.core.views import PolicyView, apply_errors
 from sightline.reviews import uploads
@@ -482,6 +484,9 @@ class ReturnListView(PolicyView):
                 "returns": list(selectors.returns_for(user=request.user)[:500]),
                 "not_asked": selectors.published_cases_without_returns() if can_request else [],
                 "can_request": can_request,
+                # Whose returns this person may make: every agency's, or those they lead.
+                "makes_any": can_request,
+                "makes_for": request.user.agency_ids_with_role(Role.AGENCY_LEAD),
             },
         )
 

@@ -176,3 +176,13 @@ def test_agency_lead_home_panel_and_its_query_count(client, admin_user, setting)
     with CaptureQueriesContext(connection) as large:
         client.get(reverse("accounts:home"))
     assert len(large) == len(small)
+
+
+def test_an_agency_added_later_can_still_be_asked(admin_user, setting):
+    services.returns_request(actor=admin_user, case=setting["case"], notify=False)
+    assert setting["case"] not in selectors.published_cases_without_returns()
+    late = AgencyFactory.create(name="Housing")
+    setting["case"].agencies.add(late)
+    assert setting["case"] in selectors.published_cases_without_returns()
+    created = services.returns_request(actor=admin_user, case=setting["case"], notify=False)
+    assert [item.agency for item in created] == [late]
