@@ -486,7 +486,7 @@ class ReturnListView(PolicyView):
                 "can_request": can_request,
                 # Whose returns this person may make: every agency's, or those they lead.
                 "makes_any": can_request,
-                "makes_for": request.user.agency_ids_with_role(Role.AGENCY_LEAD),  # type: ignore[union-attr],
+                "makes_for": request.user.agency_ids_with_role(Role.AGENCY_LEAD),  # type: ignore[union-attr]
             },
         )
 
