@@ -97,7 +97,12 @@ class Action(TimeStampedModel):
                 name="action_closed_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["agency", "status", "due_date"], name="action_agency_idx")]
+        indexes = [
+            models.Index(fields=["agency", "status", "due_date"], name="action_agency_idx"),
+            # The action lists' order, for an agency and for the whole partnership.
+            models.Index(fields=["agency", "due_date", "reference"], name="action_agency_due_idx"),
+            models.Index(fields=["due_date", "reference"], name="action_due_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -1,6 +1,7 @@
 """Reads of the learning tracker."""
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from sightline.accounts.models import Membership
+from sightline.accounts.models import Agency, Membership
 from sightline.core.exceptions import NotVisibleError
 from sightline.core.roles import Role
 from sightline.reviews.models import Case, PracticeTheme
@@ -21,50 +22,85 @@ from .vocabulary import OPEN_STATUSES as OPEN
 from .vocabulary import EvidenceKind
 
 
+def _action_figures(as_at: datetime.date) -> dict[str, Any]:
+    """Each figure of the report as a conditional count (the contract's definitions)."""
+    complete = Q(status="complete", completed_date__lte=as_at)
+    closed = Q(status="closed_incomplete") & ~complete
+    overdue = Q(due_date__lt=as_at) & ~complete & ~closed
+    return {
+        "actions": Count("pk"),
+        "complete": Count("pk", filter=complete),
+        "complete_on_time": Count("pk", filter=complete & Q(completed_date__lte=F("due_date"))),
+        "closed_incomplete": Count("pk", filter=closed),
+        "overdue": Count("pk", filter=overdue),
+        "open": Count("pk", filter=~complete & ~closed & ~overdue),
+    }
+
+
+GROUP = (
+    "recommendation__source_type",
+    "recommendation__source_title",
+    "recommendation__source_case__reference",
+    "agency__name",
+)
+
+
+def _grouped(
+    rows: Iterable[dict[str, Any]], prefix: str = ""
+) -> dict[tuple[Any, ...], dict[str, Any]]:
+    return {tuple(row[f"{prefix}{key}"] for key in GROUP): row for row in rows}
+
+
 def learning_report(*, as_at: datetime.date) -> dict[str, Any]:
-    """The learning report as at ``as_at``: three queries, whatever the number of actions."""
+    """The learning report as at ``as_at``. Actions are counted in the database, grouped by
+    source and agency, so the work in Python grows with the groups, not the actions."""
+    made = Recommendation.objects.filter(made_date__lte=as_at).order_by()
+    rows = made.values_list(
+        "reference",
+        "source_type",
+        "source_title",
+        "source_case__reference",
+        "decision",
+        "decision_reason",
+    )
     recommendations = [
         {
-            "reference": rec.reference,
-            "source_type": rec.source_type,
-            "source": rec.source,
-            "made_date": rec.made_date,
-            "decision": rec.decision,
-            "decision_reason": rec.decision_reason,
+            "reference": reference,
+            "source_type": source_type,
+            "source": case_reference or title,
+            "decision": decision,
+            "decision_reason": reason,
         }
-        for rec in Recommendation.objects.select_related("source_case").only(
-            "reference",
-            "source_type",
-            "source_title",
-            "source_case__reference",
-            "made_date",
-            "decision",
-            "decision_reason",
-        )
+        for reference, source_type, title, case_reference, decision, reason in rows
     ]
-    dates: dict[tuple[int, str], list[datetime.date]] = {}
-    for action_id, kind, dated in Evidence.objects.values_list("action_id", "kind", "dated"):
-        dates.setdefault((action_id, kind), []).append(dated)
-    actions = [
+    counted = Action.objects.filter(recommendation__made_date__lte=as_at).order_by()
+    groups = _grouped(counted.values(*GROUP).annotate(**_action_figures(as_at)))
+    for kind, figure in (
+        (EvidenceKind.DISSEMINATION, "with_dissemination_evidence"),
+        (EvidenceKind.IMPACT, "with_impact_evidence"),
+    ):
+        evidenced = (
+            Evidence.objects.filter(
+                kind=kind, dated__lte=as_at, action__recommendation__made_date__lte=as_at
+            )
+            .order_by()
+            .values(*(f"action__{key}" for key in GROUP))
+            .annotate(n=Count("action", distinct=True))
+        )
+        found = _grouped(evidenced, prefix="action__")
+        for key, row in groups.items():
+            row[figure] = found[key]["n"] if key in found else 0
+    action_groups = [
         {
-            "recommendation": row["recommendation__reference"],
+            "source_type": row["recommendation__source_type"],
+            "source": row["recommendation__source_case__reference"]
+            or row["recommendation__source_title"],
             "agency": row["agency__name"],
-            "status": row["status"],
-            "due_date": row["due_date"],
-            "completed_date": row["completed_date"],
-            "dissemination_dates": dates.get((row["pk"], EvidenceKind.DISSEMINATION), []),
-            "impact_dates": dates.get((row["pk"], EvidenceKind.IMPACT), []),
+            **{name: row[name] for name in reporting.ACTION_FIGURES},
         }
-        for row in Action.objects.values(
-            "pk",
-            "recommendation__reference",
-            "agency__name",
-            "status",
-            "due_date",
-            "completed_date",
-        )
+        for row in groups.values()
     ]
-    report = reporting.report(recommendations, actions, as_at=as_at)
+    report = reporting.report(recommendations, action_groups, as_at=as_at)
     # An extra key, allowed by the contract: returns asked for by the date, not yet made then.
     report["dissemination_returns_outstanding"] = [
         {"source": reference, "agency": agency, "requested_on": requested.isoformat()}
@@ -171,14 +207,26 @@ def action_list_for(*, user: Any, filters: ActionFilters) -> QuerySet[Action]:
 
 
 def overdue_by_agency() -> list[dict[str, Any]]:
-    """Open actions past their due date, counted by owning agency (one grouped query)."""
-    rows = (
-        Action.objects.filter(status__in=OPEN, due_date__lt=timezone.localdate())
-        .values("agency__pk", "agency__name")
-        .annotate(overdue=Count("pk"))
-        .order_by("-overdue", "agency__name")
+    """Open actions past their due date, counted for each agency: one small count per agency
+    that searches the (agency, status, due date) index, rather than grouping every action."""
+    overdue = (
+        Action.objects.filter(
+            agency=OuterRef("pk"), status__in=OPEN, due_date__lt=timezone.localdate()
+        )
+        .order_by()
+        .values("agency")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    return [dict(row) for row in rows]
+    agencies = Agency.objects.annotate(overdue=Coalesce(Subquery(overdue), 0)).values_list(
+        "pk", "name", "overdue"
+    )
+    rows = [
+        {"agency__pk": pk, "agency__name": name, "overdue": count}
+        for pk, name, count in agencies
+        if count
+    ]
+    return sorted(rows, key=lambda row: (-row["overdue"], row["agency__name"]))
 
 
 def action_get(*, pk: int) -> Action:
