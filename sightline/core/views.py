@@ -265,3 +265,57 @@ class ClosureDayRemoveView(PolicyView):
         closure_day_remove(actor=request.user, day=day)
         messages.success(request, f"{day.date:%d %B %Y} is a working day again.")
         return redirect("core:closure_days")
+
+
+class ObjectFormView(PolicyView):
+    """A small form about one object (a decision on a case, evidence on an action...), shown
+    on the shared form page and saved through one service; back to the object on success.
+
+    Subclasses fetch the object in ``get_permission_object`` and give ``make_form``, ``save``,
+    ``heading``, ``success``, and the page's ``caption`` and ``object_url``.
+    """
+
+    heading = ""
+    success = ""
+    button = "Save"
+
+    def make_form(self, data: Any = None) -> Form:
+        raise NotImplementedError
+
+    def save(self, form: Any) -> None:
+        raise NotImplementedError
+
+    def caption(self) -> str:
+        return str(self.object)
+
+    def object_url(self) -> str:
+        return str(self.object.get_absolute_url())
+
+    def _render(self, form: Form, status: int = 200) -> HttpResponse:
+        return render(
+            self.request,
+            "core/form_page.html",
+            {
+                "form": form,
+                "heading": self.heading,
+                "caption": self.caption(),
+                "cancel_url": self.object_url(),
+                "button": self.button,
+            },
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return self._render(self.make_form())
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        form = self.make_form(request.POST)
+        if form.is_valid():
+            try:
+                self.save(form)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, self.success)
+                return redirect(self.object_url())
+        return self._render(form, status=400)

@@ -16,7 +16,7 @@ from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
 from sightline.core.roles import Role
 from sightline.core.services import access_log_record
-from sightline.core.views import PolicyView, apply_errors
+from sightline.core.views import ObjectFormView, PolicyView, apply_errors
 from sightline.reviews import uploads
 from sightline.reviews.importing import FileProblem
 from sightline.reviews.selectors import case_get_for, today
@@ -388,45 +388,14 @@ class ActionEditView(ActionView):
         return self._render(form, status=400)
 
 
-class ActionSubformView(ActionView):
+class ActionSubformView(ActionView, ObjectFormView):
     """A small form about one action (an update, evidence, the closure)."""
 
-    heading = ""
-    success = ""
+    def caption(self) -> str:
+        return str(self.object.reference)
 
-    def make_form(self, data: Any = None) -> Any:
-        raise NotImplementedError
-
-    def save(self, form: Any) -> None:
-        raise NotImplementedError
-
-    def _render(self, form: Any, status: int = 200) -> HttpResponse:
-        return render(
-            self.request,
-            "core/form_page.html",
-            {
-                "form": form,
-                "heading": self.heading,
-                "caption": self.object.reference,
-                "cancel_url": reverse("learning:action_detail", args=[self.object.pk]),
-            },
-            status=status,
-        )
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self._render(self.make_form())
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            try:
-                self.save(form)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, self.success)
-                return redirect("learning:action_detail", pk=pk)
-        return self._render(form, status=400)
+    def object_url(self) -> str:
+        return reverse("learning:action_detail", args=[self.object.pk])
 
 
 class ProgressCreateView(ActionSubformView):

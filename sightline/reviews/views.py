@@ -16,7 +16,7 @@ from sightline.core.downloads import table_download
 from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
 from sightline.core.services import access_log_record
-from sightline.core.views import PolicyView, apply_errors
+from sightline.core.views import ObjectFormView, PolicyView, apply_errors
 
 from . import calendar_feed, selectors, services, uploads
 from .forms import (
@@ -198,42 +198,14 @@ class CaseEditView(CaseView, CaseFormView):
         return self._save(CaseForm(request.POST, case=self.object), self.object)
 
 
-class CaseSubformView(CaseView):
+class CaseSubformView(CaseView, ObjectFormView):
     """A small form about one case (a decision, a pause...), saved through one service."""
 
     permission = "reviews.manage_case"
-    template_name = "reviews/case_subform.html"
-    heading = ""
-    success = ""
 
-    def make_form(self, data: Any = None) -> Any:
-        raise NotImplementedError
-
-    def save(self, form: Any) -> None:
-        raise NotImplementedError
-
-    def _render(self, form: Any, status: int = 200) -> HttpResponse:
-        return render(
-            self.request,
-            self.template_name,
-            {"form": form, "case": self.object, "heading": self.heading},
-            status=status,
-        )
-
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self._render(self.make_form())
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            try:
-                self.save(form)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, self.success)
-                return redirect(self.object)
-        return self._render(form, status=400)
+    def caption(self) -> str:
+        case = self.object
+        return f"{case.reference}: {case.pseudonym}" if case.pseudonym else case.reference
 
 
 class RestrictedEditView(CaseSubformView):
