@@ -64,6 +64,12 @@ class Visitor:
         )
         self.checked.append(self.page.url)
 
+    def click(self, target) -> None:
+        """Follow a link or press a button that loads a page, then check the new page."""
+        with self.page.expect_navigation():
+            target.click()
+        self.check()
+
     def goto(self, path: str) -> None:
         self.page.goto(self.base_url + path)
         self.check()
@@ -72,14 +78,10 @@ class Visitor:
         self.goto("/sign-in/")
         self.page.get_by_label("Email address").fill(email)
         self.page.get_by_label("Password").fill(password)
-        self.page.get_by_role("button", name="Sign in").click()
-        self.page.wait_for_load_state()
-        self.check()
+        self.click(self.page.get_by_role("button", name="Sign in"))
 
     def sign_out(self) -> None:
-        self.page.get_by_role("button", name="Sign out").click()
-        self.page.wait_for_load_state()
-        self.check()
+        self.click(self.page.get_by_role("button", name="Sign out"))
 
 
 @pytest.fixture

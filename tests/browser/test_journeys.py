@@ -67,10 +67,8 @@ def test_administrator_runs_users_agencies_and_the_audit_trail(visitor, partners
     visitor.sign_in(f"{Role.ADMINISTRATOR.slug}@example.test", PASSWORD)
     page = visitor.page
 
-    page.get_by_role("link", name="Users").first.click()
-    visitor.check()
-    page.get_by_role("button", name="Add a user").click()
-    visitor.check()
+    visitor.click(page.get_by_role("link", name="Users").first)
+    visitor.click(page.get_by_role("button", name="Add a user"))
     page.get_by_role("button", name="Add user").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the person's full name")
     visitor.check()
@@ -84,24 +82,18 @@ def test_administrator_runs_users_agencies_and_the_audit_trail(visitor, partners
     )
     visitor.check()
 
-    page.get_by_role("link", name="Add a role").click()
-    visitor.check()
+    visitor.click(page.get_by_role("link", name="Add a role"))
     page.get_by_role("link", name="Cancel").click()
-    page.get_by_role("button", name="Deactivate").click()
-    visitor.check()
+    visitor.click(page.get_by_role("button", name="Deactivate"))
     page.get_by_role("button", name="Deactivate").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("has been deactivated")
     visitor.check()
 
-    page.get_by_role("link", name="Agencies").click()
-    visitor.check()
-    page.get_by_role("link", name="Northshire Constabulary").click()
-    visitor.check()
-    page.get_by_role("button", name="Change agency").click()
-    visitor.check()
+    visitor.click(page.get_by_role("link", name="Agencies"))
+    visitor.click(page.get_by_role("link", name="Northshire Constabulary"))
+    visitor.click(page.get_by_role("button", name="Change agency"))
 
-    page.get_by_role("link", name="Audit trail").click()
-    visitor.check()
+    visitor.click(page.get_by_role("link", name="Audit trail"))
     expect(page.locator("tbody")).to_contain_text("nadia.farrow@example.test")
     page.get_by_label("Person").fill("nobody-at-all")
     page.get_by_role("button", name="Filter").click()
@@ -112,8 +104,7 @@ def test_administrator_runs_users_agencies_and_the_audit_trail(visitor, partners
 
 def test_agency_lead_sees_own_agency_only(visitor, partnership):
     visitor.sign_in(f"{Role.AGENCY_LEAD.slug}@example.test", PASSWORD)
-    visitor.page.get_by_role("link", name=re.compile("Northshire Constabulary")).click()
-    visitor.check()
+    visitor.click(visitor.page.get_by_role("link", name=re.compile("Northshire Constabulary")))
     expect(visitor.page.get_by_role("heading", level=1)).to_have_text("Northshire Constabulary")
     visitor.goto(f"/agencies/{partnership['unit'].pk}/")
     expect(visitor.page.get_by_role("heading", level=1)).to_have_text("Page not found")
