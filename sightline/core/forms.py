@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from .models import AuditEvent
+from .tabular import MAX_BYTES
 
 
 def field_of(form: forms.BaseForm, name: str) -> Any:
@@ -99,3 +100,33 @@ class ClosureDayForm(forms.Form):
         max_length=150,
         error_messages={"required": "Enter why the partnership is closed"},
     )
+
+
+class SpreadsheetUploadForm(forms.Form):
+    """A .csv or .xlsx file to import, refused early when too big or of the wrong type."""
+
+    MAX_MEGABYTES = MAX_BYTES // (1024 * 1024)
+    file_label = "File"
+    file_hint = f"A .csv or .xlsx file, up to {MAX_BYTES // (1024 * 1024)} MB"
+
+    file = forms.FileField(
+        error_messages={
+            "required": "Choose a .csv or .xlsx file to upload",
+            "empty": "The file is empty",
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "file").label = self.file_label
+        field_of(self, "file").help_text = self.file_hint
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_MEGABYTES * 1024 * 1024:
+            raise forms.ValidationError(
+                f"The file must be smaller than {self.MAX_MEGABYTES} MB: split it into parts"
+            )
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("The file must be a .csv or .xlsx file")
+        return upload

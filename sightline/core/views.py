@@ -15,13 +15,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views import View
 
-from . import selectors
+from . import selectors, uploads
 from .exceptions import NotVisibleError
 from .exports import csv_text
-from .forms import AuditFilterForm, ClosureDayForm
+from .forms import AuditFilterForm, ClosureDayForm, SpreadsheetUploadForm
 from .models import AccessLogEntry, AuditEvent
 from .pagination import paginate
 from .services import access_log_record, audit_record, closure_day_add, closure_day_remove
+from .tabular import FileProblem, ImportRejected
 
 
 class PolicyView(View):
@@ -319,3 +320,61 @@ class ObjectFormView(PolicyView):
                 messages.success(request, self.success)
                 return redirect(self.object_url())
         return self._render(form, status=400)
+
+
+class PreviewedImportView(PolicyView):
+    """Upload a spreadsheet, see what it would create and change, then import it.
+
+    The first post runs the import as a dry run and holds the file; the second, carrying the
+    file's token, runs it for real. Every problem in the file is listed and nothing is saved.
+    Subclasses give the templates, the form, where to go when done, and ``run``.
+    """
+
+    template_name: ClassVar[str]
+    preview_template: ClassVar[str]
+    form_class: ClassVar[type[SpreadsheetUploadForm]]
+    done_url: ClassVar[str]
+    carried_options: ClassVar[tuple[str, ...]] = ()  # checkboxes kept from upload to import
+
+    def run(self, *, name: str, content: bytes, dry_run: bool, **options: bool) -> Any:
+        raise NotImplementedError
+
+    def _options(self) -> dict[str, bool]:
+        return {name: self.request.POST.get(name) == "on" for name in self.carried_options}
+
+    def _refused(self, error: Exception) -> HttpResponse:
+        problems = getattr(error, "problems", [str(error)])
+        context = {"form": self.form_class(), "problems": problems}
+        return render(self.request, self.template_name, context, status=400)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": self.form_class()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user_id = int(request.user.pk or 0)
+        token = request.POST.get("token", "")
+        if token:
+            name = request.session.pop(f"import-{token}", None)
+            content = uploads.take(user_id=user_id, token=token)
+            if name is None or content is None:
+                messages.error(request, "That upload has expired. Upload the file again.")
+                return redirect(request.path)
+            try:
+                result = self.run(name=name, content=content, dry_run=False, **self._options())
+            except (FileProblem, ImportRejected) as error:
+                return self._refused(error)
+            messages.success(request, f"Import finished: {result.summary()}")
+            return redirect(self.done_url)
+        form = self.form_class(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        try:
+            result = self.run(name=upload.name, content=content, dry_run=True, **self._options())
+        except (FileProblem, ImportRejected) as error:
+            return self._refused(error)
+        token = uploads.hold(user_id=user_id, content=content)
+        request.session[f"import-{token}"] = upload.name
+        context = {"result": result, "token": token, "options": self._options()}
+        return render(request, self.preview_template, context)

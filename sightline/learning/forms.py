@@ -3,8 +3,7 @@ from typing import Any
 from django import forms
 
 from sightline.accounts.models import Agency, User
-from sightline.core.forms import GovukDateField, field_of
-from sightline.reviews.forms import ImportForm
+from sightline.core.forms import GovukDateField, SpreadsheetUploadForm, field_of
 from sightline.reviews.models import PracticeTheme
 
 from .vocabulary import (
@@ -21,13 +20,9 @@ class ReportDateForm(forms.Form):
     as_at = GovukDateField(label="Position as at", required=False)
 
 
-class TrackerFileForm(ImportForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field_of(self, "file").label = "Learning tracker file"
-        field_of(
-            self, "file"
-        ).help_text = "A .csv or .xlsx file, up to 10 MB, in the learning tracker format"
+class TrackerFileForm(SpreadsheetUploadForm):
+    file_label = "Learning tracker file"
+    file_hint = "A .csv or .xlsx file, up to 10 MB, in the learning tracker format"
 
 
 def _blank(label: str) -> list[tuple[str, str]]:

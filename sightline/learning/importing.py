@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from sightline.reviews.importing import FileProblem, cell_text, parse_date, problem, read_table
+from sightline.core.tabular import FileProblem, cell_text, parse_date, problem, read_table
 
 from .vocabulary import ActionStatus, Decision, SourceType
 

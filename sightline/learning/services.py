@@ -17,9 +17,8 @@ from sightline.accounts.services import agency_create
 from sightline.core.models import AuditEvent
 from sightline.core.selectors import working_calendar
 from sightline.core.services import audit_record, audit_record_many, changes_between, snapshot
-from sightline.reviews.importing import problem
+from sightline.core.tabular import ImportRejected, problem
 from sightline.reviews.selectors import cases_by_reference_key
-from sightline.reviews.services import ImportRejected
 
 from . import importing
 from .models import (

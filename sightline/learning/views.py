@@ -16,11 +16,13 @@ from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
 from sightline.core.roles import Role
 from sightline.core.services import access_log_record
-from sightline.core.views import ObjectFormView, PolicyView, apply_errors
-from sightline.reviews import uploads
-from sightline.reviews.importing import FileProblem
+from sightline.core.views import (
+    ObjectFormView,
+    PolicyView,
+    PreviewedImportView,
+    apply_errors,
+)
 from sightline.reviews.selectors import case_get_for, today
-from sightline.reviews.services import ImportRejected
 
 from . import selectors, services
 from .forms import (
@@ -60,61 +62,21 @@ class LearningReportView(PolicyView):
         )
 
 
-def _refused(request: HttpRequest, error: Exception) -> HttpResponse:
-    problems = getattr(error, "problems", [str(error)])
-    return render(
-        request,
-        "learning/import.html",
-        {"form": TrackerFileForm(), "problems": problems},
-        status=400,
-    )
-
-
-class LearningImportView(PolicyView):
+class LearningImportView(PreviewedImportView):
     permission = "learning.import"
+    template_name = "learning/import.html"
+    preview_template = "learning/import_preview.html"
+    form_class = TrackerFileForm
+    done_url = "learning:report"
+    carried_options = ("create_agencies",)
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "learning/import.html", {"form": TrackerFileForm()})
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        create_agencies = request.POST.get("create_agencies") == "on"
-        token = request.POST.get("token", "")
-        user_id = int(request.user.pk or 0)
-        if token:
-            name = request.session.pop(f"learning-import-{token}", None)
-            content = uploads.take(user_id=user_id, token=token)
-            if name is None or content is None:
-                messages.error(request, "That upload has expired. Upload the file again.")
-                return redirect("learning:import")
-            try:
-                result = services.import_learning(
-                    actor=request.user, name=name, content=content, create_agencies=create_agencies
-                )
-            except (FileProblem, ImportRejected) as error:
-                return _refused(request, error)
-            messages.success(request, f"Import finished: {result.summary()}")
-            return redirect("learning:report")
-        form = TrackerFileForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return render(request, "learning/import.html", {"form": form}, status=400)
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        try:
-            result = services.import_learning(
-                actor=request.user,
-                name=upload.name,
-                content=content,
-                dry_run=True,
-                create_agencies=create_agencies,
-            )
-        except (FileProblem, ImportRejected) as error:
-            return _refused(request, error)
-        token = uploads.hold(user_id=user_id, content=content)
-        request.session[f"learning-import-{token}"] = upload.name
-        return render(
-            request,
-            "learning/import_preview.html",
-            {"result": result, "token": token, "create_agencies": create_agencies},
+    def run(self, *, name: str, content: bytes, dry_run: bool, **options: bool) -> Any:
+        return services.import_learning(
+            actor=self.request.user,
+            name=name,
+            content=content,
+            dry_run=dry_run,
+            create_agencies=options.get("create_agencies", False),
         )
 
 

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 
 from sightline.accounts.models import Agency, User
-from sightline.core.forms import GovukDateField, field_of
+from sightline.core.forms import GovukDateField, SpreadsheetUploadForm, field_of
 from sightline.core.roles import Role
 
 from .lifecycle import Stage
@@ -260,27 +260,9 @@ class RelatedCaseForm(forms.Form):
     note = forms.CharField(label="Note (optional)", max_length=300, required=False)
 
 
-class ImportForm(forms.Form):
-    MAX_MEGABYTES = 10
-
-    file = forms.FileField(
-        label="Case file",
-        help_text="A .csv or .xlsx file, up to 10 MB, in the case data format",
-        error_messages={
-            "required": "Choose a .csv or .xlsx file to upload",
-            "empty": "The file is empty",
-        },
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_MEGABYTES * 1024 * 1024:
-            raise forms.ValidationError(
-                f"The file must be smaller than {self.MAX_MEGABYTES} MB: split it into parts"
-            )
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError("The file must be a .csv or .xlsx file")
-        return upload
+class ImportForm(SpreadsheetUploadForm):
+    file_label = "Case file"
+    file_hint = "A .csv or .xlsx file, up to 10 MB, in the case data format"
 
 
 class TimelinessFilterForm(forms.Form):

@@ -17,6 +17,7 @@ from sightline.core.calendar import WorkingCalendar
 from sightline.core.models import AuditEvent
 from sightline.core.selectors import working_calendar
 from sightline.core.services import audit_record, audit_record_many, changes_between, snapshot
+from sightline.core.tabular import ImportRejected
 
 from . import importing, timeliness
 from .lifecycle import opened_on, stage_of
@@ -353,14 +354,6 @@ def standard_save(
 
 
 # --- Import -------------------------------------------------------------------
-
-
-class ImportRejected(Exception):
-    """The file has problems: nothing was written. ``problems`` names each one."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the file")
-        self.problems = problems
 
 
 @dataclasses.dataclass

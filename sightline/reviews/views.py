@@ -16,9 +16,14 @@ from sightline.core.downloads import table_download
 from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
 from sightline.core.services import access_log_record
-from sightline.core.views import ObjectFormView, PolicyView, apply_errors
+from sightline.core.views import (
+    ObjectFormView,
+    PolicyView,
+    PreviewedImportView,
+    apply_errors,
+)
 
-from . import calendar_feed, selectors, services, uploads
+from . import calendar_feed, selectors, services
 from .forms import (
     AssignmentForm,
     CaseFilterForm,
@@ -32,7 +37,6 @@ from .forms import (
     ThemeForm,
     TimelinessFilterForm,
 )
-from .importing import FileProblem
 from .models import Case, PracticeTheme
 from .timeliness import STATUS_ORDER
 from .vocabulary import MILESTONES, HarmType
@@ -353,51 +357,17 @@ def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
 # --- Import --------------------------------------------------------------------
 
 
-def _import_refused(request: HttpRequest, error: Exception) -> HttpResponse:
-    """The upload page again, listing every problem; nothing was saved."""
-    problems = getattr(error, "problems", [str(error)])
-    return render(
-        request, "reviews/import.html", {"form": ImportForm(), "problems": problems}, status=400
-    )
-
-
-class ImportView(PolicyView):
+class ImportView(PreviewedImportView):
     permission = "reviews.import_cases"
+    template_name = "reviews/import.html"
+    preview_template = "reviews/import_preview.html"
+    form_class = ImportForm
+    done_url = "reviews:case_list"
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "reviews/import.html", {"form": ImportForm()})
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        token = request.POST.get("token", "")
-        if token:
-            return self._confirm(request, token)
-        form = ImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return render(request, "reviews/import.html", {"form": form}, status=400)
-        upload = form.cleaned_data["file"]
-        content = upload.read()
-        try:
-            result = services.import_cases(
-                actor=request.user, name=upload.name, content=content, dry_run=True
-            )
-        except (FileProblem, services.ImportRejected) as error:
-            return _import_refused(request, error)
-        token = uploads.hold(user_id=int(request.user.pk or 0), content=content)
-        request.session[f"import-{token}"] = upload.name
-        return render(request, "reviews/import_preview.html", {"result": result, "token": token})
-
-    def _confirm(self, request: HttpRequest, token: str) -> HttpResponse:
-        name = request.session.pop(f"import-{token}", None)
-        content = uploads.take(user_id=int(request.user.pk or 0), token=token)
-        if name is None or content is None:
-            messages.error(request, "That upload has expired. Upload the file again.")
-            return redirect("reviews:import")
-        try:
-            result = services.import_cases(actor=request.user, name=name, content=content)
-        except (FileProblem, services.ImportRejected) as error:
-            return _import_refused(request, error)
-        messages.success(request, f"Import finished: {result.summary()}")
-        return redirect("reviews:case_list")
+    def run(self, *, name: str, content: bytes, dry_run: bool, **options: bool) -> Any:
+        return services.import_cases(
+            actor=self.request.user, name=name, content=content, dry_run=dry_run
+        )
 
 
 # --- Timeliness ----------------------------------------------------------------

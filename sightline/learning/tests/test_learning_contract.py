@@ -8,8 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from sightline.core.models import AuditEvent
+from sightline.core.tabular import ImportRejected
 from sightline.learning.models import Action, Evidence, Recommendation
-from sightline.reviews.services import ImportRejected
 
 SPEC = Path(
     os.environ.get("SIGHTLINE_SPEC_DIR", Path(__file__).resolve().parents[4] / "shared" / "spec")

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from sightline.core.models import AuditEvent
+from sightline.core.tabular import ImportRejected
 from sightline.reviews import services
 from sightline.reviews.models import Case, CaseDeadline
 
@@ -26,7 +27,7 @@ def run(content: bytes, name: str = "cases.csv", dry_run: bool = False):
 
 
 def problems_of(content: bytes, name: str = "cases.csv") -> list[str]:
-    with pytest.raises(services.ImportRejected) as raised:
+    with pytest.raises(ImportRejected) as raised:
         run(content, name)
     return raised.value.problems
 
@@ -171,7 +172,7 @@ def test_xlsx_with_real_dates_and_text_dates(db):
     ],
 )
 def test_unreadable_files_are_refused_clearly(db, name, content, message):
-    from sightline.reviews.importing import FileProblem
+    from sightline.core.tabular import FileProblem
 
     with pytest.raises(FileProblem, match=message):
         run(content, name)
@@ -233,7 +234,7 @@ def test_oversized_upload_is_refused_before_reading(admin_client, settings):
 
 
 def test_held_uploads_belong_to_their_uploader_and_go_stale(db, settings):
-    from sightline.reviews import uploads
+    from sightline.core import uploads
 
     token = uploads.hold(user_id=1, content=b"x")
     assert uploads.take(user_id=2, token=token) is None

@@ -6,9 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sightline.core.tabular import FileProblem, ImportRejected
 from sightline.learning import services
-from sightline.reviews.importing import FileProblem
-from sightline.reviews.services import ImportRejected
 
 
 class Command(BaseCommand):

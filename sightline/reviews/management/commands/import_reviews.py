@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sightline.core.tabular import FileProblem, ImportRejected
 from sightline.reviews import services
-from sightline.reviews.importing import FileProblem
 
 
 class Command(BaseCommand):
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             )
         except FileProblem as error:
             raise CommandError(str(error), returncode=1) from error
-        except services.ImportRejected as error:
+        except ImportRejected as error:
             for problem in error.problems:
                 self.stderr.write(problem)
             raise CommandError(
