@@ -14,7 +14,6 @@ from django.urls import reverse
 from sightline.core.downloads import table_download
 from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
-from sightline.core.roles import Role
 from sightline.core.services import access_log_record
 from sightline.core.views import (
     ObjectFormView,
@@ -408,16 +407,20 @@ class ReturnListView(PolicyView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         can_request = request.user.has_perm("learning.manage_recommendations")
+        returns = list(selectors.returns_for(user=request.user)[:500])
         return render(
             request,
             "learning/returns.html",
             {
-                "returns": list(selectors.returns_for(user=request.user)[:500]),
+                "returns": returns,
                 "not_asked": selectors.published_cases_without_returns() if can_request else [],
                 "can_request": can_request,
-                # Whose returns this person may make: every agency's, or those they lead.
-                "makes_any": can_request,
-                "makes_for": request.user.agency_ids_with_role(Role.AGENCY_LEAD),  # type: ignore[union-attr]
+                # The returns this person may make, as the policy decides for each one.
+                "may_submit": {
+                    item.pk
+                    for item in returns
+                    if request.user.has_perm("learning.submit_return", item)
+                },
             },
         )
 

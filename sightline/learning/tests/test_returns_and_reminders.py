@@ -186,3 +186,18 @@ def test_an_agency_added_later_can_still_be_asked(admin_user, setting):
     assert setting["case"] in selectors.published_cases_without_returns()
     created = services.returns_request(actor=admin_user, case=setting["case"], notify=False)
     assert [item.agency for item in created] == [late]
+
+
+def test_the_returns_list_links_only_returns_the_person_may_make(
+    client, admin_user, make_user, setting
+):
+    services.returns_request(actor=admin_user, case=setting["case"], notify=False)
+    police = DisseminationReturn.objects.get(agency=setting["police"])
+    health = DisseminationReturn.objects.get(agency=setting["health"])
+    client.force_login(setting["lead"])
+    page = client.get(reverse("learning:returns")).content.decode()
+    assert reverse("learning:return_submit", args=[police.pk]) in page
+    assert reverse("learning:return_submit", args=[health.pk]) not in page
+    client.force_login(make_user(Role.EXECUTIVE, agency=setting["police"]))
+    page = client.get(reverse("learning:returns")).content.decode()
+    assert reverse("learning:return_submit", args=[police.pk]) not in page
