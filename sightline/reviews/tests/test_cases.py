@@ -7,6 +7,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from sightline.accounts.tests.factories import AgencyFactory
 from sightline.core.models import AccessLogEntry, AuditEvent, ClosureDay
@@ -468,3 +469,46 @@ def test_form_pages_name_the_case_and_offer_a_way_back(admin_client):
     assert f'href="{case.get_absolute_url()}">Cancel' in page
     page = admin_client.get(reverse("reviews:standard_create")).content.decode()
     assert "Add a local standard</h1>" in page
+
+
+def test_related_cases_link_a_known_reference_and_refuse_the_case_itself(admin_client, admin_user):
+    case = CaseFactory.create()
+    other = CaseFactory.create(reference="DHR-2022-01")
+    url = reverse("reviews:related_add", args=[case.pk])
+    admin_client.post(url, {"kind": "linked_dhr", "reference": "dhr-2022-01"})
+    admin_client.post(url, {"kind": "national", "reference": "Out of routine (2020)"})
+    page = admin_client.get(case.get_absolute_url()).content.decode()
+    assert f'href="{other.get_absolute_url()}">dhr-2022-01</a>' in page
+    assert "Out of routine (2020)" in page
+    itself = admin_client.post(url, {"kind": "linked_case", "reference": case.reference})
+    assert itself.status_code == 400
+    assert "A case cannot be related to itself" in itself.content.decode()
+    assert case.relations.count() == 2
+
+
+def test_a_pause_ends_today_and_only_once(admin_client, admin_user):
+    case = CaseFactory.create()
+    pause = services.pause_record(
+        actor=admin_user, case=case, reason="inquest", started_on=D(2024, 4, 1)
+    )
+    url = reverse("reviews:pause_end", args=[case.pk, pause.pk])
+    admin_client.post(url)
+    pause.refresh_from_db()
+    assert pause.ended_on == timezone.localdate()
+    again = admin_client.post(url, follow=True)
+    assert "This pause has already ended" in again.content.decode()
+    assert "Paused:" not in admin_client.get(case.get_absolute_url()).content.decode()
+
+
+def test_removing_someone_from_a_case_ends_their_need_to_know(client, admin_user, make_user):
+    agency = AgencyFactory.create()
+    case = CaseFactory.create(restricted_summary="Sensitive words")
+    case.agencies.add(agency)
+    lead = make_user(Role.AGENCY_LEAD, agency=agency)
+    assignment = services.assignment_add(actor=admin_user, case=case, user=lead)
+    client.force_login(admin_user)
+    client.post(reverse("reviews:assignment_remove", args=[case.pk, assignment.pk]))
+    client.force_login(lead)
+    assert "Sensitive words" not in client.get(case.get_absolute_url()).content.decode()
+    changes = AuditEvent.objects.filter(object_id=str(case.pk)).values_list("changes", flat=True)
+    assert {"people on the case": {"from": lead.email, "to": None}} in list(changes)
