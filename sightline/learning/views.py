@@ -442,28 +442,25 @@ class ReturnRequestView(PolicyView):
         return redirect("learning:returns")
 
 
-class ReturnSubmitView(PolicyView):
+class ReturnSubmitView(ObjectFormView):
     permission = "learning.submit_return"
+    button = "Send the return"
+    success = "Thank you: the return has been sent."
 
     def get_permission_object(self) -> Any:
         return selectors.return_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    def _render(self, form: ReturnForm, status: int = 200) -> HttpResponse:
-        item = self.object
-        return render(
-            self.request,
-            "core/form_page.html",
-            {
-                "form": form,
-                "heading": f"How {item.agency.name} spread the learning",
-                "caption": f"Dissemination return: {item.case.reference}",
-                "cancel_url": reverse("learning:returns"),
-                "button": "Send the return",
-            },
-            status=status,
-        )
+    @property
+    def heading(self) -> str:  # type: ignore[override]
+        return f"How {self.object.agency.name} spread the learning"
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def caption(self) -> str:
+        return f"Dissemination return: {self.object.case.reference}"
+
+    def object_url(self) -> str:
+        return reverse("learning:returns")
+
+    def make_form(self, data: Any = None) -> ReturnForm:
         item = self.object
         initial = {
             "returned_on": item.returned_on or today(),
@@ -471,16 +468,7 @@ class ReturnSubmitView(PolicyView):
             "staff_reached": item.staff_reached,
             "summary": item.summary,
         }
-        return self._render(ReturnForm(initial=initial))
+        return ReturnForm(data, initial=initial)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = ReturnForm(request.POST)
-        if form.is_valid():
-            try:
-                services.return_submit(actor=request.user, item=self.object, **form.cleaned_data)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, "Thank you: the return has been sent.")
-                return redirect("learning:returns")
-        return self._render(form, status=400)
+    def save(self, form: ReturnForm) -> None:
+        services.return_submit(actor=self.request.user, item=self.object, **form.cleaned_data)
