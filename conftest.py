@@ -45,7 +45,10 @@ def admin_client(client, admin_user):
     return client
 
 
-REFERENCE_DATA = ["sightline.reviews.migrations.0002_national_standards_and_themes"]
+REFERENCE_DATA = [
+    "sightline.reviews.migrations.0002_national_standards_and_themes",
+    "sightline.assurance.migrations.0002_typical_priorities",
+]
 
 
 @pytest.fixture(autouse=True)
