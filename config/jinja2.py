@@ -16,7 +16,8 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 
 
 def local_datetime(value: Any, style: str = "full") -> str:
-    """A moment as people in England read it: 3 April 2024 at 2:05pm."""
+    """A moment as people in England read it: 3 April 2024 at 2:05pm (``style`` "date",
+    "time" or "weekday" for less or more)."""
     if value is None:
         return ""
     local = timezone.localtime(value)
@@ -24,7 +25,12 @@ def local_datetime(value: Any, style: str = "full") -> str:
     if style == "date":
         return day
     hour = local.hour % 12 or 12
-    return f"{day} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    time = f"{hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
+    if style == "time":
+        return time
+    if style == "weekday":
+        return f"{local:%A} {day} at {time}"
+    return f"{day} at {time}"
 
 
 def long_date(value: Any) -> str:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("sightline.core.urls")),
     path("", include("sightline.reviews.urls")),
     path("", include("sightline.learning.urls")),
+    path("", include("sightline.training.urls")),
     path("health/", core_views.health, name="health"),
 ]
 

@@ -5,6 +5,7 @@ A new view with no entry in RULES fails ``test_every_url_has_a_rule``: decide wh
 
 import datetime
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 from django.core import checks
@@ -17,6 +18,9 @@ from sightline.core.roles import Role
 from sightline.learning.models import Action, DisseminationReturn, Recommendation
 from sightline.reviews.models import CalendarFeed, CaseAssignment, PracticeTheme, TimelinessStandard
 from sightline.reviews.tests.factories import CaseFactory, PauseFactory
+from sightline.training.tests.factories import BookingFactory, SeriesFactory, SessionFactory
+from sightline.training.tokens import approval_token
+from sightline.training.vocabulary import Attendance
 
 ANONYMOUS = "anonymous"
 EVERYONE = frozenset(Role)
@@ -26,6 +30,8 @@ SEES_EVERY_CASE = RUNS_REVIEWS | {Role.EXECUTIVE}
 SEES_CASES = SEES_EVERY_CASE | {Role.REVIEW_GROUP_MEMBER, Role.AGENCY_LEAD}
 NOT_ON_CASE = frozenset({Role.TRAINER, Role.PRACTITIONER})
 CASE = ("pk:case",)
+RUNS_TRAINING = frozenset({Role.ADMINISTRATOR, Role.TRAINER})
+SEES_TRAINING_REPORTS = RUNS_TRAINING | {Role.EXECUTIVE}
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,40 @@ RULES: dict[str, Rule] = {
         allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:dissemination_return",)
     ),
     "learning:return_request": Rule(allowed=RUNS_REVIEWS, method="post", kwargs=("case_pk:case",)),
+    # Training: anyone signed in browses and books; trainers and administrators run the
+    # offer; a session's own trainer (not the caller here) or an administrator runs it; only
+    # the delegate (not the caller here) answers for their own place.
+    "training:catalogue": Rule(allowed=EVERYONE),
+    "training:mine": Rule(allowed=EVERYONE),
+    "training:profile": Rule(allowed=EVERYONE),
+    "training:register": Rule(allowed=None),
+    "training:register_sent": Rule(allowed=None),
+    "training:approval": Rule(allowed=None, kwargs=("token:approval",)),
+    "training:course_list": Rule(allowed=EVERYONE),
+    "training:course_create": Rule(allowed=RUNS_TRAINING),
+    "training:course_detail": Rule(allowed=EVERYONE, kwargs=("pk:course",)),
+    "training:course_edit": Rule(allowed=RUNS_TRAINING, kwargs=("pk:course",)),
+    "training:session_create": Rule(allowed=RUNS_TRAINING, kwargs=("course_pk:course",)),
+    "training:series_list": Rule(allowed=EVERYONE),
+    "training:series_create": Rule(allowed=RUNS_TRAINING),
+    "training:series_detail": Rule(allowed=EVERYONE, kwargs=("pk:series",)),
+    "training:series_edit": Rule(allowed=RUNS_TRAINING, kwargs=("pk:series",)),
+    "training:session_list": Rule(allowed=RUNS_TRAINING),
+    "training:session_detail": Rule(allowed=EVERYONE, kwargs=("pk:session",)),
+    "training:session_edit": Rule(allowed=ADMIN, kwargs=("pk:session",)),
+    "training:session_cancel": Rule(allowed=ADMIN, kwargs=("pk:session",)),
+    "training:book": Rule(allowed=EVERYONE, method="post", kwargs=("pk:session",)),
+    "training:register_mark": Rule(allowed=ADMIN, kwargs=("pk:session",)),
+    "training:session_evaluations": Rule(allowed=ADMIN, kwargs=("pk:session",)),
+    "training:booking_detail": Rule(allowed=ADMIN, kwargs=("pk:booking",)),
+    "training:booking_cancel": Rule(allowed=ADMIN, kwargs=("pk:booking",)),
+    "training:evaluate": Rule(allowed=frozenset(), kwargs=("pk:booking",)),
+    "training:impact": Rule(allowed=frozenset(), kwargs=("pk:booking",)),
+    "training:certificate": Rule(allowed=ADMIN, kwargs=("pk:booking",)),
+    "training:report": Rule(allowed=SEES_TRAINING_REPORTS),
+    "training:report_export": Rule(allowed=SEES_TRAINING_REPORTS, extra={"fmt": "csv"}),
+    "training:learning_loop": Rule(allowed=SEES_TRAINING_REPORTS),
+    "training:workforce": Rule(allowed=ADMIN),
 }
 
 CALLERS = [ANONYMOUS, *Role]
@@ -165,7 +205,14 @@ def world(db):
         text="Improve it",
         made_date=datetime.date(2024, 1, 1),
     )
+    session = SessionFactory.create()
+    booking = BookingFactory.create(session=session, attendance=Attendance.ATTENDED)
     return {
+        "course": session.course,
+        "series": SeriesFactory.create(),
+        "session": session,
+        "booking": booking,
+        "approval": SimpleNamespace(pk=approval_token(booking.pk)),
         "home_agency": home_agency,
         "target": target,
         "target_membership": target_membership,

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "sightline.accounts",
     "sightline.reviews",
     "sightline.learning",
+    "sightline.assurance",
+    "sightline.training",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,24 @@
+"""sightline send_training_reminders: session reminders and impact surveys."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from sightline.training import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Email delegates a reminder two days before each session they have a place on, and "
+        "the impact survey the course's set number of weeks after a session they attended; "
+        "release places whose manager did not approve them within 14 days. "
+        "Each is sent once per booking, so it is safe to run as often as you like; run it "
+        "at least daily."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        sent = services.training_reminders_send()
+        self.stdout.write(
+            f"{sent['reminders']} session reminders and {sent['impact_surveys']} impact "
+            f"surveys sent; {sent['released']} places awaiting approval released."
+        )

@@ -1,0 +1,161 @@
+"""Reads for the training reports. Everything is counted in the database, grouped by
+sector, agency, course or theme, so the number of queries is fixed and the work in Python
+grows with the groups, not the bookings; ``reporting`` turns the groups into the reports
+(its docstring defines every figure)."""
+
+import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, F, Q, QuerySet
+
+from sightline.accounts.models import Sector
+from sightline.reviews.models import Case, PracticeTheme
+
+from . import reporting
+from .models import Booking, Course, Evaluation, SectorWorkforce, Session
+from .vocabulary import GOOD_OR_EXCELLENT, PRESENT, Attendance, BookingStatus
+
+LONDON = ZoneInfo("Europe/London")
+MARKED = (*PRESENT, Attendance.DID_NOT_ATTEND)
+PRESENT_Q = Q(attendance__in=PRESENT)
+NO_SHOW_Q = Q(attendance=Attendance.DID_NOT_ATTEND)
+
+
+def period_bounds(
+    *, date_from: datetime.date, date_to: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """From midnight starting ``date_from`` to midnight ending ``date_to``, in London."""
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=LONDON)
+    end = datetime.datetime.combine(
+        date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=LONDON
+    )
+    return start, end
+
+
+def _in_period(prefix: str, date_from: datetime.date, date_to: datetime.date) -> Q:
+    start, end = period_bounds(date_from=date_from, date_to=date_to)
+    return Q(
+        **{
+            f"{prefix}starts_at__gte": start,
+            f"{prefix}starts_at__lt": end,
+            f"{prefix}is_cancelled": False,
+        }
+    )
+
+
+def sessions_in_period(*, date_from: datetime.date, date_to: datetime.date) -> QuerySet[Session]:
+    """Sessions starting in the period (London dates), cancelled ones left out."""
+    return Session.objects.filter(_in_period("", date_from, date_to))
+
+
+def _marked_bookings(date_from: datetime.date, date_to: datetime.date) -> QuerySet[Booking]:
+    # Only a confirmed booking can have its attendance marked; every figure below counts
+    # marked bookings, so the rest are left out before anything is grouped.
+    return Booking.objects.filter(
+        _in_period("session__", date_from, date_to),
+        status=BookingStatus.CONFIRMED,
+        attendance__in=MARKED,
+    ).order_by()
+
+
+def training_report(
+    *, date_from: datetime.date, date_to: datetime.date, today: datetime.date
+) -> dict[str, Any]:
+    """The training report for the period; courses past review are those before ``today``.
+    Seven queries, whatever the number of bookings."""
+    marked = _marked_bookings(date_from, date_to)
+    totals = marked.aggregate(
+        practitioners=Count("delegate", distinct=True, filter=PRESENT_Q),
+        attendances=Count("pk", filter=PRESENT_Q),
+        no_shows=Count("pk", filter=NO_SHOW_Q),
+        marked=Count("pk"),
+    )
+    totals["sessions"] = sessions_in_period(date_from=date_from, date_to=date_to).count()
+    evaluations = Evaluation.objects.filter(_in_period("session__", date_from, date_to)).aggregate(
+        evaluations=Count("pk"),
+        good_or_excellent=Count("pk", filter=Q(rating__in=GOOD_OR_EXCELLENT)),
+    )
+    sector_groups = marked.values("sector").annotate(
+        delegates=Count("delegate", distinct=True, filter=PRESENT_Q),
+        attendances=Count("pk", filter=PRESENT_Q),
+    )
+    agency_groups = marked.values("agency__name", "sector").annotate(
+        delegates=Count("delegate", distinct=True, filter=PRESENT_Q),
+        attendances=Count("pk", filter=PRESENT_Q),
+        no_shows=Count("pk", filter=NO_SHOW_Q),
+        marked=Count("pk"),
+    )
+    courses_due = Course.objects.filter(is_active=True, review_date__lt=today).values(
+        "title", "review_date", course_id=F("pk")
+    )
+    return reporting.training_report(
+        date_from=date_from,
+        date_to=date_to,
+        as_at=today,
+        sectors=Sector.choices,
+        totals=totals,
+        evaluations=evaluations,
+        sector_groups=list(sector_groups),
+        workforce=list(SectorWorkforce.objects.values("sector", "headcount", "source")),
+        agency_groups=[
+            {
+                "agency": group["agency__name"],
+                "sector": group["sector"],
+                "delegates": group["delegates"],
+                "attendances": group["attendances"],
+                "no_shows": group["no_shows"],
+                "marked": group["marked"],
+            }
+            for group in agency_groups
+        ],
+        courses_due=list(courses_due),
+    )
+
+
+def learning_loop(*, date_from: datetime.date, date_to: datetime.date) -> dict[str, Any]:
+    """Themes of the cases opened in the period against the active courses that cover them.
+    Four queries, whatever the number of cases, courses or bookings."""
+    opened = Q(cases__opened_on__gte=date_from, cases__opened_on__lte=date_to)
+    themes = (
+        PracticeTheme.objects.filter(opened)
+        .values("pk", "name")
+        .annotate(case_count=Count("cases", distinct=True))
+        .order_by()
+    )
+    raised = PracticeTheme.objects.filter(opened).values("pk")
+    links = (
+        Course.themes.through.objects.filter(course__is_active=True, practicetheme__in=raised)
+        .values("practicetheme_id", "course_id", "course__title")
+        .order_by()
+    )
+    attendances = (
+        _marked_bookings(date_from, date_to)
+        .filter(PRESENT_Q)
+        .values("session__course_id")
+        .annotate(n=Count("pk"))
+    )
+    return reporting.learning_loop(
+        date_from=date_from,
+        date_to=date_to,
+        cases=Case.objects.filter(opened_on__gte=date_from, opened_on__lte=date_to).count(),
+        theme_groups=[
+            {"theme_id": row["pk"], "theme": row["name"], "cases": row["case_count"]}
+            for row in themes
+        ],
+        course_links=[
+            {
+                "theme_id": row["practicetheme_id"],
+                "course_id": row["course_id"],
+                "course": row["course__title"],
+            }
+            for row in links
+        ],
+        course_attendances={row["session__course_id"]: row["n"] for row in attendances},
+    )
+
+
+def workforce_by_sector() -> dict[str, dict[str, Any]]:
+    """Each sector's known headcount and its source, by sector code."""
+    rows = SectorWorkforce.objects.values("sector", "headcount", "source")
+    return {row["sector"]: dict(row) for row in rows}

@@ -1,0 +1,361 @@
+"""Reads of the training offer. Places taken are counted with subqueries so that a list's
+queries stay the same however many bookings there are."""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from sightline.accounts.models import User
+from sightline.core.roles import Role
+
+from .models import Booking, Course, DelegateProfile, EventSeries, Session
+from .tokens import approval_booking_id
+from .vocabulary import (
+    LIVE_STATUSES,
+    MIN_RESPONSES,
+    PLACE_HOLDING_STATUSES,
+    PRESENT,
+    Applied,
+    BookingStatus,
+    Confidence,
+    Rating,
+)
+
+
+def _count(status_filter: Q) -> Coalesce:
+    counted = (
+        Booking.objects.filter(status_filter, session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_places(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    """Each session with ``taken`` (places held) and ``waiting`` (on the waiting list)."""
+    return sessions.annotate(
+        taken=_count(Q(status__in=PLACE_HOLDING_STATUSES)),
+        waiting=_count(Q(status=BookingStatus.WAITING)),
+    )
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    audience: str = ""
+    level: str = ""
+    theme: Any = None
+    series: Any = None
+    search: str = ""
+
+
+def catalogue(*, filters: CatalogueFilters, user: Any) -> list[Session]:
+    """Sessions still to come, soonest first, with the places left and the user's own
+    booking on each (``mine``)."""
+    sessions = Session.objects.filter(
+        starts_at__gt=timezone.now(), is_cancelled=False, course__is_active=True
+    )
+    if filters.audience:
+        sessions = sessions.filter(course__audience__in=[filters.audience, "both"])
+    if filters.level:
+        sessions = sessions.filter(course__level=filters.level)
+    if filters.theme is not None:
+        sessions = sessions.filter(course__themes=filters.theme)
+    if filters.series is not None:
+        sessions = sessions.filter(series=filters.series)
+    if filters.search:
+        sessions = sessions.filter(course__title__icontains=filters.search.strip())
+    mine = Booking.objects.filter(
+        session=OuterRef("pk"), delegate=user, status__in=LIVE_STATUSES
+    ).values("status")[:1]
+    return list(
+        with_places(sessions)
+        .annotate(mine=Subquery(mine))
+        .select_related("course", "series")
+        .order_by("starts_at", "pk")
+    )
+
+
+def course_list(*, include_retired: bool) -> list[Course]:
+    upcoming = (
+        Session.objects.filter(
+            course=OuterRef("pk"), starts_at__gt=timezone.now(), is_cancelled=False
+        )
+        .order_by()
+        .values("course")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    courses = Course.objects.annotate(
+        upcoming=Coalesce(Subquery(upcoming, output_field=IntegerField()), Value(0))
+    )
+    if not include_retired:
+        courses = courses.filter(is_active=True)
+    return list(courses.order_by("title"))
+
+
+def course_get(*, pk: int) -> Course:
+    course = Course.objects.filter(pk=pk).prefetch_related("themes", "priorities").first()
+    if course is None:
+        raise Http404("No such course")
+    return course
+
+
+def course_sessions(*, course: Course, user: Any) -> list[Session]:
+    mine = Booking.objects.filter(
+        session=OuterRef("pk"), delegate=user, status__in=LIVE_STATUSES
+    ).values("status")[:1]
+    return list(
+        with_places(course.sessions.filter(starts_at__gt=timezone.now()))
+        .annotate(mine=Subquery(mine))
+        .select_related("series", "trainer")
+        .order_by("starts_at")
+    )
+
+
+def series_list() -> list[EventSeries]:
+    sessions = (
+        Session.objects.filter(series=OuterRef("pk"), is_cancelled=False)
+        .order_by()
+        .values("series")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        EventSeries.objects.annotate(
+            session_count=Coalesce(Subquery(sessions, output_field=IntegerField()), Value(0))
+        ).order_by("-starts_on")
+    )
+
+
+def series_get(*, pk: int) -> EventSeries:
+    series = EventSeries.objects.filter(pk=pk).first()
+    if series is None:
+        raise Http404("No such event")
+    return series
+
+
+def series_sessions(*, series: EventSeries, user: Any) -> list[Session]:
+    mine = Booking.objects.filter(
+        session=OuterRef("pk"), delegate=user, status__in=LIVE_STATUSES
+    ).values("status")[:1]
+    return list(
+        with_places(series.sessions.all())
+        .annotate(mine=Subquery(mine))
+        .select_related("course")
+        .order_by("starts_at")
+    )
+
+
+def session_get(*, pk: int) -> Session:
+    session = (
+        with_places(Session.objects.filter(pk=pk))
+        .select_related("course", "series", "trainer")
+        .first()
+    )
+    if session is None:
+        raise Http404("No such session")
+    return session
+
+
+@dataclass
+class SessionPage:
+    session: Session
+    mine: Booking | None
+    bookings: list[Booking] = field(default_factory=list)
+    waiting: list[Booking] = field(default_factory=list)
+    others: list[Booking] = field(default_factory=list)
+    evaluations: int = 0
+
+
+def session_page(*, session: Session, user: Any, runs: bool) -> SessionPage:
+    """What a session's page shows: the user's own booking, and for those who run it the
+    delegates, the waiting list in order, and cancelled or declined bookings."""
+    mine = session.bookings.filter(delegate=user).order_by("-booked_at", "-pk").first()
+    page = SessionPage(session=session, mine=mine)
+    if runs:
+        rows = list(
+            session.bookings.select_related("delegate", "agency").order_by(
+                "waiting_since", "booked_at", "pk"
+            )
+        )
+        page.bookings = [b for b in rows if b.status in PLACE_HOLDING_STATUSES]
+        page.waiting = [b for b in rows if b.status == BookingStatus.WAITING]
+        page.others = [b for b in rows if b.status not in LIVE_STATUSES]
+        page.evaluations = session.evaluations.count()
+    return page
+
+
+def session_list_for(*, user: Any, upcoming: bool, mine_only: bool) -> QuerySet[Session]:
+    """Sessions for the people who run them: a trainer's own or, for an administrator, all;
+    past sessions show whether their register is marked."""
+    now = timezone.now()
+    sessions = Session.objects.all()
+    if mine_only or Role.ADMINISTRATOR not in user.role_set:
+        sessions = sessions.filter(trainer=user)
+    if upcoming:
+        sessions = sessions.filter(ends_at__gte=now).order_by("starts_at", "pk")
+    else:
+        sessions = sessions.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
+    return with_places(sessions).select_related("course", "trainer")
+
+
+def trainers() -> QuerySet[User]:
+    return (
+        User.objects.filter(
+            is_active=True, memberships__role__in=[Role.TRAINER, Role.ADMINISTRATOR]
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+
+
+def profile_of(*, user: Any) -> DelegateProfile | None:
+    return DelegateProfile.objects.filter(user=user).select_related("agency").first()
+
+
+def bookings_of(*, user: Any) -> dict[str, list[Booking]]:
+    """A person's training: places to come, waiting lists, and what they have done."""
+    now = timezone.now()
+    rows = list(
+        Booking.objects.filter(delegate=user)
+        .select_related("session__course")
+        .order_by("session__starts_at", "pk")
+    )
+    upcoming = [b for b in rows if b.session.starts_at > now and b.status in LIVE_STATUSES]
+    past = [b for b in rows if b.session.starts_at <= now and b.status == BookingStatus.CONFIRMED]
+    past.reverse()
+    return {
+        "places": [b for b in upcoming if b.status in PLACE_HOLDING_STATUSES],
+        "waiting": [b for b in upcoming if b.status == BookingStatus.WAITING],
+        "past": past,
+        "to_evaluate": [b for b in past if b.attendance in PRESENT and b.evaluated_at is None],
+    }
+
+
+def booking_get(*, pk: int) -> Booking:
+    booking = (
+        Booking.objects.filter(pk=pk)
+        .select_related("session__course", "session__trainer", "delegate", "agency")
+        .first()
+    )
+    if booking is None:
+        raise Http404("No such booking")
+    return booking
+
+
+def waiting_position(*, booking: Booking) -> int | None:
+    if booking.status != BookingStatus.WAITING:
+        return None
+    ahead = Booking.objects.filter(
+        session_id=booking.session_id, status=BookingStatus.WAITING
+    ).filter(
+        Q(waiting_since__lt=booking.waiting_since)
+        | Q(waiting_since=booking.waiting_since, pk__lt=booking.pk)
+    )
+    return ahead.count() + 1
+
+
+def booking_by_token(*, token: str) -> Booking:
+    """The booking a manager's approval link is about (ValidationError when the link is bad
+    or out of date, Http404 when the booking is gone)."""
+    return booking_get(pk=approval_booking_id(token))
+
+
+def register_bookings(*, session: Session) -> list[Booking]:
+    return list(
+        session.bookings.filter(status=BookingStatus.CONFIRMED)
+        .select_related("delegate", "agency")
+        .order_by("delegate__full_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class EvaluationSummary:
+    responses: int
+    shown: bool
+    ratings: list[tuple[str, int]]
+    good_or_excellent: int
+    confidence_before: float | None
+    confidence_after: float | None
+    will_do_differently: list[str]
+    comments: list[str]
+    impact: list[tuple[str, int]]
+    impact_examples: list[str]
+
+    @property
+    def threshold(self) -> int:
+        return MIN_RESPONSES
+
+
+def evaluation_summary(*, session: Session) -> EvaluationSummary:
+    """A session's evaluations, pooled. Below MIN_RESPONSES answers nothing but the count is
+    shown, and free text is shuffled out of submission order, so no answer points to a
+    person."""
+    rows = list(
+        session.evaluations.order_by("will_do_differently").values_list(
+            "rating", "confidence_before", "confidence_after", "will_do_differently", "comments"
+        )
+    )
+    impact_rows = list(
+        session.impact_responses.order_by("example").values_list("applied", "example")
+    )
+    shown = len(rows) >= MIN_RESPONSES
+    counted = Counter(rating for rating, *_ in rows) if shown else Counter()
+    ratings = [(label, counted[value]) for value, label in Rating.choices]
+    good = counted[Rating.EXCELLENT] + counted[Rating.GOOD]
+    before = [row[1] for row in rows]
+    after = [row[2] for row in rows]
+    show_impact = len(impact_rows) >= MIN_RESPONSES
+    applied = Counter(value for value, _ in impact_rows) if show_impact else Counter()
+    return EvaluationSummary(
+        responses=len(rows),
+        shown=shown,
+        ratings=ratings,
+        good_or_excellent=round(100 * good / len(rows)) if shown else 0,
+        confidence_before=round(sum(before) / len(before), 1) if shown else None,
+        confidence_after=round(sum(after) / len(after), 1) if shown else None,
+        will_do_differently=sorted(row[3] for row in rows) if shown else [],
+        comments=sorted(row[4] for row in rows if row[4]) if shown else [],
+        impact=[(label, applied[value]) for value, label in Applied.choices],
+        impact_examples=sorted(example for _, example in impact_rows if example)
+        if show_impact
+        else [],
+    )
+
+
+def confidence_label(value: int) -> str:
+    return Confidence(value).label
+
+
+def upcoming_count_for_trainer(*, user: Any, within_days: int = 14) -> list[Session]:
+    now = timezone.now()
+    return list(
+        with_places(
+            Session.objects.filter(
+                trainer=user,
+                is_cancelled=False,
+                starts_at__gt=now,
+                starts_at__lte=now + datetime.timedelta(days=within_days),
+            )
+        )
+        .select_related("course")
+        .order_by("starts_at")
+    )
+
+
+def registers_to_mark(*, user: Any) -> list[Session]:
+    """Sessions that have happened but whose register is not marked yet."""
+    sessions = Session.objects.filter(
+        is_cancelled=False, ends_at__lt=timezone.now(), register_marked_at__isnull=True
+    )
+    if Role.ADMINISTRATOR not in user.role_set:
+        sessions = sessions.filter(trainer=user)
+    return list(sessions.select_related("course").order_by("-starts_at")[:10])
