@@ -913,17 +913,15 @@ class _History:
         if booking.attendance not in PRESENT:
             return booking
         if evaluate if evaluate is not None else rng.random() < 0.7:
-            booking.evaluated_at = self._between(
-                marked, min(self.now, marked + datetime.timedelta(days=10))
-            )
-            self.evaluations.append(self._evaluation(session, info, booking.evaluated_at, mixed))
+            evaluated = self._between(marked, min(self.now, marked + datetime.timedelta(days=10)))
+            booking.evaluated_on = timezone.localdate(evaluated)
+            self.evaluations.append(self._evaluation(session, info, evaluated, mixed))
         due = session.ends_at + datetime.timedelta(weeks=info.impact_weeks)
         if due <= self.now:
             booking.impact_requested_at = due
             if answer_impact if answer_impact is not None else rng.random() < 0.45:
-                booking.impact_answered_at = self._between(
-                    due, min(self.now, due + datetime.timedelta(days=14))
-                )
+                answered = self._between(due, min(self.now, due + datetime.timedelta(days=14)))
+                booking.impact_answered_on = timezone.localdate(answered)
                 applied = rng.choices([Applied.YES, Applied.PARTLY, Applied.NO], [55, 30, 15])[0]
                 example = (
                     "" if applied == Applied.NO else rng.choice([*info.impact, *GENERIC_IMPACT])
@@ -933,7 +931,7 @@ class _History:
                         session=session,
                         applied=applied,
                         example=example,
-                        submitted_on=timezone.localdate(booking.impact_answered_at),
+                        submitted_on=booking.impact_answered_on,
                     )
                 )
         return booking

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from sightline.accounts.models import Agency, User
@@ -109,6 +110,17 @@ class CourseForm(forms.Form):
         initial=True,
         help_text="Untick to retire the course: its past sessions stay in the reports.",
     )
+
+    def __init__(self, *args: Any, course: Course | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if course is not None:
+            # A theme or priority since retired stays on the course until someone unticks it.
+            for name, model in (("themes", PracticeTheme), ("priorities", Priority)):
+                field = self.fields[name]
+                assert isinstance(field, forms.ModelMultipleChoiceField)
+                field.queryset = model.objects.filter(
+                    Q(is_active=True) | Q(courses=course)
+                ).distinct()
 
     @classmethod
     def initial_for(cls, course: Course) -> dict[str, Any]:

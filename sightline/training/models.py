@@ -1,6 +1,8 @@
 """The multi-agency training offer: courses, their sessions, who booked, who came, and what
 delegates thought of it."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -177,9 +179,11 @@ class Booking(models.Model):
     waiting_since = models.DateTimeField(null=True, blank=True)
     status_changed_at = models.DateTimeField()
     attendance_marked_at = models.DateTimeField(null=True, blank=True)
-    evaluated_at = models.DateTimeField(null=True, blank=True)
+    # Only the day an answer was given, not the moment, so that it cannot be matched to one
+    # of the anonymous answers by time.
+    evaluated_on = models.DateField(null=True, blank=True)
     impact_requested_at = models.DateTimeField(null=True, blank=True)
-    impact_answered_at = models.DateTimeField(null=True, blank=True)
+    impact_answered_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["booked_at", "pk"]
@@ -203,7 +207,7 @@ class Booking(models.Model):
                 name="booking_attendance_only_when_confirmed",
             ),
             models.CheckConstraint(
-                condition=models.Q(evaluated_at__isnull=True) | models.Q(attendance__in=PRESENT),
+                condition=models.Q(evaluated_on__isnull=True) | models.Q(attendance__in=PRESENT),
                 name="booking_evaluated_only_when_present",
             ),
             models.CheckConstraint(
@@ -222,9 +226,10 @@ class Booking(models.Model):
 
 class Evaluation(models.Model):
     """A delegate's evaluation of a session. Deliberately not linked to the delegate or the
-    booking (the booking only records that it was given), and dated to the day, so that no
-    answer can be traced back to a person."""
+    booking (the booking only records the day it was given), dated to the day, and keyed at
+    random rather than in order, so that no answer can be traced back to a person."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="evaluations")
     rating = models.CharField(max_length=15, choices=Rating.choices)
     confidence_before = models.PositiveSmallIntegerField(choices=Confidence.choices)
@@ -254,6 +259,7 @@ class ImpactResponse(models.Model):
     """The follow-up survey, weeks later: did the training change practice? Anonymous, like
     the evaluation."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="impact_responses")
     applied = models.CharField(max_length=10, choices=Applied.choices)
     example = models.TextField(blank=True)

@@ -32,7 +32,7 @@ def held_back() -> Iterator[None]:
         _held_back.reset(token)
 
 
-def after_commit(send: Callable[[], None]) -> None:
+def after_commit(send: Callable[[], object]) -> None:
     """Send once the change is committed (never for a change that is rolled back), unless
     notices are held back."""
     if not _held_back.get():
@@ -182,19 +182,18 @@ def session_reminder(*, booking) -> None:
     )
 
 
-def evaluation_requested(*, session, bookings: Iterable) -> None:
-    for booking in bookings:
-        path = reverse("training:evaluate", kwargs={"pk": booking.pk})
-        _send(
-            to=booking.delegate.email,
-            subject=f"Tell us what you thought: {session.course.title}",
-            template="evaluation_request",
-            context={
-                "booking": booking,
-                "session": session,
-                "link": f"{settings.SIGHTLINE_BASE_URL}{path}",
-            },
-        )
+def evaluation_requested(*, booking) -> None:
+    path = reverse("training:evaluate", kwargs={"pk": booking.pk})
+    _send(
+        to=booking.delegate.email,
+        subject=f"Tell us what you thought: {booking.session.course.title}",
+        template="evaluation_request",
+        context={
+            "booking": booking,
+            "session": booking.session,
+            "link": f"{settings.SIGHTLINE_BASE_URL}{path}",
+        },
+    )
 
 
 def impact_requested(*, booking) -> None:

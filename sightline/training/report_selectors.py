@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from sightline.accounts.models import Sector
 from sightline.reviews.models import Case, PracticeTheme
@@ -71,7 +72,11 @@ def training_report(
         no_shows=Count("pk", filter=NO_SHOW_Q),
         marked=Count("pk"),
     )
-    totals["sessions"] = sessions_in_period(date_from=date_from, date_to=date_to).count()
+    totals["sessions"] = (
+        sessions_in_period(date_from=date_from, date_to=date_to)
+        .filter(starts_at__lte=timezone.now())
+        .count()
+    )
     evaluations = Evaluation.objects.filter(_in_period("session__", date_from, date_to)).aggregate(
         evaluations=Count("pk"),
         good_or_excellent=Count("pk", filter=Q(rating__in=GOOD_OR_EXCELLENT)),

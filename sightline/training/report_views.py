@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from sightline.accounts.models import Sector
 from sightline.core.exports import XLSX_TYPE
 from sightline.core.models import AccessLogEntry
 from sightline.core.services import access_log_record
-from sightline.core.views import PolicyView
+from sightline.core.views import PolicyView, apply_errors
 
 from . import report_selectors, reporting, services
 from .forms_reports import PeriodForm, WorkforceForm
@@ -163,14 +162,9 @@ class WorkforceView(PolicyView):
         if not form.is_valid():
             return self._render(form, status=400)
         try:
-            with transaction.atomic():
-                for figure in form.figures():
-                    try:
-                        services.workforce_save(actor=request.user, **figure)
-                    except ValidationError as error:
-                        form.add_error(f"{figure['sector']}_headcount", error.messages)
-                        raise
-        except ValidationError:
+            services.workforce_update(actor=request.user, figures=form.figures())
+        except ValidationError as error:
+            apply_errors(form, error)
             return self._render(form, status=400)
         messages.success(request, "Workforce figures saved.")
         return redirect("training:workforce")

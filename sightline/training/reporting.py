@@ -22,7 +22,11 @@ No-show rate
     did not attend). Bookings not yet marked are left out. With none marked there is no rate.
 Rated good or excellent
     Evaluations of sessions in the period rated good or excellent, over all evaluations of
-    sessions in the period. With no evaluations there is no percentage ("no evaluations").
+    sessions in the period. With fewer than ``MIN_RESPONSES`` (3) evaluations neither the
+    count nor the percentage is given ("fewer than 3 evaluations"), so that no one's rating
+    can be read off the report.
+Sessions held
+    Sessions in the period that have started by the time the report is made.
 Reach
     A sector's delegates over its workforce headcount, where the partnership knows the
     headcount (``SectorWorkforce``). Overall reach is the delegates of every sector with a
@@ -51,8 +55,10 @@ from typing import Any
 
 from sightline.core.exports import neutralise
 
+from .vocabulary import MIN_RESPONSES
+
 NO_COURSE_FLAG = "No course covers this theme: raise with the practice development group"
-NO_EVALUATIONS = "no evaluations"
+NO_EVALUATIONS = f"fewer than {MIN_RESPONSES} evaluations"
 NO_REGISTER = "no register marked"
 NOT_KNOWN = "not known"
 
@@ -166,16 +172,19 @@ def training_report(
     marked. ``courses_due``: course_id, title, review_date of active courses past review.
     """
     names = dict(sectors)
+    enough = evaluations["evaluations"] >= MIN_RESPONSES
     sector_rows, overall_reach = _sector_reach(sectors, sector_groups, workforce)
     headline = {
         "sessions": totals["sessions"],
         "practitioners_attended": totals["practitioners"],
         "attendances": totals["attendances"],
         "evaluations": evaluations["evaluations"],
-        "good_or_excellent": evaluations["good_or_excellent"],
+        "good_or_excellent": evaluations["good_or_excellent"] if enough else None,
         "good_or_excellent_percent": percent(
             evaluations["good_or_excellent"], evaluations["evaluations"]
-        ),
+        )
+        if enough
+        else None,
         "marked": totals["marked"],
         "no_shows": totals["no_shows"],
         "no_show_rate_percent": percent(totals["no_shows"], totals["marked"]),
@@ -235,11 +244,16 @@ def yearly_report_sentences(report: Mapping[str, Any]) -> list[str]:
         f"{_plural(head['attendances'], 'attendance', 'attendances')} at "
         f"{_plural(head['sessions'], 'session', 'sessions')}."
     ]
-    if head["evaluations"]:
+    if head["good_or_excellent_percent"] is not None:
         sentences.append(
             f"{percent_text(head['good_or_excellent_percent'])} of evaluations rated the "
             f"training good or excellent ({head['good_or_excellent']:,} of "
             f"{head['evaluations']:,})."
+        )
+    elif head["evaluations"]:
+        sentences.append(
+            f"Fewer than {MIN_RESPONSES} evaluations were returned for sessions in this "
+            "period: too few to report without identifying anyone."
         )
     else:
         sentences.append("No evaluations were returned for sessions in this period.")
@@ -331,11 +345,16 @@ def report_tables(report: Mapping[str, Any], loop: Mapping[str, Any] | None = No
         [
             ["From", report["period"]["from"]],
             ["To", report["period"]["to"]],
-            ["Sessions run", head["sessions"]],
+            ["Sessions held", head["sessions"]],
             ["Practitioners attended", head["practitioners_attended"]],
             ["Attendances", head["attendances"]],
             ["Evaluations", head["evaluations"]],
-            ["Rated good or excellent", head["good_or_excellent"]],
+            [
+                "Rated good or excellent",
+                head["good_or_excellent"]
+                if head["good_or_excellent"] is not None
+                else NO_EVALUATIONS,
+            ],
             [
                 "Rated good or excellent (%)",
                 head["good_or_excellent_percent"]

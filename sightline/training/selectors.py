@@ -236,7 +236,7 @@ def bookings_of(*, user: Any) -> dict[str, list[Booking]]:
         "places": [b for b in upcoming if b.status in PLACE_HOLDING_STATUSES],
         "waiting": [b for b in upcoming if b.status == BookingStatus.WAITING],
         "past": past,
-        "to_evaluate": [b for b in past if b.attendance in PRESENT and b.evaluated_at is None],
+        "to_evaluate": [b for b in past if b.attendance in PRESENT and b.evaluated_on is None],
     }
 
 

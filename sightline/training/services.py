@@ -118,11 +118,11 @@ def course_save(*, actor: Any, course: Course | None, data: dict[str, Any]) -> C
     clash = Course.objects.filter(title__iexact=title).exclude(pk=course.pk)
     _refuse({"title": f"There is already a course called {title}"} if clash.exists() else {})
     values = {name: data[name] for name in COURSE_FIELDS if name in data} | {"title": title}
-    creating, _ = _save(course, COURSE_FIELDS, values, actor)
+    _save(course, COURSE_FIELDS, values, actor)
     related: dict[str, Any] = {}
     _set_related(course, "themes", data.get("themes"), related)
     _set_related(course, "priorities", data.get("priorities"), related)
-    if related and not creating:
+    if related:
         audit_record(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=course, changes=related)
     return course
 
@@ -194,6 +194,10 @@ def session_save(*, actor: Any, session: Session | None, data: dict[str, Any]) -
     creating = session is None
     if session is not None:
         session = Session.objects.select_for_update().get(pk=session.pk)
+        if session.starts_at <= timezone.now():
+            raise ValidationError("This session has started: it can no longer be changed")
+        if session.is_cancelled:
+            raise ValidationError("This session is cancelled: it can no longer be changed")
     session = session or Session()
     _refuse(_session_problems(session, data, now=timezone.now()))
     values = {name: data[name] for name in SESSION_FIELDS if name in data}
@@ -202,7 +206,7 @@ def session_save(*, actor: Any, session: Session | None, data: dict[str, Any]) -
     _, changes = _save(session, SESSION_FIELDS, values, actor)
     if not creating:
         if set(changes) & set(SESSION_NEWS_FIELDS):
-            _tell_booked(session, "changed")
+            _tell_booked(session)
         if "capacity" in changes or "needs_manager_approval" in changes:
             _fill_places(session, actor=actor)
     return session
@@ -231,10 +235,8 @@ def session_cancel(*, actor: Any, session: Session, reason: str) -> Session:
     return session
 
 
-def _tell_booked(session: Session, kind: str) -> None:
-    booked = list(
-        session.bookings.filter(status__in=PLACE_HOLDING_STATUSES).select_related("delegate")
-    )
+def _tell_booked(session: Session) -> None:
+    booked = list(session.bookings.filter(status__in=LIVE_STATUSES).select_related("delegate"))
     if booked:
         notices.after_commit(lambda: notices.session_changed(session=session, bookings=booked))
 
@@ -246,6 +248,8 @@ def _tell_booked(session: Session, kind: str) -> None:
 def profile_save(
     *, actor: Any, user: Any, agency: Agency, manager_email: str, organisation: str = ""
 ) -> DelegateProfile:
+    if manager_email.strip().lower() == user.email.lower():
+        raise ValidationError({"manager_email": "Enter your manager's address, not your own"})
     profile = DelegateProfile.objects.filter(user=user).first() or DelegateProfile(user=user)
     before = (
         {} if profile.pk is None else snapshot(profile, ("agency", "manager_email", "organisation"))
@@ -362,6 +366,8 @@ def _booking_make(*, actor: Any, session: Session) -> Booking:
     now = timezone.now()
     if session.is_cancelled:
         raise ValidationError("This session has been cancelled: choose another date")
+    if not session.course.is_active:
+        raise ValidationError("This course is no longer offered: choose another course")
     if session.starts_at <= now:
         raise ValidationError("This session has already started: choose a later date")
     profile = DelegateProfile.objects.filter(user=actor).select_related("agency").first()
@@ -413,11 +419,14 @@ def booking_cancel(*, actor: Any, booking: Booking) -> Booking:
     if session.starts_at <= now:
         raise ValidationError("The session has started: the booking can no longer be cancelled")
     holds_place = booking.status in PLACE_HOLDING_STATUSES
-    late = now > cancellation_deadline(session)
+    deadline = cancellation_deadline(session)
+    # A place offered from the waiting list after the cut-off may still be turned down.
+    offered_late = booking.waiting_since is not None and booking.status_changed_at > deadline
+    late = now > deadline and not offered_late
     if holds_place and late and Role.ADMINISTRATOR not in actor.role_set:
         raise ValidationError(
             f"Places can be cancelled up to {session.cancellation_cutoff_hours} hours before "
-            "the start. Ask the training team to cancel it for you."
+            "the start. Ask a partnership administrator to cancel it for you."
         )
     _set_status(booking, BookingStatus.CANCELLED, actor=actor)
     notices.after_commit(lambda: notices.booking_cancelled(booking=booking))
@@ -436,6 +445,8 @@ def booking_decide(*, booking: Booking, approve: bool, manager_email: str) -> Bo
             "This booking has already been dealt with: it is "
             f"{booking.get_status_display().lower()}"
         )
+    if session.starts_at <= timezone.now():
+        raise ValidationError("The session has started: the place can no longer be approved")
     status = BookingStatus.CONFIRMED if approve else BookingStatus.DECLINED
     _set_status(
         booking,
@@ -488,7 +499,7 @@ def register_mark(*, actor: Any, session: Session, marks: Mapping[int, str]) -> 
         if booking.attendance == value:
             continue
         before = snapshot(booking, BOOKING_FIELDS)
-        if booking.evaluated_at is not None and value not in PRESENT:
+        if booking.evaluated_on is not None and value not in PRESENT:
             raise ValidationError(
                 f"{booking.delegate.full_name} has already evaluated the session, so was "
                 "there: they cannot be marked as not attending"
@@ -508,19 +519,18 @@ def register_mark(*, actor: Any, session: Session, marks: Mapping[int, str]) -> 
     if session.register_marked_at is None:
         session.register_marked_at = now
         session.save(update_fields=["register_marked_at"])
-    already_asked = set(
-        TrainingNotice.objects.filter(
-            booking__in=newly_present, kind=notices.EVALUATION_REQUEST
-        ).values_list("booking_id", flat=True)
-    )
-    to_ask = [booking for booking in newly_present if booking.pk not in already_asked]
-    if to_ask:
-        TrainingNotice.objects.bulk_create(
-            TrainingNotice(booking=booking, kind=notices.EVALUATION_REQUEST, sent_at=now)
-            for booking in to_ask
-        )
-        notices.after_commit(lambda: notices.evaluation_requested(session=session, bookings=to_ask))
+    if newly_present:
+        notices.after_commit(partial(_ask_for_evaluations, newly_present))
     return changed
+
+
+def _ask_for_evaluations(bookings: list[Booking]) -> int:
+    """Ask each delegate once to evaluate; the daily command asks again anyone whose email
+    could not be sent."""
+    asked = 0
+    for booking in bookings:
+        asked += _send_once(booking, notices.EVALUATION_REQUEST, notices.evaluation_requested)
+    return asked
 
 
 # --- Evaluation and impact ----------------------------------------------------------
@@ -544,7 +554,7 @@ def _may_answer(booking: Booking, actor: Any, stamp: str) -> Booking:
 def evaluation_submit(*, actor: Any, booking: Booking, data: dict[str, Any]) -> Evaluation:
     """Record a delegate's evaluation, apart from their name: the booking keeps only the fact
     that it was given."""
-    booking = _may_answer(booking, actor, "evaluated_at")
+    booking = _may_answer(booking, actor, "evaluated_on")
     evaluation = Evaluation.objects.create(
         session_id=booking.session_id,
         rating=data["rating"],
@@ -554,8 +564,8 @@ def evaluation_submit(*, actor: Any, booking: Booking, data: dict[str, Any]) -> 
         comments=data.get("comments", "").strip(),
         submitted_on=timezone.localdate(),
     )
-    booking.evaluated_at = timezone.now()
-    booking.save(update_fields=["evaluated_at"])
+    booking.evaluated_on = timezone.localdate()
+    booking.save(update_fields=["evaluated_on"])
     # The audit trail records that an evaluation was given, not what it said.
     audit_record(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=booking, detail="Evaluation given")
     return evaluation
@@ -563,15 +573,22 @@ def evaluation_submit(*, actor: Any, booking: Booking, data: dict[str, Any]) -> 
 
 @transaction.atomic
 def impact_submit(*, actor: Any, booking: Booking, data: dict[str, Any]) -> ImpactResponse:
-    booking = _may_answer(booking, actor, "impact_answered_at")
+    booking = _may_answer(booking, actor, "impact_answered_on")
+    session = Session.objects.select_related("course").get(pk=booking.session_id)
+    opens = session.ends_at + datetime.timedelta(weeks=session.course.impact_survey_weeks)
+    if opens > timezone.now():
+        raise ValidationError(
+            f"The impact survey opens on {timezone.localdate(opens):%d %B %Y}, "
+            f"{session.course.impact_survey_weeks} weeks after the session: we will email you"
+        )
     response = ImpactResponse.objects.create(
         session_id=booking.session_id,
         applied=data["applied"],
         example=data.get("example", "").strip(),
         submitted_on=timezone.localdate(),
     )
-    booking.impact_answered_at = timezone.now()
-    booking.save(update_fields=["impact_answered_at"])
+    booking.impact_answered_on = timezone.localdate()
+    booking.save(update_fields=["impact_answered_on"])
     audit_record(
         actor=actor, kind=AuditEvent.Kind.UPDATE, obj=booking, detail="Impact survey answered"
     )
@@ -614,9 +631,22 @@ def workforce_save(
     return row
 
 
+@transaction.atomic
+def workforce_update(*, actor: Any, figures: list[dict[str, Any]]) -> None:
+    """Save every sector's figure, or none: a refused figure is reported against its sector's
+    field (``<sector>_headcount``)."""
+    for figure in figures:
+        try:
+            workforce_save(actor=actor, **figure)
+        except ValidationError as error:
+            raise ValidationError({f"{figure['sector']}_headcount": error.messages}) from error
+
+
 # --- Reminders ----------------------------------------------------------------------
 
 REMINDER_HOURS = 48
+# Attendees not yet asked to evaluate (their email failed) are asked again for this long.
+EVALUATION_ASKING_DAYS = 30
 
 
 def _release_unapproved(now: datetime.datetime) -> int:
@@ -664,9 +694,18 @@ def training_reminders_send(*, now: datetime.datetime | None = None) -> dict[str
         .select_related("session__course", "delegate")
     )
     for booking in upcoming:
-        if _note_once(booking, notices.REMINDER, now):
-            notices.session_reminder(booking=booking)
-            sent["reminders"] += 1
+        sent["reminders"] += _send_once(booking, notices.REMINDER, notices.session_reminder)
+    unasked = (
+        Booking.objects.filter(
+            status=BookingStatus.CONFIRMED,
+            attendance__in=PRESENT,
+            evaluated_on__isnull=True,
+            session__ends_at__gte=now - datetime.timedelta(days=EVALUATION_ASKING_DAYS),
+        )
+        .exclude(notices__kind=notices.EVALUATION_REQUEST)
+        .select_related("session__course", "delegate")
+    )
+    sent["evaluation_requests"] = _ask_for_evaluations(list(unasked))
     for course in Course.objects.filter(sessions__ends_at__lte=now).distinct():
         # Each course sets its own wait, so the cut-off is found course by course.
         cutoff = now - datetime.timedelta(weeks=course.impact_survey_weeks)
@@ -676,20 +715,26 @@ def training_reminders_send(*, now: datetime.datetime | None = None) -> dict[str
             status=BookingStatus.CONFIRMED,
             attendance__in=PRESENT,
             impact_requested_at__isnull=True,
-            impact_answered_at__isnull=True,
+            impact_answered_on__isnull=True,
         ).select_related("session__course", "delegate")
         for booking in due:
-            if Booking.objects.filter(pk=booking.pk, impact_requested_at__isnull=True).update(
-                impact_requested_at=now
-            ):
-                notices.impact_requested(booking=booking)
-                sent["impact_surveys"] += 1
+            with transaction.atomic():
+                claimed = Booking.objects.filter(
+                    pk=booking.pk, impact_requested_at__isnull=True
+                ).update(impact_requested_at=now)
+                if claimed:
+                    notices.impact_requested(booking=booking)
+            sent["impact_surveys"] += claimed
     return sent
 
 
-def _note_once(booking: Booking, kind: str, now: datetime.datetime) -> bool:
+def _send_once(booking: Booking, kind: str, send: Any) -> bool:
+    """Send one notice about a booking unless it was sent before. The note that it was sent
+    is committed only if sending worked, so a failure is tried again on the next run."""
     with transaction.atomic():
         _, created = TrainingNotice.objects.get_or_create(
-            booking=booking, kind=kind, defaults={"sent_at": now}
+            booking=booking, kind=kind, defaults={"sent_at": timezone.now()}
         )
+        if created:
+            send(booking=booking)
     return created

@@ -18,7 +18,8 @@ def approval_booking_id(token: str) -> int:
         data = signing.loads(token, salt=APPROVAL_SALT, max_age=APPROVAL_MAX_AGE)
     except signing.SignatureExpired as error:
         raise ValidationError(
-            "This link has expired. Ask the delegate to book again, or contact the training team."
+            "This link has expired, and the place it was for has been released. The delegate "
+            "can book again if places are left."
         ) from error
     except signing.BadSignature as error:
         raise ValidationError(

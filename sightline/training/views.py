@@ -54,6 +54,8 @@ class CatalogueView(PolicyView):
                 "sessions": selectors.catalogue(filters=filters, user=request.user),
                 "filtered": filters != selectors.CatalogueFilters(),
                 "can_manage": request.user.has_perm("training.manage_courses"),
+                "can_report": request.user.has_perm("training.view_report"),
+                "can_manage_workforce": request.user.has_perm("training.manage_workforce"),
             },
         )
 
@@ -109,7 +111,11 @@ class ProfileView(PolicyView):
         form = ProfileForm(request.POST)
         if not form.is_valid():
             return self._render(form, status=400)
-        services.profile_save(actor=request.user, user=request.user, **form.cleaned_data)
+        try:
+            services.profile_save(actor=request.user, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+            return self._render(form, status=400)
         messages.success(request, "Your details have been saved.")
         return redirect(_safe_next(request, reverse("training:mine")))
 
@@ -368,7 +374,7 @@ class CourseFormView(ObjectFormView):
 
     def make_form(self, data: Any = None) -> Form:
         initial = CourseForm.initial_for(self.object) if self.object else None
-        return CourseForm(data, initial=initial)
+        return CourseForm(data, initial=initial, course=self.object)
 
     def save(self, form: Any) -> None:
         self.object = services.course_save(

@@ -384,3 +384,99 @@ def test_a_place_nobody_approves_is_released_after_14_days(
     assert waiting.status == BookingStatus.AWAITING_APPROVAL
     subjects = {m.to[0]: m.subject for m in mailoutbox if m.to[0] != waiting.manager_email}
     assert "released" in subjects[first.email]
+
+
+def test_a_place_offered_after_the_cut_off_can_still_be_turned_down(
+    django_capture_on_commit_callbacks,
+):
+    session = SessionFactory.create(
+        capacity=1,
+        starts_at=timezone.now() + datetime.timedelta(hours=24),
+        ends_at=timezone.now() + datetime.timedelta(hours=26),
+    )
+    holder, waiter = make_delegates(2)
+    place = book(holder, session, django_capture_on_commit_callbacks)
+    waiting = book(waiter, session, django_capture_on_commit_callbacks)
+    services.booking_cancel(actor=make_admin(), booking=place)
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.CONFIRMED
+
+    services.booking_cancel(actor=waiter, booking=waiting)
+
+    waiting.refresh_from_db()
+    assert waiting.status == BookingStatus.CANCELLED
+
+
+def make_admin():
+    from sightline.accounts.tests.factories import MembershipFactory
+
+    return MembershipFactory.create(role=Role.ADMINISTRATOR).user
+
+
+def test_a_retired_course_cannot_be_booked(delegate):
+    session = SessionFactory.create(course__is_active=False)
+    with pytest.raises(ValidationError, match="no longer offered"):
+        services.booking_make(actor=delegate, session=session)
+
+
+def test_a_manager_cannot_approve_once_the_session_has_started(
+    delegate, django_capture_on_commit_callbacks
+):
+    session = SessionFactory.create(needs_manager_approval=True)
+    booking = book(delegate, session, django_capture_on_commit_callbacks)
+    Session = type(session)
+    Session.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(minutes=5)
+    )
+    with pytest.raises(ValidationError, match="has started"):
+        services.booking_decide(booking=booking, approve=True, manager_email="m@example.test")
+
+
+def test_the_waiting_list_hears_of_a_change_too(mailoutbox, django_capture_on_commit_callbacks):
+    session = SessionFactory.create(capacity=1)
+    holder, waiter = make_delegates(2)
+    book(holder, session, django_capture_on_commit_callbacks)
+    book(waiter, session, django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    data = {
+        "course": session.course,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at + datetime.timedelta(hours=1),
+        "mode": session.mode,
+        "venue": "",
+        "joining_link": session.joining_link,
+        "capacity": 1,
+        "trainer": session.trainer,
+        "series": None,
+        "needs_manager_approval": False,
+        "cancellation_cutoff_hours": 48,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_save(actor=session.trainer, session=session, data=data)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([holder.email, waiter.email])
+    # The joining link goes only to the person with the place.
+    bodies = {m.to[0]: m.body for m in mailoutbox}
+    assert session.joining_link in bodies[holder.email]
+    assert session.joining_link not in bodies[waiter.email]
+
+
+def test_a_session_that_has_started_cannot_be_changed():
+    session = SessionFactory.create()
+    type(session).objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    session.refresh_from_db()
+    with pytest.raises(ValidationError, match="can no longer be changed"):
+        services.session_save(
+            actor=session.trainer, session=session, data={"capacity": 5, "trainer": None}
+        )
+
+
+def test_the_delegate_is_not_their_own_manager(delegate):
+    with pytest.raises(ValidationError, match="not your own"):
+        services.profile_save(
+            actor=delegate,
+            user=delegate,
+            agency=delegate.delegate_profile.agency,
+            manager_email=delegate.email.upper(),
+        )

@@ -66,7 +66,7 @@ def test_demo_training_is_a_living_year_and_sends_no_email(seeded):
     assert past.filter(attendance="left_early").exists()
     evaluations = Evaluation.objects.count()
     assert evaluations >= 100
-    assert evaluations == past.filter(evaluated_at__isnull=False).count()
+    assert evaluations == past.filter(evaluated_on__isnull=False).count()
     assert Evaluation.objects.filter(rating__in=GOOD_OR_EXCELLENT).count() > 0.7 * evaluations
     assert ImpactResponse.objects.exists()
 
@@ -84,11 +84,11 @@ def test_demo_training_is_a_living_year_and_sends_no_email(seeded):
 
     practitioner = User.objects.get(email=demo_email(Role.PRACTITIONER))
     mine = Booking.objects.filter(delegate=practitioner)
-    assert mine.filter(attendance__in=PRESENT, evaluated_at__isnull=True).exists()
+    assert mine.filter(attendance__in=PRESENT, evaluated_on__isnull=True).exists()
     assert mine.filter(
-        evaluated_at__isnull=False,
+        evaluated_on__isnull=False,
         impact_requested_at__isnull=False,
-        impact_answered_at__isnull=True,
+        impact_answered_on__isnull=True,
     ).exists()
     assert mine.filter(status=BookingStatus.CONFIRMED, session__starts_at__gt=now).exists()
     assert mine.filter(status=BookingStatus.WAITING).exists()

@@ -159,7 +159,7 @@ def test_my_training_lists_places_waiting_lists_and_past_sessions_with_next_step
         practitioner,
         past_session(course__title="Weeks ago"),
         attendance=Attendance.LEFT_EARLY,
-        evaluated_at=timezone.now(),
+        evaluated_on=timezone.localdate(),
         impact_requested_at=timezone.now(),
     )
 
@@ -557,7 +557,7 @@ def test_course_list_tags_overdue_reviews_and_retired_courses_for_managers_only(
 def test_course_page_lists_outcomes_themes_and_sessions_with_the_users_status(
     as_practitioner, practitioner, as_trainer
 ):
-    theme = PracticeTheme.objects.order_by("name").first()
+    theme = PracticeTheme.objects.order_by("name")[0]
     course = CourseFactory.create(
         title="Neglect: spotting the signs",
         learning_outcomes="Recognise neglect\nKnow who to tell",
@@ -713,7 +713,7 @@ def test_evaluations_are_held_back_until_enough_delegates_answer(as_trainer, tra
 
 def test_evaluations_are_pooled_without_names_once_enough_answer(as_trainer, trainer):
     session = past_session(trainer=trainer)
-    BookingFactory.create(session=session, delegate__full_name="Named Delegate", evaluated_at=None)
+    BookingFactory.create(session=session, delegate__full_name="Named Delegate", evaluated_on=None)
     EvaluationFactory.create(
         session=session, rating=Rating.EXCELLENT, will_do_differently="Ask sooner."
     )

@@ -106,7 +106,7 @@ def test_an_evaluation_is_stored_apart_from_the_delegate():
     )
 
     booking.refresh_from_db()
-    assert booking.evaluated_at is not None
+    assert booking.evaluated_on is not None
     assert evaluation.session_id == booking.session_id
     field_names = {field.name for field in Evaluation._meta.get_fields()}
     assert not field_names & {"booking", "delegate", "user"}
@@ -185,7 +185,8 @@ def test_the_impact_survey_is_sent_once_after_the_courses_weeks(
     call_command("send_training_reminders", stdout=io.StringIO())
 
     assert "1 impact surveys sent" in out.getvalue()
-    assert [m.to[0] for m in mailoutbox] == [came.delegate.email]
+    surveys = [m.to[0] for m in mailoutbox if m.subject.startswith("Has it made a difference")]
+    assert surveys == [came.delegate.email]
     services.impact_submit(
         actor=came.delegate, booking=came, data={"applied": "yes", "example": "Asked sooner."}
     )
@@ -219,3 +220,39 @@ def test_a_certificate_is_a_pdf_naming_the_delegate_and_course():
     pdf = certificates.render(booking)
     assert pdf.startswith(b"%PDF")
     assert len(pdf) > 1000
+
+
+def test_the_impact_survey_cannot_be_answered_before_it_opens():
+    booking = BookingFactory.create(session=past_session(), attendance=Attendance.ATTENDED)
+    with pytest.raises(ValidationError, match="opens on"):
+        services.impact_submit(actor=booking.delegate, booking=booking, data={"applied": "yes"})
+    assert not ImpactResponse.objects.exists()
+
+
+def test_an_evaluation_request_that_failed_to_send_is_sent_by_the_daily_run(
+    mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    session = past_session()
+    booking = BookingFactory.create(session=session)
+
+    def broken(**kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(services.notices, "evaluation_requested", broken)
+    with (
+        pytest.raises(ConnectionRefusedError),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.register_mark(
+            actor=session.trainer, session=session, marks={booking.pk: Attendance.ATTENDED}
+        )
+    booking.refresh_from_db()
+    assert booking.attendance == Attendance.ATTENDED
+    assert not TrainingNotice.objects.filter(booking=booking).exists()
+
+    monkeypatch.undo()
+    sent = services.training_reminders_send()
+
+    assert sent["evaluation_requests"] == 1
+    assert [m.to[0] for m in mailoutbox] == [booking.delegate.email]
+    assert services.training_reminders_send()["evaluation_requests"] == 0

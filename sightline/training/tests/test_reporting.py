@@ -7,6 +7,7 @@ import io
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from sightline.accounts.models import Sector
 from sightline.accounts.tests.factories import AgencyFactory, UserFactory
@@ -307,7 +308,7 @@ def test_an_empty_period_says_so_rather_than_zero_per_cent(fixture):
         "No registers were marked for sessions in this period.",
     ]
     summary = reporting.report_tables(report)[0]
-    assert ["Rated good or excellent (%)", "no evaluations"] in summary.rows
+    assert ["Rated good or excellent (%)", "fewer than 3 evaluations"] in summary.rows
 
 
 def test_a_booking_stays_in_the_sector_it_was_made_in(fixture):
@@ -462,3 +463,46 @@ def test_plain_text_aligns_columns():
         "A           5",
         "Longer     12",
     ]
+
+
+def test_fewer_than_three_evaluations_are_not_reported(db):
+    session = SessionFactory.create(
+        starts_at=timezone.now() - datetime.timedelta(days=2),
+        ends_at=timezone.now() - datetime.timedelta(days=2) + datetime.timedelta(hours=2),
+    )
+    EvaluationFactory.create_batch(2, session=session, rating="poor")
+    today = timezone.localdate()
+
+    report = report_selectors.training_report(
+        date_from=today - datetime.timedelta(days=7), date_to=today, today=today
+    )
+
+    head = report["headline"]
+    assert head["evaluations"] == 2
+    assert head["good_or_excellent"] is None
+    assert head["good_or_excellent_percent"] is None
+    assert "too few to report" in report["yearly_report_sentences"][1]
+
+    EvaluationFactory.create(session=session, rating="good")
+    report = report_selectors.training_report(
+        date_from=today - datetime.timedelta(days=7), date_to=today, today=today
+    )
+    assert report["headline"]["good_or_excellent_percent"] == 33.3
+
+
+def test_sessions_still_to_come_are_not_counted_as_held(db):
+    today = timezone.localdate()
+    SessionFactory.create(
+        starts_at=timezone.now() - datetime.timedelta(hours=5),
+        ends_at=timezone.now() - datetime.timedelta(hours=4),
+    )
+    SessionFactory.create(
+        starts_at=timezone.now() + datetime.timedelta(hours=30),
+        ends_at=timezone.now() + datetime.timedelta(hours=31),
+    )
+    report = report_selectors.training_report(
+        date_from=today - datetime.timedelta(days=1),
+        date_to=today + datetime.timedelta(days=3),
+        today=today,
+    )
+    assert report["headline"]["sessions"] == 1

@@ -19,6 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         sent = services.training_reminders_send()
         self.stdout.write(
-            f"{sent['reminders']} session reminders and {sent['impact_surveys']} impact "
-            f"surveys sent; {sent['released']} places awaiting approval released."
+            f"{sent['reminders']} session reminders, {sent['evaluation_requests']} evaluation "
+            f"requests and {sent['impact_surveys']} impact surveys sent; {sent['released']} "
+            "places awaiting approval released."
         )
