@@ -34,9 +34,10 @@ def held_back() -> Iterator[None]:
 
 def after_commit(send: Callable[[], object]) -> None:
     """Send once the change is committed (never for a change that is rolled back), unless
-    notices are held back."""
+    notices are held back. A failure to send is logged, not shown to the person whose change
+    was saved; the daily command sends again what it can."""
     if not _held_back.get():
-        transaction.on_commit(send)
+        transaction.on_commit(send, robust=True)
 
 
 def _send(

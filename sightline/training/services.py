@@ -3,6 +3,7 @@ registers, evaluations. Each function checks the current state, saves, and write
 trail in one transaction; emails go after the commit."""
 
 import datetime
+import logging
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
@@ -39,6 +40,8 @@ from .vocabulary import (
     BookingStatus,
     Mode,
 )
+
+logger = logging.getLogger(__name__)
 
 COURSE_FIELDS = (
     "title",
@@ -718,23 +721,32 @@ def training_reminders_send(*, now: datetime.datetime | None = None) -> dict[str
             impact_answered_on__isnull=True,
         ).select_related("session__course", "delegate")
         for booking in due:
-            with transaction.atomic():
-                claimed = Booking.objects.filter(
-                    pk=booking.pk, impact_requested_at__isnull=True
-                ).update(impact_requested_at=now)
-                if claimed:
-                    notices.impact_requested(booking=booking)
+            try:
+                with transaction.atomic():
+                    claimed = Booking.objects.filter(
+                        pk=booking.pk, impact_requested_at__isnull=True
+                    ).update(impact_requested_at=now)
+                    if claimed:
+                        notices.impact_requested(booking=booking)
+            except Exception:
+                logger.exception("Could not send the impact survey for booking %s", booking.pk)
+                continue
             sent["impact_surveys"] += claimed
     return sent
 
 
 def _send_once(booking: Booking, kind: str, send: Any) -> bool:
     """Send one notice about a booking unless it was sent before. The note that it was sent
-    is committed only if sending worked, so a failure is tried again on the next run."""
-    with transaction.atomic():
-        _, created = TrainingNotice.objects.get_or_create(
-            booking=booking, kind=kind, defaults={"sent_at": timezone.now()}
-        )
-        if created:
-            send(booking=booking)
+    is committed only if sending worked, so a failure is logged and tried again on the next
+    run, and the other notices still go."""
+    try:
+        with transaction.atomic():
+            _, created = TrainingNotice.objects.get_or_create(
+                booking=booking, kind=kind, defaults={"sent_at": timezone.now()}
+            )
+            if created:
+                send(booking=booking)
+    except Exception:
+        logger.exception("Could not send the %s for booking %s: will try again", kind, booking.pk)
+        return False
     return created

@@ -239,10 +239,7 @@ def test_an_evaluation_request_that_failed_to_send_is_sent_by_the_daily_run(
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr(services.notices, "evaluation_requested", broken)
-    with (
-        pytest.raises(ConnectionRefusedError),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         services.register_mark(
             actor=session.trainer, session=session, marks={booking.pk: Attendance.ATTENDED}
         )
@@ -256,3 +253,25 @@ def test_an_evaluation_request_that_failed_to_send_is_sent_by_the_daily_run(
     assert sent["evaluation_requests"] == 1
     assert [m.to[0] for m in mailoutbox] == [booking.delegate.email]
     assert services.training_reminders_send()["evaluation_requests"] == 0
+
+
+def test_one_reminder_failing_does_not_stop_the_others(mailoutbox, monkeypatch):
+    soon = SessionFactory.create(
+        starts_at=timezone.now() + datetime.timedelta(hours=30),
+        ends_at=timezone.now() + datetime.timedelta(hours=32),
+    )
+    failing, working = BookingFactory.create_batch(2, session=soon)
+    real = services.notices.session_reminder
+
+    def flaky(*, booking):
+        if booking.pk == failing.pk:
+            raise ConnectionRefusedError("mail server refused this one")
+        real(booking=booking)
+
+    monkeypatch.setattr(services.notices, "session_reminder", flaky)
+    assert services.training_reminders_send()["reminders"] == 1
+    assert [m.to[0] for m in mailoutbox] == [working.delegate.email]
+
+    monkeypatch.undo()
+    assert services.training_reminders_send()["reminders"] == 1
+    assert mailoutbox[-1].to == [failing.delegate.email]
