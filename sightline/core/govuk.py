@@ -112,7 +112,8 @@ def field_params(
             for value, label in getattr(field.field, "choices", ())
             if str(value) != ""
         ]
-        component = "radios" if isinstance(widget, forms.RadioSelect) else "checkboxes"
+        # CheckboxSelectMultiple is a subclass of RadioSelect: ask about it first.
+        component = "checkboxes" if isinstance(widget, forms.CheckboxSelectMultiple) else "radios"
         return component, params
 
     if isinstance(widget, forms.CheckboxInput):

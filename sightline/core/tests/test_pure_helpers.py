@@ -92,3 +92,19 @@ def test_client_address_reads_through_trusted_proxies(
     settings.SIGHTLINE_TRUSTED_PROXIES = trusted
     request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR=remote)
     assert client_address(request) == expected
+
+
+def test_a_multiple_choice_is_drawn_as_checkboxes_and_a_single_one_as_radios():
+    from django import forms
+
+    from sightline.core.govuk import field_params
+
+    class Choices(forms.Form):
+        many = forms.MultipleChoiceField(
+            choices=[("a", "A"), ("b", "B")], widget=forms.CheckboxSelectMultiple
+        )
+        one = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+
+    form = Choices()
+    assert field_params(form["many"])[0] == "checkboxes"
+    assert field_params(form["one"])[0] == "radios"
