@@ -8,18 +8,14 @@ is touched. The exit code is 0 even when a goal is missed: read the PASS/FAIL li
 """
 
 import datetime
-import os
 import random
-import sqlite3
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import harness
+from harness import say
 
 AGENCIES = 20
 ACTIONS_PER_RECOMMENDATION = 10
@@ -75,10 +71,6 @@ TOTALS = (
     "with_dissemination_evidence",
     "with_impact_evidence",
 )
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
 
 
 def _days(day: datetime.date, low: int, high: int, rng: random.Random) -> datetime.date:
@@ -218,63 +210,6 @@ def grow_to(rng: random.Random, agencies: list[Any], total: int) -> None:
 LIST_URLS = ("?mine=1", "?mine=1&overdue=on")
 
 
-def signed_in_client(agency: Any) -> Any:
-    from django.test import Client
-
-    from sightline.accounts import services as accounts
-    from sightline.core.roles import Role
-
-    user = accounts.user_create(
-        actor=None,
-        email="bench-lead@example.test",
-        full_name="Bench Agency Lead",
-        password="a long bench password 2025",
-        send_password_link=False,
-    )
-    accounts.membership_add(actor=None, user=user, agency=agency, role=Role.AGENCY_LEAD)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def get_ok(client: Any, url: str) -> Any:
-    response = client.get(url)
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}")
-    return response
-
-
-def count_queries(client: Any, urls: list[str]) -> dict[str, tuple[int, list[str]]]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    counts = {}
-    for url in urls:
-        get_ok(client, url)  # warm
-        with CaptureQueriesContext(connection) as queries:
-            get_ok(client, url)
-        counts[url] = (len(queries), [query["sql"] for query in queries.captured_queries])
-    return counts
-
-
-def request_times(client: Any, url: str, count: int) -> list[float]:
-    for _ in range(3):
-        get_ok(client, url)  # warm-up, untimed
-    times = []
-    for _ in range(count):
-        started = time.perf_counter()
-        get_ok(client, url)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * share // 100))
-    return ordered[int(rank) - 1]
-
-
 def query_times(sqls: list[str]) -> list[tuple[float, str]]:
     """Each SELECT of a page run again on its own (best of 5, ms): where a slow page's time
     goes. The SQL text is what Django logged, with its parameters inlined."""
@@ -349,15 +284,6 @@ def baseline_totals(as_at: datetime.date) -> dict[str, int]:
     return totals
 
 
-def timed(function: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - started)
-    return times, result
-
-
 def bench_report() -> dict[str, Any]:
     from sightline.learning import selectors
 
@@ -370,8 +296,8 @@ def bench_report() -> dict[str, Any]:
     say("  baseline totals equal the report's:")
     for name in TOTALS:
         say(f"    {name:30} {selector_totals[name]:>9,}")
-    report_times, _ = timed(lambda: selectors.learning_report(as_at=AS_AT), 3)
-    baseline_times, _ = timed(lambda: baseline_totals(AS_AT), 3)
+    report_times, _ = harness.timed(lambda: selectors.learning_report(as_at=AS_AT), 3)
+    baseline_times, _ = harness.timed(lambda: baseline_totals(AS_AT), 3)
 
     return {"report": report_times, "baseline": baseline_times}
 
@@ -380,37 +306,20 @@ def bench_report() -> dict[str, Any]:
 
 
 def main() -> int:
-    wall = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="sightline-bench-") as directory:
-        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-        os.environ["SIGHTLINE_VAR_DIR"] = directory
-        os.environ["DATABASE_URL"] = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
-        os.chdir(ROOT)
-
-        import django
-
-        django.setup()
-
-        from django.conf import settings
-        from django.core.management import call_command
-        from django.db import connection
+    with harness.bench_database("learning tracker") as run:
         from django.urls import reverse
 
-        settings.DEBUG = False
-        if "testserver" not in settings.ALLOWED_HOSTS:
-            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        from sightline.core.roles import Role
+        from sightline.learning.models import Action
 
-        say(
-            f"Sightline learning tracker benchmark ({os.cpu_count()} CPUs, SQLite "
-            f"{sqlite3.sqlite_version}, Python {sys.version.split()[0]})"
-        )
-        say(f"  database: {settings.DATABASES['default']['NAME']}")
-        call_command("migrate", verbosity=0)
         rng = random.Random(SEED)
         agencies = agencies_add()
-        client = signed_in_client(agencies[0])
+        client = harness.member_client(
+            agency=agencies[0],
+            role=Role.AGENCY_LEAD,
+            email="bench-lead@example.test",
+            full_name="Bench Agency Lead",
+        )
         list_url = reverse("learning:action_list")
         urls = [list_url + query for query in LIST_URLS]
         small_actions = SMALL * ACTIONS_PER_RECOMMENDATION
@@ -418,54 +327,48 @@ def main() -> int:
 
         say(f"Action list at {small_actions:,} actions ...")
         grow_to(rng, agencies, SMALL)
-        queries_small = count_queries(client, urls)
+        queries_small = harness.count_queries(client, urls)
 
         say(f"Growing to {large_actions:,} actions ...")
         grow_to(rng, agencies, LARGE)
-        queries_large = count_queries(client, urls)
-
-        from sightline.learning.models import Action
+        queries_large = harness.count_queries(client, urls)
 
         mine = Action.objects.filter(agency=agencies[0]).count()
         say(
             f"Agency's action list at {large_actions:,} actions ({mine:,} of them the lead's "
             f"agency's): {REQUESTS} requests each ..."
         )
-        page_times = {url: request_times(client, url, REQUESTS) for url in urls}
-        health_times = request_times(client, reverse("health"), REQUESTS)
+        page_times = {url: harness.request_times(client, url, REQUESTS) for url in urls}
+        health_times = harness.request_times(client, reverse("health"), REQUESTS)
 
         report = bench_report()
 
         # --- The table ---------------------------------------------------------------
-        lines: list[str] = []
-        verdicts: list[str] = []
-
-        def verdict(ok: bool, text: str) -> None:
-            verdicts.append(f"{'PASS' if ok else 'FAIL'}  {text}")
-
-        health50, health95 = percentile(health_times, 50), percentile(health_times, 95)
-        lines.append(
+        health50, health95 = harness.p50_p95(health_times)
+        run.lines.append(
             f"Agency's action list, agency lead, {large_actions:,} actions "
             f"({REQUESTS} requests each)"
         )
         slow_pages = []
         for url in urls:
-            p50, p95 = percentile(page_times[url], 50), percentile(page_times[url], 95)
-            lines.append(f"  {url:40} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
-            verdict(p95 < GOAL_LIST_P95_MS, f"{url} p95 {p95:.1f} ms < {GOAL_LIST_P95_MS:.0f} ms")
+            p50, p95 = harness.p50_p95(page_times[url])
+            run.lines.append(f"  {url:40} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+            run.verdict(
+                p95 < GOAL_LIST_P95_MS, f"{url} p95 {p95:.1f} ms < {GOAL_LIST_P95_MS:.0f} ms"
+            )
             if p95 >= GOAL_LIST_P95_MS:
                 slow_pages.append(url)
-        lines.append(
+        run.lines.append(
             f"  baseline {reverse('health'):31} p50 {health50:7.1f} ms   p95 {health95:7.1f} ms"
         )
-        lines.append(
+        run.lines.append(
             f"  {'queries per request':40} at {small_actions:,} actions   "
             f"at {large_actions:,} actions"
         )
         for url in urls:
-            small, large = queries_small[url][0], queries_large[url][0]
-            lines.append(f"  {url:40} {small:16}   {large:17}")
-            verdict(
+            small, large = len(queries_small[url]), len(queries_large[url])
+            run.lines.append(f"  {url:40} {small:16}   {large:17}")
+            run.verdict(
                 small == large,
                 f"{url} queries {small} at {small_actions:,} == {large} at {large_actions:,}",
             )
@@ -473,31 +376,22 @@ def main() -> int:
         best, mean = min(report["report"]), statistics.mean(report["report"])
         base_best, base_mean = min(report["baseline"]), statistics.mean(report["baseline"])
         ratio = best / base_best
-        lines += [
+        run.lines += [
             f"Learning report, {large_actions:,} actions, as at {AS_AT:%d/%m/%Y} (3 runs)",
             f"  selectors.learning_report     best {best:7.3f} s   mean {mean:7.3f} s",
             f"  baseline raw SQL + Python     best {base_best:7.3f} s   mean {base_mean:7.3f} s",
             f"  ratio (best / best)           {ratio:7.2f}x",
         ]
-        verdict(
+        run.verdict(
             best < GOAL_REPORT_SECONDS, f"learning report {best:.3f} s < {GOAL_REPORT_SECONDS} s"
         )
 
         for url in slow_pages:
-            lines.append(f"Queries of {url}, each re-run alone (best of 5):")
-            for ms, sql in query_times(queries_large[url][1]):
-                lines.append(f"  {ms:8.1f} ms  {sql[:160]}")
+            run.lines.append(f"Queries of {url}, each re-run alone (best of 5):")
+            for ms, sql in query_times(queries_large[url]):
+                run.lines.append(f"  {ms:8.1f} ms  {sql[:160]}")
 
-        say("")
-        say("=" * 78)
-        for line in lines:
-            say(line)
-        say("-" * 78)
-        for line in verdicts:
-            say(line)
-        say("=" * 78)
-        say(f"Total time {time.perf_counter() - wall:.0f} s")
-        connection.close()
+        run.show()
     return 0
 
 

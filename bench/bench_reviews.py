@@ -11,18 +11,14 @@ import calendar as pycalendar
 import csv
 import datetime
 import io
-import os
 import random
-import sqlite3
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import harness
+from harness import say
 
 SMALL = 1_000
 LARGE = 50_000
@@ -70,10 +66,6 @@ BASELINE_STANDARDS = (
     ("dhr.completion", "dhr", "decision_date", "home_office_sent_date", "months", 6, "dhr"),
 )
 STATUSES = ("met", "missed", "pending", "overdue")
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
 
 
 # --- Generated cases ----------------------------------------------------------------------
@@ -282,15 +274,6 @@ def report_counts(report: dict[str, Any]) -> dict[str, dict[str, int]]:
     }
 
 
-def timed(function: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - started)
-    return times, result
-
-
 def bench_report() -> dict[str, Any]:
     from sightline.reviews import selectors
 
@@ -304,74 +287,16 @@ def bench_report() -> dict[str, Any]:
     say("  baseline counts equal the report's:")
     for code, tally in selector_counts.items():
         say(f"    {code:28} " + "  ".join(f"{key} {value:>6,}" for key, value in tally.items()))
-    report_times, _ = timed(lambda: selectors.timeliness_report(as_at=AS_AT), 3)
-    baseline_times, _ = timed(lambda: baseline_report(working, AS_AT), 3)
+    report_times, _ = harness.timed(lambda: selectors.timeliness_report(as_at=AS_AT), 3)
+    baseline_times, _ = harness.timed(lambda: baseline_report(working, AS_AT), 3)
     # Where the report's time goes: its row fetch alone (the rest is the pure computation).
-    fetch_times, _ = timed(lambda: list(selectors.report_rows()), 3)
+    fetch_times, _ = harness.timed(lambda: list(selectors.report_rows()), 3)
     return {"report": report_times, "baseline": baseline_times, "fetch": fetch_times}
 
 
 # --- Tracker list page --------------------------------------------------------------------
 
 LIST_FILTERED = "?route=child&overdue=on&sort=next_due"
-
-
-def signed_in_client() -> Any:
-    from django.test import Client
-
-    from sightline.accounts import services as accounts
-    from sightline.accounts.models import Sector
-    from sightline.core.roles import Role
-
-    agency = accounts.agency_create(actor=None, name="Bench Council", sector=Sector.OTHER)
-    user = accounts.user_create(
-        actor=None,
-        email="bench-admin@example.test",
-        full_name="Bench Administrator",
-        password="a long bench password 2025",
-        send_password_link=False,
-    )
-    accounts.membership_add(actor=None, user=user, agency=agency, role=Role.ADMINISTRATOR)
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def get_ok(client: Any, url: str) -> None:
-    response = client.get(url)
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}")
-
-
-def count_queries(client: Any, urls: list[str]) -> dict[str, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    counts = {}
-    for url in urls:
-        get_ok(client, url)  # warm
-        with CaptureQueriesContext(connection) as queries:
-            get_ok(client, url)
-        counts[url] = len(queries)
-    return counts
-
-
-def request_times(client: Any, url: str, count: int) -> list[float]:
-    for _ in range(3):
-        get_ok(client, url)  # warm-up, untimed
-    times = []
-    for _ in range(count):
-        started = time.perf_counter()
-        get_ok(client, url)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * share // 100))
-    return ordered[int(rank) - 1]
 
 
 # --- Import -------------------------------------------------------------------------------
@@ -419,18 +344,18 @@ def bench_import(rng: random.Random) -> dict[str, Any]:
     say(f"Import of a case file of {IMPORT_ROWS:,} new cases ...")
     content = import_file(rng, IMPORT_ROWS)
     say(f"  file: {len(content) / 1024 / 1024:.1f} MB")
-    baseline_times, parsed = timed(lambda: baseline_parse(content), 3)
+    baseline_times, parsed = harness.timed(lambda: baseline_parse(content), 3)
     assert parsed == IMPORT_ROWS
     say(f"  baseline csv.DictReader + dates: best {min(baseline_times):.2f} s")
 
     def dry_run() -> Any:
         return services.import_cases(actor=None, name="bench.csv", content=content, dry_run=True)
 
-    dry_times, result = timed(dry_run, 2)
+    dry_times, result = harness.timed(dry_run, 2)
     assert len(result.created) == IMPORT_ROWS, result.summary()
     say(f"  import_cases(dry_run=True): best {min(dry_times):.2f} s")
     before = Case.objects.count()
-    real_times, result = timed(
+    real_times, result = harness.timed(
         lambda: services.import_cases(actor=None, name="bench.csv", content=content), 1
     )
     assert Case.objects.count() == before + IMPORT_ROWS, result.summary()
@@ -442,118 +367,92 @@ def bench_import(rng: random.Random) -> dict[str, Any]:
 
 
 def main() -> int:
-    wall = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="sightline-bench-") as directory:
-        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-        os.environ["SIGHTLINE_VAR_DIR"] = directory
-        os.environ["DATABASE_URL"] = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
-        os.chdir(ROOT)
-
-        import django
-
-        django.setup()
-
-        from django.conf import settings
-        from django.core.management import call_command
-        from django.db import connection
+    with harness.bench_database("case reviews") as run:
         from django.urls import reverse
 
-        settings.DEBUG = False
-        if "testserver" not in settings.ALLOWED_HOSTS:
-            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        from sightline.accounts import services as accounts
+        from sightline.accounts.models import Sector
+        from sightline.core.roles import Role
 
-        say(
-            f"Sightline case reviews benchmark ({os.cpu_count()} CPUs, SQLite "
-            f"{sqlite3.sqlite_version}, Python {sys.version.split()[0]})"
-        )
-        say(f"  database: {settings.DATABASES['default']['NAME']}")
-        call_command("migrate", verbosity=0)
         rng = random.Random(SEED)
-        client = signed_in_client()
+        agency = accounts.agency_create(actor=None, name="Bench Council", sector=Sector.OTHER)
+        client = harness.member_client(
+            agency=agency,
+            role=Role.ADMINISTRATOR,
+            email="bench-admin@example.test",
+            full_name="Bench Administrator",
+        )
         list_url = reverse("reviews:case_list")
         urls = [list_url, list_url + LIST_FILTERED]
 
         say(f"Tracker list page at {SMALL:,} cases ...")
         grow_to(rng, SMALL)
-        queries_small = count_queries(client, urls)
+        queries_small = harness.count_queries(client, urls)
 
         say(f"Growing to {LARGE:,} cases ...")
         grow_to(rng, LARGE)
-        queries_large = count_queries(client, urls)
+        queries_large = harness.count_queries(client, urls)
 
         say(f"Tracker list page at {LARGE:,} cases: {REQUESTS} requests each ...")
-        page_times = {url: request_times(client, url, REQUESTS) for url in urls}
-        health_times = request_times(client, reverse("health"), REQUESTS)
+        page_times = {url: harness.request_times(client, url, REQUESTS) for url in urls}
+        health_times = harness.request_times(client, reverse("health"), REQUESTS)
 
         report = bench_report()
         imports = bench_import(rng)
 
         # --- The table ---------------------------------------------------------------
-        lines: list[str] = []
-        verdicts: list[str] = []
-
-        def verdict(ok: bool, text: str) -> None:
-            verdicts.append(f"{'PASS' if ok else 'FAIL'}  {text}")
-
         best, mean = min(report["report"]), statistics.mean(report["report"])
         base_best, base_mean = min(report["baseline"]), statistics.mean(report["baseline"])
         ratio = best / base_best
-        lines += [
+        run.lines += [
             f"Timeliness report, {LARGE:,} cases, as at {AS_AT:%d/%m/%Y} (3 runs)",
             f"  selectors.timeliness_report   best {best:7.3f} s   mean {mean:7.3f} s",
             f"  baseline raw SQL + Python     best {base_best:7.3f} s   mean {base_mean:7.3f} s",
             f"  ratio (best / best)           {ratio:7.2f}x",
             f"  (of the report: report_rows() fetch alone, best {min(report['fetch']):.3f} s)",
         ]
-        verdict(
+        run.verdict(
             best < GOAL_REPORT_SECONDS, f"timeliness report {best:.3f} s < {GOAL_REPORT_SECONDS} s"
         )
-        verdict(
+        run.verdict(
             ratio <= GOAL_REPORT_RATIO,
             f"timeliness report {ratio:.2f}x baseline <= {GOAL_REPORT_RATIO}x",
         )
 
-        health50, health95 = percentile(health_times, 50), percentile(health_times, 95)
-        lines.append(f"Tracker list page, {LARGE:,} cases ({REQUESTS} requests each)")
+        health50, health95 = harness.p50_p95(health_times)
+        run.lines.append(f"Tracker list page, {LARGE:,} cases ({REQUESTS} requests each)")
         for url in urls:
-            p50, p95 = percentile(page_times[url], 50), percentile(page_times[url], 95)
-            lines.append(f"  {url:46} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
-            verdict(p95 < GOAL_LIST_P95_MS, f"{url} p95 {p95:.1f} ms < {GOAL_LIST_P95_MS:.0f} ms")
-        lines.append(
+            p50, p95 = harness.p50_p95(page_times[url])
+            run.lines.append(f"  {url:46} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+            run.verdict(
+                p95 < GOAL_LIST_P95_MS, f"{url} p95 {p95:.1f} ms < {GOAL_LIST_P95_MS:.0f} ms"
+            )
+        run.lines.append(
             f"  baseline {reverse('health'):37} p50 {health50:7.1f} ms   p95 {health95:7.1f} ms"
         )
-        lines.append(f"  {'queries per request':46} at {SMALL:,} cases   at {LARGE:,} cases")
+        run.lines.append(f"  {'queries per request':46} at {SMALL:,} cases   at {LARGE:,} cases")
         for url in urls:
-            small, large = queries_small[url], queries_large[url]
-            lines.append(f"  {url:46} {small:14}   {large:15}")
-            verdict(small == large, f"{url} queries {small} at {SMALL:,} == {large} at {LARGE:,}")
+            small, large = len(queries_small[url]), len(queries_large[url])
+            run.lines.append(f"  {url:46} {small:14}   {large:15}")
+            run.verdict(
+                small == large, f"{url} queries {small} at {SMALL:,} == {large} at {LARGE:,}"
+            )
 
         rows_base = IMPORT_ROWS / min(imports["baseline"])
         rows_dry = IMPORT_ROWS / min(imports["dry_run"])
         rows_real = IMPORT_ROWS / imports["real"][0]
-        lines += [
+        run.lines += [
             f"Import, {IMPORT_ROWS:,} new rows (CSV, ISO and DD/MM/YYYY dates)",
             f"  import_cases(dry_run=True)    {rows_dry:9,.0f} validated rows/s",
             f"  import_cases() (writes)       {rows_real:9,.0f} rows/s",
             f"  baseline csv.DictReader+dates {rows_base:9,.0f} rows/s",
         ]
-        verdict(
+        run.verdict(
             rows_dry >= GOAL_IMPORT_ROWS_PER_SECOND,
             f"import {rows_dry:,.0f} validated rows/s >= {GOAL_IMPORT_ROWS_PER_SECOND:,}",
         )
 
-        say("")
-        say("=" * 78)
-        for line in lines:
-            say(line)
-        say("-" * 78)
-        for line in verdicts:
-            say(line)
-        say("=" * 78)
-        say(f"Total time {time.perf_counter() - wall:.0f} s")
-        connection.close()
+        run.show()
     return 0
 
 

@@ -9,18 +9,14 @@ is touched. Unlike the other benchmarks, the exit code is 1 when the report miss
 """
 
 import datetime
-import os
 import random
-import sqlite3
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import harness
+from harness import say
 
 SMALL = 20_000  # bookings
 LARGE = 200_000  # bookings
@@ -66,10 +62,6 @@ ATTENDANCE = ("attended", "left_early", "did_not_attend", "")
 ATTENDANCE_WEIGHTS = (72, 5, 13, 10)
 RATINGS = ("excellent", "good", "satisfactory", "poor")
 RATING_WEIGHTS = (40, 42, 14, 4)
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
 
 
 # --- Generated data -----------------------------------------------------------------------
@@ -281,28 +273,18 @@ def baseline() -> dict[str, Any]:
     return {"attendances": attendances, "practitioners": practitioners, "sectors": sectors}
 
 
-def timed(function: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - started)
-    return times, result
-
-
 def report_queries() -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from sightline.training import report_selectors
 
-    with CaptureQueriesContext(connection) as queries:
+    def report_and_loop() -> None:
         report_selectors.training_report(date_from=PERIOD[0], date_to=PERIOD[1], today=TODAY)
         report_selectors.learning_loop(date_from=PERIOD[0], date_to=PERIOD[1])
-    return len(queries)
+
+    return len(harness.queries_of(report_and_loop))
 
 
-def export_time(client: Any) -> float:
+def time_exports(client: Any, repeat: int) -> list[float]:
+    """Seconds for each of ``repeat`` GETs of the XLSX download for the period."""
     from django.urls import reverse
 
     query = {
@@ -314,54 +296,23 @@ def export_time(client: Any) -> float:
         "date_to_year": PERIOD[1].year,
     }
     url = reverse("training:report_export", kwargs={"fmt": "xlsx"})
-    started = time.perf_counter()
-    response = client.get(url, query)
-    elapsed = time.perf_counter() - started
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}")
-    return elapsed
+    times, _ = harness.timed(lambda: harness.get_ok(client, url, query), repeat)
+    return times
 
 
 # --- Main ---------------------------------------------------------------------------------
 
 
 def main() -> int:
-    wall = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="sightline-bench-") as directory:
-        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-        os.environ["SIGHTLINE_VAR_DIR"] = directory
-        os.environ["DATABASE_URL"] = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
-        os.chdir(ROOT)
-
-        import django
-
-        django.setup()
-
-        from django.conf import settings
-        from django.core.management import call_command
-        from django.db import connection
-        from django.test import Client
-
+    with harness.bench_database("training report") as run:
         from sightline.training import report_selectors
+        from sightline.training.models import Booking
 
-        settings.DEBUG = False
-        if "testserver" not in settings.ALLOWED_HOSTS:
-            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-
-        say(
-            f"Sightline training report benchmark ({os.cpu_count()} CPUs, SQLite "
-            f"{sqlite3.sqlite_version}, Python {sys.version.split()[0]})"
-        )
-        say(f"  database: {settings.DATABASES['default']['NAME']}")
-        call_command("migrate", verbosity=0)
         rng = random.Random(SEED)
         say("Generating agencies, delegates, courses, themes and cases ...")
         data = reference_data_add(rng)
         cases_add(rng, data["themes"])
-        client = Client()
-        client.force_login(data["trainer"])
+        client = harness.signed_in_client(data["trainer"])
 
         say(f"Growing to {SMALL:,} bookings ...")
         grow_to(rng, data, SMALL)
@@ -402,23 +353,15 @@ def main() -> int:
         say(f"    {'bookings with attendance marked':30} {head['marked']:>9,}")
         say(f"    {'evaluations':30} {head['evaluations']:>9,}")
 
-        report_times, _ = timed(report, 3)
-        loop_times, _ = timed(loop, 3)
-        base_times, _ = timed(baseline, 3)
-        export_times = [export_time(client) for _ in range(3)]
-
-        from sightline.training.models import Booking
+        report_times, _ = harness.timed(report, 3)
+        loop_times, _ = harness.timed(loop, 3)
+        base_times, _ = harness.timed(baseline, 3)
+        export_times = time_exports(client, 3)
 
         bookings = Booking.objects.count()
-        lines: list[str] = []
-        verdicts: list[str] = []
-
-        def verdict(ok: bool, text: str) -> None:
-            verdicts.append(f"{'PASS' if ok else 'FAIL'}  {text}")
-
         best, mean = min(report_times), statistics.mean(report_times)
         base_best, base_mean = min(base_times), statistics.mean(base_times)
-        lines += [
+        run.lines += [
             f"Training report, {bookings:,} bookings, {PERIOD[0]:%d/%m/%Y} to "
             f"{PERIOD[1]:%d/%m/%Y} (3 runs)",
             f"  report_selectors.training_report   best {best:7.3f} s   mean {mean:7.3f} s",
@@ -432,29 +375,20 @@ def main() -> int:
             f"  queries (report and loop)          {queries_small} at {SMALL:,} bookings, "
             f"{queries_large} at {LARGE:,}",
         ]
-        verdict(
+        run.verdict(
             best < GOAL_REPORT_SECONDS, f"training report {best:.3f} s < {GOAL_REPORT_SECONDS} s"
         )
-        verdict(
+        run.verdict(
             min(export_times) < GOAL_REPORT_SECONDS,
             f"export with the learning loop {min(export_times):.3f} s < {GOAL_REPORT_SECONDS} s",
         )
-        verdict(
+        run.verdict(
             queries_small == queries_large,
             f"queries {queries_small} at {SMALL:,} == {queries_large} at {LARGE:,}",
         )
 
-        say("")
-        say("=" * 78)
-        for line in lines:
-            say(line)
-        say("-" * 78)
-        for line in verdicts:
-            say(line)
-        say("=" * 78)
-        say(f"Total time {time.perf_counter() - wall:.0f} s")
-        connection.close()
-    return 0 if all(line.startswith("PASS") for line in verdicts) else 1
+        run.show()
+    return 0 if run.passed else 1
 
 
 if __name__ == "__main__":
