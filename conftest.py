@@ -48,6 +48,7 @@ def admin_client(client, admin_user):
 REFERENCE_DATA = [
     "sightline.reviews.migrations.0002_national_standards_and_themes",
     "sightline.assurance.migrations.0002_typical_priorities",
+    "sightline.assurance.migrations.0004_partnership_groups",
 ]
 
 

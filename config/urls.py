@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("sightline.reviews.urls")),
     path("", include("sightline.learning.urls")),
     path("", include("sightline.training.urls")),
+    path("", include("sightline.assurance.urls")),
     path("health/", core_views.health, name="health"),
 ]
 

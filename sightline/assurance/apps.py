@@ -1,7 +1,13 @@
 from django.apps import AppConfig
 
+from sightline.core.navigation import NavItem
+
 
 class AssuranceConfig(AppConfig):
     name = "sightline.assurance"
     label = "assurance"
     verbose_name = "System assurance"
+    navigation = (NavItem("Assurance", "assurance:overview", "assurance.view", order=25),)
+
+    def ready(self) -> None:
+        from . import policies  # noqa: F401  (registers rules)

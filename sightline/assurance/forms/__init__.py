@@ -1,0 +1,1 @@
+"""System assurance's forms, one module per area."""

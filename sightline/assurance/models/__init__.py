@@ -1,0 +1,31 @@
+"""System assurance: the risk register, inspections, subgroups and their assurance returns,
+data scrutiny, multi-agency audits and the strategic plan. One module per area."""
+
+from .audits import Audit, AuditReturn
+from .data import DataPoint, Measure
+from .groups import AssuranceReturn, Group, GroupMember, Meeting, MeetingDecision
+from .inspections import Inspection
+from .plan import Priority, PriorityMeasure, PriorityUpdate, ScrutinyFinding
+from .risks import Risk, RiskAcceptance, RiskAssessment, RiskControl, RiskSettings
+
+__all__ = [
+    "AssuranceReturn",
+    "Audit",
+    "AuditReturn",
+    "DataPoint",
+    "Group",
+    "GroupMember",
+    "Inspection",
+    "Measure",
+    "Meeting",
+    "MeetingDecision",
+    "Priority",
+    "PriorityMeasure",
+    "PriorityUpdate",
+    "Risk",
+    "RiskAcceptance",
+    "RiskAssessment",
+    "RiskControl",
+    "RiskSettings",
+    "ScrutinyFinding",
+]

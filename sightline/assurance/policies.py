@@ -1,0 +1,68 @@
+"""Who may see and do what in system assurance.
+
+Partnership staff who steer the system (administrators, executive members, review officers,
+practice review group members and agency leads) see the assurance pages: inspections, the
+groups and their returns, data, audits and the strategic plan. The risk register and the
+Executive pack are for administrators and executive members. Administrators keep the
+records. A group's chair and members make its assurance returns and enter its data; an
+agency's leads make its audit returns; a risk's owner reviews it; executive members (and
+administrators) accept a risk above appetite.
+"""
+
+from typing import Any
+
+import rules
+
+from sightline.core.policies import has_role, is_administrator
+from sightline.core.roles import Role
+
+sees_assurance = has_role(
+    Role.ADMINISTRATOR,
+    Role.EXECUTIVE,
+    Role.REVIEW_OFFICER,
+    Role.REVIEW_GROUP_MEMBER,
+    Role.AGENCY_LEAD,
+)
+steers = has_role(Role.ADMINISTRATOR, Role.EXECUTIVE)
+
+
+@rules.predicate
+def owns_risk(user: Any, risk: Any) -> bool:
+    return risk is not None and risk.owner_id == user.pk
+
+
+@rules.predicate
+def sits_on_group(user: Any, group: Any) -> bool:
+    """The group's chair or one of its members (for a measure, the measure's group)."""
+    group = getattr(group, "group", group)
+    if group is None:
+        return False
+    if group.chair_id == user.pk:
+        return True
+    return group.members.filter(user=user).exists()
+
+
+@rules.predicate
+def leads_return_agency(user: Any, item: Any) -> bool:
+    return item is not None and item.agency_id in user.agency_ids_with_role(Role.AGENCY_LEAD)
+
+
+rules.add_perm("assurance.view", sees_assurance)
+rules.add_perm("assurance.view_risks", steers)
+rules.add_perm("assurance.manage_risks", is_administrator)
+rules.add_perm("assurance.review_risk", is_administrator | (steers & owns_risk))
+rules.add_perm("assurance.accept_risk", steers)
+rules.add_perm("assurance.manage_settings", is_administrator)
+rules.add_perm("assurance.manage_inspections", is_administrator)
+rules.add_perm("assurance.manage_groups", is_administrator)
+rules.add_perm(
+    "assurance.submit_assurance_return", is_administrator | (sees_assurance & sits_on_group)
+)
+rules.add_perm("assurance.manage_data", is_administrator)
+rules.add_perm("assurance.enter_data", is_administrator | (sees_assurance & sits_on_group))
+rules.add_perm("assurance.manage_audits", is_administrator)
+rules.add_perm("assurance.submit_audit_return", is_administrator | leads_return_agency)
+rules.add_perm("assurance.manage_plan", is_administrator)
+# The Executive owns the plan: its members say how each priority is going.
+rules.add_perm("assurance.record_priority_status", steers)
+rules.add_perm("assurance.view_pack", steers)

@@ -1,0 +1,1 @@
+"""System assurance's selectors, one module per area."""

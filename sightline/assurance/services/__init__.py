@@ -1,0 +1,1 @@
+"""System assurance's services, one module per area."""

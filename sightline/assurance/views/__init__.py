@@ -1,0 +1,1 @@
+"""System assurance's views, one module per area."""
