@@ -1,0 +1,365 @@
+"""Reads of the risk register. Administrators and executive members see every risk, so the
+lists filter by what was asked for, not by who asks. Levels, review dates and appetite come
+from ``scoring`` with the partnership's settings: the rules live in one place."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from sightline.accounts.models import Membership, User
+from sightline.core.roles import Role
+from sightline.learning.models import Action
+
+from .. import scoring
+from ..models import Risk, RiskAcceptance, RiskAssessment, RiskControl, RiskSettings
+from ..vocabulary import RiskCategory, RiskStatus
+
+SCORES = ("residual", "inherent")
+
+
+def risk_settings() -> RiskSettings:
+    return RiskSettings.current()
+
+
+def risk_matrix() -> scoring.Matrix:
+    return scoring.Matrix.of(RiskSettings.current())
+
+
+@dataclass(frozen=True)
+class RiskFilters:
+    search: str = ""
+    category: str = ""
+    owner: Any = None
+    level: str = ""
+    status: str = RiskStatus.OPEN  # "open", "closed" or "all"
+    overdue: bool = False
+    appetite: str = ""  # "above": above appetite; "unaccepted": above and not accepted
+    scores: str = "residual"  # which scores ``likelihood`` and ``impact`` are
+    likelihood: int | None = None
+    impact: int | None = None
+
+
+def _accepted_until(today: datetime.date) -> Subquery:
+    """The last day of the acceptance that covers the risk as it stands: still running, and
+    made at a residual score no lower than today's (a risk that got worse is accepted again)."""
+    return Subquery(
+        RiskAcceptance.objects.filter(
+            risk=OuterRef("pk"), until__gte=today, residual_score__gte=OuterRef("residual_score")
+        )
+        .order_by("-until")
+        .values("until")[:1]
+    )
+
+
+def risk_list_for(
+    *, user: Any, filters: RiskFilters, matrix: scoring.Matrix, today: datetime.date
+) -> QuerySet[Risk]:
+    """Risks matching ``filters``, highest residual score first (the register's index)."""
+    risks = Risk.objects.select_related("owner").annotate(accepted_until=_accepted_until(today))
+    if filters.status in (RiskStatus.OPEN, RiskStatus.CLOSED):
+        risks = risks.filter(status=filters.status)
+    if filters.search:
+        term = filters.search.strip()
+        risks = risks.filter(Q(reference__icontains=term) | Q(title__icontains=term))
+    if filters.category:
+        risks = risks.filter(category=filters.category)
+    if filters.owner is not None:
+        risks = risks.filter(owner=filters.owner)
+    if filters.level:
+        low, high = matrix.band(scoring.Level(filters.level))
+        risks = risks.filter(residual_score__gte=low, residual_score__lte=high)
+    if filters.overdue:
+        risks = risks.filter(status=RiskStatus.OPEN, next_review_on__lt=today)
+    if filters.appetite:
+        risks = risks.filter(residual_score__gt=matrix.appetite)
+        if filters.appetite == "unaccepted":
+            risks = risks.filter(accepted_until__isnull=True)
+    stage = filters.scores if filters.scores in SCORES else "residual"
+    if filters.likelihood is not None:
+        risks = risks.filter(**{f"{stage}_likelihood": filters.likelihood})
+    if filters.impact is not None:
+        risks = risks.filter(**{f"{stage}_impact": filters.impact})
+    return risks.order_by("-residual_score", "reference")
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    """A risk as the register shows it: its levels and flags worked out once."""
+
+    risk: Risk
+    level: scoring.Level
+    inherent_level: scoring.Level
+    overdue: bool
+    above_appetite: bool
+    accepted_until: datetime.date | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.risk.status == RiskStatus.OPEN
+
+
+def risk_row(
+    *,
+    risk: Risk,
+    matrix: scoring.Matrix,
+    today: datetime.date,
+    accepted_until: datetime.date | None = None,
+) -> RiskRow:
+    """``accepted_until`` is the end of the acceptance covering the risk, if any."""
+    is_open = risk.status == RiskStatus.OPEN
+    return RiskRow(
+        risk=risk,
+        level=scoring.level_of(matrix, risk.residual_score),
+        inherent_level=scoring.level_of(matrix, risk.inherent_score),
+        overdue=scoring.is_overdue(
+            is_open=is_open, next_review_on=risk.next_review_on, today=today
+        ),
+        above_appetite=is_open and scoring.above_appetite(matrix, risk.residual_score),
+        accepted_until=accepted_until,
+    )
+
+
+def risk_rows(*, risks: list[Risk], matrix: scoring.Matrix, today: datetime.date) -> list[RiskRow]:
+    """Rows for risks from ``risk_list_for`` (which annotates each one's acceptance)."""
+    return [
+        risk_row(
+            risk=risk,
+            matrix=matrix,
+            today=today,
+            accepted_until=getattr(risk, "accepted_until", None),
+        )
+        for risk in risks
+    ]
+
+
+def risk_owner_choices() -> list[User]:
+    """People who own at least one risk, for the register's filter."""
+    return list(
+        User.objects.filter(Exists(Risk.objects.filter(owner=OuterRef("pk")))).order_by(
+            "full_name", "email"
+        )
+    )
+
+
+def risk_owner_candidates() -> list[User]:
+    """Who may own a risk: active administrators and executive members."""
+    return list(
+        User.objects.filter(
+            Exists(
+                Membership.objects.filter(
+                    user=OuterRef("pk"), role__in=[Role.ADMINISTRATOR, Role.EXECUTIVE]
+                )
+            ),
+            is_active=True,
+        ).order_by("full_name", "email")
+    )
+
+
+def risk_get(*, pk: int) -> Risk:
+    risk = Risk.objects.select_related("owner").filter(pk=pk).first()
+    if risk is None:
+        raise Http404("No such risk.")
+    return risk
+
+
+@dataclass(frozen=True)
+class RiskPage:
+    row: RiskRow
+    controls: list[RiskControl]
+    actions: list[Action]
+    assessments: list[RiskAssessment]  # newest first
+    acceptances: list[RiskAcceptance]  # newest first
+    current_acceptance: RiskAcceptance | None
+    chart: scoring.Chart | None
+    inherent_text: str
+    residual_text: str
+    review_days: int
+
+
+def _score_text(matrix: scoring.Matrix, likelihood: int, impact: int) -> str:
+    return (
+        f"{scoring.score(likelihood, impact)} (likelihood "
+        f"{scoring.likelihood_label(matrix, likelihood).lower()}, impact "
+        f"{scoring.impact_label(matrix, impact).lower()})"
+    )
+
+
+def _in_force(
+    risk: Risk, acceptances: list[RiskAcceptance], today: datetime.date
+) -> RiskAcceptance | None:
+    """The acceptance that covers the risk as it stands (as ``_accepted_until`` decides)."""
+    covering = [
+        item
+        for item in acceptances
+        if item.until >= today and item.residual_score >= risk.residual_score
+    ]
+    return max(covering, key=lambda item: (item.until, item.pk)) if covering else None
+
+
+def risk_acceptance_in_force(*, risk: Risk, today: datetime.date) -> RiskAcceptance | None:
+    return _in_force(risk, list(risk.acceptances.select_related("accepted_by")), today)
+
+
+def risk_page(*, risk: Risk, matrix: scoring.Matrix, today: datetime.date) -> RiskPage:
+    acceptances = list(risk.acceptances.select_related("accepted_by"))
+    current = _in_force(risk, acceptances, today)
+    history = list(risk.assessments.select_related("assessed_by"))
+    row = risk_row(
+        risk=risk, matrix=matrix, today=today, accepted_until=current.until if current else None
+    )
+    return RiskPage(
+        row=row,
+        controls=risk_controls(risk=risk),
+        actions=risk_mitigations(risk=risk),
+        assessments=history[::-1],
+        acceptances=acceptances,
+        current_acceptance=current,
+        chart=scoring.score_chart(
+            matrix,
+            (
+                scoring.ChartPoint(
+                    day=item.assessed_on,
+                    inherent=scoring.score(item.inherent_likelihood, item.inherent_impact),
+                    residual=scoring.score(item.residual_likelihood, item.residual_impact),
+                )
+                for item in history
+            ),
+        ),
+        inherent_text=_score_text(matrix, risk.inherent_likelihood, risk.inherent_impact),
+        residual_text=_score_text(matrix, risk.residual_likelihood, risk.residual_impact),
+        review_days=matrix.review_days(row.level),
+    )
+
+
+def risk_heat_map(*, matrix: scoring.Matrix, scores: str) -> scoring.HeatMap:
+    """Open risks counted in each cell of the matrix, by their residual or inherent scores:
+    one grouped count over the risks table alone."""
+    stage = scores if scores in SCORES else "residual"
+    grouped = (
+        Risk.objects.filter(status=RiskStatus.OPEN)
+        .order_by()
+        .values_list(f"{stage}_likelihood", f"{stage}_impact")
+        .annotate(n=Count("pk"))
+    )
+    return scoring.heat_map(matrix, {(lik, imp): n for lik, imp, n in grouped})
+
+
+def risk_largest_scores() -> tuple[int, int]:
+    """The highest likelihood and impact any open risk is scored at, inherent or residual."""
+    found = Risk.objects.filter(status=RiskStatus.OPEN).aggregate(
+        il=Max("inherent_likelihood"),
+        rl=Max("residual_likelihood"),
+        ii=Max("inherent_impact"),
+        ri=Max("residual_impact"),
+    )
+    return (
+        max(found["il"] or 0, found["rl"] or 0),
+        max(found["ii"] or 0, found["ri"] or 0),
+    )
+
+
+def action_by_reference(*, reference: str) -> Action | None:
+    """A learning tracker action by its reference, ignoring letter case."""
+    return (
+        Action.objects.select_related("agency").filter(reference__iexact=reference.strip()).first()
+    )
+
+
+def risk_controls(*, risk: Risk) -> list[RiskControl]:
+    return list(risk.controls.all())
+
+
+def risk_mitigations(*, risk: Risk) -> list[Action]:
+    """The learning tracker's actions linked to the risk, soonest due first."""
+    return list(risk.actions.select_related("agency").order_by("due_date", "reference"))
+
+
+def risk_action_get(*, risk: Risk, pk: int) -> Action:
+    action = risk.actions.filter(pk=pk).first()
+    if action is None:
+        raise Http404("That action is not linked to this risk.")
+    return action
+
+
+EXPORT_HEADER = (
+    "Reference",
+    "Title",
+    "Category",
+    "Owner",
+    "Status",
+    "Cause",
+    "Consequence",
+    "Inherent likelihood",
+    "Inherent impact",
+    "Inherent score",
+    "Residual likelihood",
+    "Residual impact",
+    "Residual score",
+    "Level",
+    "Above appetite",
+    "Accepted until",
+    "Opened",
+    "Last reviewed",
+    "Next review",
+    "Review overdue",
+    "Closed",
+    "Controls",
+    "Mitigating actions",
+)
+
+
+def risk_export_rows(
+    *, user: Any, filters: RiskFilters, matrix: scoring.Matrix, today: datetime.date
+) -> Iterator[list[Any]]:
+    """The register as spreadsheet rows: four queries whatever the number of risks."""
+    risks = list(risk_list_for(user=user, filters=filters, matrix=matrix, today=today))
+    ids = [risk.pk for risk in risks]
+    controls: dict[int, list[str]] = defaultdict(list)
+    actions: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        for risk_id, description, effectiveness in (
+            RiskControl.objects.filter(risk_id__in=chunk)
+            .order_by("risk", "pk")
+            .values_list("risk_id", "description", "effectiveness")
+        ):
+            label = RiskControl.Effectiveness(effectiveness).label.lower()
+            controls[risk_id].append(f"{description} ({label})")
+        for risk_id, reference in (
+            Risk.actions.through.objects.filter(risk_id__in=chunk)
+            .order_by("action__reference")
+            .values_list("risk_id", "action__reference")
+        ):
+            actions[risk_id].append(reference)
+    for row in risk_rows(risks=risks, matrix=matrix, today=today):
+        risk = row.risk
+        yield [
+            risk.reference,
+            risk.title,
+            RiskCategory(risk.category).label,
+            risk.owner.full_name or risk.owner.email,
+            RiskStatus(risk.status).label,
+            risk.cause,
+            risk.consequence,
+            risk.inherent_likelihood,
+            risk.inherent_impact,
+            risk.inherent_score,
+            risk.residual_likelihood,
+            risk.residual_impact,
+            risk.residual_score,
+            row.level.label,
+            "Yes" if row.above_appetite else "No",
+            row.accepted_until.isoformat() if row.accepted_until else "",
+            risk.opened_on.isoformat(),
+            risk.last_reviewed_on.isoformat(),
+            risk.next_review_on.isoformat(),
+            "Yes" if row.overdue else "No",
+            risk.closed_on.isoformat() if risk.closed_on else "",
+            "; ".join(controls[risk.pk]),
+            "; ".join(actions[risk.pk]),
+        ]
