@@ -1,0 +1,227 @@
+"""Reads of the multi-agency audit programme: audits, the agencies' returns, and the
+findings whose actions the learning tracker follows."""
+
+import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from sightline.accounts.models import Agency
+from sightline.learning.models import Action
+from sightline.learning.selectors import agency_lead_emails
+from sightline.learning.vocabulary import OPEN_STATUSES
+from sightline.reviews.models import PracticeTheme
+
+from ..models import Audit, AuditReturn, Group
+from ..quarters import Quarter
+from ..vocabulary import AuditStatus
+from .inspections import counted, findings_with_actions
+
+
+def with_counts(audits: QuerySet[Audit], *, today: datetime.date) -> QuerySet[Audit]:
+    """Each audit with its returns asked for, returned and overdue, its findings, and its
+    findings' open and overdue actions."""
+    returns = AuditReturn.objects.filter(audit=OuterRef("pk"))
+    actions = Action.objects.filter(recommendation__audits=OuterRef("pk"), status__in=OPEN_STATUSES)
+    findings = Audit.recommendations.through.objects.filter(audit=OuterRef("pk"))
+    return audits.annotate(
+        returns_requested=counted(returns, "audit"),
+        returns_received=counted(returns.filter(returned_on__isnull=False), "audit"),
+        returns_overdue=counted(
+            returns.filter(returned_on__isnull=True, audit__returns_due_on__lt=today), "audit"
+        ),
+        finding_count=counted(findings, "audit"),
+        actions_open=counted(actions, "recommendation__audits"),
+        actions_overdue=counted(actions.filter(due_date__lt=today), "recommendation__audits"),
+    )
+
+
+def financial_year_quarters(year: int) -> list[Quarter]:
+    return [Quarter(year, number) for number in range(1, 5)]
+
+
+def financial_year_label(year: int) -> str:
+    """2025-26 for the financial year from April 2025."""
+    return f"{year}-{(year + 1) % 100:02d}"
+
+
+def audit_programme(*, year: int) -> list[dict[str, Any]]:
+    """The programme for the financial year starting in April of ``year``: each quarter with
+    the audits planned for it."""
+    quarters = financial_year_quarters(year)
+    audits = list(
+        with_counts(
+            Audit.objects.filter(
+                quarter_start__gte=quarters[0].start, quarter_start__lte=quarters[-1].start
+            ).select_related("group"),
+            today=timezone.localdate(),
+        ).order_by("quarter_start", "title")
+    )
+    return [
+        {"quarter": quarter, "audits": [a for a in audits if a.quarter_start == quarter.start]}
+        for quarter in quarters
+    ]
+
+
+def audit_get(*, pk: int) -> Audit:
+    audit = Audit.objects.select_related("group").filter(pk=pk).first()
+    if audit is None:
+        raise Http404("No such audit.")
+    return audit
+
+
+def audit_page(*, audit: Audit) -> dict[str, Any]:
+    """An audit's questionnaire, its returns agency by agency (with the answers under their
+    questions), its findings with their actions, and the agencies not yet asked."""
+    today = timezone.localdate()
+    questions = audit.questions
+    returns: list[dict[str, Any]] = []
+    for item in audit.returns.select_related("agency", "returned_by").order_by("agency__name"):
+        answers = item.answers_to(questions) if item.returned_on else None
+        returns.append(
+            {
+                "item": item,
+                "answers": list(zip(questions, answers, strict=True)) if answers else None,
+                "overdue": item.returned_on is None
+                and audit.returns_due_on is not None
+                and audit.returns_due_on < today,
+            }
+        )
+    returned = sum(row["item"].returned_on is not None for row in returns)
+    quarter = Quarter.containing(audit.quarter_start)
+    return {
+        "quarter": quarter,
+        "year": financial_year_label(quarter.year),
+        "questions": questions,
+        "returns": returns,
+        "counts": {
+            "requested": len(returns),
+            "returned": returned,
+            "outstanding": len(returns) - returned,
+        },
+        "findings": findings_with_actions(audit.recommendations.all()),
+        "themes": list(audit.themes.order_by("name")),
+        "not_asked": agencies_not_asked(audit=audit),
+        "today": today,
+    }
+
+
+def agencies_not_asked(*, audit: Audit) -> list[Agency]:
+    """The active agencies not yet asked for a return to the audit."""
+    return list(
+        Agency.objects.filter(is_active=True)
+        .exclude(Exists(AuditReturn.objects.filter(audit=audit, agency=OuterRef("pk"))))
+        .order_by("name")
+    )
+
+
+def agencies_without_leads(*, returns: list[AuditReturn]) -> list[str]:
+    """The agencies of ``returns`` with no active lead, so nobody there was emailed."""
+    leads = agency_lead_emails(agency_ids=[item.agency_id for item in returns])
+    return [item.agency.name for item in returns if not leads.get(item.agency_id)]
+
+
+def audit_form_initial(*, audit: Audit) -> dict[str, Any]:
+    return {
+        "title": audit.title,
+        "scope": audit.scope,
+        "quarter_start": Quarter.containing(audit.quarter_start).label,
+        "group": audit.group,
+        "themes": list(audit.themes.all()),
+        "questionnaire": audit.questionnaire,
+        "returns_due_on": audit.returns_due_on,
+        "status": audit.status,
+        "summary": audit.summary,
+    }
+
+
+def audit_form_options() -> dict[str, list[Any]]:
+    return {
+        "groups": list(Group.objects.filter(is_active=True).order_by("name")),
+        "themes": list(PracticeTheme.objects.order_by("name")),
+    }
+
+
+def audit_return_get(*, pk: int) -> AuditReturn:
+    item = AuditReturn.objects.select_related("audit", "agency").filter(pk=pk).first()
+    if item is None:
+        raise Http404("No such audit return.")
+    return item
+
+
+def _summary_row(audit: Any) -> dict[str, Any]:
+    """One audit, counted by ``with_counts``, for the Executive pack."""
+    return {
+        "audit_id": audit.pk,
+        "title": audit.title,
+        "quarter": Quarter.containing(audit.quarter_start).label,
+        "status": audit.status,
+        "status_label": audit.get_status_display(),
+        "group": audit.group.name if audit.group else "",
+        "returns_due_on": audit.returns_due_on,
+        "returns_requested": audit.returns_requested,
+        "returns_received": audit.returns_received,
+        "returns_outstanding": audit.returns_requested - audit.returns_received,
+        "returns_overdue": audit.returns_overdue,
+        "findings": audit.finding_count,
+        "actions_open": audit.actions_open,
+        "actions_overdue": audit.actions_overdue,
+        "url": audit.get_absolute_url(),
+    }
+
+
+SUMMED = (
+    "returns_requested",
+    "returns_received",
+    "returns_outstanding",
+    "returns_overdue",
+    "findings",
+    "actions_open",
+    "actions_overdue",
+)
+
+
+def audit_summary_for_quarter(
+    *, quarter: Quarter, today: datetime.date | None = None
+) -> dict[str, Any]:
+    """The audit programme for the Executive: the audits planned for ``quarter``, those from
+    earlier quarters not yet reported, and totals. Returns and actions are counted as they
+    stand ``today`` (overdue: past their due date today).
+
+    Keys: quarter (the Quarter), audits and carried_over (lists of rows with audit_id, title,
+    quarter, status, status_label, group, returns_due_on, returns_requested, returns_received,
+    returns_outstanding, returns_overdue, findings, actions_open, actions_overdue and url),
+    returns_received_in_quarter, and totals (audits, planned, in_progress, reported,
+    carried_over, and the sum of each count over both lists)."""
+    today = today or timezone.localdate()
+    audits = list(
+        with_counts(
+            Audit.objects.filter(quarter_start__lte=quarter.start)
+            .exclude(quarter_start__lt=quarter.start, status=AuditStatus.REPORTED)
+            .select_related("group"),
+            today=today,
+        ).order_by("quarter_start", "title")
+    )
+    this_quarter = [_summary_row(a) for a in audits if a.quarter_start == quarter.start]
+    carried_over = [_summary_row(a) for a in audits if a.quarter_start < quarter.start]
+    totals: dict[str, int] = {
+        "audits": len(this_quarter),
+        **{
+            status: sum(row["status"] == status for row in this_quarter)
+            for status in AuditStatus.values
+        },
+        "carried_over": len(carried_over),
+    }
+    for name in SUMMED:
+        totals[name] = sum(row[name] for row in [*this_quarter, *carried_over])
+    return {
+        "quarter": quarter,
+        "audits": this_quarter,
+        "carried_over": carried_over,
+        "returns_received_in_quarter": AuditReturn.objects.filter(
+            returned_on__gte=quarter.start, returned_on__lte=quarter.end
+        ).count(),
+        "totals": totals,
+    }
