@@ -1,0 +1,268 @@
+"""Reads of the partnership's governance: its groups, their members and meetings, and the
+assurance each group gives the Executive every quarter."""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Lower, Upper
+from django.http import Http404
+from django.utils import timezone
+
+from sightline.learning.models import Action
+
+from ..models import AssuranceReturn, Group, GroupMember, Meeting, MeetingDecision
+from ..quarters import Quarter
+from ..vocabulary import AssuranceLevel, GroupKind
+from .data import current_exceptions_for_group, exceptions_for_quarter
+
+RECENT_RETURNS = 8  # two years of quarters on a group's page
+
+
+def _count(queryset: QuerySet[Any], field: str) -> Coalesce:
+    """How many rows of ``queryset`` point at the outer row: a correlated count, so the
+    list never aggregates a join of every row."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(**{field: OuterRef("pk")})
+            .order_by()
+            .values(field)
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def _latest_return(field: str) -> Subquery:
+    return Subquery(
+        AssuranceReturn.objects.filter(group=OuterRef("pk"))
+        .order_by("-quarter_start")
+        .values(field)[:1]
+    )
+
+
+def group_list() -> list[dict[str, Any]]:
+    """Every group, active first, each with its number of seats and meetings and its
+    latest assurance return's quarter and level."""
+    groups = (
+        Group.objects.select_related("chair", "reports_to")
+        .annotate(
+            member_count=_count(GroupMember.objects.all(), "group"),
+            meeting_count=_count(Meeting.objects.all(), "group"),
+            latest_return_start=_latest_return("quarter_start"),
+            latest_return_level=_latest_return("level"),
+        )
+        .order_by("-is_active", Lower("name"))
+    )
+    return [
+        {
+            "group": group,
+            "member_count": group.member_count,
+            "meeting_count": group.meeting_count,
+            "latest_quarter": Quarter.starting(group.latest_return_start)
+            if group.latest_return_start
+            else None,
+            "latest_level": group.latest_return_level or "",
+            "latest_label": AssuranceLevel(group.latest_return_level).label
+            if group.latest_return_level
+            else "",
+        }
+        for group in groups
+    ]
+
+
+def group_get(*, pk: int) -> Group:
+    group = Group.objects.select_related("chair", "reports_to").filter(pk=pk).first()
+    if group is None:
+        raise Http404("No such group.")
+    return group
+
+
+def group_name_taken(*, name: str, exclude_pk: int | None = None) -> bool:
+    others = Group.objects.annotate(key=Lower("name")).filter(key=" ".join(name.split()).lower())
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.exists()
+
+
+def group_below(*, group: Group) -> set[int]:
+    """The ids of every group that reports to ``group``, directly or through others."""
+    links = dict(Group.objects.values_list("pk", "reports_to_id"))
+    below: set[int] = set()
+    frontier = {group.pk}
+    while frontier:
+        frontier = {pk for pk, parent in links.items() if parent in frontier} - below
+        below |= frontier
+    return below
+
+
+def members_by_agency(*, group: Group) -> list[dict[str, Any]]:
+    """The group's seats, under each agency: ``[{"agency": agency, "members": [...]}]``."""
+    seats = (
+        GroupMember.objects.filter(group=group)
+        .select_related("agency", "user")
+        .order_by(Lower("agency__name"), "agency_id", "user__full_name", "pk")
+    )
+    agencies: dict[int, dict[str, Any]] = {}
+    for seat in seats:
+        agencies.setdefault(seat.agency_id, {"agency": seat.agency, "members": []})[
+            "members"
+        ].append(seat)
+    return list(agencies.values())
+
+
+def group_page(*, group: Group) -> dict[str, Any]:
+    returns = (
+        AssuranceReturn.objects.filter(group=group)
+        .select_related("submitted_by")
+        .order_by("-quarter_start")[:RECENT_RETURNS]
+    )
+    meetings = (
+        Meeting.objects.filter(group=group)
+        .annotate(
+            decision_count=_count(MeetingDecision.objects.all(), "meeting"),
+            action_count=_count(Meeting.actions.through.objects.all(), "meeting"),
+        )
+        .order_by("-held_on")
+    )
+    return {
+        "agencies": members_by_agency(group=group),
+        "meetings": list(meetings),
+        "returns": [
+            {"return": item, "quarter": Quarter.starting(item.quarter_start)} for item in returns
+        ],
+        "subgroups": list(Group.objects.filter(reports_to=group).order_by(Lower("name"))),
+        "exceptions": current_exceptions_for_group(group=group),
+    }
+
+
+def member_get(*, group: Group, pk: int) -> GroupMember:
+    member = (
+        GroupMember.objects.select_related("agency", "user", "group")
+        .filter(group=group, pk=pk)
+        .first()
+    )
+    if member is None:
+        raise Http404("No such member of the group.")
+    return member
+
+
+def member_exists(*, group: Group, agency: Any, user: Any) -> bool:
+    return GroupMember.objects.filter(group=group, agency=agency, user=user).exists()
+
+
+def meeting_get(*, pk: int) -> Meeting:
+    meeting = Meeting.objects.select_related("group", "recorded_by").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+def meeting_on(*, group: Group, held_on: Any, exclude_pk: int | None = None) -> bool:
+    meetings = Meeting.objects.filter(group=group, held_on=held_on)
+    if exclude_pk is not None:
+        meetings = meetings.exclude(pk=exclude_pk)
+    return meetings.exists()
+
+
+def meeting_page(*, meeting: Meeting) -> dict[str, Any]:
+    return {
+        "decisions": list(meeting.decisions.order_by("pk")),
+        "actions": list(
+            meeting.actions.select_related("agency", "recommendation").order_by(
+                "due_date", "reference"
+            )
+        ),
+    }
+
+
+def actions_by_reference(*, references: Iterable[str]) -> dict[str, Action]:
+    """Learning tracker actions under their references in capitals (references ignore case)."""
+    keys = sorted({reference.strip().upper() for reference in references if reference.strip()})
+    found: dict[str, Action] = {}
+    for start in range(0, len(keys), 900):
+        chunk = keys[start : start + 900]
+        for action in Action.objects.annotate(key=Upper("reference")).filter(key__in=chunk):
+            found[action.reference.upper()] = action
+    return found
+
+
+def assurance_return_for(*, group: Group, quarter: Quarter) -> AssuranceReturn | None:
+    return (
+        AssuranceReturn.objects.select_related("submitted_by")
+        .filter(group=group, quarter_start=quarter.start)
+        .first()
+    )
+
+
+def returns_for_quarter(*, quarter: Quarter) -> list[dict[str, Any]]:
+    """Every active group that gives the Executive assurance (all but the Executive itself)
+    and was set up by the end of ``quarter`` (or gave a return for it), by name, with its
+    return for the quarter or none. Each: group, quarter, return (or None), missing, level
+    (empty when missing), level_label ("No return" when missing), summary, exceptions,
+    escalations and submitted_at."""
+    after_end = timezone.make_aware(
+        datetime.datetime.combine(quarter.next().start, datetime.time.min)
+    )
+    returns = {
+        item.group_id: item
+        for item in AssuranceReturn.objects.filter(
+            quarter_start=quarter.start, group__is_active=True
+        ).select_related("submitted_by")
+    }
+    groups = list(
+        Group.objects.filter(is_active=True)
+        .filter(Q(created_at__lt=after_end) | Q(pk__in=list(returns)))
+        .exclude(kind=GroupKind.EXECUTIVE)
+        .select_related("chair")
+        .order_by(Lower("name"), "pk")
+    )
+    rows = []
+    for group in groups:
+        item = returns.get(group.pk)
+        rows.append(
+            {
+                "group": group,
+                "quarter": quarter,
+                "return": item,
+                "missing": item is None,
+                "level": item.level if item else "",
+                "level_label": item.get_level_display() if item else "No return",
+                "summary": item.summary if item else "",
+                "exceptions": item.exceptions if item else "",
+                "escalations": item.escalations if item else "",
+                "submitted_at": item.submitted_at if item else None,
+            }
+        )
+    return rows
+
+
+def rollup(*, quarter: Quarter) -> dict[str, Any]:
+    """The roll-up to the Executive for ``quarter``: each group's return, with the data
+    exceptions raised to it, and the count at each level of assurance."""
+    rows = returns_for_quarter(quarter=quarter)
+    data_exceptions = exceptions_for_quarter(quarter=quarter)
+    by_group: dict[int, list[dict[str, Any]]] = {}
+    for item in data_exceptions:
+        by_group.setdefault(item["group"].pk, []).append(item)
+    for row in rows:
+        row["data_exceptions"] = by_group.get(row["group"].pk, [])
+    counts = dict.fromkeys(AssuranceLevel.values, 0)
+    for row in rows:
+        if row["level"]:
+            counts[row["level"]] += 1
+    listed = {row["group"].pk for row in rows}
+    return {
+        "rows": rows,
+        "counts": [
+            {"level": level, "label": label, "count": counts[level]}
+            for level, label in AssuranceLevel.choices
+        ],
+        "missing": sum(1 for row in rows if row["missing"]),
+        "data_exceptions": data_exceptions,
+        # Figures raised to a group with no row above (the Executive, or a group stood down).
+        "other_exceptions": [item for item in data_exceptions if item["group"].pk not in listed],
+    }
