@@ -12,6 +12,19 @@ from django.core import checks
 from django.urls import get_resolver, reverse
 
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
+from sightline.assurance.models import Priority
+from sightline.assurance.tests.factories_groups import (
+    GroupFactory,
+    GroupMemberFactory,
+    MeasureFactory,
+    MeetingFactory,
+)
+from sightline.assurance.tests.factories_inspections import (
+    AuditFactory,
+    AuditReturnFactory,
+    InspectionFactory,
+)
+from sightline.assurance.tests.factories_risks import RiskFactory
 from sightline.core.checks import iter_patterns
 from sightline.core.models import ClosureDay
 from sightline.core.roles import Role
@@ -31,6 +44,9 @@ SEES_CASES = SEES_EVERY_CASE | {Role.REVIEW_GROUP_MEMBER, Role.AGENCY_LEAD}
 NOT_ON_CASE = frozenset({Role.TRAINER, Role.PRACTITIONER})
 CASE = ("pk:case",)
 RUNS_TRAINING = frozenset({Role.ADMINISTRATOR, Role.TRAINER})
+SEES_ASSURANCE = SEES_CASES
+STEERS = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE})
+RISK = ("pk:risk",)
 SEES_TRAINING_REPORTS = RUNS_TRAINING | {Role.EXECUTIVE}
 
 
@@ -41,6 +57,7 @@ class Rule:
     kwargs: tuple[str, ...] = ()  # names of objects in the world fixture
     extra: dict = field(default_factory=dict)
     hidden_from: frozenset[Role] = frozenset()  # roles that may not know the object exists: 404
+    form: tuple[str, ...] = ()  # posted fields, each "field:object" naming a world object
 
 
 RULES: dict[str, Rule] = {
@@ -171,6 +188,71 @@ RULES: dict[str, Rule] = {
     "training:report_export": Rule(allowed=SEES_TRAINING_REPORTS, extra={"fmt": "csv"}),
     "training:learning_loop": Rule(allowed=SEES_TRAINING_REPORTS),
     "training:workforce": Rule(allowed=ADMIN),
+    # System assurance: partnership staff see it; the risk register and the pack are the
+    # Executive's; administrators keep the records. The world's risk belongs to another
+    # executive, its group has other members, and its audit return is the home agency's.
+    "assurance:overview": Rule(allowed=SEES_ASSURANCE),
+    "assurance:risk_list": Rule(allowed=STEERS),
+    "assurance:risk_heatmap": Rule(allowed=STEERS),
+    "assurance:risk_export": Rule(allowed=STEERS, extra={"fmt": "csv"}),
+    "assurance:risk_create": Rule(allowed=ADMIN),
+    "assurance:risk_settings": Rule(allowed=ADMIN),
+    "assurance:risk_detail": Rule(allowed=STEERS, kwargs=RISK),
+    "assurance:risk_accept": Rule(allowed=STEERS, kwargs=RISK),
+    "assurance:risk_edit": Rule(allowed=ADMIN, kwargs=RISK),
+    "assurance:risk_close": Rule(allowed=ADMIN, kwargs=RISK),
+    "assurance:risk_review": Rule(allowed=ADMIN, kwargs=RISK),
+    "assurance:risk_actions": Rule(allowed=ADMIN, kwargs=RISK),
+    "assurance:inspection_list": Rule(allowed=SEES_ASSURANCE),
+    "assurance:inspection_create": Rule(allowed=ADMIN),
+    "assurance:inspection_detail": Rule(allowed=SEES_ASSURANCE, kwargs=("pk:inspection",)),
+    "assurance:inspection_edit": Rule(allowed=ADMIN, kwargs=("pk:inspection",)),
+    "assurance:inspection_recommendation_create": Rule(allowed=ADMIN, kwargs=("pk:inspection",)),
+    "assurance:inspection_update": Rule(allowed=SEES_ASSURANCE),
+    "assurance:inspection_update_export": Rule(allowed=SEES_ASSURANCE),
+    "assurance:audit_list": Rule(allowed=SEES_ASSURANCE),
+    "assurance:audit_create": Rule(allowed=ADMIN),
+    "assurance:audit_detail": Rule(allowed=SEES_ASSURANCE, kwargs=("pk:audit",)),
+    "assurance:audit_edit": Rule(allowed=ADMIN, kwargs=("pk:audit",)),
+    "assurance:audit_request_returns": Rule(
+        allowed=ADMIN, method="post", kwargs=("pk:audit",), form=("agencies:other_agency",)
+    ),
+    "assurance:audit_finding_create": Rule(allowed=ADMIN, kwargs=("pk:audit",)),
+    "assurance:audit_return_submit": Rule(
+        allowed=frozenset({Role.ADMINISTRATOR, Role.AGENCY_LEAD}), kwargs=("pk:audit_return",)
+    ),
+    "assurance:group_list": Rule(allowed=SEES_ASSURANCE),
+    "assurance:group_create": Rule(allowed=ADMIN),
+    "assurance:group_detail": Rule(allowed=SEES_ASSURANCE, kwargs=("pk:group",)),
+    "assurance:group_edit": Rule(allowed=ADMIN, kwargs=("pk:group",)),
+    "assurance:group_member_add": Rule(allowed=ADMIN, kwargs=("pk:group",)),
+    "assurance:group_member_remove": Rule(
+        allowed=ADMIN, method="post", kwargs=("pk:group", "member_pk:group_member")
+    ),
+    "assurance:meeting_create": Rule(allowed=ADMIN, kwargs=("pk:group",)),
+    "assurance:meeting_detail": Rule(allowed=SEES_ASSURANCE, kwargs=("pk:meeting",)),
+    "assurance:meeting_edit": Rule(allowed=ADMIN, kwargs=("pk:meeting",)),
+    "assurance:assurance_return_submit": Rule(
+        allowed=ADMIN, kwargs=("pk:group",), extra={"quarter": "2024-25-Q1"}
+    ),
+    "assurance:assurance_rollup": Rule(allowed=SEES_ASSURANCE),
+    "assurance:measure_list": Rule(allowed=SEES_ASSURANCE),
+    "assurance:measure_create": Rule(allowed=ADMIN),
+    "assurance:measure_detail": Rule(allowed=SEES_ASSURANCE, kwargs=("pk:measure",)),
+    "assurance:measure_edit": Rule(allowed=ADMIN, kwargs=("pk:measure",)),
+    "assurance:data_point_enter": Rule(allowed=ADMIN, kwargs=("pk:measure",)),
+    "assurance:data_import": Rule(allowed=ADMIN),
+    "assurance:data_template": Rule(allowed=ADMIN),
+    "assurance:plan": Rule(allowed=SEES_ASSURANCE),
+    "assurance:priority_create": Rule(allowed=ADMIN),
+    "assurance:priority_detail": Rule(allowed=SEES_ASSURANCE, kwargs=("pk:priority",)),
+    "assurance:priority_edit": Rule(allowed=ADMIN, kwargs=("pk:priority",)),
+    "assurance:priority_update": Rule(allowed=STEERS, kwargs=("pk:priority",)),
+    "assurance:priority_actions": Rule(allowed=ADMIN, kwargs=("pk:priority",)),
+    "assurance:priority_measure_add": Rule(allowed=ADMIN, kwargs=("pk:priority",)),
+    "assurance:scrutiny_finding_add": Rule(allowed=ADMIN, kwargs=("pk:priority",)),
+    "assurance:pack": Rule(allowed=STEERS),
+    "assurance:pack_pdf": Rule(allowed=STEERS),
 }
 
 CALLERS = [ANONYMOUS, *Role]
@@ -205,9 +287,21 @@ def world(db):
         text="Improve it",
         made_date=datetime.date(2024, 1, 1),
     )
+    group = GroupFactory.create()
+    audit = AuditFactory.create()
     session = SessionFactory.create()
     booking = BookingFactory.create(session=session, attendance=Attendance.ATTENDED)
     return {
+        "other_agency": AgencyFactory.create(name="Other Agency"),
+        "risk": RiskFactory.create(),
+        "inspection": InspectionFactory.create(),
+        "audit": audit,
+        "audit_return": AuditReturnFactory.create(audit=audit, agency=home_agency),
+        "group": group,
+        "group_member": GroupMemberFactory.create(group=group),
+        "meeting": MeetingFactory.create(group=group),
+        "measure": MeasureFactory.create(group=group),
+        "priority": Priority.objects.order_by("position").first(),
         "course": session.course,
         "series": SeriesFactory.create(),
         "session": session,
@@ -256,7 +350,8 @@ def test_access(client, world, name, caller):
         # Keep an administrator besides the caller so no "last administrator" rule interferes.
         MembershipFactory(agency=world["home_agency"], role=Role.ADMINISTRATOR)
         client.force_login(user)
-    response = getattr(client, rule.method)(_url(name, rule, world))
+    form = {key: world[obj].pk for key, _, obj in (spec.partition(":") for spec in rule.form)}
+    response = getattr(client, rule.method)(_url(name, rule, world), form)
 
     if rule.allowed is None:
         assert response.status_code in {200, 302}, response.status_code

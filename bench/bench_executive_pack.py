@@ -1,0 +1,547 @@
+"""Benchmark of the Executive pack at 5,000 risks and 100,000 data points: the pack page for
+the current quarter and for the one before, and the pack as a PDF, each printed beside
+baselines measured in the same run, and the page's query count at a tenth of the data and at
+all of it.
+
+Run from the repository root: ``make bench`` or ``.venv/bin/python bench/bench_executive_pack.py``.
+Everything happens in a fresh SQLite database in a temporary directory; nothing in ``var/``
+is touched. The exit code is 1 when a goal is missed (page p95 under 150 ms, PDF under 5 s,
+the same query count at both sizes), so this script can stand as the issue's acceptance check.
+"""
+
+import datetime
+import logging
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+STEPS = 10  # the data is built in ten equal steps; queries are counted after the first
+RISKS = 5_000
+MEASURES = 1_000
+QUARTERS = 100  # of data for each measure: 1,000 x 100 = 100,000 data points
+NEW_GROUPS = 40  # besides the partnership's standard groups
+RETURN_QUARTERS = 12
+RECOMMENDATIONS = 2_000
+ACTIONS_PER_RECOMMENDATION = 5
+INSPECTIONS = 40
+RECOMMENDATIONS_PER_INSPECTION = 5
+CASES = 1_500
+AGENCIES = 20
+OWNERS = 30
+REQUESTS = 50
+PDF_RUNS = 3
+BATCH = 5_000
+SEED = 20251115
+
+GOAL_PAGE_P95_MS = 150.0
+GOAL_PDF_SECONDS = 5.0
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- Generated data -----------------------------------------------------------------------
+
+
+def reference_data_add(today: datetime.date) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from sightline.accounts.models import Agency, Membership, User
+    from sightline.assurance.models import RiskSettings
+
+    Agency.objects.bulk_create(
+        [Agency(name=f"Bench Agency {n:02d}", sector="police") for n in range(1, AGENCIES + 1)]
+    )
+    agencies = list(Agency.objects.filter(name__startswith="Bench Agency ").order_by("pk"))
+    executive = User.objects.create_user(
+        "bench-executive@example.test", None, full_name="Bench Executive"
+    )
+    Membership.objects.create(user=executive, agency=agencies[0], role="executive")
+    User.objects.bulk_create(
+        [
+            User(email=f"owner{n}@example.test", full_name=f"Owner {n}", password="!")
+            for n in range(OWNERS)
+        ]
+    )
+    owners = list(User.objects.filter(email__startswith="owner").values_list("pk", flat=True))
+    RiskSettings.objects.create(appetite=9, updated_at=timezone.now())
+    return {"agencies": agencies, "executive": executive, "owners": owners, "today": today}
+
+
+def _day(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
+    return start + datetime.timedelta(days=rng.randint(0, max(0, (end - start).days)))
+
+
+def risks_add(rng: random.Random, data: dict[str, Any], first: int, count: int) -> None:
+    """Risks opened over eight years, three in four closed since, scored low more often than
+    high; two in five of those above the appetite accepted, some of them for a lower score or
+    until a date already past."""
+    from django.utils import timezone
+
+    from sightline.assurance.models import Risk, RiskAcceptance
+
+    today, now = data["today"], timezone.now()
+    levels, weights = (1, 2, 3, 4, 5), (30, 32, 20, 12, 6)
+    risks = []
+    for number in range(first, first + count):
+        opened = _day(rng, today - datetime.timedelta(days=8 * 365), today)
+        closed = _day(rng, opened, today) if rng.random() < 0.75 else None
+        likelihood, impact = rng.choices(levels, weights)[0], rng.choices(levels, weights)[0]
+        inherent = (min(5, likelihood + rng.randint(0, 2)), min(5, impact + rng.randint(0, 2)))
+        reviewed = _day(rng, opened, today)
+        risks.append(
+            Risk(
+                reference=f"BRK-{number:05d}",
+                title=f"Bench risk {number}: partners cannot meet demand in area {number % 37}",
+                category=rng.choice(("strategic", "operational", "workforce", "statutory")),
+                owner_id=rng.choice(data["owners"]),
+                cause="Demand has risen faster than capacity.",
+                consequence="Children and adults wait longer for help.",
+                inherent_likelihood=inherent[0],
+                inherent_impact=inherent[1],
+                residual_likelihood=likelihood,
+                residual_impact=impact,
+                inherent_score=inherent[0] * inherent[1],
+                residual_score=likelihood * impact,
+                status="closed" if closed else "open",
+                opened_on=opened,
+                last_reviewed_on=reviewed,
+                next_review_on=reviewed + datetime.timedelta(days=90),
+                closed_on=closed,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    Risk.objects.bulk_create(risks, batch_size=BATCH)
+    acceptances = []
+    for item in risks:
+        if item.residual_score <= 9 or rng.random() > 0.4:
+            continue
+        accepted_on = _day(rng, item.opened_on, today)
+        acceptances.append(
+            RiskAcceptance(
+                risk_id=item.pk,
+                accepted_by=data["executive"],
+                reason="Tolerated while the new service beds in.",
+                accepted_on=accepted_on,
+                until=accepted_on + datetime.timedelta(days=rng.randint(30, 500)),
+                residual_score=item.residual_score - rng.choice((0, 0, 0, 2)),
+                recorded_at=now,
+            )
+        )
+    RiskAcceptance.objects.bulk_create(acceptances, batch_size=BATCH)
+
+
+def groups_and_data_add(rng: random.Random, data: dict[str, Any], step: int) -> None:
+    """A tenth of the groups, each with returns for the last twelve quarters (the current
+    quarter's not all in yet), and a tenth of the measures with a hundred quarters of data."""
+    from django.utils import timezone
+
+    from sightline.assurance.models import AssuranceReturn, DataPoint, Group, Measure
+    from sightline.assurance.quarters import Quarter
+
+    today, now = data["today"], timezone.now()
+    current = Quarter.containing(today)
+    quarters = [current]
+    while len(quarters) < QUARTERS:
+        quarters.append(quarters[-1].previous())
+    per_step = NEW_GROUPS // STEPS
+    groups = [
+        Group(
+            name=f"Bench group {step * per_step + n:02d}",
+            kind="subgroup",
+            created_at=now - datetime.timedelta(days=10 * 365),
+            updated_at=now,
+        )
+        for n in range(per_step)
+    ]
+    Group.objects.bulk_create(groups)
+    returns = []
+    for group in groups:
+        for quarter in quarters[:RETURN_QUARTERS]:
+            if quarter == current and rng.random() < 0.4:
+                continue
+            level = rng.choices(("assured", "partial", "not_assured"), (60, 30, 10))[0]
+            returns.append(
+                AssuranceReturn(
+                    group=group,
+                    quarter_start=quarter.start,
+                    level=level,
+                    summary="The group looked at its data, audits and actions.",
+                    exceptions="" if level == "assured" else "Two audits are late.",
+                    escalations="Capacity in health visiting." if level == "not_assured" else "",
+                    submitted_by=data["executive"],
+                    submitted_at=now,
+                )
+            )
+    AssuranceReturn.objects.bulk_create(returns, batch_size=BATCH)
+    per_step = MEASURES // STEPS
+    measures = []
+    for n in range(per_step):
+        number = step * per_step + n
+        watched = rng.random() < 0.7
+        measures.append(
+            Measure(
+                code=f"BM-{number:04d}",
+                name=f"Bench measure {number}",
+                dataset=rng.choice(("Safeguarding Adults Collection", "Children in need census")),
+                breakdown=f"Breakdown {number % 11}",
+                unit=rng.choice(("number", "%", "rate")),
+                group=rng.choice(groups),
+                threshold=Decimal(100) if watched else None,
+                direction=rng.choice(("above", "below")) if watched else "",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    Measure.objects.bulk_create(measures)
+    # Figures sit on the safe side of the threshold, and about one in fourteen crosses it.
+    points = [
+        DataPoint(
+            measure=measure,
+            quarter_start=quarter.start,
+            value=Decimal(
+                round(
+                    100 * (1 + rng.gauss(0.15, 0.1) * (1 if measure.direction == "below" else -1)),
+                    2,
+                )
+            ),
+            recorded_at=now,
+        )
+        for measure in measures
+        for quarter in quarters
+    ]
+    DataPoint.objects.bulk_create(points, batch_size=BATCH)
+
+
+def learning_add(rng: random.Random, data: dict[str, Any], step: int) -> None:
+    """A tenth of the recommendations, five actions each due over five years, and a tenth of
+    the inspections, each answered by five of the recommendations; the priorities' action
+    plans grow with them."""
+    from django.utils import timezone
+
+    from sightline.assurance.models import Inspection, Priority
+    from sightline.learning.models import Action, Recommendation
+
+    today, now = data["today"], timezone.now()
+    per_step = RECOMMENDATIONS // STEPS
+    recs = [
+        Recommendation(
+            reference=f"BRC-{step * per_step + n:05d}",
+            source_type="other",
+            source_title=f"Bench source {n % 40}",
+            text="Partners should strengthen practice.",
+            made_date=_day(rng, today - datetime.timedelta(days=5 * 365), today),
+            created_at=now,
+            updated_at=now,
+        )
+        for n in range(per_step)
+    ]
+    Recommendation.objects.bulk_create(recs, batch_size=BATCH)
+    actions = []
+    for rec in recs:
+        for index in range(1, ACTIONS_PER_RECOMMENDATION + 1):
+            due = rec.made_date + datetime.timedelta(days=rng.randint(30, 540))
+            done = rng.random() < (0.85 if due < today else 0.1)
+            closed = not done and due < today and rng.random() < 0.3
+            completed = _day(rng, rec.made_date, today) if done else None
+            actions.append(
+                Action(
+                    reference=f"{rec.reference}-A{index}",
+                    recommendation=rec,
+                    agency=rng.choice(data["agencies"]),
+                    description="Brief every team and audit a sample of files.",
+                    due_date=due,
+                    status="complete"
+                    if done
+                    else "closed_incomplete"
+                    if closed
+                    else rng.choice(("not_started", "on_track", "at_risk")),
+                    completed_date=completed,
+                    closed_reason="Superseded." if closed else "",
+                    closed_date=_day(rng, rec.made_date, today) if closed else None,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    Action.objects.bulk_create(actions, batch_size=BATCH)
+    per_step = INSPECTIONS // STEPS
+    links = []
+    for n in range(per_step):
+        inspection = Inspection.objects.create(
+            inspectorate=rng.choice(("ofsted", "cqc", "hmicfrs")),
+            kind="other",
+            title=f"Bench inspection {step * per_step + n}",
+            started_on=_day(rng, today - datetime.timedelta(days=5 * 365), today),
+        )
+        chosen = recs[n * RECOMMENDATIONS_PER_INSPECTION : (n + 1) * RECOMMENDATIONS_PER_INSPECTION]
+        links += [
+            Inspection.recommendations.through(inspection_id=inspection.pk, recommendation_id=r.pk)
+            for r in chosen
+        ]
+    Inspection.recommendations.through.objects.bulk_create(links)
+    for priority in Priority.objects.all():
+        priority.actions.add(*rng.sample(actions, 4))
+
+
+def cases_add(rng: random.Random, data: dict[str, Any], step: int) -> None:
+    """A tenth of the child serious incidents, over six years: most notified and reviewed on
+    time, some late, the latest not yet."""
+    from django.utils import timezone
+
+    from sightline.reviews.models import Case
+
+    today, now = data["today"], timezone.now()
+    per_step = CASES // STEPS
+    cases = []
+    for n in range(per_step):
+        aware = _day(rng, today - datetime.timedelta(days=6 * 365), today)
+        notified = aware + datetime.timedelta(days=rng.choice((1, 2, 3, 6, 12)))
+        reviewed = aware + datetime.timedelta(days=rng.choice((14, 18, 21, 30)))
+        cases.append(
+            Case(
+                reference=f"BC-{step * per_step + n:05d}",
+                route="child",
+                incident_aware_date=aware,
+                panel_notified_date=notified if notified <= today else None,
+                rapid_review_sent_date=reviewed if reviewed <= today else None,
+                stage="decision",
+                opened_on=aware,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    Case.objects.bulk_create(cases, batch_size=BATCH)
+
+
+def priority_updates_add(data: dict[str, Any]) -> None:
+    from django.utils import timezone
+
+    from sightline.assurance.models import Priority, PriorityUpdate
+    from sightline.assurance.quarters import recent
+
+    now = timezone.now()
+    PriorityUpdate.objects.bulk_create(
+        [
+            PriorityUpdate(
+                priority=priority,
+                quarter_start=quarter.start,
+                rag=("green", "amber", "red")[(priority.pk + index) % 3],
+                reason="Progress against the action plan, and what is being done where late.",
+                recorded_by=data["executive"],
+                recorded_at=now,
+            )
+            for priority in Priority.objects.all()
+            for index, quarter in enumerate(recent(data["today"], RETURN_QUARTERS))
+        ]
+    )
+
+
+def step_add(rng: random.Random, data: dict[str, Any], step: int) -> None:
+    from django.db import transaction
+
+    with transaction.atomic():
+        per_step = RISKS // STEPS
+        risks_add(rng, data, step * per_step + 1, per_step)
+        groups_and_data_add(rng, data, step)
+        learning_add(rng, data, step)
+        cases_add(rng, data, step)
+
+
+def sizes() -> str:
+    from sightline.assurance.models import DataPoint, Risk
+    from sightline.learning.models import Action
+    from sightline.reviews.models import Case
+
+    return (
+        f"{Risk.objects.count():,} risks, {DataPoint.objects.count():,} data points, "
+        f"{Action.objects.count():,} actions, {Case.objects.count():,} cases"
+    )
+
+
+# --- Measuring ----------------------------------------------------------------------------
+
+
+def get_ok(client: Any, url: str) -> Any:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    return response
+
+
+def count_queries(client: Any, urls: list[str]) -> dict[str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for url in urls:
+        get_ok(client, url)
+        with CaptureQueriesContext(connection) as queries:
+            get_ok(client, url)
+        counts[url] = len(queries)
+    return counts
+
+
+def request_times(client: Any, url: str, count: int) -> list[float]:
+    for _ in range(3):
+        get_ok(client, url)  # warm-up, untimed
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        get_ok(client, url)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * share // 100))
+    return ordered[int(rank) - 1]
+
+
+def pack_sizes(quarter: Any, today: datetime.date) -> str:
+    from sightline.assurance import pack
+    from sightline.assurance.selectors.pack import pack_rows
+
+    built = pack.assemble(**pack_rows(quarter=quarter, today=today))
+    return ", ".join(f"{item.label.lower()} {item.count}" for item in built.headlines)
+
+
+# --- Main ---------------------------------------------------------------------------------
+
+
+def main() -> int:
+    wall = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="sightline-bench-") as directory:
+        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+        os.environ["SIGHTLINE_VAR_DIR"] = directory
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
+        if str(ROOT) not in sys.path:
+            sys.path.insert(0, str(ROOT))
+        os.chdir(ROOT)
+
+        import django
+
+        django.setup()
+
+        from django.conf import settings
+        from django.core.management import call_command
+        from django.db import connection
+        from django.test import Client
+        from django.urls import reverse
+        from django.utils import timezone
+
+        from sightline.assurance.quarters import Quarter
+
+        settings.DEBUG = False
+        # WeasyPrint logs each page it lays out; the figures are what matter here.
+        logging.getLogger("weasyprint").setLevel(logging.WARNING)
+        if "testserver" not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+        say(
+            f"Sightline Executive pack benchmark ({os.cpu_count()} CPUs, SQLite "
+            f"{sqlite3.sqlite_version}, Python {sys.version.split()[0]})"
+        )
+        say(f"  database: {settings.DATABASES['default']['NAME']}")
+        call_command("migrate", verbosity=0)
+        today = timezone.localdate()
+        current = Quarter.containing(today)
+        previous = current.previous()
+        rng = random.Random(SEED)
+        data = reference_data_add(today)
+        client = Client()
+        client.force_login(data["executive"])
+        pack_url = reverse("assurance:pack")
+        urls = [pack_url, f"{pack_url}?quarter={previous.label.replace(' ', '+')}"]
+        pdf_url = reverse("assurance:pack_pdf")
+
+        say("Generating a tenth of the data ...")
+        started = time.perf_counter()
+        step_add(rng, data, 0)
+        priority_updates_add(data)
+        say(f"  {sizes()} in {time.perf_counter() - started:.1f} s")
+        small = sizes()
+        queries_small = count_queries(client, urls)
+
+        say("Growing to all of it ...")
+        started = time.perf_counter()
+        for step in range(1, STEPS):
+            step_add(rng, data, step)
+        say(f"  {sizes()} in {time.perf_counter() - started:.1f} s")
+        large = sizes()
+        queries_large = count_queries(client, urls)
+
+        say(f"  the pack for {current.label}: {pack_sizes(current, today)}")
+        say(f"  the pack for {previous.label}: {pack_sizes(previous, today)}")
+        say(f"Timing {REQUESTS} requests of each page ...")
+        page_times = {url: request_times(client, url, REQUESTS) for url in urls}
+        health_times = request_times(client, reverse("health"), REQUESTS)
+        account_times = request_times(client, reverse("accounts:account"), REQUESTS)
+
+        say(f"Timing the PDF ({PDF_RUNS} runs after a warm-up) ...")
+        get_ok(client, pdf_url)
+        pdf_times = []
+        pdf_bytes = 0
+        for _ in range(PDF_RUNS):
+            started = time.perf_counter()
+            response = get_ok(client, pdf_url)
+            pdf_times.append(time.perf_counter() - started)
+            pdf_bytes = len(response.content)
+        if not response.content.startswith(b"%PDF"):
+            raise RuntimeError("The pack's PDF is not a PDF")
+
+        lines: list[str] = []
+        verdicts: list[str] = []
+
+        def verdict(ok: bool, text: str) -> None:
+            verdicts.append(f"{'PASS' if ok else 'FAIL'}  {text}")
+
+        lines.append(f"Executive pack, {large} ({REQUESTS} requests each)")
+        for url in urls:
+            p50, p95 = percentile(page_times[url], 50), percentile(page_times[url], 95)
+            lines.append(f"  GET {url:44} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+            verdict(p95 < GOAL_PAGE_P95_MS, f"{url} p95 {p95:.1f} ms < {GOAL_PAGE_P95_MS:.0f} ms")
+        for name, times in (("/health/", health_times), ("/account/", account_times)):
+            p50, p95 = percentile(times, 50), percentile(times, 95)
+            lines.append(f"  baseline GET {name:35} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+        best, mean, worst = min(pdf_times), statistics.mean(pdf_times), max(pdf_times)
+        lines.append(
+            f"  GET {pdf_url:44} best {best:6.2f} s   mean {mean:6.2f} s   worst {worst:6.2f} s"
+            f"   ({pdf_bytes / 1024:.0f} KB)"
+        )
+        verdict(worst < GOAL_PDF_SECONDS, f"PDF worst {worst:.2f} s < {GOAL_PDF_SECONDS:.0f} s")
+        lines.append("  queries per request")
+        lines.append(f"    at {small}")
+        lines.append(f"    at {large}")
+        for url in urls:
+            before, after = queries_small[url], queries_large[url]
+            lines.append(f"    {url:44} {before:4} then {after:4}")
+            verdict(before == after, f"{url} queries {before} == {after} at ten times the data")
+
+        say("")
+        say("=" * 86)
+        for line in lines:
+            say(line)
+        say("-" * 86)
+        for line in verdicts:
+            say(line)
+        say("=" * 86)
+        say(f"Total time {time.perf_counter() - wall:.0f} s")
+        connection.close()
+    return 0 if all(line.startswith("PASS") for line in verdicts) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

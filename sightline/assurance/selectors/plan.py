@@ -1,0 +1,234 @@
+"""Reads of the strategic plan: the priorities, their latest status, action plans, measures
+and scrutiny findings. A fixed number of queries whatever the number of rows."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from sightline.learning.models import Action
+from sightline.learning.vocabulary import OPEN_STATUSES, ActionStatus
+
+from ..models import DataPoint, Priority, PriorityMeasure, PriorityUpdate, ScrutinyFinding
+from ..pack import figure
+from ..quarters import Quarter
+from ..vocabulary import MeasureKind, Rag
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a priority's action plan has got, as at a date."""
+
+    actions: int = 0
+    complete: int = 0
+    closed: int = 0
+    overdue: int = 0
+
+    @property
+    def open(self) -> int:
+        """Open and not yet due."""
+        return self.actions - self.complete - self.closed - self.overdue
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    priority: Priority
+    latest: dict[str, Any] | None
+    progress: Progress
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    finding: dict[str, Any] | None = None
+
+
+def _latest_update(column: str) -> Subquery:
+    updates = PriorityUpdate.objects.filter(priority=OuterRef("pk")).order_by(
+        "-quarter_start", "-recorded_at", "-pk"
+    )
+    return Subquery(updates.values(column)[:1])
+
+
+def _latest_finding(column: str) -> Subquery:
+    findings = ScrutinyFinding.objects.filter(priority=OuterRef("pk")).order_by("-found_on", "-pk")
+    return Subquery(findings.values(column)[:1])
+
+
+def _progress(priority_ids: Iterable[int], today: datetime.date) -> dict[int, Progress]:
+    """Each priority's action plan counted in one grouped query over the links."""
+    links = Priority.actions.through.objects.filter(priority_id__in=list(priority_ids))
+    rows = (
+        links.order_by()
+        .values("priority_id")
+        .annotate(
+            actions=Count("pk"),
+            complete=Count("pk", filter=Q(action__status=ActionStatus.COMPLETE)),
+            closed=Count("pk", filter=Q(action__status=ActionStatus.CLOSED_INCOMPLETE)),
+            overdue=Count(
+                "pk", filter=Q(action__status__in=OPEN_STATUSES, action__due_date__lt=today)
+            ),
+        )
+    )
+    return {
+        row["priority_id"]: Progress(
+            actions=row["actions"],
+            complete=row["complete"],
+            closed=row["closed"],
+            overdue=row["overdue"],
+        )
+        for row in rows
+    }
+
+
+def _measures(priority_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each priority's measures, with the latest figure of a linked dataset measure."""
+    points = DataPoint.objects.filter(measure=OuterRef("data_measure")).order_by("-quarter_start")
+    measures = (
+        PriorityMeasure.objects.filter(priority_id__in=list(priority_ids))
+        .select_related("data_measure")
+        .annotate(
+            latest_value=Subquery(points.values("value")[:1]),
+            latest_quarter=Subquery(points.values("quarter_start")[:1]),
+        )
+        .order_by("priority", "kind", "pk")
+    )
+    found: dict[int, list[dict[str, Any]]] = {}
+    for measure in measures:
+        data = measure.data_measure
+        latest = None
+        if data is not None and measure.latest_value is not None:
+            quarter = Quarter.containing(measure.latest_quarter)
+            value = figure(measure.latest_value, data.unit)
+            latest = f"{value} in {quarter.label}"
+        found.setdefault(measure.priority_id, []).append(
+            {
+                "kind": measure.kind,
+                "kind_label": MeasureKind(measure.kind).label,
+                "description": measure.description,
+                "target": measure.target,
+                "data_measure": data.name if data is not None else "",
+                "latest": latest,
+            }
+        )
+    return found
+
+
+def _latest(priority: Any) -> dict[str, Any] | None:
+    if priority.latest_rag is None:
+        return None
+    return {
+        "quarter": Quarter.containing(priority.latest_quarter),
+        "rag": priority.latest_rag,
+        "rag_label": Rag(priority.latest_rag).label,
+        "reason": priority.latest_reason,
+        "recorded_at": priority.latest_at,
+    }
+
+
+def _finding(priority: Any) -> dict[str, Any] | None:
+    if priority.finding_on is None:
+        return None
+    return {
+        "found_on": priority.finding_on,
+        "scrutineer": priority.finding_by,
+        "finding": priority.finding_text,
+    }
+
+
+def plan_rows(*, today: datetime.date | None = None) -> list[PlanRow]:
+    """Every priority, current ones first, each with its latest status, action plan progress,
+    measures and latest scrutiny finding (three queries)."""
+    today = today or timezone.localdate()
+    priorities = list(
+        Priority.objects.select_related("lead")
+        .annotate(
+            latest_quarter=_latest_update("quarter_start"),
+            latest_rag=_latest_update("rag"),
+            latest_reason=_latest_update("reason"),
+            latest_at=_latest_update("recorded_at"),
+            finding_on=_latest_finding("found_on"),
+            finding_by=_latest_finding("scrutineer"),
+            finding_text=_latest_finding("finding"),
+        )
+        .order_by("-is_active", "position", "name")
+    )
+    ids = [priority.pk for priority in priorities]
+    progress = _progress(ids, today)
+    measures = _measures(ids)
+    return [
+        PlanRow(
+            priority=priority,
+            latest=_latest(priority),
+            progress=progress.get(priority.pk, Progress()),
+            measures=measures.get(priority.pk, []),
+            finding=_finding(priority),
+        )
+        for priority in priorities
+    ]
+
+
+def priority_get(*, pk: int) -> Priority:
+    priority = Priority.objects.select_related("lead").filter(pk=pk).first()
+    if priority is None:
+        raise Http404("No such priority.")
+    return priority
+
+
+def priority_page(*, priority: Priority, today: datetime.date | None = None) -> dict[str, Any]:
+    """Everything the priority's page shows, read here so that the template reads nothing."""
+    today = today or timezone.localdate()
+    updates = []
+    counted: set[datetime.date] = set()
+    for update in priority.updates.select_related("recorded_by").order_by(
+        "-quarter_start", "-recorded_at", "-pk"
+    ):
+        updates.append(
+            {
+                "quarter": Quarter.containing(update.quarter_start),
+                "rag": update.rag,
+                "rag_label": update.get_rag_display(),
+                "reason": update.reason,
+                "recorded_at": update.recorded_at,
+                "recorded_by": update.recorded_by.full_name if update.recorded_by else "",
+                # The latest update for a quarter counts; earlier ones are kept as history.
+                "counts": update.quarter_start not in counted,
+            }
+        )
+        counted.add(update.quarter_start)
+    return {
+        "updates": updates,
+        "actions": action_plan_rows(priority=priority, today=today),
+        "progress": _progress([priority.pk], today).get(priority.pk, Progress()),
+        "measures": _measures([priority.pk]).get(priority.pk, []),
+        "findings": list(priority.findings.order_by("-found_on", "-pk")),
+        "today": today,
+    }
+
+
+def action_plan_rows(
+    *, priority: Priority, today: datetime.date | None = None
+) -> list[dict[str, Any]]:
+    """The actions in the priority's action plan, soonest due first."""
+    today = today or timezone.localdate()
+    return [
+        {
+            "pk": action.pk,
+            "reference": action.reference,
+            "description": action.description,
+            "agency": action.agency.name,
+            "due_date": action.due_date,
+            "status": action.status,
+            "status_label": action.get_status_display(),
+            "overdue": action.status in OPEN_STATUSES and action.due_date < today,
+        }
+        for action in priority.actions.select_related("agency").order_by("due_date", "reference")
+    ]
+
+
+def priority_action_get(*, priority: Priority, pk: int) -> Action:
+    """One action in the priority's action plan."""
+    action = priority.actions.filter(pk=pk).first()
+    if action is None:
+        raise Http404("That action is not in the priority's action plan.")
+    return action
