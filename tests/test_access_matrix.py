@@ -13,18 +13,16 @@ from django.urls import get_resolver, reverse
 
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from sightline.assurance.models import Priority
-from sightline.assurance.tests.factories_groups import (
-    GroupFactory,
-    GroupMemberFactory,
-    MeasureFactory,
-    MeetingFactory,
-)
-from sightline.assurance.tests.factories_inspections import (
+from sightline.assurance.tests.factories import (
     AuditFactory,
     AuditReturnFactory,
+    GroupFactory,
+    GroupMemberFactory,
     InspectionFactory,
+    MeasureFactory,
+    MeetingFactory,
+    RiskFactory,
 )
-from sightline.assurance.tests.factories_risks import RiskFactory
 from sightline.core.checks import iter_patterns
 from sightline.core.models import ClosureDay
 from sightline.core.roles import Role

@@ -13,13 +13,13 @@ from conftest import PASSWORD
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from sightline.assurance.models import DataPoint
 from sightline.assurance.quarters import Quarter
-from sightline.assurance.tests.factories_groups import (
-    ActionFactory,
+from sightline.assurance.tests.factories import (
     DataPointFactory,
     GroupFactory,
     MeasureFactory,
 )
 from sightline.core.roles import Role
+from sightline.learning.tests.factories import ActionFactory
 from sightline.learning.vocabulary import ActionStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -12,9 +12,10 @@ from conftest import PASSWORD
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from sightline.assurance.models import Priority, Risk
 from sightline.assurance.quarters import Quarter
-from sightline.assurance.tests.factories_plan import ActionFactory, PriorityUpdateFactory
+from sightline.assurance.tests.factories import PriorityUpdateFactory
 from sightline.core.models import AccessLogEntry
 from sightline.core.roles import Role
+from sightline.learning.tests.factories import ActionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,13 +11,13 @@ from playwright.sync_api import expect
 
 from conftest import PASSWORD
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
-from sightline.assurance.tests.factories_risks import (
-    LearningActionFactory,
+from sightline.assurance.tests.factories import (
     RiskAssessmentFactory,
     RiskControlFactory,
     RiskFactory,
 )
 from sightline.core.roles import Role
+from sightline.learning.tests.factories import ActionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,7 +56,7 @@ def register(people):
         next_review_on=today + datetime.timedelta(days=10),
     )
     RiskAssessmentFactory.create(risk=severe)
-    LearningActionFactory.create(reference="R-2024-01/A1")
+    ActionFactory.create(reference="R-2024-01/A1")
     return {"late": late, "severe": severe}
 
 

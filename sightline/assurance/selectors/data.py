@@ -201,21 +201,20 @@ def current_exceptions_for_group(*, group: Group) -> list[dict[str, Any]]:
 def exceptions_for_quarter(*, quarter: Quarter, group: Group | None = None) -> list[dict[str, Any]]:
     """The figures for ``quarter`` that lie beyond their measure's threshold (only those
     raised to ``group`` when given), by group then measure. Each: measure, group (both
-    loaded), quarter, value, threshold, direction, unit, and the value and threshold
-    written out.
+    loaded), quarter, value, threshold, direction, unit, the figure's note, and the value
+    and threshold written out.
 
     Each measure with a threshold looks up its own figure for the quarter through the
     (measure, quarter) index, rather than the quarter's figures being scanned."""
-    figure = Subquery(
-        DataPoint.objects.filter(measure=OuterRef("pk"), quarter_start=quarter.start).values(
-            "value"
-        )[:1]
-    )
+    point = DataPoint.objects.filter(measure=OuterRef("pk"), quarter_start=quarter.start)
     measures = Measure.objects.filter(threshold__isnull=False)
     if group is not None:
         measures = measures.filter(group=group)
     measures = (
-        measures.annotate(quarter_value=figure)
+        measures.annotate(
+            quarter_value=Subquery(point.values("value")[:1]),
+            quarter_note=Subquery(point.values("note")[:1]),
+        )
         .filter(_beyond("quarter_value"))
         .select_related("group")
         .order_by(Lower("group__name"), "group_id", "dataset", "name", "pk")
@@ -229,6 +228,7 @@ def exceptions_for_quarter(*, quarter: Quarter, group: Group | None = None) -> l
             "threshold": measure.threshold,
             "direction": measure.direction,
             "unit": measure.unit,
+            "note": measure.quarter_note,
             "value_text": format_value(measure.quarter_value, measure.unit),
             "threshold_text": threshold_text(measure.threshold, measure.direction, measure.unit),
         }

@@ -172,6 +172,7 @@ def _action_rows(
                 "status": ActionStatus(status).label,
                 "status_code": status,
                 "completed_date": completed_date,
+                "closed_date": closed_date,
                 "due_in_quarter": start <= due_date <= end,
                 "overdue": due_date < as_at and not done,
                 "completed_in_quarter": status == ActionStatus.COMPLETE
@@ -191,8 +192,9 @@ def inspection_actions_for_quarter(
 
     Each row: reference (the action's), description, agency (its name), due_date, status (its
     label), status_code, recommendation (its reference), inspection (the title of the latest
-    inspection it answers), action_id, recommendation_id, inspection_id, completed_date, and
-    the flags overdue, due_in_quarter and completed_in_quarter (always false here)."""
+    inspection it answers), action_id, recommendation_id, inspection_id, completed_date,
+    closed_date, and the flags overdue, due_in_quarter and completed_in_quarter (always false
+    here)."""
     as_at = _as_at(quarter, today or timezone.localdate())
     rows = _action_rows(
         Q(due_date__lte=quarter.end) & ~_done_by(as_at),

@@ -1,32 +1,31 @@
 """Reads for the Executive pack. Each section takes a fixed number of queries whatever the
-size of the register, the tracker or the data, and hands ``pack.assemble`` plain rows."""
+size of the register, the tracker or the data, and hands ``pack.assemble`` plain rows.
+
+The inspection actions, the assurance returns and the data exceptions are read by the
+inspections, groups and data selectors, which share their rules with the quarterly inspection
+update and the roll-up, so the pack and those pages count alike; here they are only put in
+the pack's shape."""
 
 import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.utils import timezone
+from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
 
 from sightline.learning.models import Action
 from sightline.learning.selectors import overdue_by_agency
 from sightline.learning.vocabulary import ActionStatus
 from sightline.reviews.selectors import timeliness_report
 
-from ..models import (
-    AssuranceReturn,
-    DataPoint,
-    Group,
-    Inspection,
-    Measure,
-    Priority,
-    PriorityUpdate,
-    Risk,
-    RiskAcceptance,
-    RiskSettings,
-)
+from ..models import Priority, PriorityUpdate, Risk, RiskSettings
 from ..pack import as_at_for
 from ..quarters import Quarter
-from ..vocabulary import AssuranceLevel, Direction, GroupKind, RiskCategory
+from ..vocabulary import AssuranceLevel, RiskCategory
+from .data import exceptions_for_quarter
+from .groups import returns_for_quarter
+from .inspections import inspection_actions_for_quarter
+from .risks import newest_acceptance, with_accepted_until
+
+NOT_FULLY_ASSURED = {AssuranceLevel.PARTIAL, AssuranceLevel.NOT_ASSURED}
 
 
 def risk_appetite() -> int:
@@ -38,52 +37,116 @@ def risk_appetite() -> int:
 
 def risks_above_appetite(*, quarter: Quarter, appetite: int) -> list[dict[str, Any]]:
     """Risks open at the quarter's end with a residual score above ``appetite``, each with the
-    latest acceptance that covers the quarter's end at its current score, if any (two
-    queries: the risks, then the acceptances that cover them)."""
+    acceptance covering the quarter's end, decided as the register decides it (the newest
+    acceptance made by then). One query."""
     end = quarter.end
-    rows = (
+    risks = (
         Risk.objects.filter(residual_score__gt=appetite, opened_on__lte=end)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=end))
         .order_by("-residual_score", "reference")
+    )
+    rows = (
+        with_accepted_until(risks, end, made_by=end)
+        .annotate(
+            accepted_by=Case(
+                When(
+                    accepted_until__isnull=False,
+                    then=newest_acceptance("accepted_by__full_name", on_or_before=end),
+                ),
+                default=Value(""),
+            )
+        )
         .values_list(
-            "pk",
             "reference",
             "title",
             "category",
             "owner__full_name",
             "residual_score",
             "next_review_on",
+            "accepted_until",
+            "accepted_by",
         )
     )
     categories = dict(RiskCategory.choices)
-    risks = {
-        pk: {
+    return [
+        {
             "reference": reference,
             "title": title,
             "category": categories.get(category, ""),
             "owner": owner,
             "residual_score": score,
             "next_review_on": next_review,
-            "accepted_until": None,
-            "accepted_by": "",
+            "accepted_until": until,
+            "accepted_by": accepted_by or "",
         }
-        for pk, reference, title, category, owner, score, next_review in rows
-    }
-    acceptances = (
-        RiskAcceptance.objects.filter(
-            risk__residual_score__gt=appetite,
-            accepted_on__lte=end,
-            until__gte=end,
-            residual_score__gte=F("risk__residual_score"),
-        )
-        .order_by("risk_id", "accepted_on", "pk")
-        .values_list("risk_id", "until", "accepted_by__full_name")
-    )
-    # In date order, so the latest acceptance of each risk is the one left.
-    for risk_id, until, accepted_by in acceptances:
-        if risk_id in risks:
-            risks[risk_id] |= {"accepted_until": until, "accepted_by": accepted_by}
-    return list(risks.values())
+        for reference, title, category, owner, score, next_review, until, accepted_by in rows
+    ]
+
+
+def inspection_actions_due(*, quarter: Quarter, today: datetime.date) -> list[dict[str, Any]]:
+    """The inspections area's actions due by the quarter's end and still open on the pack's
+    date, in the pack's shape: ``status`` is the code, ``status_label`` the words, and
+    ``finished_on`` the day the action was completed or closed, if it has been since."""
+    return [
+        {
+            "reference": row["reference"],
+            "description": row["description"],
+            "agency": row["agency"],
+            "due_date": row["due_date"],
+            "status": row["status_code"],
+            "status_label": row["status"],
+            "finished_on": row["completed_date"] or row["closed_date"],
+            "recommendation": row["recommendation"],
+            "inspection": row["inspection"],
+        }
+        for row in inspection_actions_for_quarter(quarter=quarter, today=today)
+    ]
+
+
+def group_returns(*, quarter: Quarter) -> tuple[list[dict[str, Any]], list[str]]:
+    """From the roll-up's rows for the quarter: the returns that are partially assured or not
+    assured, and the names of the groups that have made none."""
+    not_assured: list[dict[str, Any]] = []
+    missing: list[str] = []
+    for row in returns_for_quarter(quarter=quarter):
+        if row["missing"]:
+            missing.append(row["group"].name)
+        elif row["level"] in NOT_FULLY_ASSURED:
+            not_assured.append(
+                {
+                    "group": row["group"].name,
+                    "level": row["level"],
+                    "level_label": row["level_label"],
+                    "exceptions": row["exceptions"],
+                    "escalations": row["escalations"],
+                }
+            )
+    return not_assured, missing
+
+
+def threshold_breaches(*, quarter: Quarter) -> list[dict[str, Any]]:
+    """The data area's figures for the quarter beyond their measure's threshold, as plain
+    rows: names rather than the measure and group themselves."""
+    return [
+        {
+            "group": row["group"].name,
+            "measure": row["measure"].name,
+            "code": row["measure"].code,
+            "dataset": row["measure"].dataset,
+            "breakdown": row["measure"].breakdown,
+            "unit": row["unit"],
+            "value": row["value"],
+            "threshold": row["threshold"],
+            "direction": row["direction"],
+            "note": row["note"],
+        }
+        for row in exceptions_for_quarter(quarter=quarter)
+    ]
+
+
+def case_review_timeliness(*, quarter: Quarter, as_at: datetime.date) -> dict[str, Any]:
+    """The reviews app's timeliness report for standards whose clock started in the quarter."""
+    return timeliness_report(as_at=as_at, since=quarter.start, with_cases=False)
 
 
 def _open_at(as_at: datetime.date) -> Q:
@@ -93,144 +156,6 @@ def _open_at(as_at: datetime.date) -> Q:
         Q(closed_date__isnull=True) | Q(closed_date__lte=as_at)
     )
     return ~complete & ~closed
-
-
-def inspection_actions_due(*, quarter: Quarter, as_at: datetime.date) -> list[dict[str, Any]]:
-    """Actions on inspections' recommendations due by the quarter's end and open on
-    ``as_at``, with the (latest) inspection each answers."""
-    links = Inspection.recommendations.through.objects
-    inspection = (
-        links.filter(recommendation_id=OuterRef("recommendation_id"))
-        .order_by("-inspection__started_on", "-inspection_id")
-        .values("inspection__title")[:1]
-    )
-    rows = (
-        Action.objects.filter(
-            recommendation_id__in=links.values("recommendation_id"), due_date__lte=quarter.end
-        )
-        .filter(_open_at(as_at))
-        .annotate(inspection=Subquery(inspection))
-        .order_by("due_date", "reference")
-        .values_list(
-            "reference",
-            "description",
-            "agency__name",
-            "due_date",
-            "status",
-            "completed_date",
-            "closed_date",
-            "recommendation__reference",
-            "inspection",
-        )
-    )
-    labels = dict(ActionStatus.choices)
-    return [
-        {
-            "reference": reference,
-            "description": description,
-            "agency": agency,
-            "due_date": due,
-            "status": status,
-            "status_label": labels.get(status, status),
-            "finished_on": completed or closed,
-            "recommendation": recommendation,
-            "inspection": title,
-        }
-        for (
-            reference,
-            description,
-            agency,
-            due,
-            status,
-            completed,
-            closed,
-            recommendation,
-            title,
-        ) in rows
-    ]
-
-
-def returns_not_assured(*, quarter: Quarter) -> list[dict[str, Any]]:
-    rows = (
-        AssuranceReturn.objects.filter(
-            quarter_start=quarter.start,
-            level__in=[AssuranceLevel.PARTIAL, AssuranceLevel.NOT_ASSURED],
-        )
-        .order_by("group__name")
-        .values_list("group__name", "level", "exceptions", "escalations")
-    )
-    return [
-        {
-            "group": group,
-            "level": level,
-            "level_label": AssuranceLevel(level).label,
-            "exceptions": exceptions,
-            "escalations": escalations,
-        }
-        for group, level, exceptions, escalations in rows
-    ]
-
-
-def returns_missing(*, quarter: Quarter) -> list[str]:
-    """Active subgroups and boards, set up by the quarter's end, with no return for it."""
-    after_end = timezone.make_aware(
-        datetime.datetime.combine(quarter.next().start, datetime.time.min)
-    )
-    made = AssuranceReturn.objects.filter(group=OuterRef("pk"), quarter_start=quarter.start)
-    return list(
-        Group.objects.filter(is_active=True, created_at__lt=after_end)
-        .exclude(kind=GroupKind.EXECUTIVE)
-        .exclude(Exists(made))
-        .order_by("name")
-        .values_list("name", flat=True)
-    )
-
-
-def threshold_breaches(*, quarter: Quarter) -> list[dict[str, Any]]:
-    """Figures recorded for the quarter past their measure's threshold. The measures with a
-    threshold are listed first, so that each one's figure for the quarter is found in the
-    (measure, quarter) index rather than by reading every figure."""
-    watched = Measure.objects.filter(threshold__isnull=False).values("pk")
-    past = Q(measure__direction=Direction.ABOVE, value__gt=F("measure__threshold")) | Q(
-        measure__direction=Direction.BELOW, value__lt=F("measure__threshold")
-    )
-    rows = (
-        DataPoint.objects.filter(measure_id__in=watched, quarter_start=quarter.start)
-        .filter(past)
-        .order_by("measure__group__name", "measure__name")
-        .values_list(
-            "measure__group__name",
-            "measure__name",
-            "measure__code",
-            "measure__dataset",
-            "measure__breakdown",
-            "measure__unit",
-            "value",
-            "measure__threshold",
-            "measure__direction",
-            "note",
-        )
-    )
-    return [
-        {
-            "group": group,
-            "measure": name,
-            "code": code,
-            "dataset": dataset,
-            "breakdown": breakdown,
-            "unit": unit,
-            "value": value,
-            "threshold": threshold,
-            "direction": direction,
-            "note": note,
-        }
-        for group, name, code, dataset, breakdown, unit, value, threshold, direction, note in rows
-    ]
-
-
-def case_review_timeliness(*, quarter: Quarter, as_at: datetime.date) -> dict[str, Any]:
-    """The reviews app's timeliness report for standards whose clock started in the quarter."""
-    return timeliness_report(as_at=as_at, since=quarter.start, with_cases=False)
 
 
 def overdue_learning(*, quarter: Quarter, today: datetime.date) -> list[dict[str, Any]]:
@@ -293,14 +218,15 @@ def pack_rows(*, quarter: Quarter, today: datetime.date) -> dict[str, Any]:
     """Every row the pack for ``quarter`` needs, as ``pack.assemble``'s keyword arguments."""
     as_at = as_at_for(quarter, today)
     appetite = risk_appetite()
+    returns, missing = group_returns(quarter=quarter)
     return {
         "quarter": quarter,
         "today": today,
         "appetite": appetite,
         "risks": risks_above_appetite(quarter=quarter, appetite=appetite),
-        "inspection_actions": inspection_actions_due(quarter=quarter, as_at=as_at),
-        "returns": returns_not_assured(quarter=quarter),
-        "missing_returns": returns_missing(quarter=quarter),
+        "inspection_actions": inspection_actions_due(quarter=quarter, today=today),
+        "returns": returns,
+        "missing_returns": missing,
         "breaches": threshold_breaches(quarter=quarter),
         "timeliness": case_review_timeliness(quarter=quarter, as_at=as_at),
         "overdue_by_agency": overdue_learning(quarter=quarter, today=today),

@@ -8,7 +8,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.http import Http404
 
 from sightline.accounts.models import Membership, User
@@ -44,15 +56,34 @@ class RiskFilters:
     impact: int | None = None
 
 
-def _accepted_until(today: datetime.date) -> Subquery:
-    """The last day of the acceptance that covers the risk as it stands: still running, and
-    made at a residual score no lower than today's (a risk that got worse is accepted again)."""
-    return Subquery(
-        RiskAcceptance.objects.filter(
-            risk=OuterRef("pk"), until__gte=today, residual_score__gte=OuterRef("residual_score")
+def newest_acceptance(field: str, *, on_or_before: datetime.date | None = None) -> Subquery:
+    """``field`` of the risk's newest acceptance (made by ``on_or_before``): the newest one
+    decides, so a new acceptance replaces an earlier one whatever their dates."""
+    acceptances = RiskAcceptance.objects.filter(risk=OuterRef("pk"))
+    if on_or_before is not None:
+        acceptances = acceptances.filter(accepted_on__lte=on_or_before)
+    return Subquery(acceptances.order_by("-accepted_on", "-pk").values(field)[:1])
+
+
+def with_accepted_until(
+    risks: QuerySet[Risk], as_at: datetime.date, *, made_by: datetime.date | None = None
+) -> QuerySet[Any]:
+    """Each risk with ``accepted_until``, the end of the acceptance covering it on ``as_at``:
+    its newest acceptance (made by ``made_by``), if that still runs then and was made at a
+    residual score no lower than the risk's now (a risk that got worse is accepted again)."""
+    return risks.annotate(
+        newest_until=newest_acceptance("until", on_or_before=made_by),
+        newest_score=newest_acceptance("residual_score", on_or_before=made_by),
+    ).annotate(
+        accepted_until=Case(
+            When(
+                newest_until__gte=as_at,
+                newest_score__gte=F("residual_score"),
+                then=F("newest_until"),
+            ),
+            default=None,
+            output_field=DateField(),
         )
-        .order_by("-until")
-        .values("until")[:1]
     )
 
 
@@ -60,7 +91,7 @@ def risk_list_for(
     *, user: Any, filters: RiskFilters, matrix: scoring.Matrix, today: datetime.date
 ) -> QuerySet[Risk]:
     """Risks matching ``filters``, highest residual score first (the register's index)."""
-    risks = Risk.objects.select_related("owner").annotate(accepted_until=_accepted_until(today))
+    risks = with_accepted_until(Risk.objects.select_related("owner"), today)
     if filters.status in (RiskStatus.OPEN, RiskStatus.CLOSED):
         risks = risks.filter(status=filters.status)
     if filters.search:
@@ -192,13 +223,12 @@ def _score_text(matrix: scoring.Matrix, likelihood: int, impact: int) -> str:
 def _in_force(
     risk: Risk, acceptances: list[RiskAcceptance], today: datetime.date
 ) -> RiskAcceptance | None:
-    """The acceptance that covers the risk as it stands (as ``_accepted_until`` decides)."""
-    covering = [
-        item
-        for item in acceptances
-        if item.until >= today and item.residual_score >= risk.residual_score
-    ]
-    return max(covering, key=lambda item: (item.until, item.pk)) if covering else None
+    """The acceptance that covers the risk as it stands (as ``accepted_until`` decides)."""
+    if not acceptances:
+        return None
+    newest = max(acceptances, key=lambda item: (item.accepted_on, item.pk))
+    covers = newest.until >= today and newest.residual_score >= risk.residual_score
+    return newest if covers else None
 
 
 def risk_acceptance_in_force(*, risk: Risk, today: datetime.date) -> RiskAcceptance | None:

@@ -32,15 +32,11 @@ from sightline.assurance.vocabulary import AuditStatus
 from sightline.core.models import AuditEvent
 from sightline.core.roles import Role
 from sightline.learning.models import Recommendation
+from sightline.learning.tests.factories import ActionFactory, RecommendationFactory
 from sightline.learning.vocabulary import ActionStatus, SourceType
 from sightline.reviews.models import PracticeTheme
 
-from .factories_inspections import (
-    ActionFactory,
-    AuditFactory,
-    AuditReturnFactory,
-    RecommendationFactory,
-)
+from .factories import AuditFactory, AuditReturnFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from sightline.assurance.services import data as services
 from sightline.core.models import AccessLogEntry, AuditEvent
 from sightline.core.roles import Role
 
-from .factories_groups import DataPointFactory, GroupFactory, GroupMemberFactory, MeasureFactory
+from .factories import DataPointFactory, GroupFactory, GroupMemberFactory, MeasureFactory
 
 pytestmark = pytest.mark.django_db
 

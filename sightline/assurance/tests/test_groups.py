@@ -25,10 +25,10 @@ from sightline.assurance.services import groups as services
 from sightline.assurance.vocabulary import AssuranceLevel, Direction, GroupKind
 from sightline.core.models import AuditEvent
 from sightline.core.roles import Role
+from sightline.learning.tests.factories import ActionFactory
 from sightline.learning.vocabulary import ActionStatus
 
-from .factories_groups import (
-    ActionFactory,
+from .factories import (
     AssuranceReturnFactory,
     DataPointFactory,
     GroupFactory,

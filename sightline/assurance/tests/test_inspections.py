@@ -33,9 +33,10 @@ from sightline.assurance.vocabulary import InspectionType, Inspectorate
 from sightline.core.models import AccessLogEntry, AuditEvent
 from sightline.core.roles import Role
 from sightline.learning.models import Recommendation
+from sightline.learning.tests.factories import ActionFactory, RecommendationFactory
 from sightline.learning.vocabulary import ActionStatus, SourceType
 
-from .factories_inspections import ActionFactory, InspectionFactory, RecommendationFactory
+from .factories import InspectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -392,6 +393,7 @@ def test_the_pack_gets_each_open_action_due_by_the_quarters_end_once(in_november
         "status": "At risk",
         "status_code": "at_risk",
         "completed_date": None,
+        "closed_date": None,
         "due_in_quarter": True,
         "overdue": True,
         "completed_in_quarter": False,
@@ -684,6 +686,7 @@ def test_the_update_downloads_as_csv_and_the_export_is_logged(
         recommendation__reference="R1",
         agency=AgencyFactory.create(name="Northshire Police"),
         due_date=datetime.date(2025, 11, 30),
+        status=ActionStatus.ON_TRACK,
     )
 
     response = admin_client.get(

@@ -27,10 +27,10 @@ from sightline.assurance.services import plan as services
 from sightline.assurance.vocabulary import Direction, Rag
 from sightline.core.models import AuditEvent
 from sightline.core.roles import Role
+from sightline.learning.tests.factories import ActionFactory
 from sightline.learning.vocabulary import ActionStatus
 
-from .factories_plan import (
-    ActionFactory,
+from .factories import (
     PriorityFactory,
     PriorityMeasureFactory,
     PriorityUpdateFactory,

@@ -19,9 +19,9 @@ from sightline.assurance.models import Risk, RiskAcceptance, RiskAssessment, Ris
 from sightline.assurance.vocabulary import RiskStatus
 from sightline.core.models import AccessLogEntry, AuditEvent
 from sightline.core.roles import Role
+from sightline.learning.tests.factories import ActionFactory
 
-from .factories_risks import (
-    LearningActionFactory,
+from .factories import (
     RiskAcceptanceFactory,
     RiskAssessmentFactory,
     RiskControlFactory,
@@ -287,7 +287,7 @@ def test_the_heat_map_refuses_unknown_scores(as_admin):
 
 def test_a_risks_page_shows_scores_controls_actions_acceptance_and_history(as_admin, risk):
     RiskControlFactory.create(risk=risk, description="Daily triage", effectiveness="effective")
-    action = LearningActionFactory.create(reference="R-2024-01/A1")
+    action = ActionFactory.create(reference="R-2024-01/A1")
     risk.actions.add(action)
     RiskAcceptanceFactory.create(risk=risk, reason="Funding agreed")
 
@@ -607,7 +607,7 @@ def test_closing_a_risk(as_admin, risk):
 
 
 def test_linking_and_unlinking_mitigating_actions(as_executive, risk):
-    action = LearningActionFactory.create(reference="R-2024-01/A1")
+    action = ActionFactory.create(reference="R-2024-01/A1")
     url = reverse("assurance:risk_actions", kwargs={"pk": risk.pk})
 
     refused = as_executive.post(url, {"reference": "R-1999/A9"})
@@ -791,7 +791,7 @@ def test_risk_page_queries_do_not_grow(as_admin, risk, settings_row, django_asse
         for n in range(times * 2):
             RiskAssessmentFactory.create(risk=risk, assessed_on=timezone.localdate() - days(n))
             RiskControlFactory.create(risk=risk)
-            risk.actions.add(LearningActionFactory.create())
+            risk.actions.add(ActionFactory.create())
             RiskAcceptanceFactory.create(risk=risk)
 
     assert_queries_flat(as_admin, risk.get_absolute_url(), grow, 12, django_assert_num_queries)
@@ -802,7 +802,7 @@ def test_mitigating_actions_page_queries_do_not_grow(
 ):
     def grow(times: int) -> None:
         for _ in range(times * 2):
-            risk.actions.add(LearningActionFactory.create())
+            risk.actions.add(ActionFactory.create())
 
     url = reverse("assurance:risk_actions", kwargs={"pk": risk.pk})
     assert_queries_flat(as_admin, url, grow, 8, django_assert_num_queries)
@@ -812,7 +812,7 @@ def test_export_queries_do_not_grow(as_admin, settings_row, django_assert_num_qu
     def grow(times: int) -> None:
         grow_register(times)
         for item in Risk.objects.all()[: times * 2]:
-            item.actions.add(LearningActionFactory.create())
+            item.actions.add(ActionFactory.create())
 
     url = reverse("assurance:risk_export", kwargs={"fmt": "csv"}) + "?status=all"
     assert_queries_flat(as_admin, url, grow, 12, django_assert_num_queries)

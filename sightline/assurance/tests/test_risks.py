@@ -25,9 +25,9 @@ from sightline.assurance.services.risks import ControlInput
 from sightline.assurance.vocabulary import RiskCategory, RiskStatus
 from sightline.core.models import AppendOnlyError, AuditEvent
 from sightline.core.roles import Role
+from sightline.learning.tests.factories import ActionFactory
 
-from .factories_risks import (
-    LearningActionFactory,
+from .factories import (
     RiskAcceptanceFactory,
     RiskAssessmentFactory,
     RiskControlFactory,
@@ -531,6 +531,31 @@ def test_accepting_a_risk_above_appetite_records_who_why_and_until_when(executiv
     assert selectors.risk_acceptance_in_force(risk=risk, today=today) == acceptance
 
 
+def test_the_newest_acceptance_decides_in_the_register_and_the_pack(executive, today):
+    from sightline.assurance.quarters import Quarter
+    from sightline.assurance.selectors.pack import risks_above_appetite
+
+    quarter = Quarter.containing(today)
+    risk = RiskFactory.create(residual_likelihood=4, residual_impact=4, residual_score=16)
+    services.risk_accept(actor=executive, risk=risk, reason="Long", until=quarter.end + days(200))
+    shorter = services.risk_accept(
+        actor=executive, risk=risk, reason="Shorter now", until=quarter.end + days(5)
+    )
+
+    assert selectors.risk_acceptance_in_force(risk=risk, today=today) == shorter
+    listed = selectors.risk_list_for(
+        user=executive,
+        filters=selectors.RiskFilters(),
+        matrix=selectors.risk_matrix(),
+        today=today,
+    )
+    rows = selectors.risk_rows(risks=list(listed), matrix=selectors.risk_matrix(), today=today)
+    assert [row.accepted_until for row in rows] == [quarter.end + days(5)]
+    [row] = risks_above_appetite(quarter=quarter, appetite=9)
+    assert row["accepted_until"] == quarter.end + days(5)
+    assert row["accepted_by"] == executive.full_name
+
+
 def test_a_risk_within_appetite_is_not_accepted(executive, today):
     risk = RiskFactory.create()  # residual 9, the appetite
     counts = Counts()
@@ -660,7 +685,7 @@ def test_a_risk_cannot_close_before_it_opened_or_twice(admin, today):
 
 def test_a_learning_action_is_linked_by_its_reference_ignoring_case_and_unlinked(admin):
     risk = RiskFactory.create()
-    action = LearningActionFactory.create(reference="R-2024-01/A1")
+    action = ActionFactory.create(reference="R-2024-01/A1")
 
     assert services.risk_action_link(actor=admin, risk=risk, reference=" r-2024-01/a1 ") == action
     assert list(risk.actions.all()) == [action]
@@ -685,7 +710,7 @@ def test_a_learning_action_is_linked_by_its_reference_ignoring_case_and_unlinked
     ],
 )
 def test_bad_links_are_refused(admin, reference, message):
-    action = LearningActionFactory.create(reference="R-2024-01/A1")
+    action = ActionFactory.create(reference="R-2024-01/A1")
     risk = RiskFactory.create(actions=[action])
     counts = Counts()
     with pytest.raises(ValidationError) as error:
@@ -860,7 +885,7 @@ def test_the_heat_map_counts_open_risks_by_residual_or_inherent_scores(today):
 
 
 def test_the_export_rows_carry_levels_flags_controls_and_actions(admin, today):
-    action = LearningActionFactory.create(reference="R-2024-07/A2")
+    action = ActionFactory.create(reference="R-2024-07/A2")
     risk = RiskFactory.create(
         reference="=HYPERLINK()",
         residual_likelihood=4,
