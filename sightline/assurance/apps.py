@@ -7,6 +7,7 @@ class AssuranceConfig(AppConfig):
     name = "sightline.assurance"
     label = "assurance"
     verbose_name = "System assurance"
+    demo_seeder = "sightline.assurance.demo.seed"
     navigation = (NavItem("Assurance", "assurance:overview", "assurance.view", order=25),)
 
     def ready(self) -> None:
