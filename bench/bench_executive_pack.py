@@ -11,18 +11,15 @@ the same query count at both sizes), so this script can stand as the issue's acc
 
 import datetime
 import logging
-import os
 import random
-import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import harness
+from harness import say
 
 STEPS = 10  # the data is built in ten equal steps; queries are counted after the first
 RISKS = 5_000
@@ -44,10 +41,6 @@ SEED = 20251115
 
 GOAL_PAGE_P95_MS = 150.0
 GOAL_PDF_SECONDS = 5.0
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
 
 
 # --- Generated data -----------------------------------------------------------------------
@@ -372,44 +365,6 @@ def sizes() -> str:
 # --- Measuring ----------------------------------------------------------------------------
 
 
-def get_ok(client: Any, url: str) -> Any:
-    response = client.get(url)
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}")
-    return response
-
-
-def count_queries(client: Any, urls: list[str]) -> dict[str, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    counts = {}
-    for url in urls:
-        get_ok(client, url)
-        with CaptureQueriesContext(connection) as queries:
-            get_ok(client, url)
-        counts[url] = len(queries)
-    return counts
-
-
-def request_times(client: Any, url: str, count: int) -> list[float]:
-    for _ in range(3):
-        get_ok(client, url)  # warm-up, untimed
-    times = []
-    for _ in range(count):
-        started = time.perf_counter()
-        get_ok(client, url)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * share // 100))
-    return ordered[int(rank) - 1]
-
-
 def pack_sizes(quarter: Any, today: datetime.date) -> str:
     from sightline.assurance import pack
     from sightline.assurance.selectors.pack import pack_rows
@@ -422,47 +377,20 @@ def pack_sizes(quarter: Any, today: datetime.date) -> str:
 
 
 def main() -> int:
-    wall = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="sightline-bench-") as directory:
-        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-        os.environ["SIGHTLINE_VAR_DIR"] = directory
-        os.environ["DATABASE_URL"] = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
-        os.chdir(ROOT)
-
-        import django
-
-        django.setup()
-
-        from django.conf import settings
-        from django.core.management import call_command
-        from django.db import connection
-        from django.test import Client
+    with harness.bench_database("Executive pack") as run:
         from django.urls import reverse
         from django.utils import timezone
 
         from sightline.assurance.quarters import Quarter
 
-        settings.DEBUG = False
         # WeasyPrint logs each page it lays out; the figures are what matter here.
         logging.getLogger("weasyprint").setLevel(logging.WARNING)
-        if "testserver" not in settings.ALLOWED_HOSTS:
-            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-
-        say(
-            f"Sightline Executive pack benchmark ({os.cpu_count()} CPUs, SQLite "
-            f"{sqlite3.sqlite_version}, Python {sys.version.split()[0]})"
-        )
-        say(f"  database: {settings.DATABASES['default']['NAME']}")
-        call_command("migrate", verbosity=0)
         today = timezone.localdate()
         current = Quarter.containing(today)
         previous = current.previous()
         rng = random.Random(SEED)
         data = reference_data_add(today)
-        client = Client()
-        client.force_login(data["executive"])
+        client = harness.signed_in_client(data["executive"])
         pack_url = reverse("assurance:pack")
         urls = [pack_url, f"{pack_url}?quarter={previous.label.replace(' ', '+')}"]
         pdf_url = reverse("assurance:pack_pdf")
@@ -473,7 +401,7 @@ def main() -> int:
         priority_updates_add(data)
         say(f"  {sizes()} in {time.perf_counter() - started:.1f} s")
         small = sizes()
-        queries_small = count_queries(client, urls)
+        queries_small = harness.count_queries(client, urls)
 
         say("Growing to all of it ...")
         started = time.perf_counter()
@@ -481,66 +409,48 @@ def main() -> int:
             step_add(rng, data, step)
         say(f"  {sizes()} in {time.perf_counter() - started:.1f} s")
         large = sizes()
-        queries_large = count_queries(client, urls)
+        queries_large = harness.count_queries(client, urls)
 
         say(f"  the pack for {current.label}: {pack_sizes(current, today)}")
         say(f"  the pack for {previous.label}: {pack_sizes(previous, today)}")
         say(f"Timing {REQUESTS} requests of each page ...")
-        page_times = {url: request_times(client, url, REQUESTS) for url in urls}
-        health_times = request_times(client, reverse("health"), REQUESTS)
-        account_times = request_times(client, reverse("accounts:account"), REQUESTS)
+        page_times = {url: harness.request_times(client, url, REQUESTS) for url in urls}
+        health_times = harness.request_times(client, reverse("health"), REQUESTS)
+        account_times = harness.request_times(client, reverse("accounts:account"), REQUESTS)
 
         say(f"Timing the PDF ({PDF_RUNS} runs after a warm-up) ...")
-        get_ok(client, pdf_url)
-        pdf_times = []
-        pdf_bytes = 0
-        for _ in range(PDF_RUNS):
-            started = time.perf_counter()
-            response = get_ok(client, pdf_url)
-            pdf_times.append(time.perf_counter() - started)
-            pdf_bytes = len(response.content)
+        harness.get_ok(client, pdf_url)
+        pdf_times, response = harness.timed(lambda: harness.get_ok(client, pdf_url), PDF_RUNS)
         if not response.content.startswith(b"%PDF"):
             raise RuntimeError("The pack's PDF is not a PDF")
+        pdf_bytes = len(response.content)
 
-        lines: list[str] = []
-        verdicts: list[str] = []
-
-        def verdict(ok: bool, text: str) -> None:
-            verdicts.append(f"{'PASS' if ok else 'FAIL'}  {text}")
-
-        lines.append(f"Executive pack, {large} ({REQUESTS} requests each)")
+        run.lines.append(f"Executive pack, {large} ({REQUESTS} requests each)")
         for url in urls:
-            p50, p95 = percentile(page_times[url], 50), percentile(page_times[url], 95)
-            lines.append(f"  GET {url:44} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
-            verdict(p95 < GOAL_PAGE_P95_MS, f"{url} p95 {p95:.1f} ms < {GOAL_PAGE_P95_MS:.0f} ms")
+            p50, p95 = harness.p50_p95(page_times[url])
+            run.lines.append(f"  GET {url:44} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+            run.verdict(
+                p95 < GOAL_PAGE_P95_MS, f"{url} p95 {p95:.1f} ms < {GOAL_PAGE_P95_MS:.0f} ms"
+            )
         for name, times in (("/health/", health_times), ("/account/", account_times)):
-            p50, p95 = percentile(times, 50), percentile(times, 95)
-            lines.append(f"  baseline GET {name:35} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+            p50, p95 = harness.p50_p95(times)
+            run.lines.append(f"  baseline GET {name:35} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
         best, mean, worst = min(pdf_times), statistics.mean(pdf_times), max(pdf_times)
-        lines.append(
+        run.lines.append(
             f"  GET {pdf_url:44} best {best:6.2f} s   mean {mean:6.2f} s   worst {worst:6.2f} s"
             f"   ({pdf_bytes / 1024:.0f} KB)"
         )
-        verdict(worst < GOAL_PDF_SECONDS, f"PDF worst {worst:.2f} s < {GOAL_PDF_SECONDS:.0f} s")
-        lines.append("  queries per request")
-        lines.append(f"    at {small}")
-        lines.append(f"    at {large}")
+        run.verdict(worst < GOAL_PDF_SECONDS, f"PDF worst {worst:.2f} s < {GOAL_PDF_SECONDS:.0f} s")
+        run.lines.append("  queries per request")
+        run.lines.append(f"    at {small}")
+        run.lines.append(f"    at {large}")
         for url in urls:
-            before, after = queries_small[url], queries_large[url]
-            lines.append(f"    {url:44} {before:4} then {after:4}")
-            verdict(before == after, f"{url} queries {before} == {after} at ten times the data")
+            before, after = len(queries_small[url]), len(queries_large[url])
+            run.lines.append(f"    {url:44} {before:4} then {after:4}")
+            run.verdict(before == after, f"{url} queries {before} == {after} at ten times the data")
 
-        say("")
-        say("=" * 86)
-        for line in lines:
-            say(line)
-        say("-" * 86)
-        for line in verdicts:
-            say(line)
-        say("=" * 86)
-        say(f"Total time {time.perf_counter() - wall:.0f} s")
-        connection.close()
-    return 0 if all(line.startswith("PASS") for line in verdicts) else 1
+        run.show()
+    return 0 if run.passed else 1
 
 
 if __name__ == "__main__":

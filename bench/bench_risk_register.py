@@ -9,17 +9,13 @@ query count at both sizes), so this script can stand as the issue's acceptance c
 """
 
 import datetime
-import os
 import random
-import sqlite3
 import sys
-import tempfile
 import time
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+import harness
+from harness import say
 
 SMALL = 500  # risks
 LARGE = 5_000  # risks
@@ -52,10 +48,6 @@ LIST_QUERIES = (
     "?appetite=unaccepted&category=operational",
     "?search=budget&status=all",
 )
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
 
 
 # --- Generated data -----------------------------------------------------------------------
@@ -236,48 +228,6 @@ def grow_to(rng: random.Random, data: dict[str, Any], total: int) -> None:
     )
 
 
-# --- Requests -------------------------------------------------------------------------------
-
-
-def get_ok(client: Any, url: str) -> Any:
-    response = client.get(url)
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {url} answered {response.status_code}")
-    return response
-
-
-def count_queries(client: Any, urls: list[str]) -> dict[str, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    counts = {}
-    for url in urls:
-        get_ok(client, url)  # warm
-        with CaptureQueriesContext(connection) as queries:
-            get_ok(client, url)
-        counts[url] = len(queries)
-    return counts
-
-
-def times_of(function: Callable[[int], Any], count: int) -> list[float]:
-    """Milliseconds of ``count`` calls of ``function(n)``, after three untimed ones."""
-    for n in range(3):
-        function(n)
-    times = []
-    for n in range(count):
-        started = time.perf_counter()
-        function(n)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * share // 100))
-    return ordered[int(rank) - 1]
-
-
 # --- Baselines: the same rows, fetched bare ---------------------------------------------------
 
 
@@ -313,35 +263,9 @@ def bare_detail(cursor: Any, pk: int) -> Any:
 
 
 def main() -> int:
-    wall = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="sightline-bench-") as directory:
-        os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-        os.environ["SIGHTLINE_VAR_DIR"] = directory
-        os.environ["DATABASE_URL"] = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
-        os.chdir(ROOT)
-
-        import django
-
-        django.setup()
-
-        from django.conf import settings
-        from django.core.management import call_command
+    with harness.bench_database("risk register") as run:
         from django.db import connection
-        from django.test import Client
         from django.urls import reverse
-
-        settings.DEBUG = False
-        if "testserver" not in settings.ALLOWED_HOSTS:
-            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-
-        say(
-            f"Sightline risk register benchmark ({os.cpu_count()} CPUs, SQLite "
-            f"{sqlite3.sqlite_version}, Python {sys.version.split()[0]})"
-        )
-        say(f"  database: {settings.DATABASES['default']['NAME']}")
-        call_command("migrate", verbosity=0)
 
         from sightline.assurance.models import Risk
         from sightline.assurance.scoring import Matrix
@@ -350,8 +274,7 @@ def main() -> int:
         rng = random.Random(SEED)
         data = people_add()
         data["actions"] = actions_add(data["agency"])
-        client = Client()
-        client.force_login(data["admin"])
+        client = harness.signed_in_client(data["admin"])
         list_url = reverse("assurance:risk_list")
         heat_url = reverse("assurance:risk_heatmap")
         list_urls = [list_url + query for query in LIST_QUERIES]
@@ -362,11 +285,11 @@ def main() -> int:
         detail_small = Risk.objects.order_by("pk").first()
         assert detail_small is not None
         count_urls = [*list_urls, *heat_urls, detail_small.get_absolute_url()]
-        queries_small = count_queries(client, count_urls)
+        queries_small = harness.count_queries(client, count_urls)
 
         say(f"Growing to {LARGE:,} risks ...")
         grow_to(rng, data, LARGE)
-        queries_large = count_queries(client, count_urls)
+        queries_large = harness.count_queries(client, count_urls)
 
         # The heat map's counts must be the bare GROUP BY's, or the comparison means nothing.
         matrix = Matrix()
@@ -385,68 +308,54 @@ def main() -> int:
         detail_urls = [reverse("assurance:risk_detail", kwargs={"pk": pk}) for pk in detail_pks]
 
         say(f"Timing {REQUESTS} requests of each page ...")
-        page_times: dict[str, list[float]] = {}
-
-        def fetch(url: str) -> Callable[[int], Any]:
-            return lambda _n: get_ok(client, url)
-
-        for url in [*list_urls, *heat_urls]:
-            page_times[url] = times_of(fetch(url), REQUESTS)
-        page_times["risk page"] = times_of(
-            lambda n: get_ok(client, detail_urls[n % len(detail_urls)]), REQUESTS
+        page_times: dict[str, list[float]] = {
+            url: harness.request_times(client, url, REQUESTS) for url in [*list_urls, *heat_urls]
+        }
+        page_times["risk page"] = harness.call_times(
+            lambda n: harness.get_ok(client, detail_urls[n % len(detail_urls)]), REQUESTS
         )
-        health_times = times_of(lambda _n: get_ok(client, reverse("health")), REQUESTS)
+        health_times = harness.request_times(client, reverse("health"), REQUESTS)
         with connection.cursor() as cursor:
             bare_times = {
-                "list": times_of(lambda _n: bare_list_page(cursor), REQUESTS),
-                "heat": times_of(lambda _n: bare_heat_map(cursor, "residual"), REQUESTS),
-                "detail": times_of(
+                "list": harness.call_times(lambda _n: bare_list_page(cursor), REQUESTS),
+                "heat": harness.call_times(lambda _n: bare_heat_map(cursor, "residual"), REQUESTS),
+                "detail": harness.call_times(
                     lambda n: bare_detail(cursor, detail_pks[n % len(detail_pks)]), REQUESTS
                 ),
             }
 
         # --- The table -----------------------------------------------------------------
-        lines: list[str] = []
-        verdicts: list[str] = []
-        failed = False
-
-        def verdict(ok: bool, text: str) -> None:
-            nonlocal failed
-            failed = failed or not ok
-            verdicts.append(f"{'PASS' if ok else 'FAIL'}  {text}")
-
         def row(label: str, times: list[float]) -> str:
-            return (
-                f"  {label:64} p50 {percentile(times, 50):7.1f} ms   "
-                f"p95 {percentile(times, 95):7.1f} ms"
-            )
+            p50, p95 = harness.p50_p95(times)
+            return f"  {label:64} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms"
 
         baseline_of = {"list": "list", "heat": "heat", "risk page": "detail"}
-        lines.append(
+        run.lines.append(
             f"Risk register, administrator, {LARGE:,} risks (~{ASSESSMENTS} assessments each), "
             f"{REQUESTS} requests each"
         )
         for label, times in page_times.items():
             kind = "heat" if label.startswith(heat_url) else baseline_of.get(label, "list")
-            lines.append(row(f"GET {label}", times))
-            lines.append(row(f"    baseline: bare SQL of the same rows ({kind})", bare_times[kind]))
-            lines.append(
+            run.lines.append(row(f"GET {label}", times))
+            run.lines.append(
+                row(f"    baseline: bare SQL of the same rows ({kind})", bare_times[kind])
+            )
+            run.lines.append(
                 row("    baseline: GET /health/ (SELECT 1, same middleware)", health_times)
             )
-            p95 = percentile(times, 95)
-            verdict(p95 < GOAL_P95_MS, f"GET {label} p95 {p95:.1f} ms < {GOAL_P95_MS:.0f} ms")
-        lines.append(f"  {'queries per request':64} at {SMALL:,} risks   at {LARGE:,} risks")
+            p95 = harness.percentile(times, 95)
+            run.verdict(p95 < GOAL_P95_MS, f"GET {label} p95 {p95:.1f} ms < {GOAL_P95_MS:.0f} ms")
+        run.lines.append(f"  {'queries per request':64} at {SMALL:,} risks   at {LARGE:,} risks")
         for url in count_urls:
-            small, large = queries_small[url], queries_large[url]
+            small, large = len(queries_small[url]), len(queries_large[url])
             label = "risk page" if url == detail_small.get_absolute_url() else url
-            lines.append(f"  {label:64} {small:12}   {large:14}")
-            verdict(small == large, f"{label} queries {small} at {SMALL:,} == {large} at {LARGE:,}")
+            run.lines.append(f"  {label:64} {small:12}   {large:14}")
+            run.verdict(
+                small == large, f"{label} queries {small} at {SMALL:,} == {large} at {LARGE:,}"
+            )
 
-        say("")
-        for line in [*lines, "", *verdicts]:
-            say(line)
-        say(f"\nFinished in {time.perf_counter() - wall:.0f} s.")
-        return 1 if failed else 0
+        run.show()
+    return 0 if run.passed else 1
 
 
 if __name__ == "__main__":

@@ -147,16 +147,22 @@ def timed(function: Callable[[], Any], repeat: int) -> tuple[list[float], Any]:
     return times, result
 
 
-def request_times(client: Client, url: str, count: int) -> list[float]:
-    """Milliseconds for each of ``count`` GETs of ``url``, after three untimed."""
-    for _ in range(3):
-        get_ok(client, url)  # warm-up, untimed
+def call_times(function: Callable[[int], Any], count: int) -> list[float]:
+    """Milliseconds for each of ``count`` calls ``function(n)``, after three untimed; ``n``
+    counts the calls from 0, so that a benchmark can take a different row each time."""
+    for n in range(3):
+        function(n)  # warm-up, untimed
     times = []
-    for _ in range(count):
+    for n in range(count):
         started = time.perf_counter()
-        get_ok(client, url)
+        function(n)
         times.append((time.perf_counter() - started) * 1000)
     return times
+
+
+def request_times(client: Client, url: str, count: int) -> list[float]:
+    """Milliseconds for each of ``count`` GETs of ``url``, after three untimed."""
+    return call_times(lambda _n: get_ok(client, url), count)
 
 
 def percentile(values: list[float], share: float) -> float:
