@@ -565,7 +565,7 @@ def returns_request(*, actor: Any, case: Any, notify: bool = True) -> list[Disse
         )
     recipients = agency_lead_emails(agency_ids=[item.agency_id for item in created])
     if notify:
-        transaction.on_commit(lambda: _send_return_requests(case, created, recipients))
+        transaction.on_commit(lambda: _send_return_requests(case, created, recipients), robust=True)
     return created
 
 
