@@ -4,7 +4,6 @@ services, then the pages (who may use them, what they say, and query counts that
 same when the rows grow tenfold)."""
 
 import datetime
-import html
 import re
 from collections.abc import Callable
 
@@ -31,12 +30,15 @@ from sightline.assurance.views import audits as views
 from sightline.assurance.vocabulary import AuditStatus
 from sightline.core.models import AuditEvent
 from sightline.core.roles import Role
+from sightline.core.tests.pages import client_for, page_html
 from sightline.learning.models import Recommendation
 from sightline.learning.tests.factories import ActionFactory, RecommendationFactory
 from sightline.learning.vocabulary import ActionStatus, SourceType
 from sightline.reviews.models import PracticeTheme
 
 from .factories import AuditFactory, AuditReturnFactory
+
+text = page_html
 
 pytestmark = pytest.mark.django_db
 
@@ -47,17 +49,6 @@ VIEWERS = {
     Role.REVIEW_GROUP_MEMBER,
     Role.AGENCY_LEAD,
 }
-
-
-def text(response) -> str:
-    """The page as a person reads it: entities decoded."""
-    return html.unescape(response.content.decode())
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def days(n: int) -> datetime.date:

@@ -3,7 +3,6 @@ chart and table over quarters, entering a figure, uploading a dataset file all o
 the upload template; who may do what, and query counts that do not grow."""
 
 import datetime
-import html
 import io
 import re
 from decimal import Decimal
@@ -22,8 +21,11 @@ from sightline.assurance.quarters import Quarter
 from sightline.assurance.services import data as services
 from sightline.core.models import AccessLogEntry, AuditEvent
 from sightline.core.roles import Role
+from sightline.core.tests.pages import client_for, page_text
 
 from .factories import DataPointFactory, GroupFactory, GroupMemberFactory, MeasureFactory
+
+text = page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -39,18 +41,6 @@ UPLOAD = reverse("assurance:data_import")
 def _today():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def text(response) -> str:
-    """The page as a person reads it: tags dropped, entities decoded, spaces collapsed."""
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r" ([:,.;)])(?= |$)", r"\1", " ".join(html.unescape(body).split()))
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

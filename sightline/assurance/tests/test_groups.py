@@ -3,9 +3,7 @@ meetings with decisions and linked actions, each group's quarterly assurance ret
 roll-up to the Executive; who may do what, the refusals, and query counts that do not grow."""
 
 import datetime
-import html
 import importlib
-import re
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -13,7 +11,6 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
@@ -25,6 +22,7 @@ from sightline.assurance.services import groups as services
 from sightline.assurance.vocabulary import AssuranceLevel, Direction, GroupKind
 from sightline.core.models import AuditEvent
 from sightline.core.roles import Role
+from sightline.core.tests.pages import client_for, page_text
 from sightline.learning.tests.factories import ActionFactory
 from sightline.learning.vocabulary import ActionStatus
 
@@ -37,6 +35,8 @@ from .factories import (
     MeetingDecisionFactory,
     MeetingFactory,
 )
+
+text = page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -54,18 +54,6 @@ ROLLUP = reverse("assurance:assurance_rollup")
 def _today():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def text(response) -> str:
-    """The page as a person reads it: tags dropped, entities decoded, spaces collapsed."""
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r" ([:,.;)])(?= |$)", r"\1", " ".join(html.unescape(body).split()))
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

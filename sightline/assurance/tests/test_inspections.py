@@ -4,7 +4,6 @@ them, what they say, and query counts that stay the same when the rows grow tenf
 
 import csv
 import datetime
-import html
 import io
 from collections.abc import Callable
 
@@ -15,7 +14,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from sightline.accounts.models import User
 from sightline.accounts.tests.factories import AgencyFactory, UserFactory
 from sightline.assurance.models import Inspection
 from sightline.assurance.quarters import Quarter
@@ -32,11 +30,14 @@ from sightline.assurance.views import inspections as views
 from sightline.assurance.vocabulary import InspectionType, Inspectorate
 from sightline.core.models import AccessLogEntry, AuditEvent
 from sightline.core.roles import Role
+from sightline.core.tests.pages import client_for, page_html
 from sightline.learning.models import Recommendation
 from sightline.learning.tests.factories import ActionFactory, RecommendationFactory
 from sightline.learning.vocabulary import ActionStatus, SourceType
 
 from .factories import InspectionFactory
+
+text = page_html
 
 pytestmark = pytest.mark.django_db
 
@@ -49,17 +50,6 @@ VIEWERS = {
 }
 # 12 November 2025 is in 2025-26 Q3 (October to December 2025).
 NOVEMBER_2025 = datetime.datetime(2025, 11, 12, 12, tzinfo=datetime.UTC)
-
-
-def text(response) -> str:
-    """The page as a person reads it: entities decoded."""
-    return html.unescape(response.content.decode())
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def days(n: int) -> datetime.date:

@@ -3,9 +3,7 @@ says, the refusals with their messages (a 4xx, nothing saved), the download and 
 log, and query counts that stay the same when the rows grow tenfold."""
 
 import datetime
-import html
 import io
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +17,7 @@ from sightline.assurance.models import Risk, RiskAcceptance, RiskAssessment, Ris
 from sightline.assurance.vocabulary import RiskStatus
 from sightline.core.models import AccessLogEntry, AuditEvent
 from sightline.core.roles import Role
+from sightline.core.tests.pages import client_for, page_text
 from sightline.learning.tests.factories import ActionFactory
 
 from .factories import (
@@ -27,6 +26,8 @@ from .factories import (
     RiskControlFactory,
     RiskFactory,
 )
+
+text = page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -39,19 +40,8 @@ OTHER_ROLES = [
 ]
 
 
-def text(response) -> str:
-    """The page as a person reads it: tags dropped, entities decoded, whitespace squeezed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
-
-
 def days(n: int) -> datetime.timedelta:
     return datetime.timedelta(days=n)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 the refusals, and query counts that stay the same when the rows grow tenfold."""
 
 import datetime
-import html
 from collections.abc import Callable
 
 import pytest
@@ -13,6 +12,7 @@ from django.utils import timezone
 from sightline.accounts.models import User
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from sightline.core.roles import Role
+from sightline.core.tests.pages import client_for, page_html
 from sightline.reviews.models import PracticeTheme
 from sightline.training.models import Booking, DelegateProfile, Evaluation
 from sightline.training.tokens import approval_token
@@ -28,18 +28,9 @@ from .factories import (
     SessionFactory,
 )
 
+text = page_html
+
 pytestmark = pytest.mark.django_db
-
-
-def text(response) -> str:
-    """The page as a person reads it: entities decoded."""
-    return html.unescape(response.content.decode())
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def past_session(**fields):
