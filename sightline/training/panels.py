@@ -6,19 +6,20 @@ from sightline.core.home import Panel
 from sightline.core.roles import Role
 
 from . import selectors
+from .policies import runs_training
 
 
 def training_panel(user: Any) -> Panel | None:
     """Everyone: their next places and evaluations to give. Trainers and administrators:
     sessions coming up and registers still to mark."""
-    runs = bool({Role.TRAINER, Role.ADMINISTRATOR} & user.role_set)
+    runs = runs_training(user)
     mine = selectors.bookings_of(user=user)
     context = {
         "places": mine["places"][:5],
         "waiting": mine["waiting"][:5],
         "to_evaluate": mine["to_evaluate"][:5],
         "runs": runs,
-        "teaching": selectors.upcoming_count_for_trainer(user=user) if runs else [],
+        "teaching": selectors.sessions_to_teach(user=user) if runs else [],
         "to_mark": selectors.registers_to_mark(user=user) if runs else [],
     }
     has_news = any(context[key] for key in ("places", "waiting", "to_evaluate"))

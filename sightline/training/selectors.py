@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from sightline.accounts.models import User
+from sightline.core.policies import is_administrator
 from sightline.core.roles import Role
 
 from .models import Booking, Course, DelegateProfile, EventSeries, Session
@@ -23,7 +24,6 @@ from .vocabulary import (
     PRESENT,
     Applied,
     BookingStatus,
-    Confidence,
     Rating,
 )
 
@@ -45,6 +45,14 @@ def with_places(sessions: QuerySet[Session]) -> QuerySet[Session]:
         taken=_count(Q(status__in=PLACE_HOLDING_STATUSES)),
         waiting=_count(Q(status=BookingStatus.WAITING)),
     )
+
+
+def _with_places_and_mine(sessions: QuerySet[Session], user: Any) -> QuerySet[Session]:
+    """``with_places``, and ``mine``: the status of the user's live booking, if any."""
+    mine = Booking.objects.filter(
+        session=OuterRef("pk"), delegate=user, status__in=LIVE_STATUSES
+    ).values("status")[:1]
+    return with_places(sessions).annotate(mine=Subquery(mine))
 
 
 @dataclass(frozen=True)
@@ -72,12 +80,8 @@ def catalogue(*, filters: CatalogueFilters, user: Any) -> list[Session]:
         sessions = sessions.filter(series=filters.series)
     if filters.search:
         sessions = sessions.filter(course__title__icontains=filters.search.strip())
-    mine = Booking.objects.filter(
-        session=OuterRef("pk"), delegate=user, status__in=LIVE_STATUSES
-    ).values("status")[:1]
     return list(
-        with_places(sessions)
-        .annotate(mine=Subquery(mine))
+        _with_places_and_mine(sessions, user)
         .select_related("course", "series")
         .order_by("starts_at", "pk")
     )
@@ -109,12 +113,8 @@ def course_get(*, pk: int) -> Course:
 
 
 def course_sessions(*, course: Course, user: Any) -> list[Session]:
-    mine = Booking.objects.filter(
-        session=OuterRef("pk"), delegate=user, status__in=LIVE_STATUSES
-    ).values("status")[:1]
     return list(
-        with_places(course.sessions.filter(starts_at__gt=timezone.now()))
-        .annotate(mine=Subquery(mine))
+        _with_places_and_mine(course.sessions.filter(starts_at__gt=timezone.now()), user)
         .select_related("series", "trainer")
         .order_by("starts_at")
     )
@@ -143,12 +143,8 @@ def series_get(*, pk: int) -> EventSeries:
 
 
 def series_sessions(*, series: EventSeries, user: Any) -> list[Session]:
-    mine = Booking.objects.filter(
-        session=OuterRef("pk"), delegate=user, status__in=LIVE_STATUSES
-    ).values("status")[:1]
     return list(
-        with_places(series.sessions.all())
-        .annotate(mine=Subquery(mine))
+        _with_places_and_mine(series.sessions.all(), user)
         .select_related("course")
         .order_by("starts_at")
     )
@@ -198,7 +194,7 @@ def session_list_for(*, user: Any, upcoming: bool, mine_only: bool) -> QuerySet[
     past sessions show whether their register is marked."""
     now = timezone.now()
     sessions = Session.objects.all()
-    if mine_only or Role.ADMINISTRATOR not in user.role_set:
+    if mine_only or not is_administrator(user):
         sessions = sessions.filter(trainer=user)
     if upcoming:
         sessions = sessions.filter(ends_at__gte=now).order_by("starts_at", "pk")
@@ -331,11 +327,8 @@ def evaluation_summary(*, session: Session) -> EvaluationSummary:
     )
 
 
-def confidence_label(value: int) -> str:
-    return Confidence(value).label
-
-
-def upcoming_count_for_trainer(*, user: Any, within_days: int = 14) -> list[Session]:
+def sessions_to_teach(*, user: Any, within_days: int = 14) -> list[Session]:
+    """The user's own sessions in the next ``within_days`` days, with places taken."""
     now = timezone.now()
     return list(
         with_places(
@@ -356,6 +349,6 @@ def registers_to_mark(*, user: Any) -> list[Session]:
     sessions = Session.objects.filter(
         is_cancelled=False, ends_at__lt=timezone.now(), register_marked_at__isnull=True
     )
-    if Role.ADMINISTRATOR not in user.role_set:
+    if not is_administrator(user):
         sessions = sessions.filter(trainer=user)
     return list(sessions.select_related("course").order_by("-starts_at")[:10])
