@@ -16,6 +16,7 @@ from django.utils import timezone
 from sightline.accounts.models import Agency, User
 from sightline.accounts.services import user_create
 from sightline.core.models import AuditEvent
+from sightline.core.policies import is_administrator
 from sightline.core.roles import Role
 from sightline.core.services import audit_record, changes_between, snapshot
 
@@ -31,6 +32,7 @@ from .models import (
     Session,
     TrainingNotice,
 )
+from .policies import runs_training
 from .tokens import APPROVAL_MAX_AGE
 from .vocabulary import (
     LIVE_STATUSES,
@@ -160,7 +162,7 @@ def _session_problems(
     trainer = data.get("trainer")
     if trainer is None:
         errors["trainer"] = "Choose the trainer who will run the session"
-    elif Role.TRAINER not in trainer.role_set and Role.ADMINISTRATOR not in trainer.role_set:
+    elif not runs_training(trainer):
         errors["trainer"] = f"{trainer.full_name} is not a trainer: choose someone who is"
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if starts and ends and ends <= starts:
@@ -426,7 +428,7 @@ def booking_cancel(*, actor: Any, booking: Booking) -> Booking:
     # A place offered from the waiting list after the cut-off may still be turned down.
     offered_late = booking.waiting_since is not None and booking.status_changed_at > deadline
     late = now > deadline and not offered_late
-    if holds_place and late and Role.ADMINISTRATOR not in actor.role_set:
+    if holds_place and late and not is_administrator(actor):
         raise ValidationError(
             f"Places can be cancelled up to {session.cancellation_cutoff_hours} hours before "
             "the start. Ask a partnership administrator to cancel it for you."
