@@ -17,6 +17,7 @@ from django.views import View
 
 from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
+from sightline.core.policies import is_administrator
 from sightline.core.services import access_log_record
 from sightline.core.views import ObjectFormView, PolicyView, apply_errors
 
@@ -33,7 +34,7 @@ from .forms import (
     SessionCancelForm,
     SessionForm,
 )
-from .vocabulary import Attendance, BookingStatus
+from .vocabulary import LIVE_STATUSES, Attendance, BookingStatus
 
 # --- Browsing and booking ------------------------------------------------------------
 
@@ -141,13 +142,7 @@ class SessionDetailView(SessionView):
                 "runs": runs,
                 "position": position,
                 "cancel_by": services.cancellation_deadline(self.object),
-                "live": page.mine is not None
-                and page.mine.status
-                in (
-                    BookingStatus.CONFIRMED,
-                    BookingStatus.AWAITING_APPROVAL,
-                    BookingStatus.WAITING,
-                ),
+                "live": page.mine is not None and page.mine.status in LIVE_STATUSES,
                 "has_profile": selectors.profile_of(user=request.user) is not None,
                 "started": self.object.starts_at <= timezone.now(),
             },
@@ -205,12 +200,7 @@ class BookingDetailView(BookingView):
                 "cancel_by": services.cancellation_deadline(booking.session),
                 "is_delegate": booking.delegate_id == request.user.pk,
                 "can_cancel": request.user.has_perm("training.cancel_booking", booking)
-                and booking.status
-                in (
-                    BookingStatus.CONFIRMED,
-                    BookingStatus.AWAITING_APPROVAL,
-                    BookingStatus.WAITING,
-                ),
+                and booking.status in LIVE_STATUSES,
                 "has_certificate": booking.attendance == Attendance.ATTENDED,
                 "started": booking.session.starts_at <= timezone.now(),
             },
@@ -457,8 +447,9 @@ class SessionListView(PolicyView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         past = request.GET.get("when") == "past"
+        mine_only = request.GET.get("mine") == "1"
         sessions = selectors.session_list_for(
-            user=request.user, upcoming=not past, mine_only=request.GET.get("mine") == "1"
+            user=request.user, upcoming=not past, mine_only=mine_only
         )
         results = paginate(request, sessions)
         return render(
@@ -469,7 +460,8 @@ class SessionListView(PolicyView):
                 "page": results.page,
                 "pagination": results.pagination,
                 "past": past,
-                "mine_only": request.GET.get("mine") == "1",
+                "mine_only": mine_only,
+                "sees_everyone": is_administrator(request.user),
                 "now": timezone.now(),
             },
         )

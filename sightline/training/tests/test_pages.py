@@ -620,6 +620,27 @@ def test_session_list_is_for_trainers_and_shows_registers_to_mark(
     assert "Tom Trainer" in everyone
 
 
+def test_an_administrator_may_narrow_the_session_list_to_their_own(as_trainer, make_user):
+    admin = make_user(Role.ADMINISTRATOR, full_name="Ada Admin")
+    SessionFactory.create(trainer=admin, course__title="Ada's own")
+    SessionFactory.create(course__title="Someone else's")
+    as_admin = client_for(admin)
+
+    everyone = text(as_admin.get(reverse("training:session_list")))
+    assert "Showing everyone's sessions" in everyone
+    assert ">Trainer</th>" in everyone
+
+    own = text(as_admin.get(reverse("training:session_list"), {"mine": "1"}))
+    assert "Showing only sessions you run" in own
+    assert "Ada's own" in own
+    assert "Someone else's" not in own
+    assert ">Trainer</th>" not in own
+
+    trainers_page = text(as_trainer.get(reverse("training:session_list")))
+    assert "Showing everyone's sessions" not in trainers_page
+    assert ">Trainer</th>" not in trainers_page
+
+
 def test_session_list_pages_long_lists(as_trainer, trainer):
     for _ in range(30):
         SessionFactory.create(trainer=trainer)
@@ -783,6 +804,14 @@ def test_no_certificate_for_a_delegate_who_did_not_attend(as_practitioner, pract
     booking = book_for(practitioner, past_session(), attendance=Attendance.DID_NOT_ATTEND)
     response = as_practitioner.get(reverse("training:certificate", kwargs={"pk": booking.pk}))
     assert response.status_code == 404
+
+
+def test_no_certificate_for_a_delegate_who_left_early(as_practitioner, practitioner):
+    booking = book_for(practitioner, past_session(), attendance=Attendance.LEFT_EARLY)
+    response = as_practitioner.get(reverse("training:certificate", kwargs={"pk": booking.pk}))
+    assert response.status_code == 404
+    page = as_practitioner.get(booking.get_absolute_url())
+    assert reverse("training:certificate", kwargs={"pk": booking.pk}) not in text(page)
 
 
 # --- Query counts --------------------------------------------------------------------------
