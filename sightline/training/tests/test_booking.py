@@ -34,6 +34,23 @@ def book(user, session, capture):
         return services.booking_make(actor=user, session=session)
 
 
+def session_change(session, **changes):
+    """The data ``session_save`` takes to keep ``session`` as it is, apart from ``changes``."""
+    return {
+        "course": session.course,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "mode": session.mode,
+        "venue": "",
+        "joining_link": session.joining_link,
+        "capacity": session.capacity,
+        "trainer": session.trainer,
+        "series": None,
+        "needs_manager_approval": False,
+        "cancellation_cutoff_hours": 48,
+    } | changes
+
+
 def test_a_free_place_is_confirmed_and_the_delegate_emailed_a_calendar_file(
     delegate, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -182,19 +199,7 @@ def test_more_places_on_a_session_go_to_the_waiting_list(django_capture_on_commi
     book(holder, session, django_capture_on_commit_callbacks)
     first_wait = book(first, session, django_capture_on_commit_callbacks)
     second_wait = book(second, session, django_capture_on_commit_callbacks)
-    data = {
-        "course": session.course,
-        "starts_at": session.starts_at,
-        "ends_at": session.ends_at,
-        "mode": session.mode,
-        "venue": "",
-        "joining_link": session.joining_link,
-        "capacity": 2,
-        "trainer": session.trainer,
-        "series": None,
-        "needs_manager_approval": False,
-        "cancellation_cutoff_hours": 48,
-    }
+    data = session_change(session, capacity=2)
 
     services.session_save(actor=session.trainer, session=session, data=data)
 
@@ -327,19 +332,7 @@ def test_a_session_change_is_sent_to_everyone_booked(
     book(delegate, session, django_capture_on_commit_callbacks)
     mailoutbox.clear()
     later = session.starts_at + datetime.timedelta(days=1)
-    data = {
-        "course": session.course,
-        "starts_at": later,
-        "ends_at": later + datetime.timedelta(hours=2),
-        "mode": session.mode,
-        "venue": "",
-        "joining_link": session.joining_link,
-        "capacity": session.capacity,
-        "trainer": session.trainer,
-        "series": None,
-        "needs_manager_approval": False,
-        "cancellation_cutoff_hours": 48,
-    }
+    data = session_change(session, starts_at=later, ends_at=later + datetime.timedelta(hours=2))
 
     with django_capture_on_commit_callbacks(execute=True):
         services.session_save(actor=session.trainer, session=session, data=data)
@@ -438,19 +431,7 @@ def test_the_waiting_list_hears_of_a_change_too(mailoutbox, django_capture_on_co
     book(holder, session, django_capture_on_commit_callbacks)
     book(waiter, session, django_capture_on_commit_callbacks)
     mailoutbox.clear()
-    data = {
-        "course": session.course,
-        "starts_at": session.starts_at,
-        "ends_at": session.ends_at + datetime.timedelta(hours=1),
-        "mode": session.mode,
-        "venue": "",
-        "joining_link": session.joining_link,
-        "capacity": 1,
-        "trainer": session.trainer,
-        "series": None,
-        "needs_manager_approval": False,
-        "cancellation_cutoff_hours": 48,
-    }
+    data = session_change(session, ends_at=session.ends_at + datetime.timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
         services.session_save(actor=session.trainer, session=session, data=data)
     assert sorted(m.to[0] for m in mailoutbox) == sorted([holder.email, waiter.email])
