@@ -215,11 +215,28 @@ def test_reminders_go_once_to_confirmed_places_in_the_next_two_days(mailoutbox):
     assert TrainingNotice.objects.filter(booking=confirmed).count() == 1
 
 
-def test_a_certificate_is_a_pdf_naming_the_delegate_and_course():
-    booking = BookingFactory.create(session=past_session(), attendance=Attendance.ATTENDED)
+def test_a_certificate_is_a_pdf_naming_the_delegate_and_course(monkeypatch):
+    import weasyprint
+
+    booking = BookingFactory.create(
+        session=past_session(course=CourseFactory.create(title="Safer sleep for infants")),
+        attendance=Attendance.ATTENDED,
+        delegate__full_name="Priya Shah",
+    )
+    pages: list[str] = []
+    real_html = weasyprint.HTML
+
+    def html(*, string):
+        pages.append(string)
+        return real_html(string=string)
+
+    monkeypatch.setattr(weasyprint, "HTML", html)
     pdf = certificates.render(booking)
     assert pdf.startswith(b"%PDF")
     assert len(pdf) > 1000
+    [page] = pages
+    assert "Priya Shah" in page
+    assert "Safer sleep for infants" in page
 
 
 def test_the_impact_survey_cannot_be_answered_before_it_opens():
