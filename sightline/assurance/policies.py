@@ -50,6 +50,8 @@ def leads_return_agency(user: Any, item: Any) -> bool:
 rules.add_perm("assurance.view", sees_assurance)
 rules.add_perm("assurance.view_risks", steers)
 rules.add_perm("assurance.manage_risks", is_administrator)
+# Who may be named a risk's owner: the people who answer to the Executive for it.
+rules.add_perm("assurance.own_risk", steers)
 rules.add_perm("assurance.review_risk", is_administrator | (steers & owns_risk))
 rules.add_perm("assurance.accept_risk", steers)
 rules.add_perm("assurance.manage_settings", is_administrator)

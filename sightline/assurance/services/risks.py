@@ -12,7 +12,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from sightline.core.models import AuditEvent
-from sightline.core.roles import Role
 from sightline.core.services import audit_record, changes_between, snapshot
 from sightline.learning.models import Action
 
@@ -111,7 +110,7 @@ def _details_problems(
         errors["category"] = "Choose the risk's category"
     if owner is None:
         errors["owner"] = "Choose who owns the risk"
-    elif not owner.is_active or not {Role.ADMINISTRATOR, Role.EXECUTIVE} & owner.role_set:
+    elif not owner.has_perm("assurance.own_risk"):
         errors["owner"] = (
             f"{owner.full_name or owner.email} is not an executive member or partnership "
             "administrator: choose someone who is"
