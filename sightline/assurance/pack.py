@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from .quarters import Quarter
+from .scoring import long_date
 
 # A list longer than this shows its first rows and says where the rest are: the pack is a
 # paper the Executive reads in a meeting, and its PDF must stay quick to make.
@@ -135,8 +136,8 @@ def _inspection_actions(
     return Section(
         title="Inspection actions due or overdue",
         shows=(
-            f"Actions on inspection recommendations that were due by {_long(quarter.end)} and "
-            f"not complete or closed on {_long(as_at)}: the longest overdue first, then "
+            f"Actions on inspection recommendations that were due by {long_date(quarter.end)} and "
+            f"not complete or closed on {long_date(as_at)}: the longest overdue first, then "
             "those still due in the quarter."
         ),
         rows=actions,
@@ -151,7 +152,7 @@ def _status_then(row: Mapping[str, Any], as_at: datetime.date) -> str:
     open then, so the pack says when it was finished."""
     finished = row.get("finished_on")
     if row["status"] in FINISHED and finished is not None and finished > as_at:
-        return f"{FINISHED[row['status']]} on {_long(finished)}, after the quarter"
+        return f"{FINISHED[row['status']]} on {long_date(finished)}, after the quarter"
     return str(row["status_label"])
 
 
@@ -224,7 +225,7 @@ def _timeliness(report: Mapping[str, Any], quarter: Quarter, as_at: datetime.dat
         title="Timeliness of case reviews",
         shows=(
             f"Case review standards whose clock started in {quarter.label}, as they stood on "
-            f"{_long(as_at)}: met, missed, still pending (not yet due) and overdue."
+            f"{long_date(as_at)}: met, missed, still pending (not yet due) and overdue."
         ),
         rows=standards,
         empty="No case review standard's clock started in the quarter.",
@@ -242,7 +243,7 @@ def _learning(rows: Iterable[Mapping[str, Any]], as_at: datetime.date) -> Sectio
         title="Overdue learning actions by agency",
         shows=(
             f"Learning actions past their due date and not complete or closed on "
-            f"{_long(as_at)}, for each agency with any, most first."
+            f"{long_date(as_at)}, for each agency with any, most first."
         ),
         rows=agencies,
         empty="No agency has an overdue learning action.",
@@ -266,10 +267,6 @@ def _priorities(rows: Iterable[Mapping[str, Any]]) -> Section:
         elsewhere="the strategic plan",
         elsewhere_url="assurance:plan",
     )
-
-
-def _long(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def _headlines(pack: dict[str, Section]) -> list[Headline]:
