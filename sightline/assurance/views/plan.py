@@ -24,11 +24,6 @@ from ..quarters import Quarter
 from ..selectors import plan as selectors
 from ..services import plan as services
 
-# Executive members report the plan's status to the Executive, administrators record it for
-# them. The policies have no permission of that name yet; this is the one held by exactly
-# those two roles ("steers" in the policies).
-RECORDS_STATUS = "assurance.record_priority_status"
-
 
 @dataclass(frozen=True)
 class Tile:
@@ -127,7 +122,7 @@ class PlanView(PolicyView):
                 "former": [row for row in rows if not row.priority.is_active],
                 "quarter": Quarter.containing(today),
                 "can_manage": request.user.has_perm("assurance.manage_plan"),
-                "can_record": request.user.has_perm(RECORDS_STATUS),
+                "can_record": request.user.has_perm("assurance.record_priority_status"),
                 "can_see_pack": request.user.has_perm("assurance.view_pack"),
             },
         )
@@ -150,7 +145,8 @@ class PriorityDetailView(PriorityView):
                 "priority": priority,
                 **selectors.priority_page(priority=priority),
                 "can_manage": request.user.has_perm("assurance.manage_plan"),
-                "can_record": request.user.has_perm(RECORDS_STATUS) and priority.is_active,
+                "can_record": request.user.has_perm("assurance.record_priority_status")
+                and priority.is_active,
             },
         )
 
@@ -218,7 +214,7 @@ class PrioritySubformView(PriorityView, ObjectFormView):
 
 
 class PriorityUpdateView(PrioritySubformView):
-    permission = RECORDS_STATUS
+    permission = "assurance.record_priority_status"
     heading = "Record the priority's status"
     button = "Record the status"
 
