@@ -16,13 +16,12 @@ from sightline.reviews.models import PracticeTheme
 
 from ..models import Audit, AuditReturn, Group
 from ..quarters import Quarter
-from ..vocabulary import AuditStatus
 from .inspections import counted, findings_with_actions
 
 
 def with_counts(audits: QuerySet[Audit], *, today: datetime.date) -> QuerySet[Audit]:
     """Each audit with its returns asked for, returned and overdue, its findings, and its
-    findings' open and overdue actions."""
+    findings' overdue actions."""
     returns = AuditReturn.objects.filter(audit=OuterRef("pk"))
     actions = Action.objects.filter(recommendation__audits=OuterRef("pk"), status__in=OPEN_STATUSES)
     findings = Audit.recommendations.through.objects.filter(audit=OuterRef("pk"))
@@ -33,7 +32,6 @@ def with_counts(audits: QuerySet[Audit], *, today: datetime.date) -> QuerySet[Au
             returns.filter(returned_on__isnull=True, audit__returns_due_on__lt=today), "audit"
         ),
         finding_count=counted(findings, "audit"),
-        actions_open=counted(actions, "recommendation__audits"),
         actions_overdue=counted(actions.filter(due_date__lt=today), "recommendation__audits"),
     )
 
@@ -149,79 +147,3 @@ def audit_return_get(*, pk: int) -> AuditReturn:
     if item is None:
         raise Http404("No such audit return.")
     return item
-
-
-def _summary_row(audit: Any) -> dict[str, Any]:
-    """One audit, counted by ``with_counts``, for the Executive pack."""
-    return {
-        "audit_id": audit.pk,
-        "title": audit.title,
-        "quarter": Quarter.containing(audit.quarter_start).label,
-        "status": audit.status,
-        "status_label": audit.get_status_display(),
-        "group": audit.group.name if audit.group else "",
-        "returns_due_on": audit.returns_due_on,
-        "returns_requested": audit.returns_requested,
-        "returns_received": audit.returns_received,
-        "returns_outstanding": audit.returns_requested - audit.returns_received,
-        "returns_overdue": audit.returns_overdue,
-        "findings": audit.finding_count,
-        "actions_open": audit.actions_open,
-        "actions_overdue": audit.actions_overdue,
-        "url": audit.get_absolute_url(),
-    }
-
-
-SUMMED = (
-    "returns_requested",
-    "returns_received",
-    "returns_outstanding",
-    "returns_overdue",
-    "findings",
-    "actions_open",
-    "actions_overdue",
-)
-
-
-def audit_summary_for_quarter(
-    *, quarter: Quarter, today: datetime.date | None = None
-) -> dict[str, Any]:
-    """The audit programme for the Executive: the audits planned for ``quarter``, those from
-    earlier quarters not yet reported, and totals. Returns and actions are counted as they
-    stand ``today`` (overdue: past their due date today).
-
-    Keys: quarter (the Quarter), audits and carried_over (lists of rows with audit_id, title,
-    quarter, status, status_label, group, returns_due_on, returns_requested, returns_received,
-    returns_outstanding, returns_overdue, findings, actions_open, actions_overdue and url),
-    returns_received_in_quarter, and totals (audits, planned, in_progress, reported,
-    carried_over, and the sum of each count over both lists)."""
-    today = today or timezone.localdate()
-    audits = list(
-        with_counts(
-            Audit.objects.filter(quarter_start__lte=quarter.start)
-            .exclude(quarter_start__lt=quarter.start, status=AuditStatus.REPORTED)
-            .select_related("group"),
-            today=today,
-        ).order_by("quarter_start", "title")
-    )
-    this_quarter = [_summary_row(a) for a in audits if a.quarter_start == quarter.start]
-    carried_over = [_summary_row(a) for a in audits if a.quarter_start < quarter.start]
-    totals: dict[str, int] = {
-        "audits": len(this_quarter),
-        **{
-            status: sum(row["status"] == status for row in this_quarter)
-            for status in AuditStatus.values
-        },
-        "carried_over": len(carried_over),
-    }
-    for name in SUMMED:
-        totals[name] = sum(row[name] for row in [*this_quarter, *carried_over])
-    return {
-        "quarter": quarter,
-        "audits": this_quarter,
-        "carried_over": carried_over,
-        "returns_received_in_quarter": AuditReturn.objects.filter(
-            returned_on__gte=quarter.start, returned_on__lte=quarter.end
-        ).count(),
-        "totals": totals,
-    }

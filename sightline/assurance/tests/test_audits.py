@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -18,7 +17,6 @@ from sightline.accounts.models import Agency, User
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from sightline.assurance.models import Audit, AuditReturn, Group
 from sightline.assurance.quarters import Quarter
-from sightline.assurance.selectors.audits import audit_summary_for_quarter
 from sightline.assurance.services.audits import (
     audit_create,
     audit_edit,
@@ -33,7 +31,7 @@ from sightline.core.roles import Role
 from sightline.core.tests.pages import client_for, page_html
 from sightline.learning.models import Recommendation
 from sightline.learning.tests.factories import ActionFactory, RecommendationFactory
-from sightline.learning.vocabulary import ActionStatus, SourceType
+from sightline.learning.vocabulary import SourceType
 from sightline.reviews.models import PracticeTheme
 
 from .factories import AuditFactory, AuditReturnFactory
@@ -385,83 +383,6 @@ def test_a_finding_that_cannot_be_saved_leaves_nothing_behind(admin_user):
     assert Recommendation.objects.count() == 1
     assert not audit.recommendations.exists()
     assert not AuditEvent.objects.exists()
-
-
-# --- The summary for the Executive pack --------------------------------------------------------
-
-
-def test_the_quarters_audit_summary(admin_user):
-    with time_machine.travel(datetime.datetime(2025, 11, 12, 12, tzinfo=datetime.UTC), tick=False):
-        q3 = Quarter.parse("2025-26 Q3")
-        planned = AuditFactory.create(title="B planned", quarter_start=q3.start)
-        running = AuditFactory.create(
-            title="A running",
-            quarter_start=q3.start,
-            status=AuditStatus.IN_PROGRESS,
-            returns_due_on=datetime.date(2025, 11, 1),
-        )
-        AuditReturnFactory.create(
-            audit=running, returned_on=datetime.date(2025, 10, 20), answers="x", cases_audited=3
-        )
-        AuditReturnFactory.create(audit=running)
-        late = AuditFactory.create(
-            title="Carried over",
-            quarter_start=Quarter.parse("2025-26 Q1").start,
-            status=AuditStatus.IN_PROGRESS,
-        )
-        AuditFactory.create(
-            title="Finished",
-            quarter_start=Quarter.parse("2025-26 Q2").start,
-            status=AuditStatus.REPORTED,
-            summary="Done",
-        )
-        AuditFactory.create(title="Next quarter", quarter_start=Quarter.parse("2025-26 Q4").start)
-        finding = RecommendationFactory.create(source_type=SourceType.AUDIT)
-        running.recommendations.add(finding)
-        ActionFactory.create(recommendation=finding, due_date=datetime.date(2025, 11, 1))
-        ActionFactory.create(
-            recommendation=finding,
-            status=ActionStatus.COMPLETE,
-            completed_date=datetime.date(2025, 11, 2),
-        )
-
-        summary = audit_summary_for_quarter(quarter=q3)
-
-    assert summary["quarter"] == q3
-    assert [row["title"] for row in summary["audits"]] == ["A running", "B planned"]
-    assert [row["title"] for row in summary["carried_over"]] == ["Carried over"]
-    running_row = summary["audits"][0]
-    assert running_row == running_row | {
-        "audit_id": running.pk,
-        "quarter": "2025-26 Q3",
-        "status": "in_progress",
-        "status_label": "In progress",
-        "returns_requested": 2,
-        "returns_received": 1,
-        "returns_outstanding": 1,
-        "returns_overdue": 1,
-        "findings": 1,
-        "actions_open": 1,
-        "actions_overdue": 1,
-        "url": running.get_absolute_url(),
-    }
-    assert summary["carried_over"][0]["audit_id"] == late.pk
-    assert summary["returns_received_in_quarter"] == 1
-    assert summary["totals"] == {
-        "audits": 2,
-        "planned": 1,
-        "in_progress": 1,
-        "reported": 0,
-        "carried_over": 1,
-        "returns_requested": 2,
-        "returns_received": 1,
-        "returns_outstanding": 1,
-        "returns_overdue": 1,
-        "findings": 1,
-        "actions_open": 1,
-        "actions_overdue": 1,
-    }
-    assert planned.pk in {row["audit_id"] for row in summary["audits"]}
 
 
 # --- Pages: who may use them ------------------------------------------------------------------
