@@ -21,7 +21,7 @@ from sightline.learning.vocabulary import SourceType
 from ..models import Audit, AuditReturn
 from ..quarters import Quarter
 from ..vocabulary import AuditStatus
-from .inspections import _long, recommendation_from_source, sources_retitle
+from .inspections import recommendation_link, sources_retitle
 
 AUDIT_FIELDS = (
     "title",
@@ -238,29 +238,16 @@ def audit_return_submit(
     return item
 
 
-@transaction.atomic
 def audit_finding_add(*, actor: Any, audit: Audit, data: dict[str, Any]) -> Recommendation:
     """Record a finding of the audit as a learning tracker recommendation (with the audit's
     themes) and link it; its actions are then added in the learning tracker."""
-    if data["made_date"] < audit.quarter_start:
-        raise ValidationError(
-            {
-                "made_date": "The date must be on or after the start of the audit's quarter "
-                f"({_long(audit.quarter_start)})"
-            }
-        )
-    rec = recommendation_from_source(
+    return recommendation_link(
         actor=actor,
+        owner=audit,
         source_type=SourceType.AUDIT,
-        source=audit.title,
         data=data,
+        not_before=audit.quarter_start,
+        too_early="The date must be on or after the start of the audit's quarter",
+        change="findings",
         themes=list(audit.themes.all()),
     )
-    audit.recommendations.add(rec)
-    audit_record(
-        actor=actor,
-        kind=AuditEvent.Kind.UPDATE,
-        obj=audit,
-        changes={"findings": {"from": None, "to": rec.reference}},
-    )
-    return rec

@@ -17,7 +17,7 @@ from sightline.learning.models import Recommendation
 from sightline.learning.services import recommendation_save
 from sightline.learning.vocabulary import SourceType
 
-from ..models import Inspection
+from ..models import Audit, Inspection
 from ..vocabulary import InspectionType, Inspectorate
 
 INSPECTION_FIELDS = (
@@ -205,27 +205,46 @@ def recommendation_from_source(
 
 
 @transaction.atomic
+def recommendation_link(
+    *,
+    actor: Any,
+    owner: Inspection | Audit,
+    source_type: SourceType,
+    data: dict[str, Any],
+    not_before: datetime.date,
+    too_early: str,
+    change: str,
+    themes: list[Any] | None = None,
+) -> Recommendation:
+    """Make a learning tracker recommendation from ``owner`` (an inspection or an audit),
+    dated no earlier than ``not_before``, and link it, audited as ``change`` on ``owner``:
+    all in one transaction, so a refused recommendation leaves no link behind."""
+    if data["made_date"] < not_before:
+        raise ValidationError({"made_date": f"{too_early} ({_long(not_before)})"})
+    rec = recommendation_from_source(
+        actor=actor, source_type=source_type, source=owner.title, data=data, themes=themes
+    )
+    owner.recommendations.add(rec)
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=owner,
+        changes={change: {"from": None, "to": rec.reference}},
+    )
+    return rec
+
+
 def inspection_recommendation_add(
     *, actor: Any, inspection: Inspection, data: dict[str, Any]
 ) -> Recommendation:
     """Add a recommendation (an area for improvement) to the learning tracker from this
     inspection, and link it; its actions are then added in the learning tracker."""
-    made = data["made_date"]
-    if made < inspection.started_on:
-        raise ValidationError(
-            {
-                "made_date": "The date must be on or after the day the inspection started "
-                f"({_long(inspection.started_on)})"
-            }
-        )
-    rec = recommendation_from_source(
-        actor=actor, source_type=SourceType.INSPECTION, source=inspection.title, data=data
-    )
-    inspection.recommendations.add(rec)
-    audit_record(
+    return recommendation_link(
         actor=actor,
-        kind=AuditEvent.Kind.UPDATE,
-        obj=inspection,
-        changes={"recommendations": {"from": None, "to": rec.reference}},
+        owner=inspection,
+        source_type=SourceType.INSPECTION,
+        data=data,
+        not_before=inspection.started_on,
+        too_early="The date must be on or after the day the inspection started",
+        change="recommendations",
     )
-    return rec
