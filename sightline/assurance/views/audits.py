@@ -6,12 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
-from sightline.core.views import PolicyView, apply_errors
+from sightline.core.views import ObjectFormView, PolicyView, apply_errors
 
 from ..forms.audits import AuditForm, AuditReturnForm, ReturnRequestForm, YearForm
 from ..models import Audit, AuditReturn
@@ -46,7 +47,7 @@ class AuditListView(PolicyView):
         )
 
 
-class AuditFormView(PolicyView):
+class AuditFormView(ObjectFormView):
     """Plan an audit, or change one."""
 
     permission = "assurance.manage_audits"
@@ -55,51 +56,35 @@ class AuditFormView(PolicyView):
         pk = self.kwargs.get("pk")
         return selectors.audit_get(pk=pk) if pk else None
 
-    def _form(self, data: Any = None) -> AuditForm:
+    @property
+    def heading(self) -> str:  # type: ignore[override]
+        return "Change the audit" if self.object else "Plan an audit"
+
+    def caption(self) -> str:
+        return self.object.title if self.object else "Multi-agency audit programme"
+
+    def object_url(self) -> str:
+        if self.object is not None:
+            return str(self.object.get_absolute_url())
+        return reverse("assurance:audit_list")
+
+    def make_form(self, data: Any = None) -> Form:
         audit = self.object
-        initial = selectors.audit_form_initial(audit=audit) if audit else None
         return AuditForm(
             data,
-            initial=initial,
+            initial=selectors.audit_form_initial(audit=audit) if audit else None,
             options=selectors.audit_form_options(),
             editing=audit is not None,
         )
 
-    def _render(self, form: AuditForm, status: int = 200) -> HttpResponse:
-        audit = self.object
-        return render(
-            self.request,
-            "core/form_page.html",
-            {
-                "form": form,
-                "heading": "Change the audit" if audit else "Plan an audit",
-                "caption": audit.title if audit else "Multi-agency audit programme",
-                "cancel_url": audit.get_absolute_url()
-                if audit
-                else reverse("assurance:audit_list"),
-            },
-            status=status,
-        )
-
-    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
-        return self._render(self._form())
-
-    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
-        form = self._form(request.POST)
-        if form.is_valid():
-            try:
-                if self.object:
-                    audit = services.audit_edit(
-                        actor=request.user, audit=self.object, data=form.cleaned_data
-                    )
-                else:
-                    audit = services.audit_create(actor=request.user, data=form.cleaned_data)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                messages.success(request, f"{audit.title} has been saved.")
-                return redirect(audit.get_absolute_url())
-        return self._render(form, status=400)
+    def save(self, form: Any) -> None:
+        if self.object is None:
+            self.object = services.audit_create(actor=self.request.user, data=form.cleaned_data)
+        else:
+            self.object = services.audit_edit(
+                actor=self.request.user, audit=self.object, data=form.cleaned_data
+            )
+        self.success = f"{self.object.title} has been saved."
 
 
 class AuditView(PolicyView):
