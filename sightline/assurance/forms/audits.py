@@ -10,6 +10,7 @@ from sightline.core.forms import GovukDateField, field_of
 
 from ..quarters import Quarter
 from ..vocabulary import AuditStatus
+from .data import QuarterTextField
 from .inspections import ObjectChoiceField, ObjectsChoiceField
 
 
@@ -26,9 +27,8 @@ class AuditForm(forms.Form):
         help_text="What the audit looks at, and in which cases",
         error_messages={"required": "Say what the audit looks at, and in which cases"},
     )
-    quarter_start = forms.CharField(
+    quarter_start = QuarterTextField(
         label="Quarter",
-        max_length=20,
         help_text="The quarter it is planned for, for example 2025-26 Q3",
         error_messages={"required": "Enter the quarter the audit is planned for"},
     )
@@ -69,10 +69,7 @@ class AuditForm(forms.Form):
             del self.fields["summary"]
 
     def clean_quarter_start(self) -> datetime.date:
-        try:
-            return Quarter.parse(self.cleaned_data["quarter_start"]).start
-        except ValueError as error:
-            raise ValidationError(str(error)) from error
+        return self.cleaned_data["quarter_start"].start
 
 
 class ReturnRequestForm(forms.Form):

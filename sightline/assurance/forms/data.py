@@ -68,6 +68,24 @@ class QuarterField(forms.ChoiceField):
         return Quarter.parse(text) if text else None
 
 
+class QuarterTextField(forms.CharField):
+    """A financial quarter written out (``2025-26 Q1``), cleaned to a ``Quarter``, or None
+    when left blank; anything else is refused saying how to write it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Quarter | None:
+        text = super().clean(value).strip()
+        if not text:
+            return None
+        try:
+            return Quarter.parse(text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
 class DataPointForm(forms.Form):
     quarter = QuarterField(label="Quarter")
     value = forms.CharField(

@@ -4,12 +4,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from sightline.core.forms import GovukDateField, field_of
 
-from ..quarters import Quarter
 from ..vocabulary import InspectionType, Inspectorate
+from .data import QuarterTextField
 
 # Judgements the inspectorates give; an inspection may have another, or none.
 JUDGEMENTS = (
@@ -163,18 +162,7 @@ class SourceRecommendationForm(forms.Form):
 
 
 class QuarterForm(forms.Form):
-    quarter = forms.CharField(
-        label="Quarter", max_length=20, required=False, help_text="For example 2025-26 Q1"
-    )
-
-    def clean_quarter(self) -> Quarter | None:
-        text = self.cleaned_data["quarter"].strip()
-        if not text:
-            return None
-        try:
-            return Quarter.parse(text)
-        except ValueError as error:
-            raise ValidationError(str(error)) from error
+    quarter = QuarterTextField(label="Quarter", required=False, help_text="For example 2025-26 Q1")
 
 
 class InspectionFilterForm(forms.Form):
