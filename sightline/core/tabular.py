@@ -5,7 +5,7 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import Any
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -93,3 +93,62 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def read_header(
+    table: Iterator[list[Any]], *, columns: Collection[str], required: Collection[str], empty: str
+) -> tuple[list[str], list[str]]:
+    """The header row's column names (blank cells at its end dropped) and its problems:
+    unknown, repeated and missing columns. A file with no rows at all is a ``FileProblem``
+    saying ``empty``."""
+    cells = next(table, None)
+    if cells is None:
+        raise FileProblem(empty)
+    header = [cell_text(cell) for cell in cells]
+    while header and header[-1] == "":
+        header.pop()
+    problems: list[str] = []
+    seen: set[str] = set()
+    for name in header:
+        if name not in columns:
+            problems.append(
+                problem(1, name or "(blank)", "unknown column: remove it or fix its name")
+            )
+        elif name in seen:
+            problems.append(problem(1, name, "this column appears twice"))
+        seen.add(name)
+    problems += [
+        problem(1, name, "required column is missing") for name in required if name not in seen
+    ]
+    return header, problems
+
+
+def read_rows(
+    table: Iterator[list[Any]], header: list[str], *, dates: Collection[str], problems: list[str]
+) -> Iterator[tuple[int, dict[str, Any], set[str]]]:
+    """Each row under the header that is not blank, as its line number, its cells by column
+    (text, or a date in a ``dates`` column) and the date columns that could not be read:
+    those are None, and each adds to ``problems``."""
+    for line, cells in enumerate(table, start=2):
+        if all(cell_text(cell) == "" for cell in cells):
+            continue
+        row: dict[str, Any] = {}
+        unreadable: set[str] = set()
+        for index, column in enumerate(header):
+            cell = cells[index] if index < len(cells) else None
+            if column not in dates:
+                row[column] = cell_text(cell)
+                continue
+            try:
+                row[column] = parse_date(cell)
+            except ValueError:
+                problems.append(
+                    problem(
+                        line,
+                        column,
+                        f"'{cell_text(cell)}' is not a date: use YYYY-MM-DD or DD/MM/YYYY",
+                    )
+                )
+                row[column] = None
+                unreadable.add(column)
+        yield line, row, unreadable

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from sightline.core.tabular import FileProblem, cell_text, parse_date, problem, read_table
+from sightline.core.tabular import FileProblem, problem, read_header, read_rows, read_table
 
 from .vocabulary import ActionStatus, Decision, SourceType
 
@@ -139,48 +139,20 @@ def _row_problems(line: int, row: dict[str, Any], today: datetime.date) -> list[
 
 def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedTracker:
     table = read_table(name, content)
-    header_cells = next(table, None)
-    if header_cells is None:
-        raise FileProblem("The file is empty: it needs a header row and a row for each action.")
-    header = [cell_text(cell) for cell in header_cells]
-    while header and header[-1] == "":
-        header.pop()
-    parsed = ParsedTracker(columns=header)
-    for column in header:
-        if column not in COLUMNS:
-            parsed.errors.append(
-                problem(1, column or "(blank)", "unknown column: remove it or fix its name")
-            )
-    if len(set(header)) != len(header):
-        parsed.errors.append(problem(1, "(header)", "a column appears twice"))
-    for column in REQUIRED:
-        if column not in header:
-            parsed.errors.append(problem(1, column, "required column is missing"))
+    header, errors = read_header(
+        table,
+        columns=COLUMNS,
+        required=REQUIRED,
+        empty="The file is empty: it needs a header row and a row for each action.",
+    )
+    parsed = ParsedTracker(columns=header, errors=errors)
     if parsed.errors:
         return parsed
 
     action_lines: dict[str, int] = {}
-    for line, cells in enumerate(table, start=2):
-        if all(cell_text(cell) == "" for cell in cells):
-            continue
-        row: dict[str, Any] = {}
-        for index, column in enumerate(header):
-            cell = cells[index] if index < len(cells) else None
-            if column in DATES:
-                try:
-                    row[column] = parse_date(cell)
-                except ValueError:
-                    parsed.errors.append(
-                        problem(
-                            line,
-                            column,
-                            f"'{cell_text(cell)}' is not a date: use YYYY-MM-DD or DD/MM/YYYY",
-                        )
-                    )
-                    row[column] = None
-                    row.setdefault("_unreadable", set()).add(column)
-            else:
-                row[column] = cell_text(cell)
+    for line, row, unreadable in read_rows(table, header, dates=DATES, problems=parsed.errors):
+        if unreadable:
+            row["_unreadable"] = unreadable
         parsed.errors.extend(_row_problems(line, row, today))
         key = row.get("recommendation_ref", "").upper()
         if key:

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from sightline.core.tabular import FileProblem, cell_text, parse_date, problem, read_table
+from sightline.core.tabular import FileProblem, problem, read_header, read_rows, read_table
 
 from .vocabulary import MILESTONES, Route
 
@@ -28,53 +28,24 @@ class ParsedFile:
 def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedFile:
     """Read and check a case file's cells; checks that need the stored cases come later."""
     table = read_table(name, content)
-    header_cells = next(table, None)
-    if header_cells is None:
-        raise FileProblem("The file is empty: it needs a header row and a row for each case.")
-    header = [cell_text(cell) for cell in header_cells]
-    while header and header[-1] == "":
-        header.pop()
-    parsed = ParsedFile(columns=header)
-    seen_columns: set[str] = set()
-    for name_ in header:
-        if name_ not in COLUMNS:
-            parsed.errors.append(
-                problem(1, name_ or "(blank)", "unknown column: remove it or fix its name")
-            )
-        elif name_ in seen_columns:
-            parsed.errors.append(problem(1, name_, "this column appears twice"))
-        seen_columns.add(name_)
-    for required in REQUIRED:
-        if required not in seen_columns:
-            parsed.errors.append(problem(1, required, "required column is missing"))
+    header, errors = read_header(
+        table,
+        columns=COLUMNS,
+        required=REQUIRED,
+        empty="The file is empty: it needs a header row and a row for each case.",
+    )
+    parsed = ParsedFile(columns=header, errors=errors)
     if parsed.errors:
         return parsed
 
     references: dict[str, int] = {}
-    for line, cells in enumerate(table, start=2):
-        if all(cell_text(cell) == "" for cell in cells):
-            continue
-        row: dict[str, Any] = {}
-        for index, column in enumerate(header):
-            cell = cells[index] if index < len(cells) else None
-            if column in MILESTONES:
-                try:
-                    row[column] = parse_date(cell)
-                except ValueError:
-                    parsed.errors.append(
-                        problem(
-                            line,
-                            column,
-                            f"'{cell_text(cell)}' is not a date: use YYYY-MM-DD or DD/MM/YYYY",
-                        )
-                    )
-                    continue
-                if row[column] is not None and row[column] > today:
-                    parsed.errors.append(
-                        problem(line, column, f"{row[column]:%d/%m/%Y} is in the future")
-                    )
-            else:
-                row[column] = cell_text(cell)
+    for line, row, _unreadable in read_rows(
+        table, header, dates=MILESTONES, problems=parsed.errors
+    ):
+        for column in MILESTONES:
+            value = row.get(column)
+            if value is not None and value > today:
+                parsed.errors.append(problem(line, column, f"{value:%d/%m/%Y} is in the future"))
         reference = row.get("reference", "")
         if not reference:
             parsed.errors.append(problem(line, "reference", "every case needs a reference"))

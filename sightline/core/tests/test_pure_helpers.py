@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 import pytest
 from django.test import RequestFactory
@@ -108,3 +109,41 @@ def test_a_multiple_choice_is_drawn_as_checkboxes_and_a_single_one_as_radios():
     form = Choices()
     assert field_params(form["many"])[0] == "checkboxes"
     assert field_params(form["one"])[0] == "radios"
+
+
+def test_a_header_names_each_unknown_repeated_and_missing_column():
+    from sightline.core.tabular import read_header
+
+    table = iter([["id", "when", "colour", "id", "", None]])
+    header, problems = read_header(
+        table, columns=("id", "when", "name"), required=("id", "name"), empty="Empty"
+    )
+    assert header == ["id", "when", "colour", "id"]
+    assert problems == [
+        "line 1, column colour: unknown column: remove it or fix its name",
+        "line 1, column id: this column appears twice",
+        "line 1, column name: required column is missing",
+    ]
+
+
+def test_an_empty_table_is_a_file_problem():
+    from sightline.core.tabular import FileProblem, read_header
+
+    with pytest.raises(FileProblem, match="Empty"):
+        read_header(iter([]), columns=("id",), required=("id",), empty="Empty")
+
+
+def test_rows_skip_blank_lines_and_name_each_unreadable_date():
+    from sightline.core.tabular import read_rows
+
+    problems: list[str] = []
+    cells: list[list[Any]] = [["A", "2024-01-02"], ["", None], ["B", "next week"]]
+    table = iter(cells)
+    rows = list(read_rows(table, ["id", "when"], dates=("when",), problems=problems))
+    assert rows == [
+        (2, {"id": "A", "when": datetime.date(2024, 1, 2)}, set()),
+        (4, {"id": "B", "when": None}, {"when"}),
+    ]
+    assert problems == [
+        "line 4, column when: 'next week' is not a date: use YYYY-MM-DD or DD/MM/YYYY"
+    ]
