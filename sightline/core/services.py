@@ -6,11 +6,12 @@ and its audit event are committed together or not at all.
 
 import datetime
 import decimal
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from .models import AccessLogEntry, AuditEvent, ClosureDay
 from .request_context import client_ip
@@ -44,6 +45,39 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> Chan
         for name in after
         if before.get(name) != after[name]
     }
+
+
+def save_changed(
+    obj: models.Model, *, fields: Iterable[str], values: Mapping[str, Any], actor: Any
+) -> tuple[str, Changes]:
+    """Set ``values`` on ``obj`` (a ``TimeStampedModel``) and save it when new or changed,
+    stamped with who and when. Returns the outcome (``created``, ``updated`` or
+    ``unchanged``) and the changes to ``fields``; the caller writes the audit event, so that
+    an import can write its events in bulk."""
+    fields = tuple(fields)
+    creating = obj.pk is None
+    before = {} if creating else snapshot(obj, fields)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    changes = changes_between(before, snapshot(obj, fields))
+    if not creating and not changes:
+        return "unchanged", {}
+    obj.updated_at, obj.updated_by = timezone.now(), actor  # type: ignore[attr-defined]
+    if creating:
+        obj.created_by = actor  # type: ignore[attr-defined]
+    obj.save()
+    return ("created" if creating else "updated"), changes
+
+
+def send_once(log: type[models.Model], send: Callable[[], None], **key: Any) -> bool:
+    """Call ``send`` unless ``key`` is already in ``log`` (a table unique on it), recording
+    it in the same transaction: if ``send`` fails the record is rolled back and the next run
+    tries again. True when sent. Reminders use it to email each person once a day."""
+    with transaction.atomic():
+        _, created = log._default_manager.get_or_create(**key)
+        if created:
+            send()
+    return created
 
 
 def _object_fields(obj: models.Model | None) -> dict[str, str]:

@@ -16,7 +16,14 @@ from sightline.accounts.models import Agency, Sector, User
 from sightline.accounts.services import agency_create
 from sightline.core.models import AuditEvent
 from sightline.core.selectors import working_calendar
-from sightline.core.services import audit_record, audit_record_many, changes_between, snapshot
+from sightline.core.services import (
+    audit_record,
+    audit_record_many,
+    changes_between,
+    save_changed,
+    send_once,
+    snapshot,
+)
 from sightline.core.tabular import ImportRejected, problem
 from sightline.reviews.selectors import cases_by_reference_key
 
@@ -93,25 +100,6 @@ def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def _save(
-    model_object: Any, fields: tuple[str, ...], values: dict[str, Any], actor: Any
-) -> tuple[str, dict[str, Any]]:
-    """Set ``values`` and save when new or changed. Returns the outcome (created, updated
-    or unchanged) and the changes."""
-    creating = model_object.pk is None
-    before = {} if creating else snapshot(model_object, fields)
-    for name, value in values.items():
-        setattr(model_object, name, value)
-    changes = changes_between(before, snapshot(model_object, fields))
-    if not creating and not changes:
-        return "unchanged", {}
-    model_object.updated_at, model_object.updated_by = timezone.now(), actor
-    if creating:
-        model_object.created_by = actor
-    model_object.save()
-    return ("created" if creating else "updated"), changes
-
-
 @transaction.atomic
 def import_learning(
     *,
@@ -185,7 +173,9 @@ def import_learning(
         for column in ("decision", "decision_reason"):
             if column in parsed.columns:
                 values[column] = row[column]
-        outcome, changes = _save(rec, RECOMMENDATION_FIELDS, values, actor)
+        outcome, changes = save_changed(
+            rec, fields=RECOMMENDATION_FIELDS, values=values, actor=actor
+        )
         result.recommendations[outcome] += 1
         if outcome != "unchanged":
             events.append(
@@ -234,7 +224,7 @@ def import_learning(
             values["owner_email"] = row["owner"].lower()
             values["owner"] = owners.get(row["owner"].lower())
         version = action.version
-        outcome, changes = _save(action, ACTION_FIELDS, values, actor)
+        outcome, changes = save_changed(action, fields=ACTION_FIELDS, values=values, actor=actor)
         if outcome == "updated":
             Action.objects.filter(pk=action.pk).update(version=version + 1)
         evidence_changed = _imported_evidence(action, row, parsed.columns)
@@ -337,7 +327,9 @@ def recommendation_save(
         if earliest and earliest < data["made_date"]:
             errors["made_date"] = "An action on it is due before this date: change that first"
     _problems(errors)
-    outcome, changes = _save(rec, ("reference", *RECOMMENDATION_FIELDS, "lead"), data, actor)
+    outcome, changes = save_changed(
+        rec, fields=("reference", *RECOMMENDATION_FIELDS, "lead"), values=data, actor=actor
+    )
     for name, values in (("themes", themes), ("agencies", agencies)):
         if values is not None:
             before = sorted(str(item) for item in getattr(rec, name).all())
@@ -399,8 +391,11 @@ def action_save(
     if creating:
         values["reference"] = data["reference"].strip()
     before_version = action.version
-    outcome, changes = _save(
-        action, ("reference", *ACTION_FIELDS, "next_review_date"), values, actor
+    outcome, changes = save_changed(
+        action,
+        fields=("reference", *ACTION_FIELDS, "next_review_date"),
+        values=values,
+        actor=actor,
     )
     if outcome != "unchanged":
         if not creating:
@@ -626,16 +621,6 @@ def return_submit(
 ACTION_REMINDER_WORKING_DAYS = 5
 
 
-def _remind_once(subject: str, recipient: str, today: datetime.date, send: Any) -> bool:
-    with transaction.atomic():
-        _, created = ReminderLog.objects.get_or_create(
-            subject=subject, recipient=recipient, sent_on=today
-        )
-        if created:
-            send()
-    return created
-
-
 def learning_reminders_send(
     *, today: datetime.date | None = None, digest: bool | None = None
 ) -> dict[str, int]:
@@ -686,7 +671,9 @@ def learning_reminders_send(
                     recipient_list=[email],
                 )
 
-            sent["actions"] += _remind_once(f"action:{action.pk}", email, today, send)
+            sent["actions"] += send_once(
+                ReminderLog, send, subject=f"action:{action.pk}", recipient=email, sent_on=today
+            )
     for item in returns:
         for email in leads.get(item.agency_id, []):
 
@@ -705,7 +692,13 @@ def learning_reminders_send(
                     recipient_list=[email],
                 )
 
-            sent["returns"] += _remind_once(f"return:{item.pk}", email, today, send_return)
+            sent["returns"] += send_once(
+                ReminderLog,
+                send_return,
+                subject=f"return:{item.pk}",
+                recipient=email,
+                sent_on=today,
+            )
     if digest if digest is not None else today.weekday() == 0:
         open_actions: dict[int, list[Action]] = {}
         for action in (
@@ -734,5 +727,11 @@ def learning_reminders_send(
                         recipient_list=[email],
                     )
 
-                sent["digests"] += _remind_once(f"digest:{agency_id}", email, today, send_digest)
+                sent["digests"] += send_once(
+                    ReminderLog,
+                    send_digest,
+                    subject=f"digest:{agency_id}",
+                    recipient=email,
+                    sent_on=today,
+                )
     return sent

@@ -14,7 +14,6 @@ from sightline.core.roles import Role
 
 from .models import Case
 
-is_officer = has_role(Role.REVIEW_OFFICER)
 sees_every_case = has_role(Role.ADMINISTRATOR, Role.REVIEW_OFFICER, Role.EXECUTIVE)
 sees_agency_cases = has_role(Role.REVIEW_GROUP_MEMBER, Role.AGENCY_LEAD)
 runs_reviews = has_role(Role.ADMINISTRATOR, Role.REVIEW_OFFICER)

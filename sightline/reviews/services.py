@@ -16,7 +16,13 @@ from django.utils import timezone
 from sightline.core.calendar import WorkingCalendar
 from sightline.core.models import AuditEvent
 from sightline.core.selectors import working_calendar
-from sightline.core.services import audit_record, audit_record_many, changes_between, snapshot
+from sightline.core.services import (
+    audit_record,
+    audit_record_many,
+    changes_between,
+    send_once,
+    snapshot,
+)
 from sightline.core.tabular import ImportRejected
 
 from . import importing, timeliness
@@ -53,7 +59,6 @@ CASE_FIELDS = (
     "officer",
     "lead_reviewer",
 )
-AUDITED_FIELDS = (*CASE_FIELDS, "themes", "agencies")
 
 
 def _today() -> datetime.date:
@@ -498,15 +503,9 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
                 fallback = review_officer_emails()
             recipients = fallback
         for email in recipients:
-            # Recorded and sent together: if the email fails, the record is rolled back
-            # and the next run tries again.
-            with transaction.atomic():
-                _, created = ReminderSent.objects.get_or_create(
-                    case=case, standard_code=deadline.standard.code, recipient=email, sent_on=today
-                )
-                if not created:
-                    continue
-                overdue = deadline.due < today
+
+            def send(deadline: CaseDeadline = deadline, email: str = email) -> None:
+                case, overdue = deadline.case, deadline.due < today
                 send_mail(
                     subject=(
                         f"{'Overdue' if overdue else 'Due soon'}: {case.reference} "
@@ -524,7 +523,15 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
                     from_email=None,
                     recipient_list=[email],
                 )
-            sent += 1
+
+            sent += send_once(
+                ReminderSent,
+                send,
+                case=case,
+                standard_code=deadline.standard.code,
+                recipient=email,
+                sent_on=today,
+            )
     return sent
 
 

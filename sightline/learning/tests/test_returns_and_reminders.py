@@ -7,7 +7,7 @@ from django.urls import reverse
 from sightline.accounts.tests.factories import AgencyFactory
 from sightline.core.roles import Role
 from sightline.learning import selectors, services
-from sightline.learning.models import Action, DisseminationReturn, Recommendation
+from sightline.learning.models import Action, DisseminationReturn, Recommendation, ReminderLog
 from sightline.reviews.tests.factories import CaseFactory
 
 D = datetime.date
@@ -122,6 +122,33 @@ def test_reminders_for_actions_and_returns_once_a_day_and_the_digest(
     digest = mailoutbox[-1]
     assert "R1/A1" in digest.body
     assert "R1/A2" in digest.body
+
+
+def test_a_learning_reminder_whose_email_fails_is_sent_on_the_next_run(
+    setting, mailoutbox, monkeypatch
+):
+    rec = Recommendation.objects.create(
+        reference="R1", source_type="other", source_title="Audit", text="T", made_date=D(2024, 1, 1)
+    )
+    Action.objects.create(
+        reference="R1/A1",
+        recommendation=rec,
+        agency=setting["police"],
+        description="Soon",
+        due_date=D(2024, 10, 3),
+    )
+
+    def mail_server_down(**kwargs):
+        raise OSError("mail server down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "send_mail", mail_server_down)
+        with pytest.raises(OSError, match="mail server down"):
+            services.learning_reminders_send(today=D(2024, 10, 1), digest=False)
+    assert not ReminderLog.objects.exists()
+    sent = services.learning_reminders_send(today=D(2024, 10, 1), digest=False)
+    assert sent == {"actions": 1, "returns": 0, "digests": 0}
+    assert [mail.to for mail in mailoutbox] == [["lead@police.test"]]
 
 
 def test_reminder_command(db, capsys):

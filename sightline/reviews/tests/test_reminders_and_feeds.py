@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from sightline.core.roles import Role
 from sightline.reviews import services
-from sightline.reviews.models import CalendarFeed
+from sightline.reviews.models import CalendarFeed, ReminderSent
 from sightline.reviews.tests.factories import CaseFactory
 
 D = datetime.date
@@ -33,6 +33,31 @@ def test_reminders_for_due_soon_and_overdue_once_a_day(officer, mailoutbox):
     assert services.reminders_send(today=D(2024, 3, 21)) == 0
     assert services.reminders_send(today=D(2024, 3, 26)) == 1
     assert "Overdue" in mailoutbox[-1].subject
+
+
+def test_a_reminder_whose_email_fails_is_sent_on_the_next_run(officer, mailoutbox, monkeypatch):
+    case = CaseFactory.create(officer=officer, incident_aware_date=D(2024, 3, 4))  # due 25 March
+    services.deadlines_refresh(case_ids=[case.pk])
+
+    def mail_server_down(**kwargs):
+        raise OSError("mail server down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services, "send_mail", mail_server_down)
+        with pytest.raises(OSError, match="mail server down"):
+            services.reminders_send(today=D(2024, 3, 21))
+    assert not ReminderSent.objects.exists()
+    assert services.reminders_send(today=D(2024, 3, 21)) == 1
+    assert len(mailoutbox) == 1
+
+
+def test_reminders_stop_four_weeks_after_a_deadline(officer, mailoutbox):
+    case = CaseFactory.create(officer=officer, incident_aware_date=D(2024, 3, 4))  # due 25 March
+    services.deadlines_refresh(case_ids=[case.pk])
+    # 24 April is the 20th working day after 25 March (Easter falls between).
+    assert services.reminders_send(today=D(2024, 4, 24)) == 1
+    assert services.reminders_send(today=D(2024, 4, 25)) == 0
+    assert len(mailoutbox) == 1
 
 
 def test_reminders_go_to_review_officers_when_the_case_has_none(officer, mailoutbox):
