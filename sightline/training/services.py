@@ -18,7 +18,7 @@ from sightline.accounts.services import user_create
 from sightline.core.models import AuditEvent
 from sightline.core.policies import is_administrator
 from sightline.core.roles import Role
-from sightline.core.services import audit_record, changes_between, snapshot
+from sightline.core.services import audit_record, changes_between, save_changed, snapshot
 
 from . import notices
 from .models import (
@@ -77,24 +77,16 @@ BOOKING_FIELDS = ("status", "attendance")
 def _save(
     obj: Any, fields: tuple[str, ...], values: dict[str, Any], actor: Any
 ) -> tuple[bool, dict[str, Any]]:
-    """Set ``values`` on ``obj`` and save it when new or changed: (created, changes)."""
-    creating = obj.pk is None
-    before = {} if creating else snapshot(obj, fields)
-    for name, value in values.items():
-        setattr(obj, name, value)
-    changes = changes_between(before, snapshot(obj, fields))
-    if creating or changes:
-        obj.updated_at, obj.updated_by = timezone.now(), actor
-        if creating:
-            obj.created_by = actor
-        obj.save()
+    """Save through ``core.services.save_changed`` and audit the outcome: (created, changes)."""
+    outcome, changes = save_changed(obj, fields=fields, values=values, actor=actor)
+    if outcome != "unchanged":
         audit_record(
             actor=actor,
-            kind=AuditEvent.Kind.CREATE if creating else AuditEvent.Kind.UPDATE,
+            kind=AuditEvent.Kind.CREATE if outcome == "created" else AuditEvent.Kind.UPDATE,
             obj=obj,
             changes=changes,
         )
-    return creating, changes
+    return outcome == "created", changes
 
 
 def _set_related(obj: Any, name: str, values: Any, changes: dict[str, Any]) -> None:
