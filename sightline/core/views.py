@@ -62,6 +62,20 @@ def _audit_refusal(request: HttpRequest, *, kind: str, detail: str) -> None:
     audit_record(actor=user, kind=kind, detail=f"{request.method} {request.path}: {detail}")
 
 
+def bad_request(
+    request: HttpRequest, *, title: str, then: str, problems: Form | None = None
+) -> HttpResponse:
+    """A 400 page for a request whose query string was refused (a download's or a report's
+    dates): the refusing form's messages, if any, then what to do (``then``)."""
+    messages_text = " ".join(
+        str(message)
+        for errors in (problems.errors if problems else {}).values()
+        for message in errors
+    )
+    error = {"title": title, "body": f"{messages_text}. {then}" if messages_text else then}
+    return render(request, "core/error.html", {"error": error, "status": 400}, status=400)
+
+
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "core/error.html", _error_context(400), status=400)
 

@@ -15,7 +15,7 @@ from sightline.accounts.models import Sector
 from sightline.core.exports import XLSX_TYPE
 from sightline.core.models import AccessLogEntry
 from sightline.core.services import access_log_record
-from sightline.core.views import PolicyView, apply_errors
+from sightline.core.views import PolicyView, apply_errors, bad_request
 
 from . import report_selectors, reporting, services
 from .forms_reports import PeriodForm, WorkforceForm
@@ -107,14 +107,12 @@ class ReportExportView(PolicyView):
         form = PeriodForm(request.GET or None, today=today)
         period = form.period()
         if period is None:
-            problems = " ".join(
-                str(message) for errors in form.errors.values() for message in errors
+            return bad_request(
+                request,
+                title="The dates of the report are not valid",
+                problems=form,
+                then="Go back to the training report and choose the dates again.",
             )
-            error = {
-                "title": "The dates of the report are not valid",
-                "body": f"{problems}. Go back to the training report and choose the dates again.",
-            }
-            return render(request, "core/error.html", {"error": error, "status": 400}, status=400)
         date_from, date_to = period
         report = report_selectors.training_report(date_from=date_from, date_to=date_to, today=today)
         loop = report_selectors.learning_loop(date_from=date_from, date_to=date_to)

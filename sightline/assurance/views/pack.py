@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from sightline.core.models import AccessLogEntry
 from sightline.core.services import access_log_record
-from sightline.core.views import PolicyView
+from sightline.core.views import PolicyView, bad_request
 
 from .. import pack
 from ..forms.pack import QuarterForm
@@ -24,10 +24,6 @@ from ..selectors.pack import pack_rows
 
 def _pack_for(quarter: Quarter, today: datetime.date) -> pack.Pack:
     return pack.assemble(**pack_rows(quarter=quarter, today=today))
-
-
-def _problems(form: QuarterForm) -> str:
-    return " ".join(str(message) for errors in form.errors.values() for message in errors)
 
 
 def render_pdf(html: str) -> bytes:
@@ -66,12 +62,12 @@ class PackPdfView(PolicyView):
         form = QuarterForm(request.GET or None, today=today)
         quarter = form.chosen()
         if quarter is None:
-            error = {
-                "title": "The quarter of the pack is not valid",
-                "body": f"{_problems(form)}. Go back to the Executive pack and choose the "
-                "quarter again.",
-            }
-            return render(request, "core/error.html", {"error": error, "status": 400}, status=400)
+            return bad_request(
+                request,
+                title="The quarter of the pack is not valid",
+                problems=form,
+                then="Go back to the Executive pack and choose the quarter again.",
+            )
         the_pack = _pack_for(quarter, today)
         html = render_to_string(
             "assurance/pack/pack_print.html",

@@ -17,7 +17,7 @@ from sightline.core.govuk import error_summary
 from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
 from sightline.core.services import access_log_record
-from sightline.core.views import ObjectFormView, PolicyView, apply_errors
+from sightline.core.views import ObjectFormView, PolicyView, apply_errors, bad_request
 
 from .. import scoring
 from ..forms.risks import (
@@ -37,19 +37,10 @@ from ..vocabulary import RiskStatus
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
-def _bad_request(request: HttpRequest, title: str, body: str) -> HttpResponse:
-    context = {"error": {"title": title, "body": body}, "status": 400}
-    return render(request, "core/error.html", context, status=400)
-
-
 def _filters(form: RiskFilterForm) -> selectors.RiskFilters:
     data = {key: value for key, value in form.cleaned_data.items() if value not in (None, "")}
     data.setdefault("status", RiskStatus.OPEN)
     return selectors.RiskFilters(**data)
-
-
-def _filter_problems(form: RiskFilterForm) -> str:
-    return " ".join(str(message) for errors in form.errors.values() for message in errors)
 
 
 class RiskListView(PolicyView):
@@ -106,10 +97,10 @@ class RiskHeatMapView(PolicyView):
     def get(self, request: HttpRequest) -> HttpResponse:
         scores = request.GET.get("scores", "residual")
         if scores not in selectors.SCORES:
-            return _bad_request(
+            return bad_request(
                 request,
-                "The heat map cannot show those scores",
-                "Choose inherent or residual scores: go back to the heat map and try again.",
+                title="The heat map cannot show those scores",
+                then="Choose inherent or residual scores: go back to the heat map and try again.",
             )
         matrix = selectors.risk_matrix()
         return render(
@@ -133,10 +124,11 @@ class RiskExportView(PolicyView):
             raise Http404("Downloads are CSV or XLSX.")
         form = RiskFilterForm(request.GET or None, owners=selectors.risk_owner_choices())
         if form.is_bound and not form.is_valid():
-            return _bad_request(
+            return bad_request(
                 request,
-                "The register could not be downloaded",
-                f"{_filter_problems(form)}. Go back to the risk register and filter again.",
+                title="The register could not be downloaded",
+                problems=form,
+                then="Go back to the risk register and filter again.",
             )
         filters = _filters(form) if form.is_bound else selectors.RiskFilters()
         today = timezone.localdate()
