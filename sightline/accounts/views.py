@@ -16,14 +16,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from sightline.core.home import panels_for
 from sightline.core.pagination import paginate
 from sightline.core.roles import Role
 from sightline.core.selectors import audit_events_for_object
-from sightline.core.views import PolicyView, apply_errors
+from sightline.core.views import PolicyView, apply_errors, next_url
 
 from . import selectors, services
 from .forms import (
@@ -45,12 +44,7 @@ class SignInView(View):
     template_name = "accounts/sign_in.html"
 
     def _next(self, request: HttpRequest) -> str:
-        target = request.POST.get("next") or request.GET.get("next") or ""
-        if url_has_allowed_host_and_scheme(
-            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return target
-        return reverse(settings.LOGIN_REDIRECT_URL)
+        return next_url(request, reverse(settings.LOGIN_REDIRECT_URL))
 
     def _render(self, request: HttpRequest, form: SignInForm, status: int = 200) -> HttpResponse:
         expired = bool(request.COOKIES.get(SESSION_HINT_COOKIE)) and request.method == "GET"

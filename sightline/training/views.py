@@ -12,14 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
 from sightline.core.policies import is_administrator
 from sightline.core.services import access_log_record
-from sightline.core.views import ObjectFormView, PolicyView, apply_errors
+from sightline.core.views import ObjectFormView, PolicyView, apply_errors, next_url
 
 from . import certificates, selectors, services
 from .forms import (
@@ -75,15 +74,6 @@ class MyTrainingView(PolicyView):
         )
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 class ProfileView(PolicyView):
     permission = "training.book"
 
@@ -91,7 +81,7 @@ class ProfileView(PolicyView):
         return render(
             self.request,
             "training/profile.html",
-            {"form": form, "next": _safe_next(self.request, reverse("training:mine"))},
+            {"form": form, "next": next_url(self.request, reverse("training:mine"))},
             status=status,
         )
 
@@ -118,7 +108,7 @@ class ProfileView(PolicyView):
             apply_errors(form, error)
             return self._render(form, status=400)
         messages.success(request, "Your details have been saved.")
-        return redirect(_safe_next(request, reverse("training:mine")))
+        return redirect(next_url(request, reverse("training:mine")))
 
 
 class SessionView(PolicyView):
