@@ -107,7 +107,7 @@ class SpreadsheetUploadForm(forms.Form):
 
     MAX_MEGABYTES = MAX_BYTES // (1024 * 1024)
     file_label = "File"
-    file_hint = f"A .csv or .xlsx file, up to {MAX_BYTES // (1024 * 1024)} MB"
+    file_hint = f"A .csv or .xlsx file, up to {MAX_MEGABYTES} MB"
 
     file = forms.FileField(
         error_messages={
@@ -123,7 +123,7 @@ class SpreadsheetUploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_MEGABYTES * 1024 * 1024:
+        if upload.size > MAX_BYTES:
             raise forms.ValidationError(
                 f"The file must be smaller than {self.MAX_MEGABYTES} MB: split it into parts"
             )

@@ -22,7 +22,7 @@ class ReportDateForm(forms.Form):
 
 class TrackerFileForm(SpreadsheetUploadForm):
     file_label = "Learning tracker file"
-    file_hint = "A .csv or .xlsx file, up to 10 MB, in the learning tracker format"
+    file_hint = f"{SpreadsheetUploadForm.file_hint}, in the learning tracker format"
 
 
 def _blank(label: str) -> list[tuple[str, str]]:

@@ -262,7 +262,7 @@ class RelatedCaseForm(forms.Form):
 
 class ImportForm(SpreadsheetUploadForm):
     file_label = "Case file"
-    file_hint = "A .csv or .xlsx file, up to 10 MB, in the case data format"
+    file_hint = f"{SpreadsheetUploadForm.file_hint}, in the case data format"
 
 
 class TimelinessFilterForm(forms.Form):
