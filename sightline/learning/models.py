@@ -10,7 +10,14 @@ from sightline.accounts.models import Agency
 from sightline.core.models import AppendOnlyModel, TimeStampedModel
 from sightline.reviews.models import Case, PracticeTheme
 
-from .vocabulary import ActionStatus, Decision, DisseminationMethod, EvidenceKind, SourceType
+from .vocabulary import (
+    OPEN_STATUSES,
+    ActionStatus,
+    Decision,
+    DisseminationMethod,
+    EvidenceKind,
+    SourceType,
+)
 
 
 class Recommendation(TimeStampedModel):
@@ -106,6 +113,11 @@ class Action(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        """Not complete and not closed: still work to do."""
+        return self.status in OPEN_STATUSES
 
 
 class Evidence(models.Model):

@@ -351,3 +351,19 @@ def test_updating_an_action_needs_sight_of_the_tracker(client, make_user, rec, a
     action = make_action(rec, agency, owner=trainer)
     client.force_login(trainer)
     assert client.get(reverse("learning:progress", args=[action.pk])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("status", "is_open"),
+    [
+        ("not_started", True),
+        ("on_track", True),
+        ("at_risk", True),
+        ("complete", False),
+        ("closed_incomplete", False),
+    ],
+)
+def test_an_action_is_open_until_complete_or_closed(status, is_open):
+    from sightline.learning.models import Action
+
+    assert Action(status=status).is_open is is_open
