@@ -18,6 +18,7 @@ from sightline.core.roles import Role
 from .models import Booking, Course, DelegateProfile, EventSeries, Session
 from .tokens import approval_booking_id
 from .vocabulary import (
+    GOOD_OR_EXCELLENT,
     LIVE_STATUSES,
     MIN_RESPONSES,
     PLACE_HOLDING_STATUSES,
@@ -306,7 +307,7 @@ def evaluation_summary(*, session: Session) -> EvaluationSummary:
     shown = len(rows) >= MIN_RESPONSES
     counted = Counter(rating for rating, *_ in rows) if shown else Counter()
     ratings = [(label, counted[value]) for value, label in Rating.choices]
-    good = counted[Rating.EXCELLENT] + counted[Rating.GOOD]
+    good = sum(counted[rating] for rating in GOOD_OR_EXCELLENT)
     before = [row[1] for row in rows]
     after = [row[2] for row in rows]
     show_impact = len(impact_rows) >= MIN_RESPONSES
