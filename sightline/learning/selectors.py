@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from django.http import Http404
 from django.utils import timezone
 
@@ -365,3 +365,16 @@ def published_cases_without_returns() -> list[Any]:
         .filter(Exists(unasked))
         .order_by("-published_date")[:50]
     )
+
+
+def actions_by_reference(*, references: Iterable[str]) -> dict[str, Action]:
+    """Actions under their references in capitals (references ignore letter case), for
+    other parts of Sightline that link to actions by reference."""
+    keys = sorted({reference.strip().upper() for reference in references if reference.strip()})
+    found: dict[str, Action] = {}
+    for start in range(0, len(keys), 900):
+        chunk = keys[start : start + 900]
+        actions = Action.objects.select_related("agency").annotate(key=Upper("reference"))
+        for action in actions.filter(key__in=chunk):
+            found[action.reference.upper()] = action
+    return found

@@ -2,15 +2,12 @@
 assurance each group gives the Executive every quarter."""
 
 import datetime
-from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Lower, Upper
+from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.utils import timezone
-
-from sightline.learning.models import Action
 
 from ..models import AssuranceReturn, Group, GroupMember, Meeting, MeetingDecision
 from ..quarters import Quarter
@@ -177,17 +174,6 @@ def meeting_page(*, meeting: Meeting) -> dict[str, Any]:
             )
         ),
     }
-
-
-def actions_by_reference(*, references: Iterable[str]) -> dict[str, Action]:
-    """Learning tracker actions under their references in capitals (references ignore case)."""
-    keys = sorted({reference.strip().upper() for reference in references if reference.strip()})
-    found: dict[str, Action] = {}
-    for start in range(0, len(keys), 900):
-        chunk = keys[start : start + 900]
-        for action in Action.objects.annotate(key=Upper("reference")).filter(key__in=chunk):
-            found[action.reference.upper()] = action
-    return found
 
 
 def assurance_return_for(*, group: Group, quarter: Quarter) -> AssuranceReturn | None:

@@ -293,13 +293,6 @@ def risk_largest_scores() -> tuple[int, int]:
     )
 
 
-def action_by_reference(*, reference: str) -> Action | None:
-    """A learning tracker action by its reference, ignoring letter case."""
-    return (
-        Action.objects.select_related("agency").filter(reference__iexact=reference.strip()).first()
-    )
-
-
 def risk_controls(*, risk: Risk) -> list[RiskControl]:
     return list(risk.controls.all())
 

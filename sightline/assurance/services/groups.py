@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from sightline.core.models import AuditEvent
 from sightline.core.services import audit_record, changes_between, snapshot
+from sightline.learning.selectors import actions_by_reference
 
 from ..models import AssuranceReturn, Group, GroupMember, Meeting, MeetingDecision
 from ..quarters import Quarter
@@ -202,7 +203,7 @@ def _meeting_write(
             "change that meeting instead"
         )
     references = _clean_lines(action_references)
-    actions = read.actions_by_reference(references=references)
+    actions = actions_by_reference(references=references)
     unknown = [ref for ref in dict.fromkeys(references) if ref.upper() not in actions]
     if unknown:
         errors["action_references"] = (

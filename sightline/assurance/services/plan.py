@@ -8,12 +8,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.db.models.functions import Lower, Upper
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from sightline.core.models import AuditEvent
 from sightline.core.services import audit_record, changes_between, snapshot
 from sightline.learning.models import Action
+from sightline.learning.selectors import actions_by_reference
 
 from ..models import Measure, Priority, PriorityMeasure, PriorityUpdate, ScrutinyFinding
 from ..quarters import Quarter
@@ -156,13 +157,8 @@ def priority_actions_link(*, actor: Any, priority: Priority, references: Iterabl
     wanted = list(references)
     if not wanted:
         raise ValidationError({"references": "Enter the reference of at least one action"})
-    found = {
-        key: (pk, reference)
-        for key, pk, reference in Action.objects.annotate(key=Upper("reference"))
-        .filter(key__in=[reference.upper() for reference in wanted])
-        .values_list("key", "pk", "reference")
-    }
-    unknown = [reference for reference in wanted if reference.upper() not in found]
+    found = actions_by_reference(references=wanted)
+    unknown = [reference for reference in wanted if reference.strip().upper() not in found]
     if unknown:
         listed = ", ".join(unknown)
         raise ValidationError(
@@ -175,7 +171,7 @@ def priority_actions_link(*, actor: Any, priority: Priority, references: Iterabl
             }
         )
     before = _action_plan(priority)
-    new = [pk for pk, reference in found.values() if reference not in before]
+    new = [action.pk for action in found.values() if action.reference not in before]
     if not new:
         raise ValidationError(
             {"references": "Those actions are already in the action plan: enter another one"}

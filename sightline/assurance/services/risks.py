@@ -14,10 +14,11 @@ from django.utils import timezone
 from sightline.core.models import AuditEvent
 from sightline.core.services import audit_record, changes_between, snapshot
 from sightline.learning.models import Action
+from sightline.learning.selectors import actions_by_reference
 
 from .. import scoring
 from ..models import Risk, RiskAcceptance, RiskAssessment, RiskControl, RiskSettings
-from ..selectors.risks import action_by_reference, risk_largest_scores
+from ..selectors.risks import risk_largest_scores
 from ..vocabulary import RiskCategory, RiskStatus
 
 RISK_FIELDS = (
@@ -441,7 +442,7 @@ def risk_action_link(*, actor: Any, risk: Risk, reference: str) -> Action:
         raise ValidationError(CLOSED_MESSAGE)
     if not reference.strip():
         _refuse({"reference": "Enter the reference of a learning action, for example R-2024-01/A1"})
-    action = action_by_reference(reference=reference)
+    action = actions_by_reference(references=[reference]).get(reference.strip().upper())
     if action is None:
         _refuse(
             {

@@ -367,3 +367,16 @@ def test_an_action_is_open_until_complete_or_closed(status, is_open):
     from sightline.learning.models import Action
 
     assert Action(status=status).is_open is is_open
+
+
+@pytest.mark.django_db
+def test_actions_are_found_by_reference_whatever_the_letter_case():
+    from sightline.learning.selectors import actions_by_reference
+    from sightline.learning.tests.factories import ActionFactory
+
+    action = ActionFactory.create(reference="CR-2024-01/R1/A1")
+    ActionFactory.create(reference="CR-2024-01/R1/A2")
+
+    found = actions_by_reference(references=[" cr-2024-01/r1/a1 ", "NOPE/A9", ""])
+
+    assert found == {"CR-2024-01/R1/A1": action}
