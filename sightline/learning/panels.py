@@ -3,14 +3,17 @@
 from typing import Any
 
 from sightline.core.home import Panel
+from sightline.core.policies import has_role
 from sightline.core.roles import Role
 
 from . import selectors
 
+leads_an_agency = has_role(Role.AGENCY_LEAD)
+
 
 def actions_panel(user: Any) -> Panel | None:
     """Agency leads: their agencies' overdue actions and outstanding returns."""
-    if Role.AGENCY_LEAD not in user.role_set:
+    if not leads_an_agency(user):
         return None
     overdue = list(
         selectors.action_list_for(

@@ -4,10 +4,13 @@ import datetime
 from typing import Any
 
 from sightline.core.home import Panel
+from sightline.core.policies import has_role, is_administrator
 from sightline.core.roles import Role
 
 from . import selectors
 from .policies import runs_reviews
+
+is_executive = has_role(Role.EXECUTIVE)
 
 
 def deadlines_panel(user: Any) -> Panel | None:
@@ -15,7 +18,7 @@ def deadlines_panel(user: Any) -> Panel | None:
     their agencies' for group members and agency leads."""
     if not user.has_perm("reviews.view_deadlines"):
         return None
-    mine = bool(runs_reviews(user)) and Role.ADMINISTRATOR not in user.role_set
+    mine = bool(runs_reviews(user)) and not is_administrator(user)
     deadlines = list(selectors.deadline_list(user=user, mine=mine, within_days=14)[:8])
     return Panel(
         title="Case review deadlines",
@@ -27,7 +30,7 @@ def deadlines_panel(user: Any) -> Panel | None:
 
 def timeliness_panel(user: Any) -> Panel | None:
     """This financial year's timeliness, for the Executive."""
-    if Role.EXECUTIVE not in user.role_set or not user.has_perm("reviews.view_timeliness"):
+    if not is_executive(user) or not user.has_perm("reviews.view_timeliness"):
         return None
     today = selectors.today()
     year_start = datetime.date(today.year if today.month >= 4 else today.year - 1, 4, 1)
