@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks_db",
     "sightline.core",
     "sightline.accounts",
     "sightline.reviews",
@@ -174,6 +175,13 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+
+# --- Background work -----------------------------------------------------------
+# Jobs wait in the database and ``sightline worker`` runs them: no broker to install. The
+# job rows are not the durable record of what must happen: the outbox and the schedule
+# runs are (core.models), so a job lost with a killed worker is made again.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 # --- Email -------------------------------------------------------------------
