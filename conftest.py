@@ -1,9 +1,13 @@
 """Fixtures shared by every app's tests."""
 
+import datetime
 import importlib
+from collections.abc import Sequence
 
 import pytest
 from django.apps import apps
+from django.core import mail
+from django.utils import timezone
 
 from sightline.accounts.tests.factories import (
     PASSWORD,
@@ -71,3 +75,37 @@ def _reference_data(request):
     if not TimelinessStandard.objects.exists():
         for module in REFERENCE_DATA:
             importlib.import_module(module).load(apps, None)
+
+
+class DeliveredMail(Sequence):
+    """The emails people have received once the worker has delivered the outbox.
+
+    A test's transaction is never committed, so the job that delivers after commit never
+    starts; reading this list first delivers every message waiting, as the worker would in
+    time (whatever time the test travelled to when it wrote them).
+    """
+
+    def _delivered(self) -> list:
+        from sightline.core.outbox import outbox_deliver_all
+
+        outbox_deliver_all(now=timezone.now() + datetime.timedelta(days=3650))
+        return mail.outbox
+
+    def __getitem__(self, index):
+        return self._delivered()[index]
+
+    def __len__(self) -> int:
+        return len(self._delivered())
+
+    def __eq__(self, other: object) -> bool:
+        return list(self._delivered()) == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def clear(self) -> None:
+        self._delivered().clear()
+
+
+@pytest.fixture
+def mailoutbox(mailoutbox):
+    return DeliveredMail()

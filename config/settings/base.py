@@ -229,5 +229,8 @@ LOGGING = {
         # WeasyPrint reports every page it lays out; only its problems are worth keeping.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # The job runner says so each time it looks for jobs; Sightline's worker logs its work.
+        "django_tasks_db": {"level": "WARNING"},
+        "django.tasks": {"level": "WARNING"},
     },
 }

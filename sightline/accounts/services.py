@@ -1,12 +1,12 @@
 """Every write to users, memberships and agencies: atomic, and audited in the same transaction."""
 
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from sightline.core.models import AuditEvent
+from sightline.core.outbox import message_key, outbox_add
 from sightline.core.roles import Role
 from sightline.core.services import audit_record, changes_between, snapshot
 
@@ -52,11 +53,26 @@ def password_link_send(*, user: User) -> None:
         "link": f"{settings.SIGHTLINE_BASE_URL}{path}",
         "partnership_name": settings.SIGHTLINE_PARTNERSHIP_NAME,
     }
-    send_mail(
+    outbox_add(
+        key=message_key("accounts.set_password", user.pk, uuid.uuid4().hex),
+        kind="accounts.set_password",
+        to=user.email,
         subject="Set your password for Sightline",
-        message=render_to_string("accounts/email/set_password.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
+        body=render_to_string("accounts/email/set_password.txt", context),
+        forget_body_when_sent=True,
+    )
+
+
+def password_reset_email(*, to: str, subject: str, body: str) -> None:
+    """The email a password reset sends: its link lets the holder in, so the outbox forgets
+    the body once it is sent."""
+    outbox_add(
+        key=message_key("accounts.password_reset", uuid.uuid4().hex),
+        kind="accounts.password_reset",
+        to=to,
+        subject=subject,
+        body=body,
+        forget_body_when_sent=True,
     )
 
 
@@ -87,7 +103,7 @@ def user_create(
     if agency is not None and role:
         membership_add(actor=actor, user=user, agency=agency, role=role)
     if send_password_link and password is None:
-        transaction.on_commit(lambda: password_link_send(user=user))
+        password_link_send(user=user)
     return user
 
 

@@ -151,3 +151,87 @@ class ClosureDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d %B %Y}: {self.description}"
+
+
+class OutboxMessage(models.Model):
+    """One email to one person, written in the transaction of the change that causes it and
+    sent by the worker after commit. ``key`` says what makes it one message (for a daily
+    reminder: kind, recipient, subject record and day), so it is never made twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+        DEAD = "dead", "Not sent: gave up"
+        UNCERTAIN = "uncertain", "Perhaps sent: check before sending again"
+
+    key = models.CharField(max_length=400, unique=True)
+    kind = models.CharField(max_length=60)
+    recipient = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    # [{"filename": ..., "content": ..., "mimetype": ...}]: text parts such as calendar files.
+    attachments = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    leased_by = models.CharField(max_length=64, blank=True)
+    # Set, and committed, just before the end of the message goes to the mail server: a lease
+    # that runs out after this may have been delivered, so it is never sent again by itself.
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    # A message carrying a password or approval link keeps no copy of it once sent.
+    forget_body_when_sent = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["status", "lease_expires_at"], name="outbox_lease_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(attempts__lte=100), name="outbox_attempts_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.recipient} ({self.get_status_display()})"
+
+
+class ScheduleRun(models.Model):
+    """One run of a schedule for one slot (a day, a week): unique, so two workers never run
+    the same slot and a run missed while no worker was up is still made once."""
+
+    schedule = models.CharField(max_length=60)
+    slot = models.CharField(max_length=20)  # "2026-12-03" for a day, "2026-W49" for a week
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What the run did ({"reminders": 3, ...}) or, when it failed, why.
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "slot"], name="schedule_run_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule} {self.slot}"
+
+
+class ScheduleSetting(models.Model):
+    """When the partnership wants a schedule to run: kept in the service, changed by
+    administrators and audited. A schedule with no row runs at its default time."""
+
+    schedule = models.CharField(max_length=60, unique=True)
+    run_at = models.TimeField()
+    is_enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.schedule} at {self.run_at:%H:%M}"

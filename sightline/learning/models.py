@@ -210,21 +210,3 @@ class DisseminationReturn(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.agency} return for {self.case.reference}"
-
-
-class ReminderLog(models.Model):
-    """One learning reminder to one person about one thing on one day: never sent twice."""
-
-    subject = models.CharField(max_length=100)  # "action:12", "return:3", "digest"
-    recipient = models.EmailField()
-    sent_on = models.DateField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["subject", "recipient", "sent_on"], name="learning_reminder_once_a_day"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.subject} to {self.recipient} on {self.sent_on}"

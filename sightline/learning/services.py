@@ -6,7 +6,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models.functions import Upper
 from django.template.loader import render_to_string
@@ -15,13 +14,13 @@ from django.utils import timezone
 from sightline.accounts.models import Agency, Sector, User
 from sightline.accounts.services import agency_create
 from sightline.core.models import AuditEvent
+from sightline.core.outbox import message_key, outbox_add
 from sightline.core.selectors import working_calendar
 from sightline.core.services import (
     audit_record,
     audit_record_many,
     changes_between,
     save_changed,
-    send_once,
     snapshot,
 )
 from sightline.core.tabular import ImportRejected, problem
@@ -34,7 +33,6 @@ from .models import (
     Evidence,
     ProgressUpdate,
     Recommendation,
-    ReminderLog,
     SignOff,
 )
 from .selectors import agency_lead_emails
@@ -558,28 +556,27 @@ def returns_request(*, actor: Any, case: Any, notify: bool = True) -> list[Disse
             obj=item,
             changes={"requested from": {"from": None, "to": item.agency.name}},
         )
-    recipients = agency_lead_emails(agency_ids=[item.agency_id for item in created])
     if notify:
-        transaction.on_commit(lambda: _send_return_requests(case, created, recipients), robust=True)
+        _ask_for_returns(case, created)
     return created
 
 
-def _send_return_requests(
-    case: Any, created: list[DisseminationReturn], recipients: dict[int, list[str]]
-) -> None:
+def _ask_for_returns(case: Any, created: list[DisseminationReturn]) -> None:
+    recipients = agency_lead_emails(agency_ids=[item.agency_id for item in created])
     for item in created:
         for email in recipients.get(item.agency_id, []):
-            send_mail(
+            outbox_add(
+                key=message_key("learning.return_request", item.pk, email),
+                kind="learning.return_request",
+                to=email,
                 subject=f"Dissemination return requested: {case.reference}",
-                message=render_to_string(
+                body=render_to_string(
                     "learning/email/return_request.txt",
                     {
                         "item": item,
                         "link": f"{settings.SIGHTLINE_BASE_URL}/learning/returns/{item.pk}/",
                     },
                 ),
-                from_email=None,
-                recipient_list=[email],
             )
 
 
@@ -624,13 +621,14 @@ ACTION_REMINDER_WORKING_DAYS = 5
 def learning_reminders_send(
     *, today: datetime.date | None = None, digest: bool | None = None
 ) -> dict[str, int]:
-    """Actions due within five working days or overdue (their owner, else the owning agency's
-    leads), outstanding dissemination returns (the agency's leads), each at most once a day;
-    on Mondays (or when ``digest``) a digest of open actions to every agency lead."""
+    """Write to the outbox an email about each action due within five working days or
+    overdue (to its owner, else the owning agency's leads) and each outstanding dissemination
+    return (to the agency's leads), at most one a day each; and, on Mondays or when
+    ``digest``, the digests. Returns how many emails of each kind were written."""
     today = today or timezone.localdate()
     calendar = working_calendar()
     horizon = calendar.add_working_days(today, ACTION_REMINDER_WORKING_DAYS)
-    sent = {"actions": 0, "returns": 0, "digests": 0}
+    written = {"actions": 0, "returns": 0, "digests": 0}
     actions = list(
         Action.objects.filter(status__in=OPEN_STATUSES, due_date__lte=horizon)
         .select_related("agency", "owner", "recommendation")
@@ -644,22 +642,24 @@ def learning_reminders_send(
     leads = agency_lead_emails(
         agency_ids=[a.agency_id for a in actions] + [r.agency_id for r in returns]
     )
-    for action in actions:
-        recipients = (
-            [action.owner.email]
-            if action.owner and action.owner.is_active
-            else leads.get(action.agency_id, [])
-        )
-        for email in recipients:
-
-            def send(action: Action = action, email: str = email) -> None:
-                overdue = action.due_date < today
-                send_mail(
+    with transaction.atomic():
+        for action in actions:
+            recipients = (
+                [action.owner.email]
+                if action.owner and action.owner.is_active
+                else leads.get(action.agency_id, [])
+            )
+            overdue = action.due_date < today
+            for email in recipients:
+                written["actions"] += outbox_add(
+                    key=message_key("learning.action", action.pk, email, today),
+                    kind="learning.action_reminder",
+                    to=email,
                     subject=(
                         f"{'Overdue' if overdue else 'Due soon'}: "
                         f"learning action {action.reference}"
                     ),
-                    message=render_to_string(
+                    body=render_to_string(
                         "learning/email/action_reminder.txt",
                         {
                             "action": action,
@@ -667,20 +667,15 @@ def learning_reminders_send(
                             "link": f"{settings.SIGHTLINE_BASE_URL}/learning/actions/{action.pk}/",
                         },
                     ),
-                    from_email=None,
-                    recipient_list=[email],
                 )
-
-            sent["actions"] += send_once(
-                ReminderLog, send, subject=f"action:{action.pk}", recipient=email, sent_on=today
-            )
-    for item in returns:
-        for email in leads.get(item.agency_id, []):
-
-            def send_return(item: DisseminationReturn = item, email: str = email) -> None:
-                send_mail(
+        for item in returns:
+            for email in leads.get(item.agency_id, []):
+                written["returns"] += outbox_add(
+                    key=message_key("learning.return", item.pk, email, today),
+                    kind="learning.return_reminder",
+                    to=email,
                     subject=f"Reminder: dissemination return for {item.case.reference}",
-                    message=render_to_string(
+                    body=render_to_string(
                         "learning/email/return_request.txt",
                         {
                             "item": item,
@@ -688,50 +683,51 @@ def learning_reminders_send(
                             "link": f"{settings.SIGHTLINE_BASE_URL}/learning/returns/{item.pk}/",
                         },
                     ),
-                    from_email=None,
-                    recipient_list=[email],
                 )
+        if digest if digest is not None else today.weekday() == 0:
+            written["digests"] = learning_digest_send(today=today)
+    return written
 
-            sent["returns"] += send_once(
-                ReminderLog,
-                send_return,
-                subject=f"return:{item.pk}",
-                recipient=email,
-                sent_on=today,
-            )
-    if digest if digest is not None else today.weekday() == 0:
-        open_actions: dict[int, list[Action]] = {}
-        for action in (
-            Action.objects.filter(status__in=OPEN_STATUSES)
-            .select_related("agency")
-            .order_by("due_date")
-        ):
-            open_actions.setdefault(action.agency_id, []).append(action)
-        all_leads = agency_lead_emails(agency_ids=list(open_actions))
+
+def learning_digest_send(*, today: datetime.date | None = None) -> int:
+    """Write to the outbox each agency lead's digest of their agency's open actions, once a
+    day at most. Returns how many were written."""
+    today = today or timezone.localdate()
+    open_actions: dict[int, list[Action]] = {}
+    for action in (
+        Action.objects.filter(status__in=OPEN_STATUSES)
+        .select_related("agency")
+        .order_by("due_date")
+    ):
+        open_actions.setdefault(action.agency_id, []).append(action)
+    all_leads = agency_lead_emails(agency_ids=list(open_actions))
+    written = 0
+    with transaction.atomic():
         for agency_id, items in open_actions.items():
             for email in all_leads.get(agency_id, []):
-
-                def send_digest(items: list[Action] = items, email: str = email) -> None:
-                    send_mail(
-                        subject=f"Your agency's open learning actions: {len(items)}",
-                        message=render_to_string(
-                            "learning/email/digest.txt",
-                            {
-                                "agency": items[0].agency,
-                                "actions": items,
-                                "today": today,
-                                "link": f"{settings.SIGHTLINE_BASE_URL}/learning/actions/?mine=1",
-                            },
-                        ),
-                        from_email=None,
-                        recipient_list=[email],
-                    )
-
-                sent["digests"] += send_once(
-                    ReminderLog,
-                    send_digest,
-                    subject=f"digest:{agency_id}",
-                    recipient=email,
-                    sent_on=today,
+                written += outbox_add(
+                    key=message_key("learning.digest", agency_id, email, today),
+                    kind="learning.digest",
+                    to=email,
+                    subject=f"Your agency's open learning actions: {len(items)}",
+                    body=render_to_string(
+                        "learning/email/digest.txt",
+                        {
+                            "agency": items[0].agency,
+                            "actions": items,
+                            "today": today,
+                            "link": f"{settings.SIGHTLINE_BASE_URL}/learning/actions/?mine=1",
+                        },
+                    ),
                 )
-    return sent
+    return written
+
+
+def learning_reminders_scheduled(*, now: datetime.datetime) -> dict[str, int]:
+    """The worker's daily run (the digest has its own weekly schedule)."""
+    return learning_reminders_send(today=timezone.localdate(now), digest=False)
+
+
+def learning_digest_scheduled(*, now: datetime.datetime) -> dict[str, int]:
+    """The worker's Monday run."""
+    return {"digests": learning_digest_send(today=timezone.localdate(now))}

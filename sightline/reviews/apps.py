@@ -1,6 +1,9 @@
+import datetime
+
 from django.apps import AppConfig
 
 from sightline.core.navigation import NavItem
+from sightline.core.scheduling import Cadence, Schedule
 
 
 class ReviewsConfig(AppConfig):
@@ -17,6 +20,16 @@ class ReviewsConfig(AppConfig):
         NavItem("Cases", "reviews:case_list", "reviews.view_case_list", order=10),
         NavItem("Deadlines", "reviews:deadlines", "reviews.view_deadlines", order=11),
         NavItem("Timeliness", "reviews:timeliness", "reviews.view_timeliness", order=12),
+    )
+    schedules = (
+        Schedule(
+            name="reviews.deadline_reminders",
+            label="Case deadline reminders",
+            function="sightline.reviews.services.reminders_scheduled",
+            cadence=Cadence.DAILY,
+            default_time=datetime.time(7, 0),
+            description="Emails about deadlines due within 2 working days or overdue.",
+        ),
     )
 
     def ready(self) -> None:

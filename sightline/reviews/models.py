@@ -257,26 +257,6 @@ class CaseDeadline(models.Model):
         return f"{self.case.reference} {self.standard.code} due {self.due}"
 
 
-class ReminderSent(models.Model):
-    """One reminder about one deadline to one person on one day: never sent twice."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    standard_code = models.CharField(max_length=60)
-    recipient = models.EmailField()
-    sent_on = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["case", "standard_code", "recipient", "sent_on"], name="reminder_once_a_day"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.standard_code} to {self.recipient} on {self.sent_on}"
-
-
 def _new_token() -> str:
     return secrets.token_urlsafe(32)
 

@@ -8,19 +8,18 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from sightline.core.calendar import WorkingCalendar
 from sightline.core.models import AuditEvent
+from sightline.core.outbox import message_key, outbox_add
 from sightline.core.selectors import working_calendar
 from sightline.core.services import (
     audit_record,
     audit_record_many,
     changes_between,
-    send_once,
     snapshot,
 )
 from sightline.core.tabular import ImportRejected
@@ -36,7 +35,6 @@ from .models import (
     Pause,
     PracticeTheme,
     RelatedCase,
-    ReminderSent,
     TimelinessStandard,
 )
 from .selectors import cases_by_reference_key, review_officer_emails
@@ -480,9 +478,9 @@ REMINDER_OVERDUE_LIMIT_WORKING_DAYS = 20
 
 
 def reminders_send(*, today: datetime.date | None = None) -> int:
-    """Email whoever is responsible for each deadline due within two working days or overdue
-    (by up to four weeks), at most once a day for each deadline and person. Returns how many
-    emails were sent."""
+    """Write an email to whoever is responsible for each deadline due within two working days
+    or overdue (by up to four weeks), at most one a day for each deadline and person, to the
+    outbox, which sends them. Returns how many were written."""
     today = today or _today()
     calendar = working_calendar()
     horizon = calendar.add_working_days(today, REMINDER_WORKING_DAYS)
@@ -493,25 +491,29 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
         .order_by("due", "case__reference")
     )
     fallback = None
-    sent = 0
-    for deadline in deadlines:
-        case = deadline.case
-        if case.officer is not None and case.officer.is_active:
-            recipients = [case.officer.email]
-        else:
-            if fallback is None:
-                fallback = review_officer_emails()
-            recipients = fallback
-        for email in recipients:
-
-            def send(deadline: CaseDeadline = deadline, email: str = email) -> None:
-                case, overdue = deadline.case, deadline.due < today
-                send_mail(
+    written = 0
+    with transaction.atomic():
+        for deadline in deadlines:
+            case = deadline.case
+            if case.officer is not None and case.officer.is_active:
+                recipients = [case.officer.email]
+            else:
+                if fallback is None:
+                    fallback = review_officer_emails()
+                recipients = fallback
+            overdue = deadline.due < today
+            for email in recipients:
+                written += outbox_add(
+                    key=message_key(
+                        "reviews.deadline", case.pk, deadline.standard.code, email, today
+                    ),
+                    kind="reviews.deadline_reminder",
+                    to=email,
                     subject=(
                         f"{'Overdue' if overdue else 'Due soon'}: {case.reference} "
                         f"{deadline.standard.spec().describe()}"
                     ),
-                    message=render_to_string(
+                    body=render_to_string(
                         "reviews/email/reminder.txt",
                         {
                             "case": case,
@@ -520,19 +522,13 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
                             "link": f"{settings.SIGHTLINE_BASE_URL}{case.get_absolute_url()}",
                         },
                     ),
-                    from_email=None,
-                    recipient_list=[email],
                 )
+    return written
 
-            sent += send_once(
-                ReminderSent,
-                send,
-                case=case,
-                standard_code=deadline.standard.code,
-                recipient=email,
-                sent_on=today,
-            )
-    return sent
+
+def reminders_scheduled(*, now: datetime.datetime) -> dict[str, int]:
+    """The worker's daily run."""
+    return {"reminders": reminders_send(today=timezone.localdate(now))}
 
 
 @transaction.atomic

@@ -21,7 +21,8 @@ from sightline.accounts.models import Agency, Membership, Sector, User
 from sightline.assurance.models import Priority
 from sightline.core.calendar import WorkingCalendar
 from sightline.core.management.commands.seed_demo import DEMO_DOMAIN
-from sightline.core.models import AuditEvent
+from sightline.core.models import AuditEvent, OutboxMessage
+from sightline.core.outbox import held_back
 from sightline.core.roles import Role
 from sightline.core.services import audit_record_many
 from sightline.reviews.models import PracticeTheme
@@ -36,7 +37,6 @@ from .models import (
     ImpactResponse,
     SectorWorkforce,
     Session,
-    TrainingNotice,
 )
 from .vocabulary import PRESENT, Applied, Attendance, Audience, BookingStatus, Level, Mode, Rating
 
@@ -1057,10 +1057,18 @@ def _history(
     Booking.objects.bulk_create(history.bookings)
     Evaluation.objects.bulk_create(history.evaluations)
     ImpactResponse.objects.bulk_create(history.impact)
-    TrainingNotice.objects.bulk_create(
-        TrainingNotice(
-            booking=booking,
-            kind=notices.EVALUATION_REQUEST,
+    # The evaluation requests for past sessions went at the time: the outbox says so, so the
+    # worker does not ask again.
+    OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            key=notices.once_per_booking_key(notices.EVALUATION_REQUEST, booking.pk),
+            kind="training.evaluation_request",
+            recipient=booking.delegate.email,
+            subject=f"Tell us what you thought: {booking.session.course.title}",
+            status=OutboxMessage.Status.SENT,
+            attempts=1,
+            created_at=booking.attendance_marked_at,
+            next_attempt_at=booking.attendance_marked_at,
             sent_at=booking.attendance_marked_at,
         )
         for booking in history.bookings
@@ -1230,7 +1238,7 @@ def seed(*, password: str, stdout: Any) -> None:
     if missing:
         stdout.write(f"Training: demo agencies missing ({', '.join(missing)}), none added.")
         return
-    with notices.held_back():
+    with held_back():
         trainers = _trainers(agencies)
         if trainers is None:
             stdout.write("Training: the demo trainer is missing, none added.")

@@ -295,19 +295,3 @@ class SectorWorkforce(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_sector_display()}: {self.headcount}"
-
-
-class TrainingNotice(models.Model):
-    """An email sent about a booking, so a daily command sends each reminder only once."""
-
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="notices")
-    kind = models.CharField(max_length=30)
-    sent_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["booking", "kind"], name="notice_once_per_booking")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} for booking {self.booking_id}"

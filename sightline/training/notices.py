@@ -1,15 +1,19 @@
 """The emails the training offer sends: to delegates about their places, and to their
-managers for approval. Each is sent after the change it reports has been committed."""
+managers for approval. Each is written to core's outbox in the transaction of the change it
+reports, so it goes only if the change is committed, and the outbox sends it.
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+Emails about an event (a place booked, a session changed) are one message each; the reminder,
+the evaluation request and the impact survey are one per booking, whenever they are asked for.
+"""
+
+import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from sightline.core.outbox import Attachment, message_key, outbox_add
 
 from .calendar import session_ics
 from .tokens import approval_token
@@ -17,27 +21,11 @@ from .vocabulary import BookingStatus
 
 REMINDER = "reminder"
 EVALUATION_REQUEST = "evaluation_request"
-
-_held_back: ContextVar[bool] = ContextVar("training_notices_held_back", default=False)
-
-
-@contextmanager
-def held_back() -> Iterator[None]:
-    """Send no email about changes made inside this block: for loading demo data, whose
-    people are fictional."""
-    token = _held_back.set(True)
-    try:
-        yield
-    finally:
-        _held_back.reset(token)
+IMPACT_REQUEST = "impact_request"
 
 
-def after_commit(send: Callable[[], object]) -> None:
-    """Send once the change is committed (never for a change that is rolled back), unless
-    notices are held back. A failure to send is logged, not shown to the person whose change
-    was saved; the daily command sends again what it can."""
-    if not _held_back.get():
-        transaction.on_commit(send, robust=True)
+def once_per_booking_key(kind: str, booking_id: int) -> str:
+    return message_key("training", kind, booking_id)
 
 
 def _send(
@@ -47,16 +35,25 @@ def _send(
     template: str,
     context: dict,
     ics: bytes | None = None,
-) -> None:
+    key: str | None = None,
+    secret_link: bool = False,
+) -> bool:
     base = settings.SIGHTLINE_BASE_URL
     body = render_to_string(
         f"training/email/{template}.txt",
         {"base_url": base, "partnership_name": settings.SIGHTLINE_PARTNERSHIP_NAME} | context,
     )
-    message = EmailMessage(subject=subject, body=body, to=[to])
-    if ics is not None:
-        message.attach("session.ics", ics, "text/calendar")
-    message.send()
+    return outbox_add(
+        key=key or message_key("training", template, uuid.uuid4().hex),
+        kind=f"training.{template}",
+        to=to,
+        subject=subject,
+        body=body,
+        attachments=(
+            [Attachment("session.ics", ics.decode(), "text/calendar")] if ics is not None else []
+        ),
+        forget_body_when_sent=secret_link,
+    )
 
 
 def _booking_link(booking) -> str:
@@ -106,6 +103,7 @@ def _about_place(booking, *, news: str = "") -> None:
                 "session": session,
                 "link": f"{settings.SIGHTLINE_BASE_URL}{path}",
             },
+            secret_link=True,
         )
 
 
@@ -173,8 +171,9 @@ def session_changed(*, session, bookings: Iterable) -> None:
         )
 
 
-def session_reminder(*, booking) -> None:
-    _send(
+def session_reminder(*, booking) -> bool:
+    return _send(
+        key=once_per_booking_key(REMINDER, booking.pk),
         to=booking.delegate.email,
         subject=f"Reminder: {booking.session.course.title} is coming up",
         template="reminder",
@@ -183,9 +182,10 @@ def session_reminder(*, booking) -> None:
     )
 
 
-def evaluation_requested(*, booking) -> None:
+def evaluation_requested(*, booking) -> bool:
     path = reverse("training:evaluate", kwargs={"pk": booking.pk})
-    _send(
+    return _send(
+        key=once_per_booking_key(EVALUATION_REQUEST, booking.pk),
         to=booking.delegate.email,
         subject=f"Tell us what you thought: {booking.session.course.title}",
         template="evaluation_request",
@@ -197,9 +197,10 @@ def evaluation_requested(*, booking) -> None:
     )
 
 
-def impact_requested(*, booking) -> None:
+def impact_requested(*, booking) -> bool:
     path = reverse("training:impact", kwargs={"pk": booking.pk})
-    _send(
+    return _send(
+        key=once_per_booking_key(IMPACT_REQUEST, booking.pk),
         to=booking.delegate.email,
         subject=f"Has it made a difference? {booking.session.course.title}",
         template="impact_request",

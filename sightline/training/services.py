@@ -5,7 +5,6 @@ trail in one transaction; emails go after the commit."""
 import datetime
 import logging
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,6 +15,7 @@ from django.utils import timezone
 from sightline.accounts.models import Agency, User
 from sightline.accounts.services import user_create
 from sightline.core.models import AuditEvent
+from sightline.core.outbox import keys_present
 from sightline.core.policies import is_administrator
 from sightline.core.roles import Role
 from sightline.core.services import audit_record, changes_between, save_changed, snapshot
@@ -30,7 +30,6 @@ from .models import (
     ImpactResponse,
     SectorWorkforce,
     Session,
-    TrainingNotice,
 )
 from .policies import runs_training
 from .tokens import APPROVAL_MAX_AGE
@@ -226,16 +225,14 @@ def session_cancel(*, actor: Any, session: Session, reason: str) -> Session:
     live = list(session.bookings.filter(status__in=LIVE_STATUSES).select_related("delegate"))
     for booking in live:
         _set_status(booking, BookingStatus.CANCELLED, actor=actor)
-    notices.after_commit(
-        lambda: notices.session_cancelled(session=session, bookings=live, reason=reason)
-    )
+    notices.session_cancelled(session=session, bookings=live, reason=reason)
     return session
 
 
 def _tell_booked(session: Session) -> None:
     booked = list(session.bookings.filter(status__in=LIVE_STATUSES).select_related("delegate"))
     if booked:
-        notices.after_commit(lambda: notices.session_changed(session=session, bookings=booked))
+        notices.session_changed(session=session, bookings=booked)
 
 
 # --- Delegates -----------------------------------------------------------------------
@@ -278,7 +275,7 @@ def delegate_register(
     so the form cannot be used to find out who has an account."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
-        notices.after_commit(lambda: notices.already_registered(email=email))
+        notices.already_registered(email=email)
         return None
     user = user_create(
         actor=None,
@@ -339,7 +336,7 @@ def _fill_places(session: Session, *, actor: Any) -> list[Booking]:
     for booking in promoted:
         _set_status(booking, _place_status(session), actor=actor, detail="A place came free")
     if promoted:
-        notices.after_commit(lambda: notices.place_offered(session=session, bookings=promoted))
+        notices.place_offered(session=session, bookings=promoted)
     return promoted
 
 
@@ -396,7 +393,7 @@ def _booking_make(*, actor: Any, session: Session) -> Booking:
         obj=booking,
         changes=changes_between({}, snapshot(booking, BOOKING_FIELDS)),
     )
-    notices.after_commit(lambda: notices.booking_made(booking=booking))
+    notices.booking_made(booking=booking)
     return booking
 
 
@@ -426,7 +423,7 @@ def booking_cancel(*, actor: Any, booking: Booking) -> Booking:
             "the start. Ask a partnership administrator to cancel it for you."
         )
     _set_status(booking, BookingStatus.CANCELLED, actor=actor)
-    notices.after_commit(lambda: notices.booking_cancelled(booking=booking))
+    notices.booking_cancelled(booking=booking)
     if holds_place:
         _fill_places(session, actor=actor)
     return booking
@@ -451,7 +448,7 @@ def booking_decide(*, booking: Booking, approve: bool, manager_email: str) -> Bo
         actor=None,
         detail=f"{'Approved' if approve else 'Declined'} by manager {manager_email}",
     )
-    notices.after_commit(lambda: notices.approval_decided(booking=booking))
+    notices.approval_decided(booking=booking)
     if not approve:
         _fill_places(session, actor=None)
     return booking
@@ -517,17 +514,13 @@ def register_mark(*, actor: Any, session: Session, marks: Mapping[int, str]) -> 
         session.register_marked_at = now
         session.save(update_fields=["register_marked_at"])
     if newly_present:
-        notices.after_commit(partial(_ask_for_evaluations, newly_present))
+        _ask_for_evaluations(newly_present)
     return changed
 
 
 def _ask_for_evaluations(bookings: list[Booking]) -> int:
-    """Ask each delegate once to evaluate; the daily command asks again anyone whose email
-    could not be sent."""
-    asked = 0
-    for booking in bookings:
-        asked += _send_once(booking, notices.EVALUATION_REQUEST, notices.evaluation_requested)
-    return asked
+    """Ask each delegate once to evaluate (the outbox keeps it to one email per booking)."""
+    return sum(notices.evaluation_requested(booking=booking) for booking in bookings)
 
 
 # --- Evaluation and impact ----------------------------------------------------------
@@ -668,41 +661,47 @@ def _release_unapproved(now: datetime.datetime) -> int:
                 actor=None,
                 detail="The manager did not answer in time: the place was released",
             )
-            notices.after_commit(partial(notices.approval_lapsed, booking=booking))
+            notices.approval_lapsed(booking=booking)
             _fill_places(session, actor=None)
             released += 1
     return released
 
 
+def _not_yet_written(bookings: Any, kind: str) -> list[Booking]:
+    """The bookings whose once-per-booking email of ``kind`` is not in the outbox yet, so
+    that an hourly run does not build again emails written before."""
+    bookings = list(bookings)
+    written = keys_present(notices.once_per_booking_key(kind, b.pk) for b in bookings)
+    return [b for b in bookings if notices.once_per_booking_key(kind, b.pk) not in written]
+
+
 def training_reminders_send(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Once per booking: a reminder two days before the session, and the impact survey the
-    course's set number of weeks after it; places whose approval lapsed are released. Safe
-    to run as often as you like."""
+    """Once per booking, written to the outbox: a reminder two days before the session, the
+    evaluation request to anyone present in the last 30 days who was never asked, and the
+    impact survey the course's set number of weeks after it; places whose approval lapsed
+    are released. Safe to run as often as you like."""
     now = now or timezone.now()
     sent = {"reminders": 0, "impact_surveys": 0, "released": _release_unapproved(now)}
-    upcoming = (
-        Booking.objects.filter(
-            status=BookingStatus.CONFIRMED,
-            session__is_cancelled=False,
-            session__starts_at__gt=now,
-            session__starts_at__lte=now + datetime.timedelta(hours=REMINDER_HOURS),
+    upcoming = Booking.objects.filter(
+        status=BookingStatus.CONFIRMED,
+        session__is_cancelled=False,
+        session__starts_at__gt=now,
+        session__starts_at__lte=now + datetime.timedelta(hours=REMINDER_HOURS),
+    ).select_related("session__course", "delegate")
+    unasked = Booking.objects.filter(
+        status=BookingStatus.CONFIRMED,
+        attendance__in=PRESENT,
+        evaluated_on__isnull=True,
+        session__ends_at__gte=now - datetime.timedelta(days=EVALUATION_ASKING_DAYS),
+    ).select_related("session__course", "delegate")
+    with transaction.atomic():
+        sent["reminders"] = sum(
+            notices.session_reminder(booking=booking)
+            for booking in _not_yet_written(upcoming, notices.REMINDER)
         )
-        .exclude(notices__kind=notices.REMINDER)
-        .select_related("session__course", "delegate")
-    )
-    for booking in upcoming:
-        sent["reminders"] += _send_once(booking, notices.REMINDER, notices.session_reminder)
-    unasked = (
-        Booking.objects.filter(
-            status=BookingStatus.CONFIRMED,
-            attendance__in=PRESENT,
-            evaluated_on__isnull=True,
-            session__ends_at__gte=now - datetime.timedelta(days=EVALUATION_ASKING_DAYS),
+        sent["evaluation_requests"] = _ask_for_evaluations(
+            _not_yet_written(unasked, notices.EVALUATION_REQUEST)
         )
-        .exclude(notices__kind=notices.EVALUATION_REQUEST)
-        .select_related("session__course", "delegate")
-    )
-    sent["evaluation_requests"] = _ask_for_evaluations(list(unasked))
     for course in Course.objects.filter(sessions__ends_at__lte=now).distinct():
         # Each course sets its own wait, so the cut-off is found course by course.
         cutoff = now - datetime.timedelta(weeks=course.impact_survey_weeks)
@@ -714,33 +713,17 @@ def training_reminders_send(*, now: datetime.datetime | None = None) -> dict[str
             impact_requested_at__isnull=True,
             impact_answered_on__isnull=True,
         ).select_related("session__course", "delegate")
-        for booking in due:
-            try:
-                with transaction.atomic():
-                    claimed = Booking.objects.filter(
-                        pk=booking.pk, impact_requested_at__isnull=True
-                    ).update(impact_requested_at=now)
-                    if claimed:
-                        notices.impact_requested(booking=booking)
-            except Exception:
-                logger.exception("Could not send the impact survey for booking %s", booking.pk)
-                continue
-            sent["impact_surveys"] += claimed
+        with transaction.atomic():
+            for booking in due:
+                claimed = Booking.objects.filter(
+                    pk=booking.pk, impact_requested_at__isnull=True
+                ).update(impact_requested_at=now)
+                if claimed:
+                    notices.impact_requested(booking=booking)
+                sent["impact_surveys"] += claimed
     return sent
 
 
-def _send_once(booking: Booking, kind: str, send: Any) -> bool:
-    """Send one notice about a booking unless it was sent before. The note that it was sent
-    is committed only if sending worked, so a failure is logged and tried again on the next
-    run, and the other notices still go."""
-    try:
-        with transaction.atomic():
-            _, created = TrainingNotice.objects.get_or_create(
-                booking=booking, kind=kind, defaults={"sent_at": timezone.now()}
-            )
-            if created:
-                send(booking=booking)
-    except Exception:
-        logger.exception("Could not send the %s for booking %s: will try again", kind, booking.pk)
-        return False
-    return created
+def training_reminders_scheduled(*, now: datetime.datetime) -> dict[str, int]:
+    """The worker's hourly run."""
+    return training_reminders_send(now=now)

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from sightline.core.models import AuditEvent
+from sightline.core.outbox import message_key, outbox_add
 from sightline.core.services import audit_record, changes_between, snapshot
 from sightline.learning.models import Recommendation
 from sightline.learning.selectors import agency_lead_emails
@@ -178,7 +178,7 @@ def audit_returns_request(
         )
     if notify:
         leads = agency_lead_emails(agency_ids=[item.agency_id for item in created])
-        transaction.on_commit(lambda: _send_requests(audit, created, leads), robust=True)
+        _send_requests(audit, created, leads)
     return created
 
 
@@ -198,11 +198,12 @@ def _send_requests(audit: Audit, created: list[AuditReturn], leads: dict[int, li
             },
         )
         for email in leads.get(item.agency_id, []):
-            send_mail(
+            outbox_add(
+                key=message_key("assurance.audit_return_request", item.pk, email),
+                kind="assurance.audit_return_request",
+                to=email,
                 subject=f"Multi-agency audit return requested: {audit.title}",
-                message=body,
-                from_email=None,
-                recipient_list=[email],
+                body=body,
             )
 
 

@@ -1,13 +1,17 @@
 import datetime
 
 import pytest
+from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from sightline.core.models import OutboxMessage
+from sightline.core.outbox import outbox_deliver
 from sightline.core.roles import Role
 from sightline.reviews import services
-from sightline.reviews.models import CalendarFeed, ReminderSent
+from sightline.reviews.models import CalendarFeed
 from sightline.reviews.tests.factories import CaseFactory
 
 D = datetime.date
@@ -35,20 +39,26 @@ def test_reminders_for_due_soon_and_overdue_once_a_day(officer, mailoutbox):
     assert "Overdue" in mailoutbox[-1].subject
 
 
-def test_a_reminder_whose_email_fails_is_sent_on_the_next_run(officer, mailoutbox, monkeypatch):
+def test_a_reminder_that_cannot_be_delivered_is_tried_again_not_written_again(officer, monkeypatch):
     case = CaseFactory.create(officer=officer, incident_aware_date=D(2024, 3, 4))  # due 25 March
     services.deadlines_refresh(case_ids=[case.pk])
 
-    def mail_server_down(**kwargs):
+    def mail_server_down(self, messages):
         raise OSError("mail server down")
 
-    with monkeypatch.context() as patched:
-        patched.setattr(services, "send_mail", mail_server_down)
-        with pytest.raises(OSError, match="mail server down"):
-            services.reminders_send(today=D(2024, 3, 21))
-    assert not ReminderSent.objects.exists()
     assert services.reminders_send(today=D(2024, 3, 21)) == 1
-    assert len(mailoutbox) == 1
+    with monkeypatch.context() as patched:
+        patched.setattr(locmem.EmailBackend, "send_messages", mail_server_down)
+        assert outbox_deliver().retrying == 1
+    assert mail.outbox == []
+    assert services.reminders_send(today=D(2024, 3, 21)) == 0
+    message = OutboxMessage.objects.get()
+    assert (message.status, message.attempts) == (OutboxMessage.Status.PENDING, 1)
+    assert "mail server down" in message.last_error
+
+    assert outbox_deliver().sent == 0  # not before its next try
+    assert outbox_deliver(now=message.next_attempt_at).sent == 1
+    assert [m.to for m in mail.outbox] == [[officer.email]]
 
 
 def test_reminders_stop_four_weeks_after_a_deadline(officer, mailoutbox):
@@ -80,8 +90,8 @@ def test_send_reminders_command_twice_sends_nothing_new(officer, mailoutbox, cap
     call_command("send_reminders")
     call_command("send_reminders")
     out = capsys.readouterr().out
-    assert "1 reminder sent." in out
-    assert "0 reminders sent." in out
+    assert "1 reminder written.\nEmails sent: 1." in out
+    assert "0 reminders written.\nEmails sent: 0." in out
 
 
 def test_calendar_feed_lists_own_deadlines_and_can_be_reset(client, officer):

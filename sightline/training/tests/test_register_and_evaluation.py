@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from sightline.core.models import OutboxMessage
 from sightline.training import certificates, services
-from sightline.training.models import Booking, Evaluation, ImpactResponse, TrainingNotice
+from sightline.training.models import Booking, Evaluation, ImpactResponse
 from sightline.training.selectors import evaluation_summary
 from sightline.training.vocabulary import Attendance, BookingStatus, Rating
 
@@ -184,7 +185,7 @@ def test_the_impact_survey_is_sent_once_after_the_courses_weeks(
     call_command("send_training_reminders", stdout=out)
     call_command("send_training_reminders", stdout=io.StringIO())
 
-    assert "1 impact surveys sent" in out.getvalue()
+    assert "1 impact surveys written" in out.getvalue()
     surveys = [m.to[0] for m in mailoutbox if m.subject.startswith("Has it made a difference")]
     assert surveys == [came.delegate.email]
     services.impact_submit(
@@ -212,7 +213,7 @@ def test_reminders_go_once_to_confirmed_places_in_the_next_two_days(mailoutbox):
     assert second["reminders"] == 0
     assert [m.to[0] for m in mailoutbox] == [confirmed.delegate.email]
     assert mailoutbox[0].attachments[0][0] == "session.ics"
-    assert TrainingNotice.objects.filter(booking=confirmed).count() == 1
+    assert OutboxMessage.objects.filter(recipient=confirmed.delegate.email).count() == 1
 
 
 def test_a_certificate_is_a_pdf_naming_the_delegate_and_course(monkeypatch):
@@ -246,49 +247,27 @@ def test_the_impact_survey_cannot_be_answered_before_it_opens():
     assert not ImpactResponse.objects.exists()
 
 
-def test_an_evaluation_request_that_failed_to_send_is_sent_by_the_daily_run(
-    mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+def test_an_evaluation_request_is_written_once_per_booking(
+    mailoutbox, django_capture_on_commit_callbacks
 ):
     session = past_session()
     booking = BookingFactory.create(session=session)
-
-    def broken(**kwargs):
-        raise ConnectionRefusedError("mail server down")
-
-    monkeypatch.setattr(services.notices, "evaluation_requested", broken)
     with django_capture_on_commit_callbacks(execute=True):
         services.register_mark(
             actor=session.trainer, session=session, marks={booking.pk: Attendance.ATTENDED}
         )
-    booking.refresh_from_db()
-    assert booking.attendance == Attendance.ATTENDED
-    assert not TrainingNotice.objects.filter(booking=booking).exists()
+    assert [m.to[0] for m in mailoutbox] == [booking.delegate.email]
+    # The hourly run finds it asked already, however often it runs.
+    assert services.training_reminders_send()["evaluation_requests"] == 0
+    assert len(mailoutbox) == 1
 
-    monkeypatch.undo()
+
+def test_an_evaluation_request_lost_before_the_outbox_is_written_by_the_hourly_run(mailoutbox):
+    session = past_session()
+    booking = BookingFactory.create(
+        session=session, attendance=Attendance.ATTENDED, attendance_marked_at=timezone.now()
+    )
     sent = services.training_reminders_send()
-
     assert sent["evaluation_requests"] == 1
     assert [m.to[0] for m in mailoutbox] == [booking.delegate.email]
     assert services.training_reminders_send()["evaluation_requests"] == 0
-
-
-def test_one_reminder_failing_does_not_stop_the_others(mailoutbox, monkeypatch):
-    soon = SessionFactory.create(
-        starts_at=timezone.now() + datetime.timedelta(hours=30),
-        ends_at=timezone.now() + datetime.timedelta(hours=32),
-    )
-    failing, working = BookingFactory.create_batch(2, session=soon)
-    real = services.notices.session_reminder
-
-    def flaky(*, booking):
-        if booking.pk == failing.pk:
-            raise ConnectionRefusedError("mail server refused this one")
-        real(booking=booking)
-
-    monkeypatch.setattr(services.notices, "session_reminder", flaky)
-    assert services.training_reminders_send()["reminders"] == 1
-    assert [m.to[0] for m in mailoutbox] == [working.delegate.email]
-
-    monkeypatch.undo()
-    assert services.training_reminders_send()["reminders"] == 1
-    assert mailoutbox[-1].to == [failing.delegate.email]

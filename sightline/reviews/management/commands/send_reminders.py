@@ -4,15 +4,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from sightline.core.outbox import outbox_deliver_all
 from sightline.reviews import services
 
 
 class Command(BaseCommand):
     help = (
         "Email the person responsible for each milestone due within 2 working days or overdue. "
-        "At most once a day per milestone and person: run it as often as you like."
+        "At most once a day per milestone and person. The worker does this every day by "
+        "itself; this command is for running it by hand."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sent = services.reminders_send()
-        self.stdout.write(f"{sent} reminder{'s' if sent != 1 else ''} sent.")
+        written = services.reminders_send()
+        self.stdout.write(f"{written} reminder{'s' if written != 1 else ''} written.")
+        self.stdout.write(outbox_deliver_all().summary())
