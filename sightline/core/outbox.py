@@ -350,7 +350,10 @@ def outbox_deliver(
                 _failed(message, str(error), permanent=True, result=result)
             except (TimeoutError, OSError, smtplib.SMTPException) as error:
                 _failed(message, f"{type(error).__name__}: {error}", permanent=False, result=result)
-                if isinstance(error, OSError | smtplib.SMTPServerDisconnected):
+                # smtplib's errors are OSErrors too: only a lost connection stops the batch.
+                if isinstance(error, smtplib.SMTPServerDisconnected) or not isinstance(
+                    error, smtplib.SMTPException
+                ):
                     # The connection is gone: the rest wait for the next attempt.
                     for rest in messages[position + 1 :]:
                         _failed(rest, "The mail server went away", permanent=False, result=result)
