@@ -266,6 +266,7 @@ class _Courier:
         server: smtplib.SMTP = self.backend.connection
         sender = self.backend.prep_address(mail.from_email)
         recipient = self.backend.prep_address(message.recipient)
+        server.ehlo_or_helo_if_needed()
         code, reply = server.mail(sender)
         if code != 250:
             self._refused(server, code, reply)
