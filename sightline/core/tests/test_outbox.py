@@ -162,7 +162,8 @@ def test_the_same_message_keeps_its_message_id(smtp, admin_user):
     outbox_deliver()
     first, second = smtp.handler.received
     assert first.message_id == second.message_id
-    assert first.message_id.startswith("<") and first.message_id.endswith(">")
+    assert first.message_id.startswith("<")
+    assert first.message_id.endswith(">")
 
 
 @pytest.mark.django_db
