@@ -54,14 +54,18 @@ run: setup
 	@$(RUN_ENV) $(BIN)/sightline collectstatic --noinput --verbosity 0
 	@$(RUN_ENV) $(BIN)/sightline migrate --noinput --verbosity 1
 	@$(RUN_ENV) $(BIN)/sightline seed_demo --if-empty
-	@echo "Serving Sightline on http://$(HOST):$(PORT) (Ctrl+C to stop)"
-	@$(RUN_ENV) $(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--access-logfile - --forwarded-allow-ips 127.0.0.1
+	@echo "Serving Sightline on http://$(HOST):$(PORT), with the worker beside it (Ctrl+C stops both)"
+	@$(RUN_ENV) bash -c '$(BIN)/sightline worker & worker=$$!; \
+		trap "kill $$worker 2>/dev/null; wait $$worker" EXIT; \
+		$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+			--access-logfile - --forwarded-allow-ips 127.0.0.1'
 
 dev: setup
 	$(BIN)/sightline migrate --noinput
 	$(BIN)/sightline seed_demo --if-empty
-	DJANGO_SETTINGS_MODULE=config.settings.dev $(BIN)/sightline runserver $(HOST):$(PORT)
+	DJANGO_SETTINGS_MODULE=config.settings.dev bash -c '$(BIN)/sightline worker & worker=$$!; \
+		trap "kill $$worker 2>/dev/null; wait $$worker" EXIT; \
+		$(BIN)/sightline runserver $(HOST):$(PORT)'
 
 test: setup
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

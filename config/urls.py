@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from sightline.core import background_views
 from sightline.core import views as core_views
 
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("", include("sightline.training.urls")),
     path("", include("sightline.assurance.urls")),
     path("health/", core_views.health, name="health"),
+    path("health/queue/", background_views.queue_health, name="health_queue"),
 ]
 
 handler400 = "sightline.core.views.error_400"

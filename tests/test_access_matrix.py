@@ -24,7 +24,7 @@ from sightline.assurance.tests.factories import (
     RiskFactory,
 )
 from sightline.core.checks import iter_patterns
-from sightline.core.models import ClosureDay
+from sightline.core.models import ClosureDay, OutboxMessage
 from sightline.core.roles import Role
 from sightline.learning.models import Action, DisseminationReturn, Recommendation
 from sightline.reviews.models import CalendarFeed, CaseAssignment, PracticeTheme, TimelinessStandard
@@ -56,10 +56,14 @@ class Rule:
     extra: dict = field(default_factory=dict)
     hidden_from: frozenset[Role] = frozenset()  # roles that may not know the object exists: 404
     form: tuple[str, ...] = ()  # posted fields, each "field:object" naming a world object
+    data: dict = field(default_factory=dict)  # posted fields with literal values
+    public_status: frozenset[int] = frozenset({200, 302})  # what a public URL answers
 
 
 RULES: dict[str, Rule] = {
     "health": Rule(allowed=None),
+    # Public, but only with the monitoring token, which no test caller has.
+    "health_queue": Rule(allowed=None, public_status=frozenset({403})),
     "accounts:sign_in": Rule(allowed=None),
     "accounts:password_reset": Rule(allowed=None),
     "accounts:password_reset_done": Rule(allowed=None),
@@ -91,6 +95,14 @@ RULES: dict[str, Rule] = {
     "core:audit_trail_export": Rule(allowed=ADMIN),
     "core:access_log": Rule(allowed=ADMIN),
     "core:closure_days": Rule(allowed=ADMIN),
+    "core:background_work": Rule(allowed=ADMIN),
+    "core:schedule_setting": Rule(
+        allowed=ADMIN,
+        method="post",
+        extra={"schedule": "learning.digest"},
+        data={"learning-digest-run_at": "08:00", "learning-digest-is_enabled": "on"},
+    ),
+    "core:outbox_resend": Rule(allowed=ADMIN, method="post", kwargs=("pk:dead_email",)),
     "core:closure_day_remove": Rule(allowed=ADMIN, method="post", kwargs=("pk:closure_day",)),
     "reviews:case_list": Rule(allowed=SEES_CASES),
     "reviews:case_export": Rule(allowed=SEES_EVERY_CASE, extra={"fmt": "csv"}),
@@ -311,6 +323,9 @@ def world(db):
         "case": case,
         "pause": PauseFactory.create(case=case, recorded_by=officer),
         "assignment": CaseAssignment.objects.create(case=case, user=officer),
+        "dead_email": OutboxMessage.objects.create(
+            key="test:dead", kind="test", recipient="gone@example.test", subject="S", status="dead"
+        ),
         "closure_day": ClosureDay.objects.create(
             date=datetime.date(2030, 1, 2), description="Test"
         ),
@@ -349,10 +364,11 @@ def test_access(client, world, name, caller):
         MembershipFactory(agency=world["home_agency"], role=Role.ADMINISTRATOR)
         client.force_login(user)
     form = {key: world[obj].pk for key, _, obj in (spec.partition(":") for spec in rule.form)}
+    form |= rule.data
     response = getattr(client, rule.method)(_url(name, rule, world), form)
 
     if rule.allowed is None:
-        assert response.status_code in {200, 302}, response.status_code
+        assert response.status_code in rule.public_status, response.status_code
         assert "/sign-in/?next=" not in response.get("Location", "")
     elif caller == ANONYMOUS:
         assert response.status_code == 302

@@ -182,6 +182,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # job rows are not the durable record of what must happen: the outbox and the schedule
 # runs are (core.models), so a job lost with a killed worker is made again.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Lets monitoring read the queue's depth and ages at /health/queue/ (unset: nobody can).
+SIGHTLINE_MONITORING_TOKEN = os.environ.get("SIGHTLINE_MONITORING_TOKEN", "")
 # How long a worker holds the emails it has taken before another worker may take them.
 SIGHTLINE_OUTBOX_LEASE_SECONDS = int(os.environ.get("SIGHTLINE_OUTBOX_LEASE_SECONDS", "300"))
 

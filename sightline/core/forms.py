@@ -130,3 +130,16 @@ class SpreadsheetUploadForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError("The file must be a .csv or .xlsx file")
         return upload
+
+
+class ScheduleSettingForm(forms.Form):
+    run_at = forms.TimeField(
+        label="Time",
+        input_formats=["%H:%M"],
+        widget=forms.TimeInput(format="%H:%M", attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": "Enter a time, like 07:00",
+            "invalid": "Enter a time on the 24-hour clock, like 07:00 or 18:30",
+        },
+    )
+    is_enabled = forms.BooleanField(label="Run this schedule", required=False)

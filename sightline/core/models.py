@@ -219,6 +219,7 @@ class ScheduleRun(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["schedule", "slot"], name="schedule_run_once"),
         ]
+        indexes = [models.Index(fields=["schedule", "-started_at"], name="schedule_run_latest_idx")]
 
     def __str__(self) -> str:
         return f"{self.schedule} {self.slot}"

@@ -9,7 +9,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from .calendar import WorkingCalendar
-from .models import AccessLogEntry, AuditEvent, ClosureDay
+from .models import (
+    AccessLogEntry,
+    AuditEvent,
+    ClosureDay,
+    OutboxMessage,
+    ScheduleRun,
+    ScheduleSetting,
+)
 
 
 @dataclass(frozen=True)
@@ -77,3 +84,143 @@ def closure_day_get(*, pk: int) -> ClosureDay:
     if day is None:
         raise Http404("No such closure day.")
     return day
+
+
+# --- Background work -----------------------------------------------------------------
+
+# Past these the worker is taken to be stopped or stuck, and /health/ says "degraded".
+WAITING_TOO_LONG = datetime.timedelta(minutes=15)
+NO_SCHEDULE_RUN_FOR = datetime.timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class BackgroundHealth:
+    status: str  # "ok" or "degraded"
+    problems: tuple[str, ...]
+    outbox: dict[str, int]
+    oldest_email_waiting_seconds: int | None
+    jobs_waiting: int
+    oldest_job_waiting_seconds: int | None
+    last_schedule_run: datetime.datetime | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "status": self.status,
+            "problems": list(self.problems),
+            "outbox": self.outbox,
+            "oldest_email_waiting_seconds": self.oldest_email_waiting_seconds,
+            "jobs_waiting": self.jobs_waiting,
+            "oldest_job_waiting_seconds": self.oldest_job_waiting_seconds,
+            "last_schedule_run": (
+                self.last_schedule_run.isoformat() if self.last_schedule_run else None
+            ),
+        }
+
+
+def _age(since: datetime.datetime | None, now: datetime.datetime) -> int | None:
+    return None if since is None else max(0, int((now - since).total_seconds()))
+
+
+def background_health(*, now: datetime.datetime | None = None) -> BackgroundHealth:
+    """Whether the worker keeps up: emails and jobs waiting, and when a schedule last ran.
+    A handful of aggregate queries, whatever the size of the tables."""
+    from django.db.models import Count, Max, Min
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    counts = dict(
+        OutboxMessage.objects.values_list("status").annotate(n=Count("*")).order_by("status")
+    )
+    outbox = {status: counts.get(status, 0) for status in OutboxMessage.Status.values}
+    oldest_email = OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now
+    ).aggregate(oldest=Min("next_attempt_at"))["oldest"]
+    waiting_jobs = DBTaskResult.objects.filter(status="READY").aggregate(
+        n=Count("*"), oldest=Min("enqueued_at")
+    )
+    last_run = ScheduleRun.objects.aggregate(last=Max("started_at"))["last"]
+    problems = []
+    if oldest_email is not None and now - oldest_email > WAITING_TOO_LONG:
+        problems.append("Emails have waited more than 15 minutes to be sent.")
+    if waiting_jobs["oldest"] is not None and now - waiting_jobs["oldest"] > WAITING_TOO_LONG:
+        problems.append("Background jobs have waited more than 15 minutes to start.")
+    if last_run is None or now - last_run > NO_SCHEDULE_RUN_FOR:
+        problems.append("No schedule has run in the last 2 hours: is the worker running?")
+    return BackgroundHealth(
+        status="degraded" if problems else "ok",
+        problems=tuple(problems),
+        outbox=outbox,
+        oldest_email_waiting_seconds=_age(oldest_email, now),
+        jobs_waiting=waiting_jobs["n"],
+        oldest_job_waiting_seconds=_age(waiting_jobs["oldest"], now),
+        last_schedule_run=last_run,
+    )
+
+
+def outbox_needing_attention(*, limit: int = 200) -> list[OutboxMessage]:
+    """Emails not sent (given up) or perhaps sent, newest first, for administrators."""
+    return list(
+        OutboxMessage.objects.filter(
+            status__in=[OutboxMessage.Status.DEAD, OutboxMessage.Status.UNCERTAIN]
+        )
+        .defer("body", "attachments")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def outbox_message_get(*, pk: int) -> OutboxMessage:
+    try:
+        return OutboxMessage.objects.defer("body", "attachments").get(pk=pk)
+    except OutboxMessage.DoesNotExist:
+        raise Http404("No such email") from None
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    name: str
+    label: str
+    description: str
+    cadence: str
+    run_at: datetime.time
+    is_enabled: bool
+    last_run: ScheduleRun | None
+
+    @property
+    def last_summary(self) -> str:
+        """The last run in words: when, and what it did or why it failed."""
+        run = self.last_run
+        if run is None:
+            return "Not yet"
+        local = timezone.localtime(run.started_at)
+        when = f"{local.day} {local:%B %Y} at {local:%H:%M}"
+        if run.finished_at is None:
+            return f"Started {when}, still running"
+        if run.error:
+            return f"{when}: {run.error}"
+        done = ", ".join(f"{name.replace('_', ' ')} {count}" for name, count in run.result.items())
+        return f"{when}: {done or 'nothing to do'}"
+
+
+def schedule_overview() -> list[ScheduleRow]:
+    """Every schedule with the time it runs at and its latest run: one query for the
+    settings and one per schedule (an index lookup), however many runs there have been."""
+    from .schedules import all_schedules
+
+    settings_by_name = {s.schedule: s for s in ScheduleSetting.objects.all()}
+    rows = []
+    for schedule in all_schedules():
+        setting = settings_by_name.get(schedule.name)
+        rows.append(
+            ScheduleRow(
+                name=schedule.name,
+                label=schedule.label,
+                description=schedule.description,
+                cadence=schedule.cadence,
+                run_at=setting.run_at if setting else schedule.default_time,
+                is_enabled=setting.is_enabled if setting else True,
+                last_run=ScheduleRun.objects.filter(schedule=schedule.name)
+                .order_by("-started_at", "-id")
+                .first(),
+            )
+        )
+    return rows

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from .models import AccessLogEntry, AuditEvent, ClosureDay
+from .models import AccessLogEntry, AuditEvent, ClosureDay, ScheduleSetting
 from .request_context import client_ip
 from .signals import working_days_changed
 
@@ -185,3 +185,25 @@ def closure_day_remove(*, actor: Any, day: ClosureDay) -> None:
     )
     day.delete()
     working_days_changed.send(sender=ClosureDay, actor=actor)
+
+
+@transaction.atomic
+def schedule_setting_save(
+    *, actor: Any, schedule: str, run_at: datetime.time, is_enabled: bool
+) -> ScheduleSetting:
+    """When a schedule runs, and whether it runs at all: the partnership's decision."""
+    setting = ScheduleSetting.objects.filter(schedule=schedule).first()
+    creating = setting is None
+    setting = setting or ScheduleSetting(schedule=schedule)
+    before = {} if creating else snapshot(setting, ["run_at", "is_enabled"])
+    setting.run_at, setting.is_enabled, setting.updated_at = run_at, is_enabled, timezone.now()
+    setting.save()
+    changes = changes_between(before, snapshot(setting, ["run_at", "is_enabled"]))
+    if changes:
+        audit_record(
+            actor=actor,
+            kind=AuditEvent.Kind.CREATE if creating else AuditEvent.Kind.UPDATE,
+            obj=setting,
+            changes=changes,
+        )
+    return setting

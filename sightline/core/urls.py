@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import background_views, views
 
 app_name = "core"
 
@@ -9,6 +9,17 @@ urlpatterns = [
     path("audit/export.csv", views.AuditTrailExportView.as_view(), name="audit_trail_export"),
     path("access-log/", views.AccessLogView.as_view(), name="access_log"),
     path("working-days/", views.ClosureDayListView.as_view(), name="closure_days"),
+    path("background/", background_views.BackgroundWorkView.as_view(), name="background_work"),
+    path(
+        "background/schedules/<str:schedule>/",
+        background_views.ScheduleSettingView.as_view(),
+        name="schedule_setting",
+    ),
+    path(
+        "background/emails/<int:pk>/send-again/",
+        background_views.OutboxResendView.as_view(),
+        name="outbox_resend",
+    ),
     path(
         "working-days/<int:pk>/remove/",
         views.ClosureDayRemoveView.as_view(),

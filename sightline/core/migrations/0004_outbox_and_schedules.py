@@ -100,4 +100,8 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AddIndex(
+            model_name="schedulerun",
+            index=models.Index(fields=["schedule", "-started_at"], name="schedule_run_latest_idx"),
+        ),
     ]
