@@ -207,3 +207,19 @@ def schedule_setting_save(
             changes=changes,
         )
     return setting
+
+
+# Finished jobs are kept this long for administrators to see, then removed.
+FINISHED_JOBS_KEPT = datetime.timedelta(days=7)
+
+
+def housekeeping(*, now: datetime.datetime) -> dict[str, int]:
+    """The worker's nightly tidying: expired sessions and old finished jobs."""
+    from django.contrib.sessions.models import Session
+    from django_tasks_db.models import DBTaskResult
+
+    sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
+    jobs, _ = DBTaskResult.objects.filter(
+        status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=now - FINISHED_JOBS_KEPT
+    ).delete()
+    return {"expired_sessions": sessions, "old_jobs": jobs}

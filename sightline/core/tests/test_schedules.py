@@ -169,3 +169,21 @@ def test_the_worker_runs_the_schedules_and_delivers_without_cron(mailoutbox):
     reminder = OutboxMessage.objects.get(kind="reviews.deadline_reminder")
     assert reminder.status == OutboxMessage.Status.SENT
     assert [m.to for m in mailoutbox] == [["officer@example.test"]]
+
+
+@pytest.mark.django_db
+def test_housekeeping_removes_expired_sessions_and_old_finished_jobs():
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from sightline.core.services import housekeeping
+
+    now = timezone.now()
+    Session.objects.create(
+        session_key="old", session_data="", expire_date=now - datetime.timedelta(1)
+    )
+    Session.objects.create(
+        session_key="live", session_data="", expire_date=now + datetime.timedelta(1)
+    )
+    assert housekeeping(now=now) == {"expired_sessions": 1, "old_jobs": 0}
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
