@@ -241,7 +241,7 @@ class _Courier:
     outbox when the end of the message is about to go."""
 
     def __init__(self) -> None:
-        self.backend = mailers.default
+        self.backend: Any = mailers.default
         self.smtp = isinstance(self.backend, SmtpBackend)
 
     def __enter__(self) -> "_Courier":

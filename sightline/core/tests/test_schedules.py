@@ -17,8 +17,8 @@ LONDON = ZoneInfo("Europe/London")
 SEVEN = datetime.time(7, 0)
 
 
-def at(*parts: int) -> datetime.datetime:
-    return datetime.datetime(*parts, tzinfo=LONDON)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 DAILY = Schedule("t.daily", "Daily", "x.y", Cadence.DAILY, SEVEN)

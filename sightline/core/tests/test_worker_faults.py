@@ -257,7 +257,7 @@ def test_postgresql_connection_cut_mid_batch_then_every_message_delivered_once(s
     with postgres_database() as database:
         env = prepare(database, smtp, tmp_path)
         log = tmp_path / "worker.log"
-        cut = []
+        cut: list[int] = []
 
         def cut_connection(count: int) -> None:
             if count == 12 and not cut:
