@@ -50,6 +50,7 @@ class BackgroundWorkView(PolicyView):
                 "schedules": schedules,
                 "forms": forms,
                 "attention": selectors.outbox_needing_attention(),
+                "jobs": selectors.job_list(),
             },
             status=status,
         )

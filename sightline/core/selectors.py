@@ -224,3 +224,50 @@ def schedule_overview() -> list[ScheduleRow]:
             )
         )
     return rows
+
+
+@dataclass(frozen=True)
+class JobRow:
+    name: str
+    status: str
+    enqueued_at: datetime.datetime
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+    error: str
+    probably_stopped: bool
+
+
+JOB_NAMES = {
+    "sightline.core.tasks.deliver_outbox": "Send the emails due",
+}
+JOB_STATUSES = {
+    "READY": "Waiting",
+    "RUNNING": "Running",
+    "SUCCESSFUL": "Done",
+    "FAILED": "Failed",
+}
+
+
+def job_list(*, limit: int = 20, now: datetime.datetime | None = None) -> list[JobRow]:
+    """The latest background jobs, newest first: what ran, what failed and why. A job
+    "running" for over half an hour most likely stopped with its worker."""
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    rows = DBTaskResult.objects.defer("args_kwargs", "return_value", "traceback").order_by(
+        "-enqueued_at"
+    )[:limit]
+    return [
+        JobRow(
+            name=JOB_NAMES.get(row.task_path, row.task_path.rsplit(".", 1)[-1].replace("_", " ")),
+            status=JOB_STATUSES.get(row.status, row.status.title()),
+            enqueued_at=row.enqueued_at,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            error=row.exception_class_path.rsplit(".", 1)[-1] if row.status == "FAILED" else "",
+            probably_stopped=row.status == "RUNNING"
+            and row.started_at is not None
+            and now - row.started_at > datetime.timedelta(minutes=30),
+        )
+        for row in rows
+    ]

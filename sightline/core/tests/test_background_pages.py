@@ -119,3 +119,33 @@ def test_monitoring_reads_the_queue_with_its_token_only(client, settings):
     assert body["outbox"]["dead"] == 1
     assert body["status"] == "degraded"  # no schedule has run in this test
     assert body["problems"] == ["No schedule has run in the last 2 hours: is the worker running?"]
+
+
+def test_administrators_see_the_latest_jobs_and_why_one_failed(admin_client):
+    from django_tasks_db.models import DBTaskResult
+
+    now = timezone.now()
+    DBTaskResult.objects.create(
+        status="FAILED",
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="sightline.core.tasks.deliver_outbox",
+        backend_name="default",
+        run_after=now,
+        finished_at=now,
+        exception_class_path="smtplib.SMTPServerDisconnected",
+        traceback="...",
+    )
+    DBTaskResult.objects.create(
+        status="RUNNING",
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="sightline.core.tasks.deliver_outbox",
+        backend_name="default",
+        run_after=now,
+        started_at=now - datetime.timedelta(hours=1),
+        exception_class_path="",
+        traceback="",
+    )
+    text = admin_client.get(reverse("core:background_work")).content.decode()
+    assert "Send the emails due" in text
+    assert "Failed: SMTPServerDisconnected" in text
+    assert "its worker probably stopped" in text
