@@ -147,3 +147,24 @@ def test_rows_skip_blank_lines_and_name_each_unreadable_date():
     assert problems == [
         "line 4, column when: 'next week' is not a date: use YYYY-MM-DD or DD/MM/YYYY"
     ]
+
+
+def test_a_rejected_import_names_each_problem_once_in_line_order():
+    from sightline.core.tabular import ImportRejected
+
+    rejected = ImportRejected(
+        [
+            "line 10, column route: 'x' is not a route",
+            "line 2, column outcome: wrong",
+            "line 10, column referral_date: in the future",
+            "line 2, column outcome: wrong",
+            "line 1, column colour: unknown column",
+        ]
+    )
+    assert rejected.problems == [
+        "line 1, column colour: unknown column",
+        "line 2, column outcome: wrong",
+        "line 10, column route: 'x' is not a route",
+        "line 10, column referral_date: in the future",
+    ]
+    assert str(rejected) == "4 problem(s) in the file"
