@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
+from sightline.core.tests.pdfs import check_accessible_pdf
 from sightline.training import certificates, services
 from sightline.training.models import Booking, Evaluation, ImpactResponse, TrainingNotice
 from sightline.training.selectors import evaluation_summary
@@ -237,6 +238,7 @@ def test_a_certificate_is_a_pdf_naming_the_delegate_and_course(monkeypatch):
     [page] = pages
     assert "Priya Shah" in page
     assert "Safer sleep for infants" in page
+    check_accessible_pdf(pdf, title="Certificate of attendance: Safer sleep for infants")
 
 
 def test_the_impact_survey_cannot_be_answered_before_it_opens():

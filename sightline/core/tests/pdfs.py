@@ -1,0 +1,31 @@
+"""Checks on the PDFs Sightline makes: tagged for screen readers, in British English, titled,
+in one font family."""
+
+import io
+import re
+
+import pikepdf
+
+
+def font_families(pdf: pikepdf.Pdf) -> set[str]:
+    """Each embedded font's family: its base name without the subset tag and the face."""
+    families = set()
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+            base = str(obj.get("/BaseFont", ""))
+            if base:
+                name = re.sub(r"^/([A-Z]{6}\+)?", "", base)
+                families.add(re.sub(r"-(Bold|Oblique|BoldOblique|Italic|BoldItalic)$", "", name))
+    return families
+
+
+def check_accessible_pdf(content: bytes, *, title: str) -> pikepdf.Pdf:
+    pdf = pikepdf.open(io.BytesIO(content))
+    root = pdf.Root
+    assert root.MarkInfo.Marked is True  # tagged ("Tagged: yes")
+    assert "/StructTreeRoot" in root
+    assert str(root.Lang) == "en-GB"
+    assert str(pdf.docinfo["/Title"]) == title
+    assert root.ViewerPreferences.DisplayDocTitle is True
+    assert font_families(pdf) == {"DejaVu-Sans"}  # page headers and footers too
+    return pdf
