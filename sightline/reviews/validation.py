@@ -18,7 +18,7 @@ def case_problems(facts: Mapping[str, Any], *, today: datetime.date) -> list[Pro
     for being in the future or too long ago; the rules that depend on the route wait for it.
     """
     problems: list[Problem] = []
-    route = facts.get("route")
+    route = str(facts.get("route") or "")
     known = route in Route.values
     if not known:
         problems.append(("route", "Choose a route: child, adult, dhr or local"))
