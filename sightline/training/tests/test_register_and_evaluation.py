@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from sightline.core.tests.pdfs import check_accessible_pdf
 from sightline.training import certificates, services
 from sightline.training.models import Booking, Evaluation, ImpactResponse, TrainingNotice
 from sightline.training.selectors import evaluation_summary
@@ -218,6 +217,8 @@ def test_reminders_go_once_to_confirmed_places_in_the_next_two_days(mailoutbox):
 
 def test_a_certificate_is_a_pdf_naming_the_delegate_and_course(monkeypatch):
     import weasyprint
+
+    from sightline.core.tests.pdfs import check_accessible_pdf
 
     booking = BookingFactory.create(
         session=past_session(course=CourseFactory.create(title="Safer sleep for infants")),
