@@ -672,7 +672,11 @@ def test_the_pdf_is_the_quarters_pack_and_is_logged(signed_in, partnership):
     assert response.content.startswith(b"%PDF")
     assert "sightline-executive-pack-2025-26-Q2.pdf" in response["Content-Disposition"]
     assert b"/Title (Executive pack 2025-26 Q2)" in pdf_streams(response.content)
-    check_accessible_pdf(response.content, title="Executive pack 2025-26 Q2")
+    check_accessible_pdf(
+        response.content,
+        title="Executive pack 2025-26 Q2",
+        elements=frozenset({"/H1", "/H2", "/P", "/Table", "/TH", "/TD"}),
+    )
     entry = AccessLogEntry.objects.get()
     assert (entry.action, entry.object_type, entry.object_id) == (
         AccessLogEntry.Action.EXPORT,

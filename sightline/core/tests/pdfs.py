@@ -19,11 +19,31 @@ def font_families(pdf: pikepdf.Pdf) -> set[str]:
     return families
 
 
-def check_accessible_pdf(content: bytes, *, title: str) -> pikepdf.Pdf:
+def structure_types(node: object, found: set[str] | None = None) -> set[str]:
+    """The kinds of element in a tagged PDF's structure tree: /H1, /P, /Table, /TH, ..."""
+    found = set() if found is None else found
+    if isinstance(node, pikepdf.Dictionary):
+        if "/S" in node:
+            found.add(str(node.S))
+        if "/K" in node:
+            structure_types(node.K, found)
+    elif isinstance(node, pikepdf.Array):
+        for child in node:
+            structure_types(child, found)
+    return found
+
+
+def check_accessible_pdf(
+    content: bytes, *, title: str, elements: frozenset[str] = frozenset({"/H1", "/P"})
+) -> pikepdf.Pdf:
+    """Tagged (``pdfinfo`` would say "Tagged: yes"), with a structure tree holding at least
+    ``elements``, in British English, titled ``title`` (shown as the window's title), in one
+    font family."""
     pdf = pikepdf.open(io.BytesIO(content))
     root = pdf.Root
     assert root.MarkInfo.Marked is True  # tagged ("Tagged: yes")
     assert "/StructTreeRoot" in root
+    assert elements <= structure_types(root.StructTreeRoot)
     assert str(root.Lang) == "en-GB"
     assert str(pdf.docinfo["/Title"]) == title
     assert root.ViewerPreferences.DisplayDocTitle is True
