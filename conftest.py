@@ -1,13 +1,15 @@
-"""Fixtures shared by every app's tests."""
+"""Fixtures shared by every app's tests, and the Hypothesis profiles they run under."""
 
 import datetime
 import importlib
+import os
 from collections.abc import Sequence
 
 import pytest
 from django.apps import apps
 from django.core import mail
 from django.utils import timezone
+from hypothesis import HealthCheck, settings
 
 from sightline.accounts.tests.factories import (
     PASSWORD,
@@ -18,6 +20,14 @@ from sightline.accounts.tests.factories import (
 from sightline.core.roles import Role
 
 __all__ = ["PASSWORD"]
+
+# No test may depend on the machine's speed: under "ci", the default, Hypothesis neither
+# times each example nor fails when generating inputs is slow (both cores busy, say).
+# HYPOTHESIS_PROFILE=dev brings back Hypothesis's own deadline and health checks, to find
+# a property test that has become slow.
+settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

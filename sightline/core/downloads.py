@@ -1,6 +1,6 @@
 """Download responses for CSV and XLSX tables (one place for headers and file names)."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.http import Http404, HttpResponse
@@ -9,12 +9,25 @@ from .exports import XLSX_TYPE, csv_text, xlsx_bytes
 
 
 def table_download(
-    *, fmt: str, name: str, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+    *,
+    fmt: str,
+    name: str,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    headings: Mapping[str, str] | None = None,
 ) -> HttpResponse:
+    """A CSV file (with a byte-order mark, for Excel) or a workbook. ``headings`` are the
+    workbook's readable column headings; the CSV keeps ``header``'s column names, and a
+    download meant to be imported back passes no ``headings``."""
     if fmt == "csv":
-        response = HttpResponse(csv_text(header, rows), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            csv_text(header, rows, bom=True), content_type="text/csv; charset=utf-8"
+        )
     elif fmt == "xlsx":
-        response = HttpResponse(xlsx_bytes(title, header, rows), content_type=XLSX_TYPE)
+        response = HttpResponse(
+            xlsx_bytes(title, header, rows, headings=headings), content_type=XLSX_TYPE
+        )
     else:
         raise Http404("Downloads are CSV or XLSX.")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'

@@ -5,7 +5,7 @@ import csv
 import datetime
 import io
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -18,11 +18,25 @@ class FileProblem(Exception):
 
 
 class ImportRejected(Exception):
-    """The file has problems: nothing was written. ``problems`` names each one."""
+    """The file has problems: nothing was written. ``problems`` names each one once, in the
+    order of the lines they are on (and, on one line, in the order they were found)."""
 
     def __init__(self, problems: list[str]) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the file")
-        self.problems = problems
+        self.problems = in_line_order(problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the file")
+
+
+LINE = re.compile(r"^line (\d+), ")
+
+
+def in_line_order(problems: Iterable[str]) -> list[str]:
+    """Each problem once, by line number (a stable sort); problems naming no line first."""
+
+    def line_of(text: str) -> int:
+        match = LINE.match(text)
+        return int(match.group(1)) if match else 0
+
+    return sorted(dict.fromkeys(problems), key=line_of)
 
 
 def problem(line: int, column: str, message: str) -> str:

@@ -233,6 +233,7 @@ class AuditTrailExportView(PolicyView):
                 ]
                 for event in events.iterator(chunk_size=2000)
             ),
+            bom=True,
         )
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="sightline-audit-trail.csv"'

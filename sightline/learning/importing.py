@@ -120,7 +120,8 @@ def _row_problems(line: int, row: dict[str, Any], today: datetime.date) -> list[
         problems.append(
             problem(line, "completed_date", "a complete action needs the date it was completed")
         )
-    if completed is not None and status != ActionStatus.COMPLETE:
+    known = status in ActionStatus.values  # an unknown status is named once, above
+    if completed is not None and known and status != ActionStatus.COMPLETE:
         problems.append(
             problem(line, "completed_date", "only a complete action has a completed date")
         )
@@ -150,6 +151,7 @@ def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedTracker:
         return parsed
 
     action_lines: dict[str, int] = {}
+    unreadable_in: dict[str, set[str]] = {}  # a recommendation's first line's unread dates
     for line, row, unreadable in read_rows(table, header, dates=DATES, problems=parsed.errors):
         if unreadable:
             row["_unreadable"] = unreadable
@@ -159,8 +161,9 @@ def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedTracker:
             own = {column: row.get(column) for column in RECOMMENDATION_COLUMNS if column in header}
             if key in parsed.recommendations:
                 first_line, first = parsed.recommendations[key]
+                unread = unreadable | unreadable_in[key]  # each already named
                 for column, value in own.items():
-                    if first.get(column) != value:
+                    if column not in unread and first.get(column) != value:
                         parsed.errors.append(
                             problem(
                                 line,
@@ -170,6 +173,7 @@ def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedTracker:
                         )
             else:
                 parsed.recommendations[key] = (line, own)
+                unreadable_in[key] = unreadable
         action_ref = row.get("action_ref", "")
         if action_ref:
             if action_ref.upper() in action_lines:

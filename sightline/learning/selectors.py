@@ -302,7 +302,7 @@ def tracker_rows() -> Any:
             rec.source_type,
             rec.source,
             rec.text,
-            rec.made_date.isoformat(),
+            rec.made_date,  # dates stay dates: a workbook holds them as dates
             rec.decision,
             rec.decision_reason,
         ]
@@ -315,9 +315,9 @@ def tracker_rows() -> Any:
                 action.agency.name,
                 action.description,
                 action.owner_email,
-                action.due_date.isoformat(),
+                action.due_date,
                 action.status,
-                action.completed_date.isoformat() if action.completed_date else "",
+                action.completed_date,
                 action.closed_reason,
                 dissemination.get(action.pk, ""),
                 impact.get(action.pk, ""),

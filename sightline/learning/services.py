@@ -112,20 +112,20 @@ def import_learning(
     tracker file: all or nothing (section 1 of the learning tracker contract)."""
     today = timezone.localdate()
     parsed = importing.parse(name, content, today=today)
-    if parsed.errors:
-        raise ImportRejected(parsed.errors)
     result = LearningImportResult(file_name=name, dry_run=dry_run)
-    problems: list[str] = []
+    # One pass names every problem: the checks against stored agencies and cases run on
+    # every row, whatever problems the file's cells have.
+    problems: list[str] = list(parsed.errors)
 
     case_refs = [
         row["source"].upper()
         for _, row in parsed.recommendations.values()
-        if row["source_type"] == SourceType.CASE_REVIEW
+        if row.get("source_type") == SourceType.CASE_REVIEW
     ]
     cases = {case.reference.upper(): case for case in cases_by_reference_key(case_refs)}
     agencies = {_key(agency.name): agency for agency in Agency.objects.all()}
     for line, row in parsed.actions:
-        if _key(row["agency"]) not in agencies:
+        if row.get("agency") and _key(row["agency"]) not in agencies:
             if create_agencies:
                 agency = agency_create(
                     actor=actor, name=" ".join(row["agency"].split()), sector=Sector.OTHER
@@ -142,7 +142,8 @@ def import_learning(
                     )
                 )
     for line, row in parsed.recommendations.values():
-        if row["source_type"] == SourceType.CASE_REVIEW and row["source"].upper() not in cases:
+        is_case = row.get("source_type") == SourceType.CASE_REVIEW
+        if is_case and row.get("source") and row["source"].upper() not in cases:
             problems.append(
                 problem(
                     line,

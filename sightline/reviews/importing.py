@@ -4,7 +4,6 @@ Section 1 of the case review data contract: every problem is reported as
 ``line N, column C: what is wrong``, with line numbers as a spreadsheet shows them.
 """
 
-import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,10 +22,16 @@ class ParsedFile:
     columns: list[str]
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # (line, column) of each cell already named in ``errors`` as unreadable: a date that is
+    # not a date, a route that is not a route. The rules checked later skip those cells.
+    named: set[tuple[int, str]] = field(default_factory=set)
 
 
-def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedFile:
-    """Read and check a case file's cells; checks that need the stored cases come later."""
+def parse(name: str, content: bytes) -> ParsedFile:
+    """Read and check a case file's cells. Every row that is not blank is kept, with its
+    unreadable cells None or as written, so that the rules checked later (which need the
+    stored cases: the route's outcomes and milestones, their order, dates in the future)
+    run on every row, whatever problems other rows or cells have."""
     table = read_table(name, content)
     header, errors = read_header(
         table,
@@ -39,13 +44,8 @@ def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedFile:
         return parsed
 
     references: dict[str, int] = {}
-    for line, row, _unreadable in read_rows(
-        table, header, dates=MILESTONES, problems=parsed.errors
-    ):
-        for column in MILESTONES:
-            value = row.get(column)
-            if value is not None and value > today:
-                parsed.errors.append(problem(line, column, f"{value:%d/%m/%Y} is in the future"))
+    for line, row, unreadable in read_rows(table, header, dates=MILESTONES, problems=parsed.errors):
+        parsed.named.update((line, column) for column in unreadable)
         reference = row.get("reference", "")
         if not reference:
             parsed.errors.append(problem(line, "reference", "every case needs a reference"))
@@ -64,5 +64,6 @@ def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedFile:
             parsed.errors.append(
                 problem(line, "route", f"'{route}' is not a route: use child, adult, dhr or local")
             )
+            parsed.named.add((line, "route"))
         parsed.rows.append((line, row))
     return parsed

@@ -391,13 +391,12 @@ def import_cases(
 ) -> ImportResult:
     """Create and update cases from a case file: all or nothing (section 1 of the contract)."""
     today = _today()
-    parsed = importing.parse(name, content, today=today)
-    if parsed.errors:
-        raise ImportRejected(parsed.errors)
+    parsed = importing.parse(name, content)
     imported = [column for column in parsed.columns if column not in ("reference",)]
     existing = _existing_cases([row["reference"] for _, row in parsed.rows])
     result = ImportResult(file_name=name, dry_run=dry_run)
-    problems: list[str] = []
+    # One pass names every problem: the case rules run on every row, beside its cells'.
+    problems: list[str] = list(parsed.errors)
     to_create: list[Case] = []
     to_update: list[tuple[Case, dict[str, Any]]] = []
     for line, row in parsed.rows:
@@ -407,7 +406,8 @@ def import_cases(
         for column in imported:
             setattr(target, column, row[column])
         for column, message in case_problems(target.facts(), today=today):
-            problems.append(importing.problem(line, column, message))
+            if (line, column) not in parsed.named:
+                problems.append(importing.problem(line, column, message))
         if case is None:
             to_create.append(target)
             result.created.append(target.reference)

@@ -489,9 +489,9 @@ class TimelinessExportView(PolicyView):
                 standard["overdue"],
                 case["reference"],
                 case["status"],
-                case["start"],
-                case["due"],
-                case["done"],
+                _date(case["start"]),
+                _date(case["due"]),
+                _date(case["done"]),
                 case["working_days"],
                 case["days_late"],
             ]
@@ -504,7 +504,32 @@ class TimelinessExportView(PolicyView):
             title="Timeliness",
             header=header,
             rows=rows,
+            headings=TIMELINESS_HEADINGS,
         )
+
+
+# The workbook's headings for the timeliness download's columns (the CSV keeps the names).
+TIMELINESS_HEADINGS = {
+    "code": "Standard",
+    "description": "What the standard asks",
+    "applicable": "Cases it applies to",
+    "met": "Met",
+    "missed": "Missed",
+    "pending": "Pending",
+    "overdue": "Overdue",
+    "reference": "Case reference",
+    "status": "Status for this case",
+    "start": "Counted from",
+    "due": "Due",
+    "done": "Done",
+    "working_days": "Working days taken",
+    "days_late": "Calendar days late",
+}
+
+
+def _date(value: str | None) -> datetime.date | None:
+    """A report's ISO date as a date, so a workbook holds a real date."""
+    return datetime.date.fromisoformat(value) if value else None
 
 
 # --- Standards and themes ------------------------------------------------------

@@ -1,17 +1,17 @@
-"""Certificates of attendance, as PDF. The page is plain HTML and CSS rendered by WeasyPrint;
-it loads nothing from outside, so it renders the same offline."""
+"""Certificates of attendance, as PDF. The page is plain HTML and CSS rendered by WeasyPrint
+(``core.pdf``: tagged for screen readers); it loads nothing from outside, so it renders the
+same offline."""
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from sightline.core.pdf import render_pdf
+
 from .models import Booking
 
 
 def render(booking: Booking) -> bytes:
-    # Imported here: loading WeasyPrint takes a moment and logs, and only this needs it.
-    from weasyprint import HTML
-
     html = render_to_string(
         "training/certificate.html",
         {
@@ -22,4 +22,4 @@ def render(booking: Booking) -> bytes:
             "issued_on": timezone.localdate(),
         },
     )
-    return HTML(string=html).write_pdf()
+    return render_pdf(html)

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from sightline.accounts.models import Sector
-from sightline.core.exports import XLSX_TYPE
+from sightline.core.exports import CSV_BOM, XLSX_TYPE
 from sightline.core.models import AccessLogEntry
 from sightline.core.services import access_log_record
 from sightline.core.views import PolicyView, apply_errors, bad_request
@@ -130,7 +130,8 @@ class ReportExportView(PolicyView):
                 f"{reporting.long_date(date_to)}"
             )
             response = HttpResponse(
-                reporting.tables_csv(title, tables), content_type="text/csv; charset=utf-8"
+                CSV_BOM + reporting.tables_csv(title, tables),
+                content_type="text/csv; charset=utf-8",
             )
         else:
             response = HttpResponse(reporting.tables_xlsx(tables), content_type=XLSX_TYPE)

@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sightline.core.exports import neutralise
+from sightline.core.exports import neutralise, write_table
 
 from .vocabulary import MIN_RESPONSES
 
@@ -440,7 +440,7 @@ def report_tables(report: Mapping[str, Any], loop: Mapping[str, Any] | None = No
         f"Courses past their review date (as at {report['as_at']})",
         ("Course", "Review date", "Days past"),
         [
-            [row["course"], row["review_date"], row["days_past"]]
+            [row["course"], datetime.date.fromisoformat(row["review_date"]), row["days_past"]]
             for row in report["courses_past_review"]
         ],
         sheet="Courses past review",
@@ -490,16 +490,14 @@ def tables_csv(title: str, tables: Sequence[Table]) -> str:
 
 
 def tables_xlsx(tables: Sequence[Table]) -> bytes:
-    """A workbook with one sheet for each table; formula-like cells are kept as text."""
+    """A workbook with one sheet for each table: its title, then its header row (frozen,
+    with filters on) and rows, dates as real dates; formula-like cells are kept as text."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     for table in tables:
         sheet = book.create_sheet(title=(table.sheet or table.title)[:31])
-        sheet.append(_cells([table.title]))
-        sheet.append(_cells(table.header))
-        for row in table.rows:
-            sheet.append(_cells(row))
+        write_table(sheet, table.header, table.rows, above=[[table.title]])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -1,9 +1,7 @@
 """Case reviews in a real browser, with axe on every page."""
 
 import datetime
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,12 +11,9 @@ from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory,
 from sightline.core.roles import Role
 from sightline.reviews import services
 from sightline.reviews.tests.factories import CaseFactory
+from tests.contract import EXAMPLES
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SPEC = Path(
-    os.environ.get("SIGHTLINE_SPEC_DIR", Path(__file__).resolve().parents[3] / "shared" / "spec")
-)
-EXAMPLES = SPEC / "examples"
 
 
 @pytest.fixture

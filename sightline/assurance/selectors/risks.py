@@ -377,12 +377,12 @@ def risk_export_rows(
             risk.residual_score,
             row.level.label,
             "Yes" if row.above_appetite else "No",
-            row.accepted_until.isoformat() if row.accepted_until else "",
-            risk.opened_on.isoformat(),
-            risk.last_reviewed_on.isoformat(),
-            risk.next_review_on.isoformat(),
+            row.accepted_until,  # dates stay dates: a workbook holds them as dates
+            risk.opened_on,
+            risk.last_reviewed_on,
+            risk.next_review_on,
             "Yes" if row.overdue else "No",
-            risk.closed_on.isoformat() if risk.closed_on else "",
+            risk.closed_on,
             "; ".join(controls[risk.pk]),
             "; ".join(actions[risk.pk]),
         ]

@@ -520,7 +520,8 @@ def test_the_template_lists_every_measure_collected_now_for_last_quarter(as_admi
     MeasureFactory.create(code="RETIRED", is_active=False)
     response = as_admin.get(reverse("assurance:data_template"))
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode().splitlines()
+    assert response.content.startswith(b"\xef\xbb\xbf")  # a byte-order mark, for Excel
+    lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == "measure_code,measure_name,quarter,value,note"
     assert lines[1:] == [
         "SAC-S42-NEGLECT,Section 42 enquiries: neglect and acts of omission,2025-26 Q2,,"

@@ -688,7 +688,8 @@ def test_the_update_downloads_as_csv_and_the_export_is_logged(
     assert (
         'filename="sightline-inspection-update-2025-26-Q3.csv"' in response["Content-Disposition"]
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # a byte-order mark, for Excel
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["inspection", "recommendation", "action"]
     assert rows[1] == [
         "'=HYPERLINK(evil)",

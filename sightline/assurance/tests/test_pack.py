@@ -32,6 +32,7 @@ from sightline.assurance.selectors.groups import rollup
 from sightline.assurance.selectors.pack import pack_rows
 from sightline.core.models import AccessLogEntry
 from sightline.core.roles import Role
+from sightline.core.tests.pdfs import check_accessible_pdf
 from sightline.learning.tests.factories import ActionFactory, RecommendationFactory
 from sightline.learning.vocabulary import ActionStatus
 from sightline.reviews.tests.factories import CaseFactory
@@ -671,6 +672,11 @@ def test_the_pdf_is_the_quarters_pack_and_is_logged(signed_in, partnership):
     assert response.content.startswith(b"%PDF")
     assert "sightline-executive-pack-2025-26-Q2.pdf" in response["Content-Disposition"]
     assert b"/Title (Executive pack 2025-26 Q2)" in pdf_streams(response.content)
+    check_accessible_pdf(
+        response.content,
+        title="Executive pack 2025-26 Q2",
+        elements=frozenset({"/H1", "/H2", "/P", "/Table", "/TH", "/TD"}),
+    )
     entry = AccessLogEntry.objects.get()
     assert (entry.action, entry.object_type, entry.object_id) == (
         AccessLogEntry.Action.EXPORT,
@@ -687,6 +693,10 @@ def test_the_print_page_is_the_same_content_on_a4_with_page_numbers(partnership)
     )
     assert "size: A4" in html
     assert 'counter(page) " of " counter(pages)' in html
+    # A heading and its "What this shows" stay with the table that follows; rows never split.
+    assert "h1, h2, h3 { break-after: avoid; }" in html
+    assert ".sightline-shows { color: #505a5f; break-after: avoid; }" in html
+    assert "tr { break-inside: avoid; }" in html
     assert "Executive pack: 2025-26 Q2" in html
     assert "Visits to babies are late in two teams." in html
     assert html.count("What this shows:") == 9

@@ -678,7 +678,8 @@ def test_the_register_downloads_as_csv_and_xlsx_and_each_download_is_logged(
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    body = response.content.decode()
+    assert response.content.startswith(b"\xef\xbb\xbf")  # a byte-order mark, for Excel
+    body = response.content.decode("utf-8-sig")
     assert body.startswith("Reference,Title,Category,Owner")
     assert "SR-07" in body
     assert "SUM" not in body  # within appetite, so filtered out
@@ -687,6 +688,11 @@ def test_the_register_downloads_as_csv_and_xlsx_and_each_download_is_logged(
     sheet = load_workbook(io.BytesIO(response.content)).active
     references = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert references == ["SR-07", "'=SUM(A1)"]
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:W3")
+    opened = [cell.value for cell in sheet["Q"]]
+    assert opened[0] == "Opened"
+    assert all(isinstance(value, datetime.datetime) for value in opened[1:])
+    assert sheet["Q2"].number_format == "DD/MM/YYYY"
 
     entries = AccessLogEntry.objects.filter(user=executive, action=AccessLogEntry.Action.EXPORT)
     assert entries.count() == 2

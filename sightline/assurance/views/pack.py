@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils import timezone
 
 from sightline.core.models import AccessLogEntry
+from sightline.core.pdf import render_pdf
 from sightline.core.services import access_log_record
 from sightline.core.views import PolicyView, bad_request
 
@@ -24,13 +25,6 @@ from ..selectors.pack import pack_rows
 
 def _pack_for(quarter: Quarter, today: datetime.date) -> pack.Pack:
     return pack.assemble(**pack_rows(quarter=quarter, today=today))
-
-
-def render_pdf(html: str) -> bytes:
-    # Imported here: loading WeasyPrint takes a moment and logs, and only this needs it.
-    from weasyprint import HTML
-
-    return bytes(HTML(string=html).write_pdf())
 
 
 class PackView(PolicyView):

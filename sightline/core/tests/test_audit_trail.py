@@ -127,7 +127,9 @@ def test_audit_trail_query_count_does_not_grow(
 def test_audit_export_is_logged_and_neutralises_formulas(admin_client, admin_user):
     audit_record(actor=admin_user, kind=AuditEvent.Kind.UPDATE, detail="=HYPERLINK(1)")
     response = admin_client.get(reverse("core:audit_trail_export"))
-    body = response.content.decode()
+    assert response.content.startswith(b"\xef\xbb\xbf")  # a byte-order mark, for Excel
+    body = response.content.decode("utf-8-sig")
+    assert body.startswith("when,person,")
     assert response["Content-Type"].startswith("text/csv")
     assert "'=HYPERLINK(1)" in body
     entry = AccessLogEntry.objects.get()

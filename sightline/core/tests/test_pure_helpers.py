@@ -147,3 +147,54 @@ def test_rows_skip_blank_lines_and_name_each_unreadable_date():
     assert problems == [
         "line 4, column when: 'next week' is not a date: use YYYY-MM-DD or DD/MM/YYYY"
     ]
+
+
+def test_a_rejected_import_names_each_problem_once_in_line_order():
+    from sightline.core.tabular import ImportRejected
+
+    rejected = ImportRejected(
+        [
+            "line 10, column route: 'x' is not a route",
+            "line 2, column outcome: wrong",
+            "line 10, column referral_date: in the future",
+            "line 2, column outcome: wrong",
+            "line 1, column colour: unknown column",
+        ]
+    )
+    assert rejected.problems == [
+        "line 1, column colour: unknown column",
+        "line 2, column outcome: wrong",
+        "line 10, column route: 'x' is not a route",
+        "line 10, column referral_date: in the future",
+    ]
+    assert str(rejected) == "4 problem(s) in the file"
+
+
+def test_a_downloaded_csv_starts_with_a_byte_order_mark_and_a_command_s_does_not():
+    assert csv_text(["name"], [["Zoë"]], bom=True) == "\ufeffname\r\nZoë\r\n"
+    assert csv_text(["name"], [["Zoë"]]) == "name\r\nZoë\r\n"
+
+
+def test_a_workbook_holds_real_dates_under_a_frozen_filtered_readable_header():
+    import datetime
+    import io
+
+    from openpyxl import load_workbook
+
+    from sightline.core.exports import xlsx_bytes
+
+    content = xlsx_bytes(
+        "Cases",
+        ["reference", "due"],
+        [["=1+1", datetime.date(2024, 2, 29)], ["CR-2", None]],
+        headings={"due": "Due"},
+    )
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert [cell.value for cell in sheet[1]] == ["reference", "Due"]
+    assert sheet["A1"].font.b
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:B3")
+    assert sheet["A2"].value == "'=1+1"
+    assert sheet["B2"].is_date
+    assert sheet["B2"].value == datetime.datetime(2024, 2, 29)
+    assert sheet["B2"].number_format == "DD/MM/YYYY"
+    assert sheet["B3"].value is None

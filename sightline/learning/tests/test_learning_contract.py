@@ -1,8 +1,6 @@
 """The learning tracker contract's example file gives exactly its example reports."""
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -10,11 +8,7 @@ from django.core.management import CommandError, call_command
 from sightline.core.models import AuditEvent
 from sightline.core.tabular import ImportRejected
 from sightline.learning.models import Action, Evidence, Recommendation
-
-SPEC = Path(
-    os.environ.get("SIGHTLINE_SPEC_DIR", Path(__file__).resolve().parents[4] / "shared" / "spec")
-)
-EXAMPLES = SPEC / "examples"
+from tests.contract import EXAMPLES
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sightline.learning.models import Action, Recommendation
-from sightline.learning.tests.test_learning_contract import EXAMPLES
+from tests.contract import EXAMPLES
 
 
 @pytest.fixture

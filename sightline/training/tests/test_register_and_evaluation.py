@@ -219,6 +219,8 @@ def test_reminders_go_once_to_confirmed_places_in_the_next_two_days(mailoutbox):
 def test_a_certificate_is_a_pdf_naming_the_delegate_and_course(monkeypatch):
     import weasyprint
 
+    from sightline.core.tests.pdfs import check_accessible_pdf
+
     booking = BookingFactory.create(
         session=past_session(course=CourseFactory.create(title="Safer sleep for infants")),
         attendance=Attendance.ATTENDED,
@@ -238,6 +240,7 @@ def test_a_certificate_is_a_pdf_naming_the_delegate_and_course(monkeypatch):
     [page] = pages
     assert "Priya Shah" in page
     assert "Safer sleep for infants" in page
+    check_accessible_pdf(pdf, title="Certificate of attendance: Safer sleep for infants")
 
 
 def test_the_impact_survey_cannot_be_answered_before_it_opens():

@@ -180,7 +180,8 @@ def test_csv_export_is_logged_and_readable(admin_client, admin_user):
         response["Content-Disposition"]
         == 'attachment; filename="sightline-training-report-2025-04-01-to-2026-03-31.csv"'
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert response.content.startswith(b"\xef\xbb\xbf")  # a byte-order mark, for Excel
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Training report, 1 April 2025 to 31 March 2026"]
     assert ["Practitioners attended", "5"] in rows
     assert ["Attendances", "6"] in rows
@@ -216,6 +217,11 @@ def test_xlsx_export_has_a_sheet_for_each_table_and_is_logged(admin_client):
     agencies = [list(row) for row in book["By agency"].iter_rows(values_only=True)]
     assert agencies[1][0] == "Agency"
     assert ["Northshire Police", "Police", 2, 3, 1, 4, 25] in agencies
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book["By agency"]
+    assert sheet.freeze_panes == "A3"  # under the title and the header row
+    assert sheet.auto_filter.ref.startswith("A2:")
+    assert sheet["A2"].font.b
     assert AccessLogEntry.objects.get().object_repr == "Training report (XLSX)"
 
 
