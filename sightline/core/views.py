@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -20,7 +20,9 @@ from . import selectors, uploads
 from .exceptions import NotVisibleError
 from .exports import csv_text
 from .forms import AuditFilterForm, ClosureDayForm, SpreadsheetUploadForm
+from .help import GUIDE_FILES, guide_for, role_for_slug
 from .models import AccessLogEntry, AuditEvent
+from .navigation import settings_pages_for
 from .pagination import paginate
 from .services import access_log_record, audit_record, closure_day_add, closure_day_remove
 from .tabular import FileProblem, ImportRejected
@@ -292,6 +294,45 @@ class ClosureDayRemoveView(PolicyView):
         closure_day_remove(actor=request.user, day=day)
         messages.success(request, f"{day.date:%d %B %Y} is a working day again.")
         return redirect("core:closure_days")
+
+
+class SettingsView(PolicyView):
+    """The settings-like pages, gathered so the service navigation stays on one row."""
+
+    permission = "core.view_settings"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "core/settings.html", {"pages": settings_pages_for(request.user)})
+
+
+class HelpView(PolicyView):
+    """Every role's guide, the signed-in user's own roles first."""
+
+    permission = "core.view_help"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        own = request.user.role_set  # type: ignore[union-attr]
+        guides = [guide_for(role) for role in GUIDE_FILES]
+        return render(
+            request,
+            "core/help.html",
+            {
+                "own_guides": [guide for guide in guides if guide.role in own],
+                "other_guides": [guide for guide in guides if guide.role not in own],
+            },
+        )
+
+
+class HelpRoleView(PolicyView):
+    """One role's guide, from ``docs/roles/``."""
+
+    permission = "core.view_help"
+
+    def get(self, request: HttpRequest, role: str) -> HttpResponse:
+        found = role_for_slug(role)
+        if found is None:
+            raise Http404
+        return render(request, "core/help_role.html", {"guide": guide_for(found)})
 
 
 class ObjectFormView(PolicyView):

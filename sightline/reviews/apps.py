@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from sightline.core.navigation import NavItem
+from sightline.core.navigation import NavItem, SettingsPage
 
 
 class ReviewsConfig(AppConfig):
@@ -17,6 +17,23 @@ class ReviewsConfig(AppConfig):
         NavItem("Cases", "reviews:case_list", "reviews.view_case_list", order=10),
         NavItem("Deadlines", "reviews:deadlines", "reviews.view_deadlines", order=11),
         NavItem("Timeliness", "reviews:timeliness", "reviews.view_timeliness", order=12),
+    )
+    settings_pages = (
+        SettingsPage(
+            "Timeliness standards",
+            "reviews:standard_list",
+            "reviews.manage_standards",
+            "The national and local deadlines each review route is measured against, in "
+            "working days or months.",
+            order=40,
+        ),
+        SettingsPage(
+            "Practice themes",
+            "reviews:theme_list",
+            "reviews.manage_themes",
+            "The themes cases, recommendations and courses are tagged with, for the reports.",
+            order=41,
+        ),
     )
 
     def ready(self) -> None:
