@@ -346,6 +346,11 @@ class ObjectFormView(PolicyView):
     heading = ""
     success = ""
     button = "Save"
+    template_name = "core/form_page.html"  # one that extends it may fill its ``intro`` block
+
+    def extra_context(self) -> dict[str, Any]:
+        """What a template extending the form page shows besides the form."""
+        return {}
 
     def make_form(self, data: Any = None) -> Form:
         raise NotImplementedError
@@ -362,13 +367,14 @@ class ObjectFormView(PolicyView):
     def _render(self, form: Form, status: int = 200) -> HttpResponse:
         return render(
             self.request,
-            "core/form_page.html",
+            self.template_name,
             {
                 "form": form,
                 "heading": self.heading,
                 "caption": self.caption(),
                 "cancel_url": self.object_url(),
                 "button": self.button,
+                **self.extra_context(),
             },
             status=status,
         )

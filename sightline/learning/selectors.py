@@ -19,7 +19,7 @@ from . import reporting
 from .models import Action, DisseminationReturn, Evidence, Recommendation
 from .policies import runs_learning
 from .vocabulary import OPEN_STATUSES as OPEN
-from .vocabulary import EvidenceKind
+from .vocabulary import Decision, EvidenceKind
 
 
 def _action_figures(as_at: datetime.date) -> dict[str, Any]:
@@ -352,6 +352,16 @@ def return_get(*, user: Any, pk: int) -> DisseminationReturn:
     if item is None:
         raise NotVisibleError("No such dissemination return.")
     return item
+
+
+def review_learning(*, case: Any) -> list[Recommendation]:
+    """The learning an agency is asked to spread from a review: its recommendations, apart
+    from those the partnership did not accept."""
+    return list(
+        Recommendation.objects.filter(source_case=case)
+        .exclude(decision=Decision.NOT_ACCEPTED)
+        .order_by("reference")
+    )
 
 
 def published_cases_without_returns() -> list[Any]:
