@@ -141,7 +141,10 @@ def _parse(role: Role, source: str) -> Guide:
     ]
     summary = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", " ".join(paragraphs[0].split()))
     return Guide(
-        role=role, title=title, summary=summary, body=mark_safe(render_markdown(source))  # noqa: S308 (escaped in render_markdown)
+        role=role,
+        title=title,
+        summary=summary,
+        body=mark_safe(render_markdown(source)),  # noqa: S308 (escaped in render_markdown)
     )
 
 

@@ -2,8 +2,9 @@
 
 Administrators, review officers, executive members and practice review group members see
 every recommendation and action; agency leads see them too, and update their own agencies'
-actions. An action's owner sees and updates that action whatever their role. Closing an action needs a sign-off by someone other than its owner: a partnership
-administrator or the recommendation's lead.
+actions. An action's owner sees and updates that action whatever their role. Closing an
+action needs a sign-off by someone other than its owner: a partnership administrator or the
+recommendation's lead.
 """
 
 from typing import Any
