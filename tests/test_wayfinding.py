@@ -72,3 +72,51 @@ def test_breadcrumbs_start_at_home_and_lead_to_the_list(client, world):  # noqa:
     crumbs = html.decode().split('<nav class="govuk-breadcrumbs')[1].split("</nav>")[0]
     links = re.findall(r'href="([^"]+)"', crumbs)
     assert links == ["/", reverse("learning:recommendation_list"), reverse("learning:action_list")]
+
+
+SETTINGS_PAGES = [
+    "accounts:user_list",
+    "accounts:agency_list",
+    "core:audit_trail",
+    "core:access_log",
+    "core:closure_days",
+    "reviews:standard_list",
+    "reviews:theme_list",
+]
+
+
+def _navigation(html: str) -> list[str]:
+    nav = html.split('<ul class="govuk-service-navigation__list"')[1].split("</ul>")[0]
+    return [text.strip() for text in re.findall(r"<a [^>]*>\s*(?:<strong[^>]*>)?([^<]+)", nav)]
+
+
+def test_settings_pages_are_gathered_behind_one_settings_item(admin_client):
+    home = admin_client.get(reverse("accounts:home")).content.decode()
+    assert _navigation(home) == [
+        "Home",
+        "Cases",
+        "Deadlines",
+        "Timeliness",
+        "Learning",
+        "Assurance",
+        "Training",
+        "Settings",
+    ]
+    page = admin_client.get(reverse("core:settings")).content.decode()
+    for name in SETTINGS_PAGES:
+        assert f'href="{reverse(name)}"' in page
+    # Each settings page marks Settings, and nothing else, as where you are.
+    standards = admin_client.get(reverse("reviews:standard_list")).content.decode()
+    assert re.findall(r'aria-current="true">\s*<strong[^>]*>([^<]+)', standards) == ["Settings"]
+
+
+def test_settings_is_for_those_who_may_open_a_settings_page(client, make_user):
+    client.force_login(make_user(Role.REVIEW_OFFICER))
+    assert "Settings" not in _navigation(client.get(reverse("accounts:home")).content.decode())
+    assert client.get(reverse("core:settings")).status_code == 403
+
+
+def test_adding_a_user_says_what_each_role_may_do(admin_client):
+    page = admin_client.get(reverse("accounts:user_create")).content.decode()
+    for role in Role:
+        assert role.summary.replace("'", "&#39;") in page
