@@ -354,6 +354,13 @@ def return_get(*, user: Any, pk: int) -> DisseminationReturn:
     return item
 
 
+def actions_owned_by(*, user: Any) -> QuerySet[Action]:
+    """The open actions ``user`` owns, soonest due first: theirs to open whatever their role."""
+    return Action.objects.filter(owner_id=user.pk, status__in=OPEN).order_by(
+        "due_date", "reference"
+    )
+
+
 def review_learning(*, case: Any) -> list[Recommendation]:
     """The learning an agency is asked to spread from a review: its recommendations, apart
     from those the partnership did not accept."""

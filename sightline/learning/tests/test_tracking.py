@@ -366,6 +366,10 @@ def test_an_owner_without_sight_of_the_tracker_sees_and_updates_only_their_actio
     assert client.get(reverse("learning:action_detail", args=[someone_elses.pk])).status_code == 403
     assert client.get(reverse("learning:action_list")).status_code == 403
     assert not owner.has_perm("learning.sign_off", action)
+    # Their home page leads them to it.
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert f'href="{reverse("learning:action_detail", args=[action.pk])}"' in home
+    assert f'href="{reverse("learning:action_detail", args=[someone_elses.pk])}"' not in home
 
 
 @pytest.mark.parametrize(
