@@ -199,7 +199,7 @@ def test_training_emails(client, run):
     run(training_services.booking_make, actor=_delegate(), session=cancelled)
     run(training_services.session_cancel, actor=cancelled.trainer, session=cancelled, reason="Ill")
 
-    subjects = " | ".join(message.subject for message in sent())
+    subjects = " | ".join(str(message.subject) for message in sent())
     for words in (
         "your place is confirmed",
         "waiting list",

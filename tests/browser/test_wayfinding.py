@@ -26,7 +26,7 @@ def _person(role, agency, email):
 
 
 def test_the_administrators_navigation_fits_one_row_and_settings_lists_the_rest(visitor):
-    _person(Role.ADMINISTRATOR, AgencyFactory(), "admin@example.test")
+    _person(Role.ADMINISTRATOR, AgencyFactory.create(), "admin@example.test")
     visitor.page.set_viewport_size({"width": 1280, "height": 800})
     visitor.sign_in("admin@example.test", PASSWORD)
     items = visitor.page.locator(".govuk-service-navigation__item")
@@ -45,7 +45,7 @@ def test_the_administrators_navigation_fits_one_row_and_settings_lists_the_rest(
 
 
 def test_help_is_a_click_away_for_every_role(visitor):
-    _person(Role.TRAINER, AgencyFactory(), "trainer@example.test")
+    _person(Role.TRAINER, AgencyFactory.create(), "trainer@example.test")
     visitor.sign_in("trainer@example.test", PASSWORD)
     visitor.click(visitor.page.get_by_role("link", name="help for a trainer"))
     expect(visitor.page.get_by_role("heading", level=1)).to_have_text("Trainer")
@@ -55,11 +55,11 @@ def test_help_is_a_click_away_for_every_role(visitor):
 
 
 def test_an_owner_follows_their_reminder_and_a_lead_sees_the_learning_to_spread(visitor):
-    police = AgencyFactory(name="Northshire Constabulary")
+    police = AgencyFactory.create(name="Northshire Constabulary")
     trainer = _person(Role.TRAINER, police, "trainer@example.test")
     _person(Role.AGENCY_LEAD, police, "lead@example.test")
     today = timezone.localdate()
-    case = CaseFactory(published_date=today - datetime.timedelta(days=20))
+    case = CaseFactory.create(published_date=today - datetime.timedelta(days=20))
     rec = Recommendation.objects.create(
         reference="LCSPR-1/R1",
         source_type="case_review",
