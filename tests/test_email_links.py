@@ -167,7 +167,13 @@ def test_training_emails(client, run):
     )  # changed
     run(training_services.booking_cancel, actor=second, booking=waiting)  # cancelled
     needs_approval = SessionFactory.create(needs_manager_approval=True)
-    run(training_services.booking_make, actor=_delegate(), session=needs_approval)  # manager asked
+    held = run(training_services.booking_make, actor=_delegate(), session=needs_approval)
+    run(
+        training_services.booking_decide,
+        booking=held,
+        approve=False,
+        manager_email=held.manager_email,
+    )  # the manager was asked, then declined
     soon = SessionFactory.create(starts_at=now + datetime.timedelta(hours=20))
     run(training_services.booking_make, actor=_delegate(), session=soon)
     # The register of a session that has ended, and one whose impact survey is due.
@@ -206,6 +212,7 @@ def test_training_emails(client, run):
         "change to your session",
         "your booking is cancelled",
         "please approve",
+        "did not approve",
         "tell us what you thought",
         "reminder",
         "made a difference",
