@@ -112,7 +112,7 @@ def render_markdown(source: str) -> str:
             if level == 1:
                 continue
             text = heading.group(2)
-            size = {2: "l", 3: "m"}.get(level, "s")
+            size = {2: "m", 3: "s"}.get(level, "s")
             out.append(
                 f'<h{level} class="govuk-heading-{size}" id="{slugify_heading(text)}">'
                 f"{_inline(text)}</h{level}>"

@@ -21,7 +21,7 @@ def test_markdown_becomes_govuk_html_with_text_escaped():
     assert "&lt;b&gt;bold&lt;/b&gt;" in html
     assert "<strong>strong</strong>" in html
     assert "<code>code &lt;x&gt;</code>" in html
-    assert '<h2 class="govuk-heading-l" id="what-you-can-do">What you can do</h2>' in html
+    assert '<h2 class="govuk-heading-m" id="what-you-can-do">What you can do</h2>' in html
     assert (
         '<ul class="govuk-list govuk-list--bullet"><li>one continued</li><li>two</li></ul>' in html
     )
