@@ -10,11 +10,11 @@ class CoreConfig(AppConfig):
     navigation = (NavItem("Settings", "core:settings", "core.view_settings", order=80),)
     settings_pages = (
         SettingsPage(
-            "Working days",
+            "Closure days",
             "core:closure_days",
             "core.manage_closure_days",
-            "Days the partnership is closed beyond England's bank holidays, which no deadline "
-            "counts.",
+            "Days the partnership is closed beyond England's bank holidays: they are not "
+            "working days, so no deadline counts them.",
             order=30,
         ),
         SettingsPage(

@@ -36,7 +36,7 @@ def test_the_administrators_navigation_fits_one_row_and_settings_lists_the_rest(
     assert len(tops) == 1, f"The navigation wraps onto {len(tops)} rows at 1280 pixels"
 
     visitor.click(visitor.page.get_by_role("link", name="Settings"))
-    for name in ("Users", "Agencies", "Working days", "Timeliness standards", "Practice themes"):
+    for name in ("Users", "Agencies", "Closure days", "Timeliness standards", "Practice themes"):
         expect(visitor.page.get_by_role("link", name=name, exact=True)).to_be_visible()
     visitor.click(visitor.page.get_by_role("link", name="Access log"))
     breadcrumbs = visitor.page.locator(".govuk-breadcrumbs")
