@@ -111,11 +111,17 @@ def test_learning_reminders_returns_and_digest(client, make_user, run, mailoutbo
 def test_case_deadline_reminders(client, make_user, mailoutbox):
     officer = make_user(Role.REVIEW_OFFICER, email="officer@example.test")
     make_user(Role.REVIEW_OFFICER, email="other-officer@example.test")
-    mine = CaseFactory.create(officer=officer, incident_aware_date=datetime.date(2024, 3, 4))
-    nobodys = CaseFactory.create(officer=None, incident_aware_date=datetime.date(2024, 3, 4))
-    review_services.deadlines_refresh(case_ids=[mine.pk, nobodys.pk])
-    assert review_services.reminders_send(today=datetime.date(2024, 3, 21)) >= 3
-    assert assert_every_link_opens(client, list(mailoutbox)) >= 3
+    # Someone once the responsible officer, now only a practitioner, cannot open the case.
+    moved_on = make_user(Role.PRACTITIONER, email="moved-on@example.test")
+    cases = [
+        CaseFactory.create(officer=officer, incident_aware_date=datetime.date(2024, 3, 4)),
+        CaseFactory.create(officer=None, incident_aware_date=datetime.date(2024, 3, 4)),
+        CaseFactory.create(officer=moved_on, incident_aware_date=datetime.date(2024, 3, 4)),
+    ]
+    review_services.deadlines_refresh(case_ids=[case.pk for case in cases])
+    assert review_services.reminders_send(today=datetime.date(2024, 3, 21)) >= 5
+    assert "moved-on@example.test" not in {message.to[0] for message in mailoutbox}
+    assert assert_every_link_opens(client, list(mailoutbox)) >= 5
 
 
 def test_audit_return_requests(client, make_user, run, mailoutbox):
