@@ -37,6 +37,14 @@ def long_date(value: Any) -> str:
     return "" if value is None else f"{value.day} {value:%B %Y}"
 
 
+def breadcrumb_items(trail: Any) -> list[dict[str, str]]:
+    """GOV.UK breadcrumbs for the pages above this one: Home, then ``trail``'s (text, href)
+    pairs."""
+    return [{"text": "Home", "href": reverse("accounts:home")}] + [
+        {"text": str(text), "href": href} for text, href in trail
+    ]
+
+
 def environment(**options: Any) -> Environment:
     options["loader"] = ChoiceLoader(
         [
@@ -53,6 +61,7 @@ def environment(**options: Any) -> Environment:
         get_messages=get_messages,
         field_params=field_params,
         error_summary=error_summary,
+        breadcrumb_items=breadcrumb_items,
     )
     env.filters.update(local_datetime=local_datetime, long_date=long_date)
     return env

@@ -94,6 +94,9 @@ RULES: dict[str, Rule] = {
     "core:audit_trail": Rule(allowed=ADMIN),
     "core:audit_trail_export": Rule(allowed=ADMIN),
     "core:access_log": Rule(allowed=ADMIN),
+    "core:settings": Rule(allowed=ADMIN),
+    "core:help": Rule(allowed=EVERYONE),
+    "core:help_role": Rule(allowed=EVERYONE, extra={"role": "agency-lead"}),
     "core:closure_days": Rule(allowed=ADMIN),
     "core:background_work": Rule(allowed=ADMIN),
     "core:schedule_setting": Rule(

@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from sightline.core.navigation import NavItem
+from sightline.core.navigation import NavItem, SettingsPage
 
 
 class AccountsConfig(AppConfig):
@@ -8,10 +8,23 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "Accounts and partner agencies"
     demo_seeder = "sightline.accounts.demo.seed"
-    navigation = (
-        NavItem("Home", "accounts:home", "accounts.view_home", order=0),
-        NavItem("Users", "accounts:user_list", "accounts.manage_users", order=80),
-        NavItem("Agencies", "accounts:agency_list", "accounts.view_agency_list", order=81),
+    navigation = (NavItem("Home", "accounts:home", "accounts.view_home", order=0),)
+    settings_pages = (
+        SettingsPage(
+            "Users",
+            "accounts:user_list",
+            "accounts.manage_users",
+            "Add people, give them roles in their agencies, send password links and "
+            "deactivate accounts.",
+            order=10,
+        ),
+        SettingsPage(
+            "Agencies",
+            "accounts:agency_list",
+            "accounts.view_agency_list",
+            "The partner agencies, their sectors, and who holds which role in each.",
+            order=11,
+        ),
     )
 
     def ready(self) -> None:

@@ -64,6 +64,7 @@ class MembershipForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose a role"},
     )
+    role.item_hints = {choice.value: choice.summary for choice in Role}  # type: ignore[attr-defined]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -124,6 +124,7 @@ class HomeView(PolicyView):
             "roles": roles,
             "Role": Role,
             "led_agencies": [m.agency for m in memberships if m.role == Role.AGENCY_LEAD],
+            "own_roles": [role for role in Role if role in roles],
         }
         if Role.ADMINISTRATOR in roles:
             context["admin_summary"] = selectors.administrator_summary()

@@ -2,7 +2,7 @@ import datetime
 
 from django.apps import AppConfig
 
-from .navigation import NavItem
+from .navigation import NavItem, SettingsPage
 from .scheduling import Cadence, Schedule
 
 
@@ -22,9 +22,39 @@ class CoreConfig(AppConfig):
             "than 7 days are removed.",
         ),
     )
-    navigation = (
-        NavItem("Audit trail", "core:audit_trail", "core.view_audit_trail", order=90),
-        NavItem("Access log", "core:access_log", "core.view_access_log", order=91),
+    navigation = (NavItem("Settings", "core:settings", "core.view_settings", order=80),)
+    settings_pages = (
+        SettingsPage(
+            "Closure days",
+            "core:closure_days",
+            "core.manage_closure_days",
+            "Days the partnership is closed beyond England's bank holidays: they are not "
+            "working days, so no deadline counts them.",
+            order=30,
+        ),
+        SettingsPage(
+            "Audit trail",
+            "core:audit_trail",
+            "core.view_audit_trail",
+            "Every change anyone made, every sign-in and every refused request, with who, when "
+            "and from where.",
+            order=90,
+        ),
+        SettingsPage(
+            "Access log",
+            "core:access_log",
+            "core.view_access_log",
+            "Who opened a case's page or downloaded an export, and when.",
+            order=91,
+        ),
+        SettingsPage(
+            "Emails and background work",
+            "core:background_work",
+            "core.manage_background_work",
+            "Whether the worker is keeping up, when the reminders run, and any email that "
+            "could not be sent, to send it again.",
+            order=92,
+        ),
     )
 
     def ready(self) -> None:

@@ -107,8 +107,11 @@ def field_params(
         params.pop("id")
         params["idPrefix"] = field.auto_id
         params["fieldset"] = {"legend": _legend(field, is_page_heading=is_page_heading, size=size)}
+        # A field may describe each choice (``item_hints``): shown as the item's hint.
+        item_hints = getattr(field.field, "item_hints", {})
         params["items"] = [
             {"value": str(value), "text": str(label), "checked": str(value) in selected}
+            | ({"hint": {"text": item_hints[str(value)]}} if str(value) in item_hints else {})
             for value, label in getattr(field.field, "choices", ())
             if str(value) != ""
         ]

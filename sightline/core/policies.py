@@ -35,3 +35,15 @@ rules.add_perm("core.export_audit_trail", is_administrator)
 rules.add_perm("core.view_access_log", is_administrator)
 rules.add_perm("core.manage_closure_days", is_administrator)
 rules.add_perm("core.manage_background_work", is_administrator)
+
+
+@rules.predicate
+def may_open_a_settings_page(user: Any) -> bool:
+    from .navigation import settings_pages_for
+
+    return bool(settings_pages_for(user))
+
+
+rules.add_perm("core.view_settings", is_signed_in & may_open_a_settings_page)
+# The role guides say what each role may do; nothing in them is confidential.
+rules.add_perm("core.view_help", is_signed_in)

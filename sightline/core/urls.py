@@ -5,6 +5,9 @@ from . import background_views, views
 app_name = "core"
 
 urlpatterns = [
+    path("settings/", views.SettingsView.as_view(), name="settings"),
+    path("help/", views.HelpView.as_view(), name="help"),
+    path("help/<slug:role>/", views.HelpRoleView.as_view(), name="help_role"),
     path("audit/", views.AuditTrailView.as_view(), name="audit_trail"),
     path("audit/export.csv", views.AuditTrailExportView.as_view(), name="audit_trail_export"),
     path("access-log/", views.AccessLogView.as_view(), name="access_log"),

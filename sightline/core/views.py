@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,7 +19,9 @@ from . import selectors, uploads
 from .exceptions import NotVisibleError
 from .exports import csv_text
 from .forms import AuditFilterForm, ClosureDayForm, SpreadsheetUploadForm
+from .help import GUIDE_FILES, guide_for, role_for_slug
 from .models import AccessLogEntry, AuditEvent
+from .navigation import settings_pages_for
 from .pagination import paginate
 from .services import access_log_record, audit_record, closure_day_add, closure_day_remove
 from .tabular import FileProblem, ImportRejected
@@ -294,6 +296,45 @@ class ClosureDayRemoveView(PolicyView):
         return redirect("core:closure_days")
 
 
+class SettingsView(PolicyView):
+    """The settings-like pages, gathered so the service navigation stays on one row."""
+
+    permission = "core.view_settings"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "core/settings.html", {"pages": settings_pages_for(request.user)})
+
+
+class HelpView(PolicyView):
+    """Every role's guide, the signed-in user's own roles first."""
+
+    permission = "core.view_help"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        own = request.user.role_set  # type: ignore[union-attr]
+        guides = [guide_for(role) for role in GUIDE_FILES]
+        return render(
+            request,
+            "core/help.html",
+            {
+                "own_guides": [guide for guide in guides if guide.role in own],
+                "other_guides": [guide for guide in guides if guide.role not in own],
+            },
+        )
+
+
+class HelpRoleView(PolicyView):
+    """One role's guide, from ``docs/roles/``."""
+
+    permission = "core.view_help"
+
+    def get(self, request: HttpRequest, role: str) -> HttpResponse:
+        found = role_for_slug(role)
+        if found is None:
+            raise Http404
+        return render(request, "core/help_role.html", {"guide": guide_for(found)})
+
+
 class ObjectFormView(PolicyView):
     """A small form about one object (a decision on a case, evidence on an action...), shown
     on the shared form page and saved through one service; back to the object on success.
@@ -305,6 +346,11 @@ class ObjectFormView(PolicyView):
     heading = ""
     success = ""
     button = "Save"
+    template_name = "core/form_page.html"  # one that extends it may fill its ``intro`` block
+
+    def extra_context(self) -> dict[str, Any]:
+        """What a template extending the form page shows besides the form."""
+        return {}
 
     def make_form(self, data: Any = None) -> Form:
         raise NotImplementedError
@@ -321,13 +367,14 @@ class ObjectFormView(PolicyView):
     def _render(self, form: Form, status: int = 200) -> HttpResponse:
         return render(
             self.request,
-            "core/form_page.html",
+            self.template_name,
             {
                 "form": form,
                 "heading": self.heading,
                 "caption": self.caption(),
                 "cancel_url": self.object_url(),
                 "button": self.button,
+                **self.extra_context(),
             },
             status=status,
         )

@@ -2,8 +2,9 @@
 
 Administrators, review officers, executive members and practice review group members see
 every recommendation and action; agency leads see them too, and update their own agencies'
-actions. Closing an action needs a sign-off by someone other than its owner: a partnership
-administrator or the recommendation's lead.
+actions. An action's owner sees and updates that action whatever their role. Closing an
+action needs a sign-off by someone other than its owner: a partnership administrator or the
+recommendation's lead.
 """
 
 from typing import Any
@@ -47,8 +48,13 @@ rules.add_perm(
 rules.add_perm("learning.import", runs_learning)
 rules.add_perm("learning.view_tracker", sees_learning)
 rules.add_perm("learning.manage_recommendations", runs_learning)
+# An action's owner, whatever their role (a trainer, a practitioner), may open the action
+# they own and record progress and evidence on it: the reminders they are sent link there.
+# They never sign it off (``learning.sign_off``), and see nothing else in the tracker.
+rules.add_perm("learning.view_action", sees_learning | owns_action)
 rules.add_perm(
-    "learning.update_action", sees_learning & (runs_learning | leads_owning_agency | owns_action)
+    "learning.update_action",
+    (sees_learning & (runs_learning | leads_owning_agency)) | owns_action,
 )
 rules.add_perm("learning.sign_off", (is_administrator | leads_recommendation) & ~owns_action)
 # Anyone who may update the action may open the closing form; the service then requires a

@@ -19,7 +19,7 @@ from . import reporting
 from .models import Action, DisseminationReturn, Evidence, Recommendation
 from .policies import runs_learning
 from .vocabulary import OPEN_STATUSES as OPEN
-from .vocabulary import EvidenceKind
+from .vocabulary import Decision, EvidenceKind
 
 
 def _action_figures(as_at: datetime.date) -> dict[str, Any]:
@@ -352,6 +352,23 @@ def return_get(*, user: Any, pk: int) -> DisseminationReturn:
     if item is None:
         raise NotVisibleError("No such dissemination return.")
     return item
+
+
+def actions_owned_by(*, user: Any) -> QuerySet[Action]:
+    """The open actions ``user`` owns, soonest due first: theirs to open whatever their role."""
+    return Action.objects.filter(owner_id=user.pk, status__in=OPEN).order_by(
+        "due_date", "reference"
+    )
+
+
+def review_learning(*, case: Any) -> list[Recommendation]:
+    """The learning an agency is asked to spread from a review: its recommendations, apart
+    from those the partnership did not accept."""
+    return list(
+        Recommendation.objects.filter(source_case=case)
+        .exclude(decision=Decision.NOT_ACCEPTED)
+        .order_by("reference")
+    )
 
 
 def published_cases_without_returns() -> list[Any]:

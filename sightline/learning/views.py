@@ -283,6 +283,8 @@ class ActionView(PolicyView):
 
 
 class ActionDetailView(ActionView):
+    permission = "learning.view_action"
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         action = self.object
         return render(
@@ -291,6 +293,7 @@ class ActionDetailView(ActionView):
             {
                 "action": action,
                 **selectors.action_page(action=action),
+                "can_view_tracker": request.user.has_perm("learning.view_tracker"),
                 "can_update": request.user.has_perm("learning.update_action", action),
                 "can_edit": request.user.has_perm("learning.manage_recommendations"),
                 "can_close": request.user.has_perm("learning.close_action", action),
@@ -446,6 +449,11 @@ class ReturnSubmitView(ObjectFormView):
     permission = "learning.submit_return"
     button = "Send the return"
     success = "Thank you: the return has been sent."
+    template_name = "learning/return_form.html"
+
+    def extra_context(self) -> dict[str, Any]:
+        case = self.object.case
+        return {"review": case, "recommendations": selectors.review_learning(case=case)}
 
     def get_permission_object(self) -> Any:
         return selectors.return_get(user=self.request.user, pk=self.kwargs["pk"])

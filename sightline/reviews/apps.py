@@ -2,7 +2,7 @@ import datetime
 
 from django.apps import AppConfig
 
-from sightline.core.navigation import NavItem
+from sightline.core.navigation import NavItem, SettingsPage
 from sightline.core.scheduling import Cadence, Schedule
 
 
@@ -29,6 +29,23 @@ class ReviewsConfig(AppConfig):
             cadence=Cadence.DAILY,
             default_time=datetime.time(7, 0),
             description="Emails about deadlines due within 2 working days or overdue.",
+        ),
+    )
+    settings_pages = (
+        SettingsPage(
+            "Timeliness standards",
+            "reviews:standard_list",
+            "reviews.manage_standards",
+            "The national and local deadlines each review route is measured against, in "
+            "working days or months.",
+            order=40,
+        ),
+        SettingsPage(
+            "Practice themes",
+            "reviews:theme_list",
+            "reviews.manage_themes",
+            "The themes cases, recommendations and courses are tagged with, for the reports.",
+            order=41,
         ),
     )
 

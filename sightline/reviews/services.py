@@ -495,8 +495,15 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
     with transaction.atomic():
         for deadline in deadlines:
             case = deadline.case
-            if case.officer is not None and case.officer.is_active:
-                recipients = [case.officer.email]
+            # The responsible officer only while they may still open the case the email
+            # links to.
+            officer = case.officer
+            if (
+                officer is not None
+                and officer.is_active
+                and officer.has_perm("reviews.view_case", case)
+            ):
+                recipients = [officer.email]
             else:
                 if fallback is None:
                     fallback = review_officer_emails()

@@ -92,7 +92,7 @@ def test_administrator_sets_up_a_group_records_a_meeting_and_gives_its_return(
     expect(main).to_contain_text("Audit MACE")
     expect(page.locator("tbody")).to_contain_text("On track")
 
-    visitor.click(page.get_by_role("link", name="Missing children group"))
+    visitor.click(main.get_by_role("link", name="Missing children group"))
     visitor.click(page.get_by_role("button", name=f"Give the assurance return for {quarter.label}"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Assurance return for {quarter.label}"

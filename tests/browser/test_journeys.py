@@ -49,9 +49,9 @@ def test_each_role_signs_in_to_its_own_home_page(visitor, partnership, role):
     nav = visitor.page.locator(".govuk-service-navigation")
     expect(nav).to_contain_text("Sightline")
     if role == Role.ADMINISTRATOR:
-        expect(nav.get_by_role("link", name="Users")).to_be_visible()
+        expect(nav.get_by_role("link", name="Settings")).to_be_visible()
     else:
-        expect(nav.get_by_role("link", name="Users")).to_have_count(0)
+        expect(nav.get_by_role("link", name="Settings")).to_have_count(0)
         visitor.goto("/users/")
         expect(visitor.page.get_by_role("heading", level=1)).to_have_text(
             "You do not have permission to see this page"
@@ -67,6 +67,7 @@ def test_administrator_runs_users_agencies_and_the_audit_trail(visitor, partners
     visitor.sign_in(f"{Role.ADMINISTRATOR.slug}@example.test", PASSWORD)
     page = visitor.page
 
+    visitor.click(page.get_by_role("link", name="Settings"))
     visitor.click(page.get_by_role("link", name="Users").first)
     visitor.click(page.get_by_role("button", name="Add a user"))
     page.get_by_role("button", name="Add user").click()
@@ -89,10 +90,12 @@ def test_administrator_runs_users_agencies_and_the_audit_trail(visitor, partners
     expect(page.locator(".govuk-notification-banner")).to_contain_text("has been deactivated")
     visitor.check()
 
+    visitor.click(page.locator(".govuk-breadcrumbs").get_by_role("link", name="Settings"))
     visitor.click(page.get_by_role("link", name="Agencies"))
     visitor.click(page.get_by_role("link", name="Northshire Constabulary"))
     visitor.click(page.get_by_role("button", name="Change agency"))
 
+    visitor.click(page.get_by_role("link", name="Settings"))
     visitor.click(page.get_by_role("link", name="Audit trail"))
     expect(page.locator("tbody")).to_contain_text("nadia.farrow@example.test")
     page.get_by_label("Person").fill("nobody-at-all")

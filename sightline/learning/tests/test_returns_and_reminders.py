@@ -235,3 +235,27 @@ def test_the_returns_list_links_only_returns_the_person_may_make(
     client.force_login(make_user(Role.EXECUTIVE, agency=setting["police"]))
     page = client.get(reverse("learning:returns")).content.decode()
     assert reverse("learning:return_submit", args=[police.pk]) not in page
+
+
+def test_a_return_shows_the_learning_the_agency_is_asked_to_spread(client, admin_user, setting):
+    for reference, decision, reason in [
+        ("R2", "accepted", ""),
+        ("R1", "", ""),
+        ("R3", "not_accepted", "Already done"),
+    ]:
+        Recommendation.objects.create(
+            reference=reference,
+            source_type="case_review",
+            source_case=setting["case"],
+            text=f"Recommendation {reference} text",
+            made_date=D(2024, 9, 2),
+            decision=decision,
+            decision_reason=reason,
+        )
+    services.returns_request(actor=admin_user, case=setting["case"])
+    item = DisseminationReturn.objects.get(agency=setting["police"])
+    client.force_login(setting["lead"])
+    page = client.get(reverse("learning:return_submit", args=[item.pk])).content.decode()
+    assert "The learning to spread" in page
+    assert page.index("Recommendation R1 text") < page.index("Recommendation R2 text")
+    assert "Recommendation R3 text" not in page

@@ -346,11 +346,30 @@ def test_after_a_conflict_sending_again_replaces_the_saved_version(admin_client,
     assert action.description == "Second"
 
 
-def test_updating_an_action_needs_sight_of_the_tracker(client, make_user, rec, agency):
-    trainer = make_user(Role.TRAINER)
-    action = make_action(rec, agency, owner=trainer)
-    client.force_login(trainer)
-    assert client.get(reverse("learning:progress", args=[action.pk])).status_code == 403
+@pytest.mark.parametrize("role", [Role.TRAINER, Role.PRACTITIONER])
+def test_an_owner_without_sight_of_the_tracker_sees_and_updates_only_their_action(
+    client, make_user, rec, agency, role
+):
+    owner = make_user(role)
+    action = make_action(rec, agency, owner=owner)
+    someone_elses = make_action(rec, agency, reference="R1/A2")
+    client.force_login(owner)
+
+    page = client.get(reverse("learning:action_detail", args=[action.pk]))
+    assert page.status_code == 200
+    assert rec.text in page.content.decode()
+    assert reverse("learning:progress", args=[action.pk]) in page.content.decode()
+    for name in ("progress", "evidence"):
+        assert client.get(reverse(f"learning:{name}", args=[action.pk])).status_code == 200
+    # Never a sign-off, and nothing else in the tracker.
+    assert client.get(reverse("learning:close", args=[action.pk])).status_code == 403
+    assert client.get(reverse("learning:action_detail", args=[someone_elses.pk])).status_code == 403
+    assert client.get(reverse("learning:action_list")).status_code == 403
+    assert not owner.has_perm("learning.sign_off", action)
+    # Their home page leads them to it.
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert f'href="{reverse("learning:action_detail", args=[action.pk])}"' in home
+    assert f'href="{reverse("learning:action_detail", args=[someone_elses.pk])}"' not in home
 
 
 @pytest.mark.parametrize(
