@@ -149,12 +149,12 @@ def test_every_app_schedule_names_a_function_that_exists():
 
 @pytest.mark.django_db
 @override_settings(SIGHTLINE_BASE_URL="https://sightline.example")
-def test_the_worker_runs_the_schedules_and_delivers_without_cron(mailoutbox):
-    from sightline.accounts.tests.factories import UserFactory
+def test_the_worker_runs_the_schedules_and_delivers_without_cron(mailoutbox, make_user):
+    from sightline.core.roles import Role
     from sightline.reviews.services import deadlines_refresh
     from sightline.reviews.tests.factories import CaseFactory
 
-    officer = UserFactory(email="officer@example.test")
+    officer = make_user(Role.REVIEW_OFFICER, email="officer@example.test")
     with time_machine.travel(at(2024, 3, 21, 9, 0)):
         case = CaseFactory.create(officer=officer, incident_aware_date=datetime.date(2024, 3, 4))
         deadlines_refresh(case_ids=[case.pk])
