@@ -21,7 +21,7 @@ from django.views import View
 from sightline.core.home import panels_for
 from sightline.core.pagination import paginate
 from sightline.core.roles import Role
-from sightline.core.selectors import audit_events_for_object
+from sightline.core.selectors import history_for_object
 from sightline.core.views import PolicyView, apply_errors, next_url
 
 from . import selectors, services
@@ -241,9 +241,7 @@ class UserObjectView(PolicyView):
 class UserDetailView(UserObjectView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user: User = self.object
-        history = list(
-            audit_events_for_object(object_type="accounts.user", object_id=str(user.pk))[:20]
-        )
+        history = history_for_object(object_type="accounts.user", object_id=str(user.pk), limit=20)
         return render(
             request,
             "accounts/user_detail.html",

@@ -19,7 +19,8 @@ from django.views import View
 from . import selectors, uploads
 from .exceptions import NotVisibleError
 from .exports import csv_text
-from .forms import AuditFilterForm, ClosureDayForm, SpreadsheetUploadForm
+from .forms import AccessLogFilterForm, AuditFilterForm, ClosureDayForm, SpreadsheetUploadForm
+from .history import event_changes, history_entries
 from .models import AccessLogEntry, AuditEvent
 from .pagination import paginate
 from .services import access_log_record, audit_record, closure_day_add, closure_day_remove
@@ -187,7 +188,7 @@ class AuditTrailView(PolicyView):
             "core/audit_trail.html",
             {
                 "form": form,
-                "events": results.items,
+                "events": history_entries(results.items),
                 "page": results.page,
                 "pagination": results.pagination,
                 "export_query": request.GET.urlencode(),
@@ -219,6 +220,8 @@ class AuditTrailExportView(PolicyView):
                 "changes",
                 "detail",
                 "address",
+                "kind (machine name)",
+                "fields changed (machine names)",
             ],
             (
                 [
@@ -228,9 +231,11 @@ class AuditTrailExportView(PolicyView):
                     event.object_type,
                     event.object_id,
                     event.object_repr,
-                    event.changes and str(event.changes),
+                    "; ".join(row.text for row in event_changes(event, limit=None)),
                     event.detail,
                     event.ip_address,
+                    event.kind,
+                    " ".join(event.changes),
                 ]
                 for event in events.iterator(chunk_size=2000)
             ),
@@ -241,14 +246,28 @@ class AuditTrailExportView(PolicyView):
 
 
 class AccessLogView(PolicyView):
+    """Who viewed a restricted record or exported data, narrowed by person, record, what was
+    done and when. Filters that cannot be read are explained on the page, and the whole log
+    is shown until they are put right."""
+
     permission = "core.view_access_log"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        results = paginate(request, selectors.access_log_list())
+        form = AccessLogFilterForm(request.GET or None, object_types=_object_types())
+        filters = selectors.AccessLogFilters()
+        if form.is_bound and form.is_valid():
+            filters = selectors.AccessLogFilters(**form.cleaned_data)
+        results = paginate(request, selectors.access_log_list(filters=filters))
         return render(
             request,
             "core/access_log.html",
-            {"entries": results.items, "page": results.page, "pagination": results.pagination},
+            {
+                "form": form,
+                "filtered": filters != selectors.AccessLogFilters(),
+                "entries": results.items,
+                "page": results.page,
+                "pagination": results.pagination,
+            },
         )
 
 
