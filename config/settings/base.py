@@ -223,3 +223,6 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# --- Templates: a missing name fails in tests and development, logs in production -----
+SIGHTLINE_STRICT_TEMPLATES = env_bool("SIGHTLINE_STRICT_TEMPLATES", default=False)

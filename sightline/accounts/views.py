@@ -124,10 +124,11 @@ class HomeView(PolicyView):
             "roles": roles,
             "Role": Role,
             "led_agencies": [m.agency for m in memberships if m.role == Role.AGENCY_LEAD],
+            "admin_summary": selectors.administrator_summary()
+            if Role.ADMINISTRATOR in roles
+            else None,
+            "panels": panels_for(user),
         }
-        if Role.ADMINISTRATOR in roles:
-            context["admin_summary"] = selectors.administrator_summary()
-        context["panels"] = panels_for(user)
         return render(request, "accounts/home.html", context)
 
 
@@ -255,7 +256,8 @@ class UserEditView(UserObjectView):
         form = UserForm(
             initial={"full_name": user.full_name, "email": user.email, "job_title": user.job_title}
         )
-        return render(request, "accounts/user_form.html", {"form": form, "person": user})
+        context = {"form": form, "person": user, "creating": False}
+        return render(request, "accounts/user_form.html", context)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user: User = self.object
@@ -269,7 +271,10 @@ class UserEditView(UserObjectView):
                 messages.success(request, "The user's details have been saved.")
                 return redirect(user)
         return render(
-            request, "accounts/user_form.html", {"form": form, "person": user}, status=400
+            request,
+            "accounts/user_form.html",
+            {"form": form, "person": user, "creating": False},
+            status=400,
         )
 
 
@@ -379,7 +384,7 @@ class AgencyCreateView(PolicyView):
     permission = "accounts.manage_agencies"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "accounts/agency_form.html", {"form": AgencyForm()})
+        return render(request, "accounts/agency_form.html", {"form": AgencyForm(), "agency": None})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = AgencyForm(request.POST)
@@ -391,7 +396,9 @@ class AgencyCreateView(PolicyView):
             else:
                 messages.success(request, f"{agency.name} has been added.")
                 return redirect(agency)
-        return render(request, "accounts/agency_form.html", {"form": form}, status=400)
+        return render(
+            request, "accounts/agency_form.html", {"form": form, "agency": None}, status=400
+        )
 
 
 class AgencyDetailView(PolicyView):

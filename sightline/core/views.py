@@ -146,10 +146,15 @@ ERRORS: dict[int | str, dict[str, str]] = {
 
 
 def _error_context(code: int | str) -> dict[str, Any]:
+    # What the layout reads, for the 500 page rendered without a request (and so without
+    # the layout's context processor); a request's own values replace these.
     return {
         "error": ERRORS[code],
         "status": 403 if code == "csrf" else code,
         "partnership_name": settings.SIGHTLINE_PARTNERSHIP_NAME,
+        "request": None,
+        "navigation": [],
+        "signed_in_user": None,
     }
 
 
@@ -393,7 +398,7 @@ class PreviewedImportView(PolicyView):
         return render(self.request, self.template_name, context, status=400)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": self.form_class()})
+        return render(request, self.template_name, {"form": self.form_class(), "problems": None})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         user_id = int(request.user.pk or 0)
@@ -412,7 +417,8 @@ class PreviewedImportView(PolicyView):
             return redirect(self.done_url)
         form = self.form_class(request.POST, request.FILES)
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
+            context = {"form": form, "problems": None}
+            return render(request, self.template_name, context, status=400)
         upload = form.cleaned_data["file"]
         content = upload.read()
         try:

@@ -576,6 +576,7 @@ def _send_return_requests(
                     {
                         "item": item,
                         "link": f"{settings.SIGHTLINE_BASE_URL}/learning/returns/{item.pk}/",
+                        "reminder": False,
                     },
                 ),
                 from_email=None,

@@ -273,7 +273,7 @@ class ApprovalView(View):
         booking = self._booking(token)
         if booking is None:
             return self._refused(self.problem)
-        return render(request, "training/approval.html", {"booking": booking})
+        return render(request, "training/approval.html", {"booking": booking, "error": None})
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         booking = self._booking(token)
