@@ -3,6 +3,7 @@
 import logging
 import os
 import sys
+from types import FrameType
 from typing import Any
 
 from django.conf import settings
@@ -27,7 +28,7 @@ GOVUK_PACKAGE = f"{os.sep}govuk_frontend_jinja{os.sep}"
 def _reading_template() -> tuple[str, bool]:
     """The template whose code is running (the nearest Jinja frame on the stack: the one
     that read the missing name), and whether it is one of the GOV.UK Frontend macros."""
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         template = frame.f_globals.get("__jinja_template__")
         if template is not None:

@@ -57,7 +57,7 @@ MAY_BE_FUTURE = {
 }
 
 # The order of each route's milestones, where the earlier must come first.
-MILESTONE_ORDER = {
+MILESTONE_ORDER: dict[str, list[tuple[str, str]]] = {
     Route.CHILD: [
         ("incident_aware_date", "panel_notified_date"),
         ("incident_aware_date", "rapid_review_sent_date"),
@@ -200,8 +200,7 @@ def learning_follows_its_recommendation() -> list[str]:
         )
     ]
     wrong += [
-        f"{rec.reference}: made {rec.made_date} before its review was published "
-        f"{rec.source_case.published_date}"
+        f"{rec.reference}: made {rec.made_date} before its review was published"
         for rec in Recommendation.objects.select_related("source_case").filter(
             made_date__lt=F("source_case__published_date")
         )
@@ -297,7 +296,11 @@ def test_each_check_can_fail(db, check):
     """Each rule finds something when the demo is broken the way it used to be."""
     _seed()
     case = Case.objects.filter(published_date__isnull=False, route=Route.CHILD).first()
-    breakers: dict[str, Callable[[], None]] = {
+    marked = Booking.objects.filter(attendance_marked_at__isnull=False).first()
+    assert case is not None
+    assert case.published_date is not None
+    assert marked is not None
+    breakers: dict[str, Callable[[], object]] = {
         "nothing_that_happened_is_in_the_future": lambda: Case.objects.filter(pk=case.pk).update(
             published_date=timezone.localdate() + datetime.timedelta(days=30)
         ),
@@ -322,9 +325,7 @@ def test_each_check_can_fail(db, check):
         "work_happens_on_working_days": lambda: Case.objects.filter(pk=case.pk).update(
             published_date=datetime.date(2025, 12, 25)
         ),
-        "training_happens_in_order": lambda: Session.objects.filter(
-            pk=Booking.objects.filter(attendance_marked_at__isnull=False).first().session_id
-        ).update(
+        "training_happens_in_order": lambda: Session.objects.filter(pk=marked.session_id).update(
             starts_at=timezone.now() + datetime.timedelta(days=3),
             ends_at=timezone.now() + datetime.timedelta(days=3, hours=2),
         ),

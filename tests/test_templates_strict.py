@@ -13,7 +13,7 @@ from config.jinja2 import LenientProjectUndefined, ProjectUndefined
 @pytest.fixture
 def env():
     """The project's Jinja2 environment, with extra project templates in memory."""
-    environment = engines["jinja2"].env
+    environment = engines["jinja2"].env  # type: ignore[attr-defined]
     loader = environment.loader
     environment.loader = type(loader)(
         [

@@ -417,8 +417,7 @@ class PreviewedImportView(PolicyView):
             return redirect(self.done_url)
         form = self.form_class(request.POST, request.FILES)
         if not form.is_valid():
-            context = {"form": form, "problems": None}
-            return render(request, self.template_name, context, status=400)
+            return render(request, self.template_name, {"form": form, "problems": None}, status=400)
         upload = form.cleaned_data["file"]
         content = upload.read()
         try:

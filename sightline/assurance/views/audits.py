@@ -31,7 +31,12 @@ class AuditListView(PolicyView):
         form = YearForm(request.GET)
         can_manage = request.user.has_perm("assurance.manage_audits")
         if not form.is_valid():
-            context = {"form": form, "year": None, "programme": [], "can_manage": can_manage}
+            context: dict[str, Any] = {
+                "form": form,
+                "year": None,
+                "programme": [],
+                "can_manage": can_manage,
+            }
             return render(request, "assurance/audits/list.html", context, status=400)
         year = form.cleaned_data["year"] or Quarter.containing(timezone.localdate()).year
         label = selectors.financial_year_label
