@@ -15,11 +15,11 @@ import time_machine
 from django.apps import apps
 from django.core.management import call_command
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from sightline.accounts.demo import BUSINESS_UNIT
-from sightline.assurance.models import AuditReturn, Meeting
+from sightline.assurance.models import AuditReturn, Inspection, Meeting, Risk
 from sightline.core.calendar import WorkingCalendar
 from sightline.learning.models import Action, DisseminationReturn, Evidence, Recommendation
 from sightline.reviews.models import Case, Decision, Pause
@@ -223,6 +223,14 @@ def training_happens_in_order() -> list[str]:
         )
     ]
     wrong += [
+        f"session {session.pk}: register marked before the session ended"
+        for session in Session.objects.filter(register_marked_at__lt=F("ends_at"))
+    ]
+    wrong += [
+        f"booking {booking.pk}: impact survey asked for before the session ended"
+        for booking in Booking.objects.filter(impact_requested_at__lt=F("session__ends_at"))
+    ]
+    wrong += [
         f"evaluation {evaluation.pk}: submitted before the session"
         for evaluation in Evaluation.objects.select_related("session")
         if evaluation.submitted_on < timezone.localdate(evaluation.session.starts_at)
@@ -253,6 +261,20 @@ def work_happens_on_working_days() -> list[str]:
     return wrong
 
 
+def assurance_dates_in_order() -> list[str]:
+    wrong = [
+        f"{inspection}: published {inspection.published_on} before it started"
+        for inspection in Inspection.objects.filter(published_on__lt=F("started_on"))
+    ]
+    wrong += [
+        f"{risk.reference}: reviewed or closed before it was opened"
+        for risk in Risk.objects.filter(
+            Q(last_reviewed_on__lt=F("opened_on")) | Q(closed_on__lt=F("opened_on"))
+        )
+    ]
+    return wrong
+
+
 CHECKS: list[Callable[[], list[str]]] = [
     nothing_that_happened_is_in_the_future,
     milestones_in_order_and_on_their_route,
@@ -263,6 +285,7 @@ CHECKS: list[Callable[[], list[str]]] = [
     learning_follows_its_recommendation,
     training_happens_in_order,
     work_happens_on_working_days,
+    assurance_dates_in_order,
 ]
 
 
@@ -324,6 +347,9 @@ def test_each_check_can_fail(db, check):
         ).update(made_date=datetime.date(2000, 1, 1)),
         "work_happens_on_working_days": lambda: Case.objects.filter(pk=case.pk).update(
             published_date=datetime.date(2025, 12, 25)
+        ),
+        "assurance_dates_in_order": lambda: Risk.objects.update(
+            last_reviewed_on=datetime.date(2000, 1, 1)
         ),
         "training_happens_in_order": lambda: Session.objects.filter(pk=marked.session_id).update(
             starts_at=timezone.now() + datetime.timedelta(days=3),
