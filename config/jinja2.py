@@ -1,13 +1,18 @@
 """The Jinja2 environment: GOV.UK Frontend's macros, plus Sightline's helpers."""
 
+import logging
+import os
+import sys
+from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
-from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, Undefined
 
+from sightline.core.formats import local_datetime, long_date
 from sightline.core.govuk import error_summary, field_params
 
 
@@ -15,26 +20,98 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
-def local_datetime(value: Any, style: str = "full") -> str:
-    """A moment as people in England read it: 3 April 2024 at 2:05pm (``style`` "date",
-    "time" or "weekday" for less or more)."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    day = f"{local.day} {local:%B %Y}"
-    if style == "date":
-        return day
-    hour = local.hour % 12 or 12
-    time = f"{hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
-    if style == "time":
-        return time
-    if style == "weekday":
-        return f"{local:%A} {day} at {time}"
-    return f"{day} at {time}"
+logger = logging.getLogger("sightline.templates")
+
+GOVUK_PACKAGE = f"{os.sep}govuk_frontend_jinja{os.sep}"
 
 
-def long_date(value: Any) -> str:
-    return "" if value is None else f"{value.day} {value:%B %Y}"
+def _reading_template() -> tuple[str, bool]:
+    """The template whose code is running (the nearest Jinja frame on the stack: the one
+    that read the missing name), and whether it is one of the GOV.UK Frontend macros."""
+    frame: FrameType | None = sys._getframe(2)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            return str(template.name or ""), GOVUK_PACKAGE in str(template.filename or "")
+        frame = frame.f_back
+    return "", False
+
+
+class ProjectUndefined(Undefined):
+    """A missing name or attribute that Sightline's own templates may not use.
+
+    The GOV.UK Frontend macros test their optional parameters themselves (``{% if
+    params.hint %}``), so a missing value read by one of them behaves as Jinja's default
+    ``Undefined``. Read by any other template (a misspelt context key, an attribute the
+    object does not have), printing it, testing its truth, comparing or iterating it fails
+    with ``UndefinedError`` when ``strict`` (tests and development), and logs a warning
+    otherwise (production), so it never silently renders blank. ``is defined`` and
+    ``|default`` still work everywhere: they ask the question without using the value.
+    """
+
+    __slots__ = ("_govuk", "_template")
+    strict = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._template, self._govuk = _reading_template()
+
+    def _misused(self) -> None:
+        # ``caller`` is missing when a macro is used without ``{% call %}``: the GOV.UK
+        # macros test it (``{% if caller %}``), though it is made in the calling template.
+        if self._govuk or self._undefined_name == "caller":
+            return
+        if self.strict:
+            raise self._undefined_exception(
+                f"{self._undefined_message} (read in template {self._template or 'unknown'})"
+            )
+        logger.warning(
+            "Template %s used a missing value: %s", self._template, self._undefined_message
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        self._misused()
+        return super().__getattr__(name)
+
+    def __str__(self) -> str:
+        self._misused()
+        return super().__str__()
+
+    def __iter__(self) -> Any:
+        self._misused()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._misused()
+        return super().__len__()
+
+    def __bool__(self) -> bool:
+        self._misused()
+        return super().__bool__()
+
+    def __eq__(self, other: object) -> bool:
+        self._misused()
+        return super().__eq__(other)
+
+    def __ne__(self, other: object) -> bool:
+        self._misused()
+        return super().__ne__(other)
+
+    def __contains__(self, item: object) -> bool:
+        self._misused()
+        return False
+
+    __hash__ = Undefined.__hash__
+
+
+class LenientProjectUndefined(ProjectUndefined):
+    """Production's: a missing value renders blank, and the log says which template read
+    it, so that a page still works while the mistake is found."""
+
+    __slots__ = ()
+    strict = False
 
 
 def breadcrumb_items(trail: Any) -> list[dict[str, str]]:
@@ -54,6 +131,11 @@ def environment(**options: Any) -> Environment:
     )
     options.setdefault("trim_blocks", True)
     options.setdefault("lstrip_blocks", True)
+    options["undefined"] = (
+        ProjectUndefined
+        if getattr(settings, "SIGHTLINE_STRICT_TEMPLATES", False)
+        else LenientProjectUndefined
+    )
     env = Environment(**options)  # noqa: S701 (Django's backend turns autoescape on)
     env.globals.update(
         static=static,

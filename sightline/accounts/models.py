@@ -28,6 +28,8 @@ class Sector(models.TextChoices):
 
 
 class Agency(TimeStampedModel):
+    history_labels = {"is_active": "Active partner"}
+
     name = models.CharField(max_length=150)
     sector = models.CharField(max_length=32, choices=Sector.choices)
     is_active = models.BooleanField(default=True)
@@ -69,6 +71,15 @@ class UserManager(BaseUserManager["User"]):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
+    # How histories name the fields (sightline.core.history); the training profile's fields
+    # are recorded against the user too.
+    history_labels = {
+        "email": "Email address",
+        "is_active": "Can sign in",
+        "manager_email": "Manager's email address",
+        "organisation": "Team, school or practice",
+    }
+
     email = models.EmailField(max_length=254, unique=True)
     full_name = models.CharField(max_length=150)
     job_title = models.CharField(max_length=150, blank=True)

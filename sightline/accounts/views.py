@@ -21,7 +21,7 @@ from django.views import View
 from sightline.core.home import panels_for
 from sightline.core.pagination import paginate
 from sightline.core.roles import Role
-from sightline.core.selectors import audit_events_for_object
+from sightline.core.selectors import history_for_object
 from sightline.core.views import PolicyView, apply_errors, next_url
 
 from . import selectors, services
@@ -125,10 +125,11 @@ class HomeView(PolicyView):
             "Role": Role,
             "led_agencies": [m.agency for m in memberships if m.role == Role.AGENCY_LEAD],
             "own_roles": [role for role in Role if role in roles],
+            "admin_summary": selectors.administrator_summary()
+            if Role.ADMINISTRATOR in roles
+            else None,
+            "panels": panels_for(user),
         }
-        if Role.ADMINISTRATOR in roles:
-            context["admin_summary"] = selectors.administrator_summary()
-        context["panels"] = panels_for(user)
         return render(request, "accounts/home.html", context)
 
 
@@ -242,9 +243,7 @@ class UserObjectView(PolicyView):
 class UserDetailView(UserObjectView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         user: User = self.object
-        history = list(
-            audit_events_for_object(object_type="accounts.user", object_id=str(user.pk))[:20]
-        )
+        history = history_for_object(object_type="accounts.user", object_id=str(user.pk), limit=20)
         return render(
             request,
             "accounts/user_detail.html",
@@ -258,7 +257,8 @@ class UserEditView(UserObjectView):
         form = UserForm(
             initial={"full_name": user.full_name, "email": user.email, "job_title": user.job_title}
         )
-        return render(request, "accounts/user_form.html", {"form": form, "person": user})
+        context = {"form": form, "person": user, "creating": False}
+        return render(request, "accounts/user_form.html", context)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user: User = self.object
@@ -272,7 +272,10 @@ class UserEditView(UserObjectView):
                 messages.success(request, "The user's details have been saved.")
                 return redirect(user)
         return render(
-            request, "accounts/user_form.html", {"form": form, "person": user}, status=400
+            request,
+            "accounts/user_form.html",
+            {"form": form, "person": user, "creating": False},
+            status=400,
         )
 
 
@@ -382,7 +385,7 @@ class AgencyCreateView(PolicyView):
     permission = "accounts.manage_agencies"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "accounts/agency_form.html", {"form": AgencyForm()})
+        return render(request, "accounts/agency_form.html", {"form": AgencyForm(), "agency": None})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = AgencyForm(request.POST)
@@ -394,7 +397,9 @@ class AgencyCreateView(PolicyView):
             else:
                 messages.success(request, f"{agency.name} has been added.")
                 return redirect(agency)
-        return render(request, "accounts/agency_form.html", {"form": form}, status=400)
+        return render(
+            request, "accounts/agency_form.html", {"form": form, "agency": None}, status=400
+        )
 
 
 class AgencyDetailView(PolicyView):

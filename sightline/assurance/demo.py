@@ -11,6 +11,7 @@ are moved back afterwards. Everything else goes through the services. Asking age
 audit returns would email their leads: the demo asks without notifying."""
 
 import datetime
+import functools
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from django.utils import timezone
 from sightline.accounts import services as account_services
 from sightline.accounts.demo import BUSINESS_UNIT, demo_email
 from sightline.accounts.models import Agency, User
+from sightline.core.calendar import WorkingCalendar
 from sightline.core.management.commands.seed_demo import DEMO_DOMAIN
 from sightline.core.models import AuditEvent
 from sightline.core.roles import Role
@@ -2085,11 +2087,16 @@ class Demo:
         return min(moment, self.now)
 
 
+@functools.cache
+def _calendar() -> WorkingCalendar:
+    return WorkingCalendar()
+
+
 def _weekday(day: datetime.date) -> datetime.date:
-    """The day itself, or the Friday before when it falls at a weekend."""
-    while day.weekday() >= 5:
-        day -= datetime.timedelta(days=1)
-    return day
+    """The day itself, or the working day before when it falls at a weekend or on a bank
+    holiday (no meeting on Good Friday)."""
+    calendar = _calendar()
+    return day if calendar.is_working_day(day) else calendar.add_working_days(day, 0)
 
 
 def _people(agencies: dict[str, Agency]) -> dict[str, User] | None:

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import AuditEvent
+from .models import AccessLogEntry, AuditEvent
 from .tabular import MAX_BYTES
 
 
@@ -84,6 +84,63 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, object_types: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field_of(self, "object_type").choices = [("", "Any"), *object_types]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date")
+        return cleaned
+
+
+class AccessLogFilterForm(forms.Form):
+    """The access log's filters, read from the query string."""
+
+    person = forms.CharField(
+        label="Person",
+        required=False,
+        max_length=254,
+        help_text="Part of their name or email address",
+        error_messages={"max_length": "Person must be 254 characters or fewer"},
+    )
+    action = forms.ChoiceField(
+        label="What they did",
+        required=False,
+        choices=[("", "Viewed or exported"), *AccessLogEntry.Action.choices],
+        error_messages={"invalid_choice": "Choose viewed or exported from the list"},
+    )
+    object_type = forms.ChoiceField(
+        label="Kind of record",
+        required=False,
+        choices=[],
+        error_messages={"invalid_choice": "Choose a kind of record from the list"},
+    )
+    object_id = forms.CharField(
+        label="Record number",
+        required=False,
+        max_length=64,
+        help_text="The number at the end of the record's web address",
+        error_messages={"max_length": "Record number must be 64 characters or fewer"},
+    )
+    record = forms.CharField(
+        label="Record name",
+        required=False,
+        max_length=200,
+        help_text="Part of the record's name, like a case reference",
+        error_messages={"max_length": "Record name must be 200 characters or fewer"},
+    )
+    date_from = GovukDateField(label="From", required=False)
+    date_to = GovukDateField(label="To", required=False)
+
+    def __init__(self, *args: Any, object_types: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "object_type").choices = [("", "Any"), *object_types]
+
+    def clean_object_id(self) -> str:
+        value = str(self.cleaned_data.get("object_id") or "").strip()
+        if value and not value.isdigit():
+            raise ValidationError("Record number must be a number, like 42")
+        return value
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

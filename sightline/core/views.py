@@ -18,8 +18,9 @@ from django.views import View
 from . import selectors, uploads
 from .exceptions import NotVisibleError
 from .exports import csv_text
-from .forms import AuditFilterForm, ClosureDayForm, SpreadsheetUploadForm
+from .forms import AccessLogFilterForm, AuditFilterForm, ClosureDayForm, SpreadsheetUploadForm
 from .help import GUIDE_FILES, guide_for, role_for_slug
+from .history import event_changes, history_entries
 from .models import AccessLogEntry, AuditEvent
 from .navigation import settings_pages_for
 from .pagination import paginate
@@ -146,10 +147,15 @@ ERRORS: dict[int | str, dict[str, str]] = {
 
 
 def _error_context(code: int | str) -> dict[str, Any]:
+    # What the layout reads, for the 500 page rendered without a request (and so without
+    # the layout's context processor); a request's own values replace these.
     return {
         "error": ERRORS[code],
         "status": 403 if code == "csrf" else code,
         "partnership_name": settings.SIGHTLINE_PARTNERSHIP_NAME,
+        "request": None,
+        "navigation": [],
+        "signed_in_user": None,
     }
 
 
@@ -188,7 +194,7 @@ class AuditTrailView(PolicyView):
             "core/audit_trail.html",
             {
                 "form": form,
-                "events": results.items,
+                "events": history_entries(results.items),
                 "page": results.page,
                 "pagination": results.pagination,
                 "export_query": request.GET.urlencode(),
@@ -220,6 +226,8 @@ class AuditTrailExportView(PolicyView):
                 "changes",
                 "detail",
                 "address",
+                "kind (machine name)",
+                "fields changed (machine names)",
             ],
             (
                 [
@@ -229,9 +237,11 @@ class AuditTrailExportView(PolicyView):
                     event.object_type,
                     event.object_id,
                     event.object_repr,
-                    event.changes and str(event.changes),
+                    "; ".join(row.text for row in event_changes(event, limit=None)),
                     event.detail,
                     event.ip_address,
+                    event.kind,
+                    " ".join(event.changes),
                 ]
                 for event in events.iterator(chunk_size=2000)
             ),
@@ -243,14 +253,28 @@ class AuditTrailExportView(PolicyView):
 
 
 class AccessLogView(PolicyView):
+    """Who viewed a restricted record or exported data, narrowed by person, record, what was
+    done and when. Filters that cannot be read are explained on the page, and the whole log
+    is shown until they are put right."""
+
     permission = "core.view_access_log"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        results = paginate(request, selectors.access_log_list())
+        form = AccessLogFilterForm(request.GET or None, object_types=_object_types())
+        filters = selectors.AccessLogFilters()
+        if form.is_bound and form.is_valid():
+            filters = selectors.AccessLogFilters(**form.cleaned_data)
+        results = paginate(request, selectors.access_log_list(filters=filters))
         return render(
             request,
             "core/access_log.html",
-            {"entries": results.items, "page": results.page, "pagination": results.pagination},
+            {
+                "form": form,
+                "filtered": filters != selectors.AccessLogFilters(),
+                "entries": results.items,
+                "page": results.page,
+                "pagination": results.pagination,
+            },
         )
 
 
@@ -421,7 +445,7 @@ class PreviewedImportView(PolicyView):
         return render(self.request, self.template_name, context, status=400)
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, self.template_name, {"form": self.form_class()})
+        return render(request, self.template_name, {"form": self.form_class(), "problems": None})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         user_id = int(request.user.pk or 0)
@@ -440,7 +464,7 @@ class PreviewedImportView(PolicyView):
             return redirect(self.done_url)
         form = self.form_class(request.POST, request.FILES)
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
+            return render(request, self.template_name, {"form": form, "problems": None}, status=400)
         upload = form.cleaned_data["file"]
         content = upload.read()
         try:

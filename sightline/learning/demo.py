@@ -11,7 +11,7 @@ from sightline.reviews.models import Case
 
 from . import services
 from .importing import COLUMNS
-from .models import Recommendation
+from .models import DisseminationReturn, Recommendation
 
 NATIONAL = [
     (
@@ -147,19 +147,25 @@ def seed(*, password: str, stdout: Any) -> None:
     )
     stdout.write(f"Learning: {result.summary()}")
     # Dissemination returns for the three latest published reviews: some made, some not.
+    today = timezone.localdate()
     published = Case.objects.filter(published_date__isnull=False).order_by("-published_date")[:3]
     for case in published:
-        if not case.agencies.exists():
+        if not case.agencies.exists() or case.published_date is None:
             continue
         items = services.returns_request(actor=None, case=case, notify=False)
+        # Asked a week after publication (history: the service asks today), answered within
+        # three weeks of being asked, and never after today.
+        asked = min(case.published_date + datetime.timedelta(days=7), today)
+        DisseminationReturn.objects.filter(pk__in=[item.pk for item in items]).update(
+            requested_on=asked
+        )
         for number, item in enumerate(items):
-            if number % 2 == 0 and case.published_date is not None:
+            item.requested_on = asked
+            if number % 2 == 0:
                 services.return_submit(
                     actor=None,
                     item=item,
-                    returned_on=min(
-                        case.published_date + datetime.timedelta(days=21), timezone.localdate()
-                    ),
+                    returned_on=min(asked + datetime.timedelta(days=14 + number), today),
                     method="briefing",
                     staff_reached=25 + number * 10,
                     summary="Seven-minute briefing shared at team meetings (fictional demo).",

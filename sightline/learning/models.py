@@ -1,6 +1,8 @@
 """Recommendations from any source, the agencies' actions on them, and the evidence that the
 learning spread and made a difference."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Upper
@@ -118,6 +120,10 @@ class Action(TimeStampedModel):
     def is_open(self) -> bool:
         """Not complete and not closed: still work to do."""
         return self.status in OPEN_STATUSES
+
+    def is_overdue_on(self, day: datetime.date) -> bool:
+        """Still open after its due date."""
+        return self.is_open and self.due_date < day
 
 
 class Evidence(models.Model):

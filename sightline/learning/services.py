@@ -576,6 +576,7 @@ def _ask_for_returns(case: Any, created: list[DisseminationReturn]) -> None:
                     {
                         "item": item,
                         "link": f"{settings.SIGHTLINE_BASE_URL}/learning/returns/{item.pk}/",
+                        "reminder": False,
                     },
                 ),
             )

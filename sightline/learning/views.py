@@ -198,6 +198,7 @@ class RecommendationFormView(PolicyView):
             {
                 "form": form,
                 "heading": f"Change {rec.reference}" if rec else "Add a recommendation",
+                "caption": "Learning tracker",
                 "cancel_url": reverse("learning:recommendation_detail", args=[rec.pk])
                 if rec
                 else reverse("learning:recommendation_list"),

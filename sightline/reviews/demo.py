@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from sightline.accounts.demo import demo_email
+from sightline.accounts.demo import BUSINESS_UNIT, demo_email
 from sightline.accounts.models import Agency, User
 from sightline.core.calendar import WorkingCalendar, add_months
 from sightline.core.roles import Role
@@ -38,11 +38,23 @@ SUMMARIES = {
     "injuries; several agencies had contact with the family in the preceding months.",
     "local": "Fictional demo case. A young person known to services for going missing was "
     "seriously harmed; questions about information sharing between agencies.",
+    "local_adult": "Fictional demo case. A man with a learning disability living in supported "
+    "housing was financially exploited; agencies did not share what each of them knew.",
     "adult": "Fictional demo case. An older adult living alone died following prolonged "
     "self-neglect; agencies had raised concerns but no shared plan was in place.",
     "dhr": "Fictional demo case. A woman was killed by her former partner; the review asks how "
     "agencies recognised and responded to coercive control.",
 }
+
+
+CHILD_BANDS = [AgeBand.UNDER_1, AgeBand.AGE_1_4, AgeBand.AGE_10_15, AgeBand.AGE_16_17]
+ADULT_BANDS = [AgeBand.AGE_18_25, AgeBand.AGE_26_64, AgeBand.AGE_65_PLUS]
+
+
+def is_about_a_child(route: str, pseudonym: str) -> bool:
+    """Whose case it is: every child review is about a child; a local review is about a
+    child or a family unless its pseudonym names an adult."""
+    return route == "child" or (route == "local" and not pseudonym.startswith("Adult"))
 
 
 def _working(
@@ -165,6 +177,14 @@ def case_history(today: datetime.date, calendar: WorkingCalendar) -> list[dict[s
             facts["decision_date"] = None  # decision whether to hold a review overdue
             facts.pop("home_office_sent_date", None)
             facts.pop("published_date", None)
+        # Reports are sent and published on working days, not at weekends or on bank
+        # holidays: each date goes back to the working day before (keeping their order).
+        facts = {
+            key: calendar.add_working_days(value, 0)
+            if isinstance(value, datetime.date) and not calendar.is_working_day(value)
+            else value
+            for key, value in facts.items()
+        }
         facts = _trim_to(facts, today)
         counters[route] += 1
         names = NAMES[route]
@@ -185,7 +205,8 @@ def seed(*, password: str, stdout: Any) -> None:
     rng = random.Random(1234)
     officer = User.objects.filter(email=demo_email(Role.REVIEW_OFFICER)).first()
     member = User.objects.filter(email=demo_email(Role.REVIEW_GROUP_MEMBER)).first()
-    agencies = list(Agency.objects.order_by("name"))
+    # The partnership's own business unit runs the reviews: it is not an agency involved.
+    agencies = list(Agency.objects.exclude(name=BUSINESS_UNIT).order_by("name"))
     police = Agency.objects.filter(name="Northshire Constabulary").first()
     themes = list(PracticeTheme.objects.order_by("name"))
     created = 0
@@ -194,6 +215,7 @@ def seed(*, password: str, stdout: Any) -> None:
         if police is not None and number % 3 == 0 and police not in involved:
             involved.append(police)
         route = facts["route"]
+        child = is_about_a_child(route, facts["pseudonym"])
         data = {
             **{
                 key: value
@@ -208,16 +230,14 @@ def seed(*, password: str, stdout: Any) -> None:
             "agencies": involved,
             "harm_types": rng.sample(
                 [HarmType.NEGLECT, HarmType.PHYSICAL, HarmType.DOMESTIC_ABUSE, HarmType.EMOTIONAL]
-                if route != "adult"
+                if child or route == "dhr"
                 else [HarmType.SELF_NEGLECT, HarmType.NEGLECT, HarmType.FINANCIAL],
                 k=2,
             ),
-            "restricted_summary": SUMMARIES[route],
-            "age_band": rng.choice(
-                [AgeBand.UNDER_1, AgeBand.AGE_1_4, AgeBand.AGE_10_15, AgeBand.AGE_16_17]
-            )
-            if route == "child"
-            else rng.choice([AgeBand.AGE_26_64, AgeBand.AGE_65_PLUS]),
+            "restricted_summary": SUMMARIES[
+                "local_adult" if route == "local" and not child else route
+            ],
+            "age_band": rng.choice(CHILD_BANDS if child else ADULT_BANDS),
             "sex": rng.choice([Sex.FEMALE, Sex.MALE]),
             "ethnicity": rng.choice(list(Ethnicity)),
             "disability": rng.choice(list(Disability)),

@@ -21,6 +21,7 @@ from .vocabulary import (
     AgeBand,
     Disability,
     Ethnicity,
+    HarmType,
     LegalStatus,
     Outcome,
     PauseReason,
@@ -99,6 +100,23 @@ class TimelinessStandard(models.Model):
 
 
 class Case(TimeStampedModel):
+    # Restricted details: for those on the case, review officers and administrators only.
+    # Histories say a restricted detail changed, never what it was or became.
+    RESTRICTED_FIELDS = frozenset(
+        {"restricted_summary", "age_band", "sex", "ethnicity", "disability", "legal_status"}
+    )
+    history_restricted_fields = RESTRICTED_FIELDS
+    history_choices = {"harm_types": HarmType.choices}
+    history_labels = {
+        **MILESTONES,
+        "restricted_summary": "Summary (restricted)",
+        "lead_reviewer": "Lead reviewer or author",
+        "officer": "Responsible review officer",
+        "disability": "Disability or learning disability",
+        "themes": "Practice themes",
+        "agencies": "Agencies involved",
+    }
+
     reference = models.CharField(max_length=40)
     route = models.CharField(max_length=8, choices=Route.choices)
     pseudonym = models.CharField(max_length=80, blank=True)
@@ -118,7 +136,8 @@ class Case(TimeStampedModel):
     stage = models.CharField(max_length=20, choices=Stage.choices, db_index=True)
     opened_on = models.DateField(null=True, blank=True, db_index=True)
 
-    # Restricted: only for those on the case, review officers and administrators.
+    # Restricted (RESTRICTED_FIELDS): only for those on the case, review officers and
+    # administrators.
     restricted_summary = models.TextField(blank=True)
     age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, blank=True)

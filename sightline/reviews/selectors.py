@@ -13,9 +13,14 @@ from django.utils import timezone
 
 from sightline.accounts.models import User
 from sightline.core.exceptions import NotVisibleError
-from sightline.core.models import AccessLogEntry, AuditEvent
+from sightline.core.history import HistoryEntry
 from sightline.core.roles import Role
-from sightline.core.selectors import working_calendar
+from sightline.core.selectors import (
+    ViewingDay,
+    history_for_object,
+    viewing_days_for_object,
+    working_calendar,
+)
 
 from . import timeliness
 from .models import (
@@ -153,30 +158,13 @@ class CasePage:
     assignments: list[Any]
     themes: list[Any]
     agencies: list[Any]
-    history: list[AuditEvent]
-    viewers: list[AccessLogEntry]
+    history: list[HistoryEntry]
+    viewers: list[ViewingDay]
 
 
-RESTRICTED_FIELDS = frozenset(
-    {"restricted_summary", "age_band", "sex", "ethnicity", "disability", "legal_status"}
-)
-
-
-def _masked(event: AuditEvent) -> AuditEvent:
-    """The event with restricted values hidden: it still says what changed, and who changed it."""
-    if RESTRICTED_FIELDS & event.changes.keys():
-        event.changes = {
-            name: {"from": "(restricted)", "to": "(restricted)"}
-            if name in RESTRICTED_FIELDS
-            else change
-            for name, change in event.changes.items()
-        }
-    return event
-
-
-def case_page(*, case: Case, restricted: bool) -> CasePage:
-    """Everything the case page shows, read up front so the template runs no queries.
-    Without ``restricted``, the history does not show restricted values."""
+def case_page(*, case: Case) -> CasePage:
+    """Everything the case page shows, read up front so the template runs no queries. The
+    history says which restricted details changed, never their values (whoever reads it)."""
     from .vocabulary import MILESTONES_BY_ROUTE
 
     specs = standard_specs(route=case.route)
@@ -193,17 +181,8 @@ def case_page(*, case: Case, restricted: bool) -> CasePage:
         assignments=list(case.assignments.select_related("user").order_by("user__full_name")),
         themes=list(case.themes.order_by("name")),
         agencies=list(case.agencies.order_by("name")),
-        history=[
-            event if restricted else _masked(event)
-            for event in AuditEvent.objects.filter(
-                object_type="reviews.case", object_id=str(case.pk)
-            ).order_by("-occurred_at", "-id")[:50]
-        ],
-        viewers=list(
-            AccessLogEntry.objects.filter(object_type="reviews.case", object_id=str(case.pk))
-            .select_related("user")
-            .order_by("-occurred_at", "-id")[:50]
-        ),
+        history=history_for_object(object_type="reviews.case", object_id=str(case.pk)),
+        viewers=viewing_days_for_object(object_type="reviews.case", object_id=str(case.pk)),
     )
 
 

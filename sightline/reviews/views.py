@@ -145,7 +145,7 @@ class CaseDetailView(CaseView):
         case: Case = self.object
         access_log_record(user=request.user, action=AccessLogEntry.Action.VIEW, obj=case)
         restricted = request.user.has_perm("reviews.view_restricted", case)
-        page = selectors.case_page(case=case, restricted=restricted)
+        page = selectors.case_page(case=case)
         return render(
             request,
             "reviews/case_detail.html",

@@ -830,8 +830,13 @@ def _upcoming_plan(
         while not calendar.is_working_day(day):
             day += datetime.timedelta(days=1)
         plan.append(_planned(BY_KEY[key], day, slot, online, capacity, trainer, bookings))
-    # Safeguarding Week: the first whole week starting a fortnight or more from today.
+    # Safeguarding Week: the first whole working week (no bank holiday in it: never
+    # Christmas) starting a fortnight or more from today.
     monday = today + datetime.timedelta(days=14 + (7 - today.weekday()) % 7)
+    while not all(
+        calendar.is_working_day(monday + datetime.timedelta(days=weekday)) for weekday in range(5)
+    ):
+        monday += datetime.timedelta(days=7)
     week = [
         _planned(
             BY_KEY[key],

@@ -16,6 +16,7 @@ from django.urls import reverse
 from sightline.core.outbox import Attachment, message_key, outbox_add
 
 from .calendar import session_ics
+from .policies import may_see_joining_link
 from .tokens import approval_token
 from .vocabulary import BookingStatus
 
@@ -64,7 +65,7 @@ def _ics(booking, *, cancelled: bool = False) -> bytes:
     return session_ics(
         booking.session,
         cancelled=cancelled,
-        include_link=booking.status == BookingStatus.CONFIRMED,
+        include_link=may_see_joining_link(session=booking.session, runs=False, booking=booking),
         base_url=settings.SIGHTLINE_BASE_URL,
     )
 
@@ -89,6 +90,7 @@ def _about_place(booking, *, news: str = "") -> None:
             "session": session,
             "news": news,
             "link": _booking_link(booking),
+            "sees_link": may_see_joining_link(session=session, runs=False, booking=booking),
         },
         ics=ics,
     )
@@ -166,7 +168,12 @@ def session_changed(*, session, bookings: Iterable) -> None:
             to=booking.delegate.email,
             subject=f"Change to your session: {session.course.title}",
             template="changed",
-            context={"booking": booking, "session": session, "link": _booking_link(booking)},
+            context={
+                "booking": booking,
+                "session": session,
+                "link": _booking_link(booking),
+                "sees_link": may_see_joining_link(session=session, runs=False, booking=booking),
+            },
             ics=_ics(booking),
         )
 

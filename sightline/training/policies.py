@@ -13,6 +13,8 @@ import rules
 from sightline.core.policies import has_role, is_administrator, is_signed_in
 from sightline.core.roles import Role
 
+from .vocabulary import BookingStatus
+
 runs_training = has_role(Role.ADMINISTRATOR, Role.TRAINER)
 
 
@@ -29,6 +31,16 @@ def is_delegate(user: Any, booking: Any) -> bool:
 @rules.predicate
 def trains_booked_session(user: Any, booking: Any) -> bool:
     return booking is not None and booking.session.trainer_id == user.pk
+
+
+def may_see_joining_link(*, session: Any, runs: bool, booking: Any) -> bool:
+    """Whether an online session's joining link is shown: to those who run the session
+    (``runs``, from ``training.run_session``) and with a place (``booking``) once it is
+    confirmed; to nobody once the session is cancelled. Pages, emails and calendar files
+    ask this one question."""
+    if session.is_cancelled or not session.joining_link:
+        return False
+    return runs or (booking is not None and booking.status == BookingStatus.CONFIRMED)
 
 
 rules.add_perm("training.browse", is_signed_in)

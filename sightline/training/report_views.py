@@ -40,6 +40,7 @@ class PeriodView(PolicyView):
 
     permission = "training.view_report"
     template_name = ""
+    results: tuple[str, ...] = ()  # what ``context`` gives: None while the dates are wrong
 
     def context(
         self, date_from: datetime.date, date_to: datetime.date, today: datetime.date
@@ -55,6 +56,7 @@ class PeriodView(PolicyView):
             "default_period": form.default,
             "percent_text": reporting.percent_text,
             "iso_long_date": reporting.iso_long_date,
+            **dict.fromkeys(self.results, None),
         }
         if period is None:
             return render(request, self.template_name, context, status=400)
@@ -70,6 +72,7 @@ class PeriodView(PolicyView):
 
 class ReportView(PeriodView):
     template_name = "training/report.html"
+    results = ("report",)
 
     def context(
         self, date_from: datetime.date, date_to: datetime.date, today: datetime.date
@@ -84,6 +87,7 @@ class ReportView(PeriodView):
 
 class LearningLoopView(PeriodView):
     template_name = "training/learning_loop.html"
+    results = ("loop",)
 
     def context(
         self, date_from: datetime.date, date_to: datetime.date, today: datetime.date

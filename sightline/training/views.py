@@ -33,6 +33,7 @@ from .forms import (
     SessionCancelForm,
     SessionForm,
 )
+from .policies import may_see_joining_link
 from .vocabulary import LIVE_STATUSES, Attendance, BookingStatus
 
 # --- Browsing and booking ------------------------------------------------------------
@@ -130,6 +131,9 @@ class SessionDetailView(SessionView):
                 "page": page,
                 "session": self.object,
                 "runs": runs,
+                "sees_link": may_see_joining_link(
+                    session=self.object, runs=runs, booking=page.mine
+                ),
                 "position": position,
                 "cancel_by": services.cancellation_deadline(self.object),
                 "live": page.mine is not None and page.mine.status in LIVE_STATUSES,
@@ -187,6 +191,9 @@ class BookingDetailView(BookingView):
                 "booking": booking,
                 "session": booking.session,
                 "position": selectors.waiting_position(booking=booking),
+                "sees_link": may_see_joining_link(
+                    session=booking.session, runs=False, booking=booking
+                ),
                 "cancel_by": services.cancellation_deadline(booking.session),
                 "is_delegate": booking.delegate_id == request.user.pk,
                 "can_cancel": request.user.has_perm("training.cancel_booking", booking)
@@ -266,7 +273,7 @@ class ApprovalView(View):
         booking = self._booking(token)
         if booking is None:
             return self._refused(self.problem)
-        return render(request, "training/approval.html", {"booking": booking})
+        return render(request, "training/approval.html", {"booking": booking, "error": None})
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         booking = self._booking(token)

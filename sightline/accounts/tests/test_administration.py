@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from markupsafe import escape
 
 from conftest import PASSWORD
 from sightline.accounts import services
@@ -121,7 +122,8 @@ def test_roles_are_added_once_and_removed_with_audit(admin_client, make_user, ag
     role = f"Agency lead, {agency.name}"
     assert changes == [{"from": [], "to": [role]}, {"from": [role], "to": []}]
     history = admin_client.get(reverse("accounts:user_detail", args=[user.pk])).content.decode()
-    assert "roles" in history.split("History")[-1]
+    assert f"Roles</strong>: none → {escape(role)}" in history.split("History")[-1]
+    assert f"Roles</strong>: {escape(role)} → none" in history.split("History")[-1]
 
 
 def test_agency_names_are_unique_whatever_their_case(admin_client, agency):

@@ -29,8 +29,15 @@ class AuditListView(PolicyView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = YearForm(request.GET)
+        can_manage = request.user.has_perm("assurance.manage_audits")
         if not form.is_valid():
-            return render(request, "assurance/audits/list.html", {"form": form}, status=400)
+            context: dict[str, Any] = {
+                "form": form,
+                "year": None,
+                "programme": [],
+                "can_manage": can_manage,
+            }
+            return render(request, "assurance/audits/list.html", context, status=400)
         year = form.cleaned_data["year"] or Quarter.containing(timezone.localdate()).year
         label = selectors.financial_year_label
         return render(
@@ -42,7 +49,7 @@ class AuditListView(PolicyView):
                 "previous": label(year - 1),
                 "next": label(year + 1),
                 "programme": selectors.audit_programme(year=year),
-                "can_manage": request.user.has_perm("assurance.manage_audits"),
+                "can_manage": can_manage,
             },
         )
 

@@ -211,7 +211,12 @@ class InspectionUpdateView(PolicyView):
     def get(self, request: HttpRequest) -> HttpResponse:
         form, quarter = _quarter(request)
         if quarter is None:
-            return render(request, "assurance/inspections/update.html", {"form": form}, status=400)
+            return render(
+                request,
+                "assurance/inspections/update.html",
+                {"form": form, "update": None},
+                status=400,
+            )
         form = QuarterForm(initial={"quarter": quarter.label})
         return render(
             request,
@@ -231,7 +236,12 @@ class InspectionUpdateExportView(PolicyView):
     def get(self, request: HttpRequest) -> HttpResponse:
         form, quarter = _quarter(request)
         if quarter is None:
-            return render(request, "assurance/inspections/update.html", {"form": form}, status=400)
+            return render(
+                request,
+                "assurance/inspections/update.html",
+                {"form": form, "update": None},
+                status=400,
+            )
         access_log_record(
             user=request.user,
             action=AccessLogEntry.Action.EXPORT,

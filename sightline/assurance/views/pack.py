@@ -35,7 +35,8 @@ class PackView(PolicyView):
         form = QuarterForm(request.GET or None, today=today)
         quarter = form.chosen()
         if quarter is None:
-            return render(request, "assurance/pack/pack.html", {"form": form}, status=400)
+            refused = {"form": form, "pack": None}
+            return render(request, "assurance/pack/pack.html", refused, status=400)
         context: dict[str, Any] = {
             "form": form,
             "pack": _pack_for(quarter, today),

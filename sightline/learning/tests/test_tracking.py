@@ -399,3 +399,19 @@ def test_actions_are_found_by_reference_whatever_the_letter_case():
     found = actions_by_reference(references=[" cr-2024-01/r1/a1 ", "NOPE/A9", ""])
 
     assert found == {"CR-2024-01/R1/A1": action}
+
+
+@pytest.mark.parametrize(
+    ("status", "due", "overdue"),
+    [
+        ("on_track", datetime.date(2026, 3, 30), True),
+        ("at_risk", datetime.date(2026, 3, 31), False),  # due today: not yet overdue
+        ("not_started", datetime.date(2026, 4, 1), False),
+        ("complete", datetime.date(2026, 1, 1), False),
+        ("closed_incomplete", datetime.date(2026, 1, 1), False),
+    ],
+)
+def test_an_action_is_overdue_only_while_open_and_past_its_due_date(status, due, overdue):
+    from sightline.learning.models import Action
+
+    assert Action(status=status, due_date=due).is_overdue_on(datetime.date(2026, 3, 31)) is overdue
