@@ -34,3 +34,14 @@ rules.add_perm("core.view_audit_trail", is_administrator)
 rules.add_perm("core.export_audit_trail", is_administrator)
 rules.add_perm("core.view_access_log", is_administrator)
 rules.add_perm("core.manage_closure_days", is_administrator)
+
+
+@rules.predicate
+def asked_for_job(user: Any, job: Any) -> bool:
+    return job is not None and job.user_id == user.pk
+
+
+# A job (an import, a PDF) is seen by the person who asked for it and by administrators; its
+# file is delivered only to the person who asked, whose download the access log records.
+rules.add_perm("core.view_background_job", is_signed_in & (asked_for_job | is_administrator))
+rules.add_perm("core.download_background_job_result", is_signed_in & asked_for_job)

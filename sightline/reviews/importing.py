@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from sightline.core.progress import NO_PROGRESS, Progress
 from sightline.core.tabular import FileProblem, problem, read_header, read_rows, read_table
 
 from .vocabulary import MILESTONES, Route
@@ -25,7 +26,9 @@ class ParsedFile:
     errors: list[str] = field(default_factory=list)
 
 
-def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedFile:
+def parse(
+    name: str, content: bytes, *, today: datetime.date, progress: Progress = NO_PROGRESS
+) -> ParsedFile:
     """Read and check a case file's cells; checks that need the stored cases come later."""
     table = read_table(name, content)
     header, errors = read_header(
@@ -40,7 +43,7 @@ def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedFile:
 
     references: dict[str, int] = {}
     for line, row, _unreadable in read_rows(
-        table, header, dates=MILESTONES, problems=parsed.errors
+        table, header, dates=MILESTONES, problems=parsed.errors, progress=progress
     ):
         for column in MILESTONES:
             value = row.get(column)
