@@ -9,7 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 from django.core import checks
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from sightline.assurance.models import Priority
@@ -24,7 +27,7 @@ from sightline.assurance.tests.factories import (
     RiskFactory,
 )
 from sightline.core.checks import iter_patterns
-from sightline.core.models import ClosureDay
+from sightline.core.models import BackgroundJob, ClosureDay
 from sightline.core.roles import Role
 from sightline.learning.models import Action, DisseminationReturn, Recommendation
 from sightline.reviews.models import CalendarFeed, CaseAssignment, PracticeTheme, TimelinessStandard
@@ -45,6 +48,7 @@ RUNS_TRAINING = frozenset({Role.ADMINISTRATOR, Role.TRAINER})
 SEES_ASSURANCE = SEES_CASES
 STEERS = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE})
 RISK = ("pk:risk",)
+JOB = ("pk:job",)
 SEES_TRAINING_REPORTS = RUNS_TRAINING | {Role.EXECUTIVE}
 
 
@@ -56,6 +60,7 @@ class Rule:
     extra: dict = field(default_factory=dict)
     hidden_from: frozenset[Role] = frozenset()  # roles that may not know the object exists: 404
     form: tuple[str, ...] = ()  # posted fields, each "field:object" naming a world object
+    redirects: bool = False  # a GET that starts a background job sends you to its page
 
 
 RULES: dict[str, Rule] = {
@@ -90,6 +95,11 @@ RULES: dict[str, Rule] = {
     "core:audit_trail": Rule(allowed=ADMIN),
     "core:audit_trail_export": Rule(allowed=ADMIN),
     "core:access_log": Rule(allowed=ADMIN),
+    # A background job is seen by whoever asked for it (the world's target) and by
+    # administrators; its file goes only to whoever asked.
+    "core:job": Rule(allowed=ADMIN, kwargs=JOB, hidden_from=EVERYONE - ADMIN),
+    "core:job_status": Rule(allowed=ADMIN, kwargs=JOB, hidden_from=EVERYONE - ADMIN),
+    "core:job_download": Rule(allowed=frozenset(), kwargs=JOB, hidden_from=EVERYONE - ADMIN),
     "core:closure_days": Rule(allowed=ADMIN),
     "core:closure_day_remove": Rule(allowed=ADMIN, method="post", kwargs=("pk:closure_day",)),
     "reviews:case_list": Rule(allowed=SEES_CASES),
@@ -250,7 +260,7 @@ RULES: dict[str, Rule] = {
     "assurance:priority_measure_add": Rule(allowed=ADMIN, kwargs=("pk:priority",)),
     "assurance:scrutiny_finding_add": Rule(allowed=ADMIN, kwargs=("pk:priority",)),
     "assurance:pack": Rule(allowed=STEERS),
-    "assurance:pack_pdf": Rule(allowed=STEERS),
+    "assurance:pack_pdf": Rule(allowed=STEERS, redirects=True),
 }
 
 CALLERS = [ANONYMOUS, *Role]
@@ -311,6 +321,15 @@ def world(db):
         "case": case,
         "pause": PauseFactory.create(case=case, recorded_by=officer),
         "assignment": CaseAssignment.objects.create(case=case, user=officer),
+        "job": BackgroundJob.objects.create(
+            user=target,
+            kind="assurance.pack_pdf",
+            label="A file",
+            status=BackgroundJob.Status.DONE,
+            result_file=default_storage.save("jobs/world.pdf", ContentFile(b"%PDF")),
+            result_name="world.pdf",
+            expires_at=timezone.now() + datetime.timedelta(hours=1),
+        ),
         "closure_day": ClosureDay.objects.create(
             date=datetime.date(2030, 1, 2), description="Test"
         ),
@@ -358,7 +377,7 @@ def test_access(client, world, name, caller):
         assert response.status_code == 302
         assert response["Location"].startswith("/sign-in/?next=")
     elif caller in rule.allowed:
-        expected = 302 if rule.method == "post" else 200
+        expected = 302 if rule.method == "post" or rule.redirects else 200
         assert response.status_code == expected, response.content[:500]
     elif caller in rule.hidden_from:
         assert response.status_code == 404

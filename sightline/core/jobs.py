@@ -13,6 +13,7 @@ message saying what to do, any job whose heartbeat stopped because its worker di
 ``background_jobs_prune`` (called daily) deletes the files of expired jobs and old rows.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import logging
@@ -182,9 +183,13 @@ class JobProgress:
             connection.close()  # this thread's own connection
 
     def close(self) -> None:
+        """Stop the thread and write the last figures (on the job's own connection)."""
         if self._thread is not None:
             self._stop.set()
             self._thread.join(timeout=30)
+            self._thread = None
+        if self._fields:
+            self._write()
 
 
 # --- Writes ---------------------------------------------------------------------------------
@@ -285,11 +290,10 @@ def run_background_job(job_id: str) -> None:
     kind = job_kind(job.kind)
     progress = JobProgress(job)
     try:
-        if kind.atomic:
-            with transaction.atomic():
-                job_finish(job=job, outcome=kind.run(job, progress))
-        else:
-            job_finish(job=job, outcome=kind.run(job, progress))
+        with transaction.atomic() if kind.atomic else contextlib.nullcontext():
+            outcome = kind.run(job, progress)
+            progress.close()
+            job_finish(job=job, outcome=outcome)
     except JobFailed as failure:
         job_fail(job=job, message=failure.message, problems=failure.problems)
     except JobSuperseded:
