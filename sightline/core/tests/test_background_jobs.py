@@ -286,9 +286,7 @@ def test_an_expired_file_is_not_delivered(client, owner, run_now):
     assert "no longer kept" in client.get(job.get_absolute_url()).content.decode()
 
 
-def test_only_the_person_who_asked_and_administrators_see_a_job(
-    client, owner, make_user, run_now
-):
+def test_only_the_person_who_asked_and_administrators_see_a_job(client, owner, make_user, run_now):
     job = run_now(owner)
     download = reverse("core:job_download", kwargs={"pk": job.pk})
     client.force_login(make_user(Role.EXECUTIVE))
