@@ -281,7 +281,7 @@ def test_system_check_finds_every_view_guarded(db):
 @pytest.fixture
 def world(db):
     home_agency = AgencyFactory.create(name="Home Agency")
-    target = UserFactory(full_name="Target Person")
+    target = UserFactory.create(full_name="Target Person")
     target_membership = MembershipFactory(user=target, agency=home_agency, role=Role.PRACTITIONER)
     officer = UserFactory.create()
     MembershipFactory(user=officer, agency=home_agency, role=Role.REVIEW_OFFICER)

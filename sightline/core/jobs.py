@@ -343,7 +343,7 @@ def background_jobs_recover(*, now: datetime.datetime) -> int:
         status=Status.WAITING, created_at__lt=now - WAITING_TOO_LONG
     ).values_list("pk", flat=True)
     for pk in waiting:
-        transaction.on_commit(lambda pk=pk: run_background_job.enqueue(str(pk)))
+        _enqueue_after_commit(pk)
         changed += 1
     return changed
 

@@ -409,7 +409,7 @@ class PreviewedImportView(PolicyView):
     def preview_data(result: Any) -> dict[str, Any]:
         return {"file_name": result.file_name, "summary": result.summary()}
 
-    def run(self, *, name: str, content: bytes, dry_run: bool, **options: bool) -> Any:
+    def run(self, *, name: str, content: bytes, dry_run: bool, **options: Any) -> Any:
         return self.do_import(
             actor=self.request.user, name=name, content=content, dry_run=dry_run, **options
         )
@@ -548,8 +548,11 @@ def register_import_jobs(view: type[PreviewedImportView]) -> None:
     @register_job_kind(f"{view.job_kind}.check")
     def check(job: BackgroundJob, progress: Progress) -> JobOutcome:
         result = _do(job, progress, dry_run=True)
+        summary = result.summary()
+        if "nothing saved" not in summary.lower():
+            summary += " Nothing has been saved yet."
         return JobOutcome(
-            message=f"The file has been checked and nothing has been saved yet. {result.summary()}",
+            message=f"The file has no problems. {summary}",
             url=f"{job.params['back_url']}?checked={job.pk}",
             data={"preview": view.preview_data(result), "url_label": "Check what will change"},
         )

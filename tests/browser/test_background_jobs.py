@@ -48,7 +48,7 @@ def test_a_large_upload_goes_through_the_progress_page(visitor, queued, tmp_path
     page.evaluate("window.stayedOnThePage = true")
     run_waiting(queued)
     expect(page.get_by_role("button", name="Check what will change")).to_be_visible()
-    expect(page.locator("#job-announce")).to_contain_text("nothing has been saved yet")
+    expect(page.locator("#job-announce")).to_contain_text("The file has no problems")
     assert page.evaluate("window.stayedOnThePage") is True  # updated without a reload
     visitor.check()
 

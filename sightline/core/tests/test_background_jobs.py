@@ -95,6 +95,8 @@ def test_a_job_waits_for_the_commit_then_runs(owner, django_capture_on_commit_ca
     assert job.result_file.startswith(f"jobs/{job.pk}/")
     with default_storage.open(job.result_file) as handle:
         assert handle.read() == b"hello"
+    assert job.expires_at is not None
+    assert job.finished_at is not None
     assert job.expires_at - job.finished_at == datetime.timedelta(hours=24)
 
 
