@@ -3,6 +3,7 @@ progress page, its status and its file."""
 
 import datetime
 import json
+import time
 
 import pytest
 from django.core.files.storage import default_storage
@@ -298,3 +299,26 @@ def test_only_the_person_who_asked_and_administrators_see_a_job(client, owner, m
     assert client.get(job.get_absolute_url()).status_code == 200
     assert client.get(download).status_code == 403
     assert not AccessLogEntry.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_job_writes_its_progress_and_heartbeat_from_its_own_thread(make_user):
+    owner = make_user(Role.EXECUTIVE)
+    long_ago = timezone.now() - datetime.timedelta(minutes=5)
+    job = BackgroundJob.objects.create(
+        user=owner, kind="test.file", label="Live", status=Status.RUNNING, heartbeat_at=long_ago
+    )
+    progress = jobs.JobProgress(job)
+    try:
+        progress.stage("Reading the file", total=100)
+        progress.advance(40)
+        for _ in range(50):
+            job.refresh_from_db()
+            if job.progress_done == 40:
+                break
+            time.sleep(0.1)
+    finally:
+        progress.close()
+    assert (job.message, job.progress_done, job.progress_total) == ("Reading the file", 40, 100)
+    assert job.heartbeat_at is not None
+    assert job.heartbeat_at > long_ago
