@@ -23,7 +23,8 @@ export function start(root) {
       return;
     }
     root.innerHTML = state.html;
-    const sentence = state.finished ? root.querySelector("#job-message, .govuk-error-summary")?.textContent.trim() : state.message;
+    const onPage = root.querySelector("#job-message, .govuk-error-summary");
+    const sentence = state.finished ? onPage?.textContent.trim() : state.message;
     if (sentence && sentence !== said) {
       announce.textContent = sentence;
       said = sentence;
@@ -32,7 +33,8 @@ export function start(root) {
       status = state.status;
       root.dataset.status = status;
       if (state.finished) {
-        document.title = (status === "failed" ? "Error: " : "") + document.title.replace(/^Error: /, "");
+        const title = document.title.replace(/^Error: /, "");
+        document.title = (status === "failed" ? "Error: " : "") + title;
         root.querySelector("#job-heading")?.focus();
       }
     }
