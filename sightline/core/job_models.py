@@ -47,6 +47,8 @@ class BackgroundJob(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
+    # When it was last put on the queue: a job waiting long after this is queued again.
+    queued_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -56,6 +58,7 @@ class BackgroundJob(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat_idx"),
+            models.Index(fields=["status", "queued_at"], name="job_status_queued_idx"),
             models.Index(fields=["user", "created_at"], name="job_user_idx"),
             models.Index(fields=["expires_at"], name="job_expires_idx"),
         ]

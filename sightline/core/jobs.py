@@ -328,6 +328,7 @@ def background_jobs_recover(*, now: datetime.datetime) -> int:
             if job.attempts < MAX_ATTEMPTS:
                 if still.update(
                     status=Status.WAITING,
+                    queued_at=now,
                     message="This stopped unexpectedly and has been started again.",
                 ):
                     _enqueue_after_commit(job.pk)
@@ -340,11 +341,12 @@ def background_jobs_recover(*, now: datetime.datetime) -> int:
                     expires_at=now + KEEP_RESULT,
                 )
     waiting = BackgroundJob.objects.filter(
-        status=Status.WAITING, created_at__lt=now - WAITING_TOO_LONG
+        status=Status.WAITING, queued_at__lt=now - WAITING_TOO_LONG
     ).values_list("pk", flat=True)
     for pk in waiting:
-        _enqueue_after_commit(pk)
-        changed += 1
+        if BackgroundJob.objects.filter(pk=pk, status=Status.WAITING).update(queued_at=now):
+            _enqueue_after_commit(pk)
+            changed += 1
     return changed
 
 

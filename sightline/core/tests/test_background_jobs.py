@@ -189,10 +189,13 @@ def test_a_job_left_waiting_is_queued_again(owner, django_capture_on_commit_call
     with django_capture_on_commit_callbacks():  # the first queueing is lost
         job = job_create(user=owner, kind="test.file", label="Lost")
     BackgroundJob.objects.filter(pk=job.pk).update(
-        created_at=timezone.now() - jobs.WAITING_TOO_LONG - datetime.timedelta(minutes=1)
+        queued_at=timezone.now() - jobs.WAITING_TOO_LONG - datetime.timedelta(minutes=1)
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        background_jobs_recover(now=timezone.now())
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert background_jobs_recover(now=timezone.now()) == 1
+        assert background_jobs_recover(now=timezone.now()) == 0  # queued again once only
+    assert len(callbacks) == 1
+    callbacks[0]()
     job.refresh_from_db()
     assert job.status == Status.DONE
 
