@@ -9,7 +9,10 @@ from types import SimpleNamespace
 
 import pytest
 from django.core import checks
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from sightline.assurance.models import Priority
@@ -24,7 +27,7 @@ from sightline.assurance.tests.factories import (
     RiskFactory,
 )
 from sightline.core.checks import iter_patterns
-from sightline.core.models import ClosureDay, OutboxMessage
+from sightline.core.models import BackgroundJob, ClosureDay, OutboxMessage
 from sightline.core.roles import Role
 from sightline.learning.models import Action, DisseminationReturn, Recommendation
 from sightline.reviews.models import CalendarFeed, CaseAssignment, PracticeTheme, TimelinessStandard
@@ -45,6 +48,7 @@ RUNS_TRAINING = frozenset({Role.ADMINISTRATOR, Role.TRAINER})
 SEES_ASSURANCE = SEES_CASES
 STEERS = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE})
 RISK = ("pk:risk",)
+JOB = ("pk:job",)
 SEES_TRAINING_REPORTS = RUNS_TRAINING | {Role.EXECUTIVE}
 
 
@@ -58,6 +62,7 @@ class Rule:
     form: tuple[str, ...] = ()  # posted fields, each "field:object" naming a world object
     data: dict = field(default_factory=dict)  # posted fields with literal values
     public_status: frozenset[int] = frozenset({200, 302})  # what a public URL answers
+    redirects: bool = False  # a GET that starts a background job sends you to its page
 
 
 RULES: dict[str, Rule] = {
@@ -97,6 +102,11 @@ RULES: dict[str, Rule] = {
     "core:settings": Rule(allowed=ADMIN),
     "core:help": Rule(allowed=EVERYONE),
     "core:help_role": Rule(allowed=EVERYONE, extra={"role": "agency-lead"}),
+    # A background job is seen by whoever asked for it (the world's target) and by
+    # administrators; its file goes only to whoever asked.
+    "core:job": Rule(allowed=ADMIN, kwargs=JOB, hidden_from=EVERYONE - ADMIN),
+    "core:job_status": Rule(allowed=ADMIN, kwargs=JOB, hidden_from=EVERYONE - ADMIN),
+    "core:job_download": Rule(allowed=frozenset(), kwargs=JOB, hidden_from=EVERYONE - ADMIN),
     "core:closure_days": Rule(allowed=ADMIN),
     "core:background_work": Rule(allowed=ADMIN),
     "core:schedule_setting": Rule(
@@ -265,7 +275,7 @@ RULES: dict[str, Rule] = {
     "assurance:priority_measure_add": Rule(allowed=ADMIN, kwargs=("pk:priority",)),
     "assurance:scrutiny_finding_add": Rule(allowed=ADMIN, kwargs=("pk:priority",)),
     "assurance:pack": Rule(allowed=STEERS),
-    "assurance:pack_pdf": Rule(allowed=STEERS),
+    "assurance:pack_pdf": Rule(allowed=STEERS, redirects=True),
 }
 
 CALLERS = [ANONYMOUS, *Role]
@@ -286,7 +296,7 @@ def test_system_check_finds_every_view_guarded(db):
 @pytest.fixture
 def world(db):
     home_agency = AgencyFactory.create(name="Home Agency")
-    target = UserFactory(full_name="Target Person")
+    target = UserFactory.create(full_name="Target Person")
     target_membership = MembershipFactory(user=target, agency=home_agency, role=Role.PRACTITIONER)
     officer = UserFactory.create()
     MembershipFactory(user=officer, agency=home_agency, role=Role.REVIEW_OFFICER)
@@ -328,6 +338,15 @@ def world(db):
         "assignment": CaseAssignment.objects.create(case=case, user=officer),
         "dead_email": OutboxMessage.objects.create(
             key="test:dead", kind="test", recipient="gone@example.test", subject="S", status="dead"
+        ),
+        "job": BackgroundJob.objects.create(
+            user=target,
+            kind="assurance.pack_pdf",
+            label="A file",
+            status=BackgroundJob.Status.DONE,
+            result_file=default_storage.save("jobs/world.pdf", ContentFile(b"%PDF")),
+            result_name="world.pdf",
+            expires_at=timezone.now() + datetime.timedelta(hours=1),
         ),
         "closure_day": ClosureDay.objects.create(
             date=datetime.date(2030, 1, 2), description="Test"
@@ -377,7 +396,7 @@ def test_access(client, world, name, caller):
         assert response.status_code == 302
         assert response["Location"].startswith("/sign-in/?next=")
     elif caller in rule.allowed:
-        expected = 302 if rule.method == "post" else 200
+        expected = 302 if rule.method == "post" or rule.redirects else 200
         assert response.status_code == expected, response.content[:500]
     elif caller in rule.hidden_from:
         assert response.status_code == 404

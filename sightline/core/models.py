@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# Re-exported: Django finds an app's models through its models module.
+from .job_models import BackgroundJob as BackgroundJob
+
 
 class TimeStampedModel(models.Model):
     """Who created and last changed a row, and when."""

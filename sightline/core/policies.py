@@ -47,3 +47,14 @@ def may_open_a_settings_page(user: Any) -> bool:
 rules.add_perm("core.view_settings", is_signed_in & may_open_a_settings_page)
 # The role guides say what each role may do; nothing in them is confidential.
 rules.add_perm("core.view_help", is_signed_in)
+
+
+@rules.predicate
+def asked_for_job(user: Any, job: Any) -> bool:
+    return job is not None and job.user_id == user.pk
+
+
+# A job (an import, a PDF) is seen by the person who asked for it and by administrators; its
+# file is delivered only to the person who asked, whose download the access log records.
+rules.add_perm("core.view_background_job", is_signed_in & (asked_for_job | is_administrator))
+rules.add_perm("core.download_background_job_result", is_signed_in & asked_for_job)

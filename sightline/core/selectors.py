@@ -314,6 +314,7 @@ class JobRow:
 
 JOB_NAMES = {
     "sightline.core.tasks.deliver_outbox": "Send the emails due",
+    "sightline.core.jobs.run_background_job": "A large import or a file asked for",
 }
 JOB_STATUSES = {
     "READY": "Waiting",

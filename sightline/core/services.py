@@ -214,12 +214,19 @@ FINISHED_JOBS_KEPT = datetime.timedelta(days=7)
 
 
 def housekeeping(*, now: datetime.datetime) -> dict[str, int]:
-    """The worker's nightly tidying: expired sessions and old finished jobs."""
+    """The worker's nightly tidying: expired sessions, old finished jobs, and background
+    jobs' files and records past their time."""
     from django.contrib.sessions.models import Session
     from django_tasks_db.models import DBTaskResult
+
+    from .jobs import background_jobs_prune
 
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
     jobs, _ = DBTaskResult.objects.filter(
         status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=now - FINISHED_JOBS_KEPT
     ).delete()
-    return {"expired_sessions": sessions, "old_jobs": jobs}
+    return {
+        "expired_sessions": sessions,
+        "old_jobs": jobs,
+        "expired_job_results": background_jobs_prune(now=now),
+    }

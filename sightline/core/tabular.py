@@ -8,6 +8,8 @@ import re
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
+from .progress import EVERY, NO_PROGRESS, Progress
+
 MAX_BYTES = 10 * 1024 * 1024
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -101,6 +103,14 @@ def read_table(name: str, content: bytes) -> Iterator[list[Any]]:
     raise FileProblem("The file must be a .csv or .xlsx file.")
 
 
+def line_count(name: str, content: bytes) -> int | None:
+    """About how many rows a file has, for a progress count: a CSV's lines, less its
+    header; None for a workbook, which cannot be counted without reading it."""
+    if not name.lower().endswith(".csv"):
+        return None
+    return max(content.count(b"\n") - (1 if content.endswith(b"\n") else 0), 0)
+
+
 def cell_text(value: Any) -> str:
     if value is None:
         return ""
@@ -138,12 +148,19 @@ def read_header(
 
 
 def read_rows(
-    table: Iterator[list[Any]], header: list[str], *, dates: Collection[str], problems: list[str]
+    table: Iterator[list[Any]],
+    header: list[str],
+    *,
+    dates: Collection[str],
+    problems: list[str],
+    progress: Progress = NO_PROGRESS,
 ) -> Iterator[tuple[int, dict[str, Any], set[str]]]:
     """Each row under the header that is not blank, as its line number, its cells by column
     (text, or a date in a ``dates`` column) and the date columns that could not be read:
-    those are None, and each adds to ``problems``."""
+    those are None, and each adds to ``problems``. Reports the rows read to ``progress``."""
     for line, cells in enumerate(table, start=2):
+        if line % EVERY == 0:
+            progress.advance(line - 1)
         if all(cell_text(cell) == "" for cell in cells):
             continue
         row: dict[str, Any] = {}

@@ -23,14 +23,33 @@ def hold(*, user_id: int, content: bytes) -> str:
     return token
 
 
-def take(*, user_id: int, token: str) -> bytes | None:
-    """The file held under ``token`` for this user, removed from storage; None if gone."""
+def _path(*, user_id: int, token: str) -> str | None:
     path = f"{FOLDER}/{token}"
     if not token.startswith(f"{user_id}-") or "/" in token or not default_storage.exists(path):
         return None
+    return path
+
+
+def peek(*, user_id: int, token: str) -> bytes | None:
+    """The file held under ``token`` for this user, left in storage; None if gone. A
+    background import reads it twice: to check it, then to import it."""
+    path = _path(user_id=user_id, token=token)
+    if path is None:
+        return None
     with default_storage.open(path, "rb") as handle:
-        content = handle.read()
-    default_storage.delete(path)
+        return bytes(handle.read())
+
+
+def discard(*, user_id: int, token: str) -> None:
+    path = _path(user_id=user_id, token=token)
+    if path is not None:
+        default_storage.delete(path)
+
+
+def take(*, user_id: int, token: str) -> bytes | None:
+    """The file held under ``token`` for this user, removed from storage; None if gone."""
+    content = peek(user_id=user_id, token=token)
+    discard(user_id=user_id, token=token)
     return content
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import background_views, views
+from . import background_views, job_views, views
 
 app_name = "core"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("help/<slug:role>/", views.HelpRoleView.as_view(), name="help_role"),
     path("audit/", views.AuditTrailView.as_view(), name="audit_trail"),
     path("audit/export.csv", views.AuditTrailExportView.as_view(), name="audit_trail_export"),
+    path("jobs/<uuid:pk>/", job_views.JobView.as_view(), name="job"),
+    path("jobs/<uuid:pk>/status/", job_views.JobStatusView.as_view(), name="job_status"),
+    path("jobs/<uuid:pk>/download/", job_views.JobDownloadView.as_view(), name="job_download"),
     path("access-log/", views.AccessLogView.as_view(), name="access_log"),
     path("working-days/", views.ClosureDayListView.as_view(), name="closure_days"),
     path("background/", background_views.BackgroundWorkView.as_view(), name="background_work"),

@@ -1,5 +1,6 @@
 """The shared kernel's pages: error pages, the audit trail and the access log."""
 
+import uuid
 from typing import Any, ClassVar
 
 from django.apps import apps
@@ -7,10 +8,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -21,9 +24,19 @@ from .exports import csv_text
 from .forms import AccessLogFilterForm, AuditFilterForm, ClosureDayForm, SpreadsheetUploadForm
 from .help import GUIDE_FILES, guide_for, role_for_slug
 from .history import event_changes, history_entries
+from .job_models import BackgroundJob
+from .jobs import (
+    JobFailed,
+    JobOutcome,
+    background_job_get_for,
+    job_create,
+    job_create_next,
+    register_job_kind,
+)
 from .models import AccessLogEntry, AuditEvent
 from .navigation import settings_pages_for
 from .pagination import paginate
+from .progress import NO_PROGRESS, Progress
 from .services import access_log_record, audit_record, closure_day_add, closure_day_remove
 from .tabular import FileProblem, ImportRejected
 
@@ -419,22 +432,59 @@ class ObjectFormView(PolicyView):
         return self._render(form, status=400)
 
 
+# A file larger than this, or with more lines, is checked and imported by a background job,
+# with a progress page, rather than in the request (about 2,000 cases).
+BACKGROUND_IMPORT_BYTES = 200 * 1024
+BACKGROUND_IMPORT_LINES = 2_000
+
+
+def runs_in_background(content: bytes) -> bool:
+    return len(content) > BACKGROUND_IMPORT_BYTES or content.count(b"\n") > BACKGROUND_IMPORT_LINES
+
+
 class PreviewedImportView(PolicyView):
     """Upload a spreadsheet, see what it would create and change, then import it.
 
     The first post runs the import as a dry run and holds the file; the second, carrying the
     file's token, runs it for real. Every problem in the file is listed and nothing is saved.
-    Subclasses give the templates, the form, where to go when done, and ``run``.
+    Subclasses give the templates, the form, where to go when done, ``do_import`` and
+    ``preview_data`` (what the preview page shows, as JSON).
+
+    With a ``job_kind`` (registered by ``register_import_jobs``), a large file is checked and
+    then imported by background jobs: the person is sent to the progress page, which leads
+    to the preview (this page with ``?checked=<job>``), and from its button to the import's
+    own progress page.
     """
 
     template_name: ClassVar[str]
     preview_template: ClassVar[str]
     form_class: ClassVar[type[SpreadsheetUploadForm]]
     done_url: ClassVar[str]
+    done_label: ClassVar[str] = "Continue"
     carried_options: ClassVar[tuple[str, ...]] = ()  # checkboxes kept from upload to import
+    job_kind: ClassVar[str] = ""  # "" keeps every file in the request
+    what: ClassVar[str] = "file"  # "case file": in the jobs' labels
 
-    def run(self, *, name: str, content: bytes, dry_run: bool, **options: bool) -> Any:
+    @staticmethod
+    def do_import(
+        *,
+        actor: Any,
+        name: str,
+        content: bytes,
+        dry_run: bool,
+        progress: Progress = NO_PROGRESS,
+        **options: bool,
+    ) -> Any:
         raise NotImplementedError
+
+    @staticmethod
+    def preview_data(result: Any) -> dict[str, Any]:
+        return {"file_name": result.file_name, "summary": result.summary()}
+
+    def run(self, *, name: str, content: bytes, dry_run: bool, **options: Any) -> Any:
+        return self.do_import(
+            actor=self.request.user, name=name, content=content, dry_run=dry_run, **options
+        )
 
     def _options(self) -> dict[str, bool]:
         return {name: self.request.POST.get(name) == "on" for name in self.carried_options}
@@ -444,18 +494,58 @@ class PreviewedImportView(PolicyView):
         context = {"form": self.form_class(), "problems": problems}
         return render(self.request, self.template_name, context, status=400)
 
+    def _checked_job(self, pk: str) -> BackgroundJob | None:
+        """The background check of a file this person uploaded, done; None if not (or gone)."""
+        try:
+            job = background_job_get_for(user=self.request.user, pk=uuid.UUID(pk))
+        except (ValueError, Http404):
+            return None
+        usable = (
+            job.user_id == self.request.user.pk
+            and job.kind == f"{self.job_kind}.check"
+            and job.status == BackgroundJob.Status.DONE
+            and "preview" in (job.result_data or {})
+        )
+        return job if usable else None
+
+    def _expired(self) -> HttpResponse:
+        messages.error(self.request, "That upload has expired. Upload the file again.")
+        return redirect(self.request.path)
+
     def get(self, request: HttpRequest) -> HttpResponse:
+        checked = request.GET.get("checked", "")
+        if checked and self.job_kind:
+            job = self._checked_job(checked)
+            if job is None:
+                return self._expired()
+            context = {
+                "preview": job.result_data["preview"],
+                "checked": job.pk,
+                "options": job.params.get("options", {}),
+            }
+            return render(request, self.preview_template, context)
         return render(request, self.template_name, {"form": self.form_class(), "problems": None})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         user_id = int(request.user.pk or 0)
+        checked = request.POST.get("checked", "")
+        if checked and self.job_kind:
+            job = self._checked_job(checked)
+            if job is None:
+                return self._expired()
+            run = job_create_next(
+                previous=job,
+                kind=f"{self.job_kind}.run",
+                label=f"Import {job.params['name']}",
+                params=job.params,
+            )
+            return redirect(run.get_absolute_url())
         token = request.POST.get("token", "")
         if token:
             name = request.session.pop(f"import-{token}", None)
             content = uploads.take(user_id=user_id, token=token)
             if name is None or content is None:
-                messages.error(request, "That upload has expired. Upload the file again.")
-                return redirect(request.path)
+                return self._expired()
             try:
                 result = self.run(name=name, content=content, dry_run=False, **self._options())
             except (FileProblem, ImportRejected) as error:
@@ -467,11 +557,86 @@ class PreviewedImportView(PolicyView):
             return render(request, self.template_name, {"form": form, "problems": None}, status=400)
         upload = form.cleaned_data["file"]
         content = upload.read()
+        if self.job_kind and runs_in_background(content):
+            token = uploads.hold(user_id=user_id, content=content)
+            job = job_create(
+                user=request.user,
+                kind=f"{self.job_kind}.check",
+                label=f"Check the {self.what} {upload.name}",
+                params={
+                    "token": token,
+                    "name": upload.name,
+                    "options": self._options(),
+                    "back_url": request.path,
+                    "back_label": f"Upload a {self.what}",
+                },
+            )
+            return redirect(job.get_absolute_url())
         try:
             result = self.run(name=upload.name, content=content, dry_run=True, **self._options())
         except (FileProblem, ImportRejected) as error:
             return self._refused(error)
         token = uploads.hold(user_id=user_id, content=content)
         request.session[f"import-{token}"] = upload.name
-        context = {"result": result, "token": token, "options": self._options()}
+        context = {
+            "result": result,
+            "preview": self.preview_data(result),
+            "token": token,
+            "options": self._options(),
+        }
         return render(request, self.preview_template, context)
+
+
+def register_import_jobs(view: type[PreviewedImportView]) -> None:
+    """Register the two background jobs of ``view``'s import: the check, whose outcome is
+    the preview, and the import itself (all or nothing, with its outcome in the same
+    transaction). Called from the app's ``ready``."""
+
+    def _content(job: BackgroundJob) -> bytes:
+        content = uploads.peek(user_id=job.user_id, token=job.params["token"])
+        if content is None:
+            raise JobFailed("The uploaded file is no longer kept. Upload it again.")
+        return content
+
+    def _do(job: BackgroundJob, progress: Progress, *, dry_run: bool) -> Any:
+        try:
+            return view.do_import(
+                actor=job.user,
+                name=job.params["name"],
+                content=_content(job),
+                dry_run=dry_run,
+                progress=progress,
+                **job.params.get("options", {}),
+            )
+        except FileProblem as error:
+            raise JobFailed(str(error)) from error
+        except ImportRejected as error:
+            raise JobFailed(
+                "The file was not imported and nothing was saved. Correct these problems in "
+                "the file and upload it again.",
+                error.problems,
+            ) from error
+
+    @register_job_kind(f"{view.job_kind}.check")
+    def check(job: BackgroundJob, progress: Progress) -> JobOutcome:
+        result = _do(job, progress, dry_run=True)
+        summary = result.summary()
+        if "nothing saved" not in summary.lower():
+            summary += " Nothing has been saved yet."
+        return JobOutcome(
+            message=f"The file has no problems. {summary}",
+            url=f"{job.params['back_url']}?checked={job.pk}",
+            data={"preview": view.preview_data(result), "url_label": "Check what will change"},
+        )
+
+    @register_job_kind(f"{view.job_kind}.run", atomic=True)
+    def run(job: BackgroundJob, progress: Progress) -> JobOutcome:
+        result = _do(job, progress, dry_run=False)
+        transaction.on_commit(
+            lambda: uploads.discard(user_id=job.user_id, token=job.params["token"])
+        )
+        return JobOutcome(
+            message=f"Import finished: {result.summary()}",
+            url=reverse(view.done_url),
+            data={"url_label": view.done_label},
+        )

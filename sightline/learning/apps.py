@@ -36,4 +36,9 @@ class LearningConfig(AppConfig):
     )
 
     def ready(self) -> None:
+        from sightline.core.views import register_import_jobs
+
         from . import policies  # noqa: F401  (registers rules)
+        from .views import LearningImportView
+
+        register_import_jobs(LearningImportView)

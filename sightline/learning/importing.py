@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from sightline.core.progress import NO_PROGRESS, Progress
 from sightline.core.tabular import FileProblem, problem, read_header, read_rows, read_table
 
 from .vocabulary import ActionStatus, Decision, SourceType
@@ -138,7 +139,9 @@ def _row_problems(line: int, row: dict[str, Any], today: datetime.date) -> list[
     return problems
 
 
-def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedTracker:
+def parse(
+    name: str, content: bytes, *, today: datetime.date, progress: Progress = NO_PROGRESS
+) -> ParsedTracker:
     table = read_table(name, content)
     header, errors = read_header(
         table,
@@ -152,7 +155,9 @@ def parse(name: str, content: bytes, *, today: datetime.date) -> ParsedTracker:
 
     action_lines: dict[str, int] = {}
     unreadable_in: dict[str, set[str]] = {}  # a recommendation's first line's unread dates
-    for line, row, unreadable in read_rows(table, header, dates=DATES, problems=parsed.errors):
+    for line, row, unreadable in read_rows(
+        table, header, dates=DATES, problems=parsed.errors, progress=progress
+    ):
         if unreadable:
             row["_unreadable"] = unreadable
         parsed.errors.extend(_row_problems(line, row, today))

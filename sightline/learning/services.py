@@ -15,6 +15,7 @@ from sightline.accounts.models import Agency, Sector, User
 from sightline.accounts.services import agency_create
 from sightline.core.models import AuditEvent
 from sightline.core.outbox import message_key, outbox_add
+from sightline.core.progress import EVERY, NO_PROGRESS, Progress
 from sightline.core.selectors import working_calendar
 from sightline.core.services import (
     audit_record,
@@ -23,7 +24,7 @@ from sightline.core.services import (
     save_changed,
     snapshot,
 )
-from sightline.core.tabular import ImportRejected, problem
+from sightline.core.tabular import ImportRejected, line_count, problem
 from sightline.reviews.selectors import cases_by_reference_key
 
 from . import importing
@@ -98,7 +99,6 @@ def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-@transaction.atomic
 def import_learning(
     *,
     actor: Any,
@@ -107,11 +107,37 @@ def import_learning(
     dry_run: bool = False,
     create_agencies: bool = False,
     actor_label: str = "",
+    progress: Progress = NO_PROGRESS,
 ) -> LearningImportResult:
     """Create and update recommendations, actions and imported evidence from a learning
-    tracker file: all or nothing (section 1 of the learning tracker contract)."""
+    tracker file: all or nothing (section 1 of the learning tracker contract). The file is
+    read before the transaction opens, so that a background job's progress can be written
+    meanwhile."""
     today = timezone.localdate()
-    parsed = importing.parse(name, content, today=today)
+    progress.stage("Reading the file", total=line_count(name, content))
+    parsed = importing.parse(name, content, today=today, progress=progress)
+    with transaction.atomic():
+        return _import_parsed(
+            actor=actor,
+            name=name,
+            parsed=parsed,
+            dry_run=dry_run,
+            create_agencies=create_agencies,
+            actor_label=actor_label,
+            progress=progress,
+        )
+
+
+def _import_parsed(
+    *,
+    actor: Any,
+    name: str,
+    parsed: importing.ParsedTracker,
+    dry_run: bool,
+    create_agencies: bool,
+    actor_label: str,
+    progress: Progress,
+) -> LearningImportResult:
     result = LearningImportResult(file_name=name, dry_run=dry_run)
     # One pass names every problem: the checks against stored agencies and cases run on
     # every row, whatever problems the file's cells have.
@@ -154,12 +180,15 @@ def import_learning(
     if problems:
         raise ImportRejected(problems)
 
+    progress.stage("Saving the recommendations", total=len(parsed.recommendations))
     existing_recs = {
         rec.reference.upper(): rec for rec in _by_key(Recommendation, list(parsed.recommendations))
     }
     events: list[dict[str, Any]] = []
     recommendations: dict[str, Recommendation] = {}
-    for key, (_line, row) in parsed.recommendations.items():
+    for done, (key, (_line, row)) in enumerate(parsed.recommendations.items()):
+        if done % EVERY == 0:
+            progress.advance(done)
         rec = existing_recs.get(key) or Recommendation(reference=row["recommendation_ref"])
         is_case = row["source_type"] == SourceType.CASE_REVIEW
         values = {
@@ -199,7 +228,10 @@ def import_learning(
         action.reference.upper(): action
         for action in _by_key(Action, [row["action_ref"].upper() for _, row in parsed.actions])
     }
-    for _line, row in parsed.actions:
+    progress.stage("Saving the actions", total=len(parsed.actions))
+    for done, (_line, row) in enumerate(parsed.actions):
+        if done % EVERY == 0:
+            progress.advance(done)
         action = existing_actions.get(row["action_ref"].upper()) or Action(
             reference=row["action_ref"]
         )
@@ -242,14 +274,14 @@ def import_learning(
                 }
             )
     # The agencies a recommendation is for include every agency with an action on it.
-    for key, rec in recommendations.items():
-        owning = {
+    owning: dict[str, set[Agency]] = {}
+    for _, row in parsed.actions:
+        owning.setdefault(row["recommendation_ref"].upper(), set()).add(
             agencies[_key(row["agency"])]
-            for _, row in parsed.actions
-            if row["recommendation_ref"].upper() == key
-        }
-        if owning:
-            rec.agencies.add(*owning)
+        )
+    for key, rec in recommendations.items():
+        if owning.get(key):
+            rec.agencies.add(*owning[key])
     if dry_run:
         transaction.set_rollback(True)
         return result

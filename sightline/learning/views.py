@@ -14,6 +14,7 @@ from django.urls import reverse
 from sightline.core.downloads import table_download
 from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
+from sightline.core.progress import NO_PROGRESS, Progress
 from sightline.core.services import access_log_record
 from sightline.core.views import (
     ObjectFormView,
@@ -68,14 +69,27 @@ class LearningImportView(PreviewedImportView):
     form_class = TrackerFileForm
     done_url = "learning:report"
     carried_options = ("create_agencies",)
+    done_label = "Go to the learning report"
+    job_kind = "learning.import"
+    what = "learning tracker"
 
-    def run(self, *, name: str, content: bytes, dry_run: bool, **options: bool) -> Any:
+    @staticmethod
+    def do_import(
+        *,
+        actor: Any,
+        name: str,
+        content: bytes,
+        dry_run: bool,
+        progress: Progress = NO_PROGRESS,
+        **options: bool,
+    ) -> Any:
         return services.import_learning(
-            actor=self.request.user,
+            actor=actor,
             name=name,
             content=content,
             dry_run=dry_run,
             create_agencies=options.get("create_agencies", False),
+            progress=progress,
         )
 
 

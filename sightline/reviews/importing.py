@@ -7,6 +7,7 @@ Section 1 of the case review data contract: every problem is reported as
 from dataclasses import dataclass, field
 from typing import Any
 
+from sightline.core.progress import NO_PROGRESS, Progress
 from sightline.core.tabular import FileProblem, problem, read_header, read_rows, read_table
 
 from .vocabulary import MILESTONES, Route
@@ -27,7 +28,7 @@ class ParsedFile:
     named: set[tuple[int, str]] = field(default_factory=set)
 
 
-def parse(name: str, content: bytes) -> ParsedFile:
+def parse(name: str, content: bytes, *, progress: Progress = NO_PROGRESS) -> ParsedFile:
     """Read and check a case file's cells. Every row that is not blank is kept, with its
     unreadable cells None or as written, so that the rules checked later (which need the
     stored cases: the route's outcomes and milestones, their order, dates in the future)
@@ -44,7 +45,9 @@ def parse(name: str, content: bytes) -> ParsedFile:
         return parsed
 
     references: dict[str, int] = {}
-    for line, row, unreadable in read_rows(table, header, dates=MILESTONES, problems=parsed.errors):
+    for line, row, unreadable in read_rows(
+        table, header, dates=MILESTONES, problems=parsed.errors, progress=progress
+    ):
         parsed.named.update((line, column) for column in unreadable)
         reference = row.get("reference", "")
         if not reference:

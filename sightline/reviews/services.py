@@ -15,6 +15,7 @@ from django.utils import timezone
 from sightline.core.calendar import WorkingCalendar
 from sightline.core.models import AuditEvent
 from sightline.core.outbox import message_key, outbox_add
+from sightline.core.progress import EVERY, NO_PROGRESS, Progress
 from sightline.core.selectors import working_calendar
 from sightline.core.services import (
     audit_record,
@@ -22,7 +23,7 @@ from sightline.core.services import (
     changes_between,
     snapshot,
 )
-from sightline.core.tabular import ImportRejected
+from sightline.core.tabular import ImportRejected, line_count
 
 from . import importing, timeliness
 from .lifecycle import opened_on, stage_of
@@ -385,13 +386,44 @@ def _existing_cases(references: list[str]) -> dict[str, Case]:
     return found
 
 
-@transaction.atomic
 def import_cases(
-    *, actor: Any, name: str, content: bytes, dry_run: bool = False, actor_label: str = ""
+    *,
+    actor: Any,
+    name: str,
+    content: bytes,
+    dry_run: bool = False,
+    actor_label: str = "",
+    progress: Progress = NO_PROGRESS,
 ) -> ImportResult:
-    """Create and update cases from a case file: all or nothing (section 1 of the contract)."""
+    """Create and update cases from a case file: all or nothing (section 1 of the contract).
+    The file is read before the transaction opens, so that a background job's progress can
+    be written meanwhile."""
     today = _today()
-    parsed = importing.parse(name, content)
+    progress.stage("Reading the file", total=line_count(name, content))
+    parsed = importing.parse(name, content, progress=progress)
+    with transaction.atomic():
+        return _import_parsed(
+            actor=actor,
+            name=name,
+            parsed=parsed,
+            today=today,
+            dry_run=dry_run,
+            actor_label=actor_label,
+            progress=progress,
+        )
+
+
+def _import_parsed(
+    *,
+    actor: Any,
+    name: str,
+    parsed: importing.ParsedFile,
+    today: datetime.date,
+    dry_run: bool,
+    actor_label: str,
+    progress: Progress,
+) -> ImportResult:
+    progress.stage("Comparing the rows with the cases Sightline holds", total=len(parsed.rows))
     imported = [column for column in parsed.columns if column not in ("reference",)]
     existing = _existing_cases([row["reference"] for _, row in parsed.rows])
     result = ImportResult(file_name=name, dry_run=dry_run)
@@ -399,7 +431,9 @@ def import_cases(
     problems: list[str] = list(parsed.errors)
     to_create: list[Case] = []
     to_update: list[tuple[Case, dict[str, Any]]] = []
-    for line, row in parsed.rows:
+    for done, (line, row) in enumerate(parsed.rows):
+        if done % EVERY == 0:
+            progress.advance(done)
         case = existing.get(row["reference"].upper())
         before = snapshot(case, imported) if case else {}
         target = case or Case(reference=row["reference"])
@@ -424,6 +458,7 @@ def import_cases(
         transaction.set_rollback(True)
         return result
 
+    progress.stage(f"Saving {len(to_create) + len(to_update):,} cases")
     now = timezone.now()
     for case in to_create:
         _derive(case)
@@ -464,7 +499,9 @@ def import_cases(
         detail=f"Case file {name}: {result.summary()}",
     )
     touched = [case.pk for case in to_create] + [case.pk for case, _ in to_update]
+    progress.stage("Working out the cases' deadlines", total=len(touched))
     for start in range(0, len(touched), 900):
+        progress.advance(start)
         deadlines_refresh(case_ids=touched[start : start + 900])
     return result
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from sightline.core.downloads import table_download
 from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
+from sightline.core.progress import NO_PROGRESS, Progress
 from sightline.core.services import access_log_record
 from sightline.core.views import (
     ObjectFormView,
@@ -363,11 +364,36 @@ class ImportView(PreviewedImportView):
     preview_template = "reviews/import_preview.html"
     form_class = ImportForm
     done_url = "reviews:case_list"
+    done_label = "Go to the cases"
+    job_kind = "reviews.import"
+    what = "case file"
 
-    def run(self, *, name: str, content: bytes, dry_run: bool, **options: bool) -> Any:
+    @staticmethod
+    def do_import(
+        *,
+        actor: Any,
+        name: str,
+        content: bytes,
+        dry_run: bool,
+        progress: Progress = NO_PROGRESS,
+        **options: bool,
+    ) -> Any:
         return services.import_cases(
-            actor=self.request.user, name=name, content=content, dry_run=dry_run
+            actor=actor, name=name, content=content, dry_run=dry_run, progress=progress
         )
+
+    @staticmethod
+    def preview_data(result: Any) -> dict[str, Any]:
+        """The counts, and the first 300 new and changed cases: what the preview shows."""
+        return {
+            "file_name": result.file_name,
+            "summary": result.summary(),
+            "created": result.created[:300],
+            "created_count": len(result.created),
+            "updated": list(result.updated.items())[:300],
+            "updated_count": len(result.updated),
+            "unchanged_count": len(result.unchanged),
+        }
 
 
 # --- Timeliness ----------------------------------------------------------------

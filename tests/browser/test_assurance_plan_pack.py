@@ -116,7 +116,11 @@ def test_executive_records_a_status_and_reads_the_pack_on_screen_and_as_a_pdf(
     expect(main).to_contain_text("Every action due last quarter was completed.")
     expect(main).to_contain_text("Position at the end of the quarter")
 
-    download = main.get_by_role("link", name=f"Download the pack for {previous.label} (PDF)")
+    visitor.click(main.get_by_role("link", name=f"Get the pack for {previous.label} as a PDF"))
+    expect(main).to_contain_text(f"The Executive pack for {previous.label} is ready to download")
+    assert AccessLogEntry.objects.filter(object_id=previous.label).count() == 0
+    name = f"sightline-executive-pack-{previous.label.replace(' ', '-')}.pdf"
+    download = main.get_by_role("button", name=f"Download {name}")
     response = page.context.request.get(download.get_attribute("href"))
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"

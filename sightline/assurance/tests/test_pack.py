@@ -30,7 +30,7 @@ from sightline.assurance.models import (
 from sightline.assurance.quarters import Quarter
 from sightline.assurance.selectors.groups import rollup
 from sightline.assurance.selectors.pack import pack_rows
-from sightline.core.models import AccessLogEntry
+from sightline.core.models import AccessLogEntry, BackgroundJob
 from sightline.core.roles import Role
 from sightline.core.tests.pdfs import check_accessible_pdf
 from sightline.learning.tests.factories import ActionFactory, RecommendationFactory
@@ -623,7 +623,9 @@ def test_a_wrong_quarter_is_explained_in_the_pdf_refusal(signed_in):
 def test_administrators_and_executive_members_open_the_pack(signed_in, role, db):
     client = signed_in(role)
     assert client.get(PACK).status_code == 200
-    assert client.get(PDF).status_code == 200
+    response = client.get(PDF)
+    assert response.status_code == 302
+    assert response["Location"] == BackgroundJob.objects.get().get_absolute_url()
 
 
 @pytest.mark.parametrize(
@@ -664,16 +666,31 @@ def pdf_streams(content: bytes) -> bytes:
     return b"\n".join(found)
 
 
-def test_the_pdf_is_the_quarters_pack_and_is_logged(signed_in, partnership):
+def test_the_pdf_is_made_by_a_job_and_logged_when_delivered(
+    signed_in, partnership, django_capture_on_commit_callbacks
+):
     client = signed_in(Role.EXECUTIVE)
-    response = client.get(PDF, {"quarter": "2025-26 Q2"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(PDF, {"quarter": "2025-26 Q2"})
+    job = BackgroundJob.objects.get()
+    assert response["Location"] == job.get_absolute_url()
+    assert job.status == BackgroundJob.Status.DONE, job.message
+    assert not AccessLogEntry.objects.exists()  # asked for, not yet delivered
+
+    page = client.get(job.get_absolute_url()).content.decode()
+    download_url = reverse("core:job_download", kwargs={"pk": job.pk})
+    assert f'href="{download_url}"' in page
+    assert "Download sightline-executive-pack-2025-26-Q2.pdf" in page
+
+    response = client.get(download_url)
+    content = b"".join(response.streaming_content)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    assert content.startswith(b"%PDF")
     assert "sightline-executive-pack-2025-26-Q2.pdf" in response["Content-Disposition"]
-    assert b"/Title (Executive pack 2025-26 Q2)" in pdf_streams(response.content)
+    assert b"/Title (Executive pack 2025-26 Q2)" in pdf_streams(content)
     check_accessible_pdf(
-        response.content,
+        content,
         title="Executive pack 2025-26 Q2",
         elements=frozenset({"/H1", "/H2", "/P", "/Table", "/TH", "/TD"}),
     )
@@ -684,6 +701,18 @@ def test_the_pdf_is_the_quarters_pack_and_is_logged(signed_in, partnership):
         "2025-26 Q2",
     )
     assert entry.object_repr == "Executive pack 2025-26 Q2 (PDF)"
+
+
+def test_another_executive_member_cannot_see_or_take_the_pdf(
+    signed_in, make_user, partnership, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(Role.EXECUTIVE).get(PDF, {"quarter": "2025-26 Q2"})
+    job = BackgroundJob.objects.get()
+    client.force_login(make_user(Role.EXECUTIVE))
+    assert client.get(job.get_absolute_url()).status_code == 404
+    assert client.get(reverse("core:job_download", kwargs={"pk": job.pk})).status_code == 404
+    assert not AccessLogEntry.objects.exists()
 
 
 def test_the_print_page_is_the_same_content_on_a4_with_page_numbers(partnership):

@@ -191,10 +191,9 @@ class DataImportView(PreviewedImportView):
     form_class = DatasetUploadForm
     done_url = "assurance:measure_list"
 
-    def run(self, *, name: str, content: bytes, dry_run: bool, **options: bool) -> Any:
-        return services.data_points_import(
-            actor=self.request.user, name=name, content=content, dry_run=dry_run
-        )
+    @staticmethod
+    def do_import(*, actor: Any, name: str, content: bytes, dry_run: bool, **options: Any) -> Any:
+        return services.data_points_import(actor=actor, name=name, content=content, dry_run=dry_run)
 
 
 class DataTemplateView(PolicyView):

@@ -7,14 +7,15 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 
-from sightline.core.models import AccessLogEntry
+from sightline.core.job_models import BackgroundJob
+from sightline.core.jobs import JobOutcome, job_create, register_job_kind
 from sightline.core.pdf import render_pdf
-from sightline.core.services import access_log_record
+from sightline.core.progress import Progress
 from sightline.core.views import PolicyView, bad_request
 
 from .. import pack
@@ -47,8 +48,13 @@ class PackView(PolicyView):
         return render(request, "assurance/pack/pack.html", context)
 
 
+PDF_KIND = "assurance.pack_pdf"
+
+
 class PackPdfView(PolicyView):
-    """The same pack as a PDF (A4, numbered pages); every download is in the access log."""
+    """Starts the job that makes the pack as a PDF (A4, numbered pages) and shows its
+    progress page, where the file is offered when it is ready. The download, not the
+    request, is written to the access log."""
 
     permission = "assurance.view_pack"
 
@@ -63,27 +69,45 @@ class PackPdfView(PolicyView):
                 problems=form,
                 then="Go back to the Executive pack and choose the quarter again.",
             )
-        the_pack = _pack_for(quarter, today)
-        html = render_to_string(
-            "assurance/pack/pack_print.html",
-            {
-                "pack": the_pack,
-                "partnership_name": settings.SIGHTLINE_PARTNERSHIP_NAME,
-                "produced_at": timezone.now(),
+        job = job_create(
+            user=request.user,
+            kind=PDF_KIND,
+            label=f"The Executive pack for {quarter.label} as a PDF",
+            params={
+                "quarter": quarter.label,
+                "back_url": f"{reverse('assurance:pack')}?{urlencode({'quarter': quarter.label})}",
+                "back_label": "Back to the Executive pack",
+                "export": {
+                    "object_type": "assurance.pack",
+                    "object_id": quarter.label,
+                    "object_repr": f"Executive pack {quarter.label} (PDF)",
+                    "detail": f"Quarter {quarter.label}: {quarter.months}",
+                },
             },
         )
-        access_log_record(
-            user=request.user,
-            action=AccessLogEntry.Action.EXPORT,
-            object_type="assurance.pack",
-            object_id=quarter.label,
-            object_repr=f"Executive pack {quarter.label} (PDF)",
-            detail=f"Quarter {quarter.label}: {quarter.months}",
-        )
-        response = HttpResponse(render_pdf(html), content_type="application/pdf")
-        name = f"sightline-executive-pack-{quarter.label.replace(' ', '-')}.pdf"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return redirect(job.get_absolute_url())
+
+
+@register_job_kind(PDF_KIND)
+def pack_pdf_job(job: BackgroundJob, progress: Progress) -> JobOutcome:
+    quarter = Quarter.parse(job.params["quarter"])
+    progress.stage("Gathering the pack's figures")
+    the_pack = _pack_for(quarter, timezone.localdate())
+    progress.stage("Drawing the PDF")
+    html = render_to_string(
+        "assurance/pack/pack_print.html",
+        {
+            "pack": the_pack,
+            "partnership_name": settings.SIGHTLINE_PARTNERSHIP_NAME,
+            "produced_at": timezone.now(),
+        },
+    )
+    return JobOutcome(
+        message=f"The Executive pack for {quarter.label} is ready to download.",
+        file=render_pdf(html),
+        file_name=f"sightline-executive-pack-{quarter.label.replace(' ', '-')}.pdf",
+        file_type="application/pdf",
+    )
 
 
 urlpatterns = [

@@ -185,5 +185,9 @@ def test_housekeeping_removes_expired_sessions_and_old_finished_jobs():
     Session.objects.create(
         session_key="live", session_data="", expire_date=now + datetime.timedelta(1)
     )
-    assert housekeeping(now=now) == {"expired_sessions": 1, "old_jobs": 0}
+    assert housekeeping(now=now) == {
+        "expired_sessions": 1,
+        "old_jobs": 0,
+        "expired_job_results": 0,
+    }
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]

@@ -11,14 +11,17 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.tasks import task_backends
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
+from sightline.core.jobs import background_jobs_recover
 from sightline.core.outbox import outbox_deliver_all
 from sightline.core.schedules import current_worker_id, schedules_run_due
 
 logger = logging.getLogger("sightline.worker")
+RECOVER_EVERY = 60.0  # seconds
 
 
 class Command(BaseCommand):
@@ -60,6 +63,7 @@ class Command(BaseCommand):
         if not once:
             jobs.configure_signals()
         logger.info("Worker %s started", worker_id)
+        recovered_at = 0.0
         while jobs.running:
             if not once:
                 # As Django does between requests: drop a connection that broke or aged.
@@ -69,6 +73,10 @@ class Command(BaseCommand):
                     logger.info(
                         "Ran %s for %s: %s", run.schedule, run.slot, run.result or run.error
                     )
+                if time.monotonic() - recovered_at >= RECOVER_EVERY:
+                    # Jobs whose worker died (no heartbeat) are started again, or failed.
+                    background_jobs_recover(now=timezone.now())
+                    recovered_at = time.monotonic()
                 delivered = outbox_deliver_all(worker_id=worker_id)
                 if delivered.sent or delivered.dead or delivered.retrying:
                     logger.info("Outbox: %s", delivered.as_dict())
