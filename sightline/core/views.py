@@ -520,6 +520,7 @@ class PreviewedImportView(PolicyView):
                 return self._expired()
             context = {
                 "preview": job.result_data["preview"],
+                "token": None,
                 "checked": job.pk,
                 "options": job.params.get("options", {}),
             }
@@ -582,6 +583,7 @@ class PreviewedImportView(PolicyView):
             "result": result,
             "preview": self.preview_data(result),
             "token": token,
+            "checked": None,
             "options": self._options(),
         }
         return render(request, self.preview_template, context)
