@@ -9,6 +9,7 @@ from django.utils import timezone
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader
 
 from sightline.core.govuk import error_summary, field_params
+from sightline.core.tables import data_table, record_table
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -54,5 +55,10 @@ def environment(**options: Any) -> Environment:
         field_params=field_params,
         error_summary=error_summary,
     )
-    env.filters.update(local_datetime=local_datetime, long_date=long_date)
+    env.filters.update(
+        local_datetime=local_datetime,
+        long_date=long_date,
+        record_table=record_table,
+        data_table=data_table,
+    )
     return env
