@@ -8,7 +8,8 @@ than a 320 CSS pixel screen:
     row is shown as a block and each cell above its value shows its column's heading. The
     headings are copied from the table's ``<thead>`` into a ``data-label`` attribute on every
     body cell here, so the template keeps one source for them and no JavaScript is needed;
-    ``frontend/tables.scss`` does the rest.
+    ``frontend/tables.scss`` does the rest. ``record_table(until="desktop")`` stacks a table
+    with many columns on tablets too.
 
 ``{% filter data_table %}<table>...</table>{% endfilter %}``
     A table whose columns must be read across (figures, matrices, reports): it is wrapped in
@@ -126,12 +127,16 @@ def _span(token: _Token) -> int:
         return 1
 
 
-def record_table(markup: str) -> Markup:
-    """Label each body cell with its column's heading, so the table stacks on small screens."""
+def record_table(markup: str, until: str = "tablet") -> Markup:
+    """Label each body cell with its column's heading, so the table stacks on small screens:
+    below GOV.UK's tablet breakpoint, or below its desktop one (``until="desktop"``) for a
+    table with too many columns for a tablet."""
+    if until not in ("tablet", "desktop"):
+        raise ValueError(f"until must be 'tablet' or 'desktop', not {until!r}.")
     table = _Table(str(markup))
-    table.only_table().set(
-        "class", " ".join(filter(None, [table.only_table().get("class"), STACKED_CLASS]))
-    )
+    element = table.only_table()
+    stacked = STACKED_CLASS if until == "tablet" else f"{STACKED_CLASS}-until-desktop"
+    element.set("class", " ".join(filter(None, [element.get("class"), stacked])))
     headings: list[str] = []
     section = ""
     column = 0

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 # those link to. Pages that differ only by a record's number count once (one case stands for
 # all cases), and no role visits more than MAX_PAGES pages.
 MAX_DEPTH = 2
-MAX_PAGES = 70
+MAX_PAGES = 100
 SKIP = re.compile(r"/sign-out/|/assets/|/export|/download|\.(csv|xlsx|pdf|docx|pptx|ics)$", re.I)
 
 

@@ -60,6 +60,14 @@ def test_record_table_counts_columns_across_spans_and_uses_the_last_heading_row(
     assert "<td data-label='Chosen'>Cy</td>" in html
 
 
+def test_record_table_can_stack_until_the_desktop_breakpoint():
+    html = str(record_table(RECORDS, until="desktop"))
+    assert f'<table class="govuk-table {STACKED_CLASS}-until-desktop">' in html
+    assert 'data-label="Name"' in html
+    with pytest.raises(ValueError, match="until must be"):
+        record_table(RECORDS, until="wide")
+
+
 @pytest.mark.parametrize(
     ("markup", "message"),
     [
