@@ -87,7 +87,7 @@ def test_data_table_scrolls_in_a_region_labelled_by_its_caption():
         '<div class="sightline-table-scroll" role="region" '
         'aria-labelledby="table-people-roles" tabindex="0">'
     )
-    assert '<caption class="govuk-table__caption" id="table-people-roles">' in html
+    assert '<caption id="table-people-roles" class="govuk-table__caption">' in html
     assert html.endswith("</table>\n</div>")
     assert "data-label" not in html
 
