@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, Undef
 
 from sightline.core.formats import local_datetime, long_date
 from sightline.core.govuk import error_summary, field_params
+from sightline.core.tables import data_table, record_table
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -145,5 +146,10 @@ def environment(**options: Any) -> Environment:
         error_summary=error_summary,
         breadcrumb_items=breadcrumb_items,
     )
-    env.filters.update(local_datetime=local_datetime, long_date=long_date)
+    env.filters.update(
+        local_datetime=local_datetime,
+        long_date=long_date,
+        record_table=record_table,
+        data_table=data_table,
+    )
     return env

@@ -48,8 +48,59 @@ def browser():
         browser.close()
 
 
+# WCAG 2.2 reflow (1.4.10): at 320 CSS pixels wide no page may scroll sideways.
+REFLOW_WIDTH = 320
+
+# What makes a page wider than the viewport: the outermost elements that stick out on the
+# right and are not clipped by a scrolling ancestor (following containing blocks, so that an
+# absolutely positioned element inside a scrolling region that does not contain it counts).
+WIDEST_OFFENDER = r"""
+() => {
+  const width = document.documentElement.clientWidth;
+  const right = (el) => el.getBoundingClientRect().right + window.scrollX;
+  const containingBlock = (el) => {
+    const position = getComputedStyle(el).position;
+    if (position === "fixed") return null;
+    let parent = el.parentElement;
+    if (position === "absolute") {
+      while (parent && getComputedStyle(parent).position === "static"
+             && getComputedStyle(parent).transform === "none") {
+        parent = parent.parentElement;
+      }
+    }
+    return parent;
+  };
+  const clipped = (el) => {
+    for (let block = containingBlock(el); block && block !== document.documentElement;
+         block = containingBlock(block)) {
+      if (getComputedStyle(block).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const sticksOut = (el) => el.getBoundingClientRect().width > 0 && right(el) > width + 0.5
+    && !clipped(el);
+  const culprits = [...document.body.querySelectorAll("*")].filter(
+    (el) => sticksOut(el) && !(el.parentElement !== document.body && sticksOut(el.parentElement))
+  );
+  if (!culprits.length) return "no single element (look for a wide margin or transform)";
+  culprits.sort((a, b) => right(b) - right(a));
+  const el = culprits[0];
+  const classes = typeof el.className === "string" && el.className.trim()
+    ? "." + el.className.trim().split(/\s+/).join(".") : "";
+  const text = (el.innerText || el.textContent || "").trim().replace(/\s+/g, " ").slice(0, 80);
+  const table = el.closest("table");
+  const caption = table && table.caption ? table.caption.textContent.trim().replace(/\s+/g, " ") : "";
+  return `<${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}${classes}>`
+    + ` reaching ${Math.round(right(el))}px: "${text}"`
+    + (caption ? ` in the table "${caption}"` : "")
+    + (culprits.length > 1 ? ` (and ${culprits.length - 1} more)` : "");
+}
+"""
+
+
 class Visitor:
-    """A person at a browser, with axe checking every page they reach."""
+    """A person at a browser, with axe checking every page they reach, and a check that the
+    page reflows to a 320 CSS pixel wide screen without scrolling sideways."""
 
     def __init__(self, page, base_url: str) -> None:
         self.page = page
@@ -62,7 +113,25 @@ class Visitor:
         assert results.violations_count == 0, (
             f"Accessibility violations on {self.page.url}:\n{results.generate_report()}"
         )
+        self.check_reflow()
         self.checked.append(self.page.url)
+
+    def check_reflow(self) -> None:
+        """At 320 CSS pixels wide the page does not scroll sideways (WCAG 2.2, 1.4.10)."""
+        viewport = self.page.viewport_size
+        self.page.set_viewport_size({"width": REFLOW_WIDTH, "height": 640})
+        try:
+            width = self.page.evaluate("document.documentElement.scrollWidth")
+            offender = self.page.evaluate(WIDEST_OFFENDER) if width > REFLOW_WIDTH else ""
+        finally:
+            if viewport is not None:
+                self.page.set_viewport_size(viewport)
+        assert width <= REFLOW_WIDTH, (
+            f"{self.page.url} is {width}px wide on a {REFLOW_WIDTH}px screen, so it scrolls "
+            f"sideways (WCAG 1.4.10 reflow). Widest cause: {offender}. Stack a record table "
+            "with the record_table filter, or put a data table in a scrolling region with "
+            "data_table (docs/decisions/0008-small-screens.md)."
+        )
 
     def click(self, target) -> None:
         """Follow a link or press a button that loads a page, then check the new page."""
