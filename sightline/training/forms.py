@@ -363,14 +363,18 @@ class RegisterForm(forms.Form):
     def __init__(self, *args: Any, bookings: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for booking in bookings:
+            name = booking.delegate.full_name or booking.delegate.email
             self.fields[f"booking_{booking.pk}"] = forms.ChoiceField(
                 label=booking.delegate.full_name or booking.delegate.email,
                 choices=[(value, label) for value, label in Attendance.choices if value],
                 widget=forms.RadioSelect,
-                initial=booking.attendance or Attendance.ATTENDED,
+                # No answer is chosen for the trainer (GOV.UK radios): saving marks people as
+                # there, which emails them and makes certificates available.
+                initial=booking.attendance or None,
                 error_messages={
-                    "required": f"Mark whether {booking.delegate.full_name} attended",
-                    "invalid_choice": "Choose attended, left early or did not attend",
+                    "required": f"Choose whether {name} attended, left early or did not attend",
+                    "invalid_choice": f"Choose whether {name} attended, left early or did not "
+                    "attend",
                 },
             )
 

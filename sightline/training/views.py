@@ -561,18 +561,37 @@ class RegisterMarkView(SessionView):
             )
             return self._render(form, bookings, status=400)
         if form.is_valid():
+            marks = form.marks()
+            emailed = services.register_evaluation_requests(bookings=bookings, marks=marks)
+            if "change" in request.POST:
+                return self._render(form, bookings)
+            if emailed and request.POST.get("confirmed") != str(len(emailed)):
+                # Say who will be emailed before anything is sent; "confirmed" carries the
+                # count seen, so a register that changed meanwhile is shown again.
+                return render(
+                    request,
+                    "training/register_confirm.html",
+                    {
+                        "session": self.object,
+                        "form": form,
+                        "emailed": emailed,
+                        "marks": [(booking, form[f"booking_{booking.pk}"]) for booking in bookings],
+                    },
+                )
             try:
                 changed = services.register_mark(
-                    actor=request.user, session=self.object, marks=form.marks()
+                    actor=request.user, session=self.object, marks=marks
                 )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    f"The register is saved ({len(changed)} changed). Delegates who attended "
-                    "have been asked to evaluate the session.",
+                sent = (
+                    f" {len(emailed)} {'delegate has' if len(emailed) == 1 else 'delegates have'}"
+                    " been emailed an evaluation form."
+                    if emailed
+                    else ""
                 )
+                messages.success(request, f"The register is saved ({len(changed)} changed).{sent}")
                 return redirect(self.object.get_absolute_url())
         return self._render(form, bookings, status=400)
 
