@@ -145,7 +145,9 @@ RULES: dict[str, Rule] = {
     # The action belongs to every caller's own agency: its agency lead updates it.
     "learning:progress": Rule(allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:action",)),
     "learning:evidence": Rule(allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:action",)),
-    "learning:close": Rule(allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:action",)),
+    # Only someone who may sign the closure off: an administrator (or the recommendation's
+    # lead, not the caller here), never the action's owner.
+    "learning:close": Rule(allowed=ADMIN, kwargs=("pk:action",)),
     "learning:returns": Rule(allowed=SEES_CASES),
     # The return is from every caller's own agency: its lead makes it.
     "learning:return_submit": Rule(
