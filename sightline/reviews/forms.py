@@ -4,7 +4,13 @@ from django import forms
 from django.db.models import Q
 
 from sightline.accounts.models import Agency, User
-from sightline.core.forms import GovukDateField, SpreadsheetUploadForm, date_hint, field_of
+from sightline.core.forms import (
+    GovukDateField,
+    SpreadsheetUploadForm,
+    WholeNumberField,
+    date_hint,
+    field_of,
+)
 from sightline.core.roles import Role
 
 from .lifecycle import Stage
@@ -343,8 +349,16 @@ class StandardForm(forms.Form):
     route = forms.ChoiceField(
         label="Route", choices=Route.choices, error_messages={"required": "Choose a route"}
     )
-    start_field = forms.ChoiceField(label="Counts from", choices=list(MILESTONES.items()))
-    done_field = forms.ChoiceField(label="Milestone measured", choices=list(MILESTONES.items()))
+    start_field = forms.ChoiceField(
+        label="Counts from",
+        choices=list(MILESTONES.items()),
+        error_messages={"required": "Choose the milestone the deadline counts from"},
+    )
+    done_field = forms.ChoiceField(
+        label="Milestone measured",
+        choices=list(MILESTONES.items()),
+        error_messages={"required": "Choose the milestone the deadline measures"},
+    )
     rule = forms.ChoiceField(
         label="Rule",
         choices=[
@@ -353,8 +367,11 @@ class StandardForm(forms.Form):
             (Rule.BEFORE_WORKING_DAYS.value, "At least a number of working days before"),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the deadline is counted"},
     )
-    amount = forms.IntegerField(
+    amount = WholeNumberField(
+        what="the number of days or months",
+        example=15,
         label="Number of days or months",
         min_value=1,
         max_value=365,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from sightline.accounts.models import Agency, User
 from sightline.assurance.models import Priority
-from sightline.core.forms import GovukDateField
+from sightline.core.forms import GovukDateField, WholeNumberField
 from sightline.reviews.models import PracticeTheme
 
 from .models import Course, EventSeries
@@ -91,7 +91,9 @@ class CourseForm(forms.Form):
         help_text="When the course is next checked against current practice. For example 31 3 2027",
         error_messages={"required": "Enter the date the course is next reviewed"},
     )
-    impact_survey_weeks = forms.IntegerField(
+    impact_survey_weeks = WholeNumberField(
+        what="the number of weeks",
+        example=12,
         label="Weeks until the impact survey",
         min_value=1,
         max_value=52,
@@ -228,7 +230,9 @@ class SessionForm(forms.Form):
         help_text="Only delegates with a confirmed place see it",
         error_messages={"invalid": "Enter the joining link as a web address, like https://..."},
     )
-    capacity = forms.IntegerField(
+    capacity = WholeNumberField(
+        what="the number of places",
+        example=20,
         label="Places",
         min_value=1,
         max_value=500,
@@ -254,7 +258,9 @@ class SessionForm(forms.Form):
     needs_manager_approval = forms.BooleanField(
         label="Places need the delegate's manager's approval", required=False
     )
-    cancellation_cutoff_hours = forms.IntegerField(
+    cancellation_cutoff_hours = WholeNumberField(
+        what="the cancellation cut-off in hours",
+        example=48,
         label="Delegates may cancel up to this many hours before the start",
         initial=48,
         min_value=0,

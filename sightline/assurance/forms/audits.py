@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from sightline.core.forms import GovukDateField, field_of
+from sightline.core.forms import GovukDateField, WholeNumberField, field_of
 
 from ..quarters import Quarter
 from ..vocabulary import AuditStatus
@@ -91,7 +91,9 @@ class AuditReturnForm(forms.Form):
     """The audit's questionnaire: an answer to each question, and how many cases were
     audited."""
 
-    cases_audited = forms.IntegerField(
+    cases_audited = WholeNumberField(
+        what="how many cases your agency audited",
+        example=6,
         label="How many cases your agency audited",
         min_value=0,
         error_messages={

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
-from sightline.core.forms import SpreadsheetUploadForm, field_of
+from sightline.core.forms import DecimalNumberField, SpreadsheetUploadForm, field_of
 
 from ..data_import import NOTE_LENGTH, parse_value
 from ..models import Group
@@ -152,7 +152,9 @@ class MeasureForm(forms.Form):
         queryset=Group.objects.none(),
         error_messages={"required": "Choose the group the measure's exceptions go to"},
     )
-    threshold = forms.DecimalField(
+    threshold = DecimalNumberField(
+        what="the threshold",
+        example="50 or 12.5",
         label="Threshold (optional)",
         required=False,
         max_digits=12,
