@@ -160,7 +160,7 @@ def seed(*, password: str, stdout: Any) -> None:
                     returned_on=min(
                         case.published_date + datetime.timedelta(days=21), timezone.localdate()
                     ),
-                    method="briefing",
+                    methods=["briefing", "team_meeting"] if number % 4 == 0 else ["briefing"],
                     staff_reached=25 + number * 10,
                     summary="Seven-minute briefing shared at team meetings (fictional demo).",
                 )

@@ -247,11 +247,15 @@ class ReturnForm(forms.Form):
         allow_future=False,
         error_messages={"required": "Enter the date"},
     )
-    method = forms.ChoiceField(
-        label="How",
+    methods = forms.MultipleChoiceField(
+        label="How the learning was spread",
+        help_text="Select all that apply",
         choices=DisseminationMethod.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose how the learning was spread"},
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select how the learning was spread",
+            "invalid_choice": "Select how the learning was spread from the list",
+        },
     )
     staff_reached = WholeNumberField(
         what="how many staff it reached",
