@@ -3,10 +3,13 @@
 import datetime
 import decimal
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.functional import lazy
 
 from .models import AuditEvent
 from .tabular import MAX_BYTES
@@ -19,23 +22,42 @@ def field_of(form: forms.BaseForm, name: str) -> Any:
 
 def example_date(*, days: int = 0, today: datetime.date | None = None) -> datetime.date:
     """A date ``days`` from today, for a hint's example: computed, so it never goes stale."""
-    return (today or datetime.date.today()) + datetime.timedelta(days=days)
+    return (today or timezone.localdate()) + datetime.timedelta(days=days)
 
 
-def date_hint(*, days: int = -30, today: datetime.date | None = None, before: str = "") -> str:
+def from_today(make: Callable[[datetime.date], str]) -> Any:
+    """Text worked out from today's date each time it is shown: a form's class body runs
+    once, when the server starts, so a date written there would go stale."""
+    return lazy(lambda: make(timezone.localdate()), str)()
+
+
+def date_hint(*, days: int = -30, before: str = "") -> Any:
     """A GOV.UK date hint, like "For example, 27 3 2026", with an example ``days`` from today
     (in the past by default): ``before`` puts a sentence ahead of it."""
-    example = example_date(days=days, today=today)
-    text = f"For example, {example.day} {example.month} {example.year}"
-    return f"{before} {text}" if before else text
+
+    def make(today: datetime.date) -> str:
+        example = example_date(days=days, today=today)
+        text = f"For example, {example.day} {example.month} {example.year}"
+        return f"{before} {text}" if before else text
+
+    return from_today(make)
 
 
-def financial_year_hint(*, today: datetime.date | None = None, quarter: bool = False) -> str:
-    """An example financial year, the current one (April to March), like "2026-27"."""
-    day = today or datetime.date.today()
-    start = day.year if day.month >= 4 else day.year - 1
-    text = f"{start}-{(start + 1) % 100:02d}"
-    return f"For example {text} Q1" if quarter else f"For example {text}"
+def financial_year_of(day: datetime.date) -> int:
+    """The year a financial year (April to March) containing ``day`` starts in."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def financial_year_hint(*, quarter: bool = False, before: str = "") -> Any:
+    """This financial year as an example, like "For example 2026-27" (or "... 2026-27 Q1"),
+    after ``before`` when given ("A financial year and quarter, for example 2026-27 Q1")."""
+
+    def make(today: datetime.date) -> str:
+        start = financial_year_of(today)
+        text = f"{start}-{(start + 1) % 100:02d}" + (" Q1" if quarter else "")
+        return f"{before}, for example {text}" if before else f"For example {text}"
+
+    return from_today(make)
 
 
 # Spaces, thin spaces and commas people put between thousands ("1,200", "1 200").

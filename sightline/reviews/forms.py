@@ -10,6 +10,7 @@ from sightline.core.forms import (
     WholeNumberField,
     date_hint,
     field_of,
+    from_today,
 )
 from sightline.core.roles import Role
 
@@ -90,7 +91,7 @@ class CaseForm(forms.Form):
     reference = forms.CharField(
         label="Reference",
         max_length=40,
-        help_text="For example CR-2024-03",
+        help_text=from_today(lambda today: f"For example CR-{today.year}-03"),
         error_messages={
             "required": "Enter the case's reference",
             "max_length": "The reference must be 40 characters or fewer",

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from sightline.accounts.models import Agency, User
 from sightline.assurance.models import Priority
-from sightline.core.forms import GovukDateField, WholeNumberField
+from sightline.core.forms import GovukDateField, WholeNumberField, date_hint, from_today
 from sightline.reviews.models import PracticeTheme
 
 from .models import Course, EventSeries
@@ -88,7 +88,9 @@ class CourseForm(forms.Form):
     )
     review_date = GovukDateField(
         label="Content review date",
-        help_text="When the course is next checked against current practice. For example 31 3 2027",
+        help_text=date_hint(
+            days=365, before="When the course is next checked against current practice."
+        ),
         error_messages={"required": "Enter the date the course is next reviewed"},
     )
     impact_survey_weeks = WholeNumberField(
@@ -144,7 +146,7 @@ class SeriesForm(forms.Form):
     name = forms.CharField(
         label="Name",
         max_length=150,
-        help_text="For example Safeguarding Week 2026",
+        help_text=from_today(lambda today: f"For example Safeguarding Week {today.year + 1}"),
         error_messages={"required": "Enter the name of the event"},
     )
     description = forms.CharField(

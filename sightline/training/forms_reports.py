@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.forms.boundfield import BoundField
 
-from sightline.core.forms import GovukDateField, WholeNumberField
+from sightline.core.forms import GovukDateField, WholeNumberField, financial_year_of, from_today
 
 from .reporting import financial_year, period_problem
 
@@ -18,8 +18,16 @@ class PeriodForm(forms.Form):
     """From and to dates, both optional: a missing date is taken from the current financial
     year, so an empty form shows the current financial year."""
 
-    date_from = GovukDateField(label="From", required=False, help_text="For example, 1 4 2025")
-    date_to = GovukDateField(label="To", required=False, help_text="For example, 31 3 2026")
+    date_from = GovukDateField(
+        label="From",
+        required=False,
+        help_text=from_today(lambda today: f"For example, 1 4 {financial_year_of(today)}"),
+    )
+    date_to = GovukDateField(
+        label="To",
+        required=False,
+        help_text=from_today(lambda today: f"For example, 31 3 {financial_year_of(today) + 1}"),
+    )
 
     def __init__(self, *args: Any, today: datetime.date, **kwargs: Any) -> None:
         self.default = financial_year(today)

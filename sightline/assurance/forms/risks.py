@@ -6,7 +6,13 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from sightline.core.forms import GovukDateField, WholeNumberField, field_of
+from sightline.core.forms import (
+    GovukDateField,
+    WholeNumberField,
+    date_hint,
+    field_of,
+    from_today,
+)
 
 from .. import scoring
 from ..models import RiskControl
@@ -81,7 +87,7 @@ class RiskForm(ScoresForm):
     reference = forms.CharField(
         label="Reference",
         max_length=30,
-        help_text="For example SR-2025-04",
+        help_text=from_today(lambda today: f"For example SR-{today.year}-04"),
         error_messages={
             "required": "Enter the risk's reference",
             "max_length": "The reference must be 30 characters or fewer",
@@ -300,7 +306,9 @@ class AcceptForm(forms.Form):
     )
     until = GovukDateField(
         label="Accepted until",
-        help_text=f"At most {scoring.ACCEPTANCE_MONTHS} months from today. For example 31 3 2026",
+        help_text=date_hint(
+            days=90, before=f"At most {scoring.ACCEPTANCE_MONTHS} months from today."
+        ),
         error_messages={"required": "Enter the date the acceptance lasts until"},
     )
 

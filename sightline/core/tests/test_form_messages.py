@@ -5,11 +5,13 @@ import datetime
 import importlib
 import inspect
 import pkgutil
+import re
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import time_machine
 from django import forms
 from django.core import validators
 
@@ -197,3 +199,38 @@ def test_decimal_numbers_drop_thousands_separators():
     with pytest.raises(forms.ValidationError) as raised:
         field.clean("1.234")
     assert raised.value.messages == ["The threshold has too many numbers after the decimal point"]
+
+
+DATE_LIKE = re.compile(
+    r"\b\d{1,2} \d{1,2} (?P<a>\d{4})\b"  # a date input's example, like 27 3 2026
+    r"|(?<![-\w])(?P<b>\d{4})-\d{2}\b"  # a financial year, like 2026-27
+    r"|(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December) (?P<c>\d{4})"
+)
+
+
+@pytest.mark.parametrize("form_class", form_classes(), ids=lambda form: form.__qualname__)
+def test_hints_with_dates_are_worked_out_from_today(db, form_class):
+    with time_machine.travel(datetime.datetime(2031, 6, 15, 12, tzinfo=datetime.UTC)):
+        form = make_form(form_class)
+        hints = {name: str(field.help_text) for name, field in form.fields.items()}
+    stale = {
+        name: hint
+        for name, hint in hints.items()
+        for match in DATE_LIKE.finditer(hint)
+        if not 2030 <= int(match.group("a") or match.group("b") or match.group("c")) <= 2033
+    }
+    assert not stale, f"{form_class.__qualname__} has hints with fixed dates: {stale}"
+
+
+def test_a_hint_follows_the_date_it_is_shown_on():
+    from sightline.core.forms import date_hint, financial_year_hint
+
+    hint = date_hint(days=90, before="At most 12 months from today.")
+    fy = financial_year_hint(quarter=True)
+    with time_machine.travel(datetime.datetime(2026, 12, 3, 12, tzinfo=datetime.UTC)):
+        assert str(hint) == "At most 12 months from today. For example, 3 3 2027"
+        assert str(fy) == "For example 2026-27 Q1"
+    with time_machine.travel(datetime.datetime(2027, 2, 1, 12, tzinfo=datetime.UTC)):
+        assert str(hint) == "At most 12 months from today. For example, 2 5 2027"
+        assert str(fy) == "For example 2026-27 Q1"
