@@ -77,8 +77,9 @@ RULES: dict[str, Rule] = {
     "accounts:user_reactivate": Rule(allowed=ADMIN, method="post", kwargs=("pk:target",)),
     "accounts:user_password_link": Rule(allowed=ADMIN, method="post", kwargs=("pk:target",)),
     "accounts:membership_add": Rule(allowed=ADMIN, kwargs=("pk:target",)),
+    # Removing asks first (GET), then acts (POST): both are the administrator's alone.
     "accounts:membership_remove": Rule(
-        allowed=ADMIN, method="post", kwargs=("pk:target", "membership_pk:target_membership")
+        allowed=ADMIN, kwargs=("pk:target", "membership_pk:target_membership")
     ),
     "accounts:agency_list": Rule(allowed=ADMIN),
     "accounts:agency_create": Rule(allowed=ADMIN),
@@ -91,7 +92,7 @@ RULES: dict[str, Rule] = {
     "core:audit_trail_export": Rule(allowed=ADMIN),
     "core:access_log": Rule(allowed=ADMIN),
     "core:closure_days": Rule(allowed=ADMIN),
-    "core:closure_day_remove": Rule(allowed=ADMIN, method="post", kwargs=("pk:closure_day",)),
+    "core:closure_day_remove": Rule(allowed=ADMIN, kwargs=("pk:closure_day",)),
     "reviews:case_list": Rule(allowed=SEES_CASES),
     "reviews:case_export": Rule(allowed=SEES_EVERY_CASE, extra={"fmt": "csv"}),
     "reviews:case_create": Rule(allowed=RUNS_REVIEWS),
@@ -110,7 +111,6 @@ RULES: dict[str, Rule] = {
     "reviews:assignment_add": Rule(allowed=RUNS_REVIEWS, kwargs=CASE, hidden_from=NOT_ON_CASE),
     "reviews:assignment_remove": Rule(
         allowed=RUNS_REVIEWS,
-        method="post",
         kwargs=(*CASE, "assignment_pk:assignment"),
         hidden_from=NOT_ON_CASE,
     ),

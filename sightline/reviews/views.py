@@ -18,6 +18,8 @@ from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
 from sightline.core.services import access_log_record
 from sightline.core.views import (
+    ConfirmActionView,
+    Confirmation,
     ObjectFormView,
     PolicyView,
     PreviewedImportView,
@@ -370,15 +372,38 @@ class AssignmentAddView(CaseSubformView):
         )
 
 
-class AssignmentRemoveView(CaseView):
-    permission = "reviews.manage_case"
-    http_method_names = ["post"]
+class AssignmentRemoveView(CaseView, ConfirmActionView):
+    """Taking someone off a case asks first: they lose sight of its restricted details."""
 
-    def post(self, request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-        assignment = selectors.assignment_get(case=self.object, pk=assignment_pk)
-        services.assignment_remove(actor=request.user, assignment=assignment)
-        messages.success(request, f"{assignment.user.full_name} is no longer on the case.")
-        return redirect(self.object)
+    permission = "reviews.manage_case"
+
+    @property
+    def assignment(self) -> Any:
+        return selectors.assignment_get(case=self.object, pk=self.kwargs["assignment_pk"])
+
+    def confirmation(self) -> Confirmation:
+        assignment, case = self.assignment, self.object
+        name = assignment.user.full_name or assignment.user.email
+        return Confirmation(
+            caption=case.reference,
+            heading=f"Are you sure you want to take {name} off {case.reference}?",
+            facts=[("Person", name), ("Case", case.reference)],
+            happens=[
+                f"{name} will no longer be one of the people on the case, so will no longer see "
+                "its restricted details (unless their role lets them see every case's).",
+                "The change is recorded in the case's history. You can add them again later.",
+            ],
+            button="Take them off the case",
+            keep="Keep them on the case",
+        )
+
+    def act(self) -> str:
+        assignment = self.assignment
+        services.assignment_remove(actor=self.request.user, assignment=assignment)
+        return f"{assignment.user.full_name} is no longer on the case."
+
+    def done_url(self) -> str:
+        return str(self.object.get_absolute_url())
 
 
 class RelatedCaseAddView(CaseSubformView):

@@ -18,7 +18,14 @@ from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
 from sightline.core.policies import is_administrator
 from sightline.core.services import access_log_record
-from sightline.core.views import ObjectFormView, PolicyView, apply_errors, next_url
+from sightline.core.views import (
+    ConfirmActionView,
+    Confirmation,
+    ObjectFormView,
+    PolicyView,
+    apply_errors,
+    next_url,
+)
 
 from . import certificates, selectors, services
 from .forms import (
@@ -197,24 +204,64 @@ class BookingDetailView(BookingView):
         )
 
 
-class BookingCancelView(BookingView, ObjectFormView):
+class BookingCancelView(BookingView, ConfirmActionView):
+    """Cancelling a place (or leaving the waiting list) asks first, naming the session."""
+
     permission = "training.cancel_booking"
-    heading = "Cancel this booking"
-    button = "Cancel the booking"
 
-    def caption(self) -> str:
-        return self.object.session.course.title
-
-    def make_form(self, data: Any = None) -> Form:
-        return Form(data)
-
-    def save(self, form: Any) -> None:
-        services.booking_cancel(actor=self.request.user, booking=self.object)
-        self.success = (
-            "You have left the waiting list."
-            if self.object.status == BookingStatus.WAITING
-            else "The booking is cancelled and the place offered to the next person waiting."
+    def confirmation(self) -> Confirmation:
+        booking, session = self.object, self.object.session
+        mine = booking.delegate_id == self.request.user.pk
+        name = booking.delegate.full_name or booking.delegate.email
+        facts: list[tuple[str, Any]] = [
+            ("Course", session.course.title),
+            ("Session", session.starts_at),
+        ]
+        if session.venue:
+            facts.append(("Where", session.venue))
+        if not mine:
+            facts.insert(0, ("Delegate", name))
+        if booking.status == BookingStatus.WAITING:
+            return Confirmation(
+                caption=session.course.title,
+                heading="Are you sure you want to leave the waiting list?"
+                if mine
+                else f"Are you sure you want to take {name} off the waiting list?",
+                facts=facts,
+                happens=[
+                    "If a place comes free, it will be offered to the next person waiting "
+                    f"instead{'' if mine else ' of ' + name}.",
+                ],
+                button="Leave the waiting list" if mine else "Take them off the waiting list",
+                keep="Stay on the waiting list" if mine else "Keep them on the waiting list",
+            )
+        whose = "your" if mine else f"{name}'s"
+        return Confirmation(
+            caption=session.course.title,
+            heading=f"Are you sure you want to cancel {whose} place?",
+            facts=facts,
+            happens=[
+                "The place will be offered to the next person on the waiting list. "
+                + (
+                    "To go after all, you will need to book again, if there is a place."
+                    if mine
+                    else f"{name} would need to book again, if there is a place."
+                ),
+                f"An email will confirm the cancellation to {'you' if mine else name}.",
+            ],
+            button="Cancel my place" if mine else "Cancel the place",
+            keep="Keep my place" if mine else "Keep the place",
         )
+
+    def act(self) -> str:
+        waiting = self.object.status == BookingStatus.WAITING
+        services.booking_cancel(actor=self.request.user, booking=self.object)
+        if waiting:
+            return "You have left the waiting list."
+        return "The booking is cancelled and the place offered to the next person waiting."
+
+    def done_url(self) -> str:
+        return str(self.object.get_absolute_url())
 
 
 # --- Signing up and managers' approval ---------------------------------------------------

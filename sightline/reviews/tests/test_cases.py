@@ -515,7 +515,11 @@ def test_removing_someone_from_a_case_ends_their_need_to_know(client, admin_user
     lead = make_user(Role.AGENCY_LEAD, agency=agency)
     assignment = services.assignment_add(actor=admin_user, case=case, user=lead)
     client.force_login(admin_user)
-    client.post(reverse("reviews:assignment_remove", args=[case.pk, assignment.pk]))
+    remove = reverse("reviews:assignment_remove", args=[case.pk, assignment.pk])
+    asked = client.get(remove).content.decode()
+    assert f"Are you sure you want to take {lead.full_name} off {case.reference}?" in asked
+    assert case.assignments.exists()
+    client.post(remove)
     client.force_login(lead)
     assert "Sensitive words" not in client.get(case.get_absolute_url()).content.decode()
     changes = AuditEvent.objects.filter(object_id=str(case.pk)).values_list("changes", flat=True)

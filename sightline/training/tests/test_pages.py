@@ -2,6 +2,7 @@
 the refusals, and query counts that stay the same when the rows grow tenfold."""
 
 import datetime
+import re
 from collections.abc import Callable
 
 import pytest
@@ -403,7 +404,17 @@ def test_cancelling_a_booking_asks_first_then_cancels(as_practitioner, practitio
     booking = book_for(practitioner, SessionFactory.create())
     url = reverse("training:booking_cancel", kwargs={"pk": booking.pk})
     page = text(as_practitioner.get(url))
-    assert "Cancel this booking" in page
+    assert "Are you sure you want to cancel your place?" in page
+    assert booking.session.course.title in page
+    starts = timezone.localtime(booking.session.starts_at)
+    assert f"{starts:%A} {starts.day} {starts:%B %Y}" in page
+    assert "The place will be offered to the next person on the waiting list" in page
+    html = as_practitioner.get(url).content.decode()
+    assert re.search(r"govuk-button--warning[^>]*>\s*Cancel my place", html)
+    assert f'href="{booking.get_absolute_url()}"' in html
+    assert "Keep my place" in html
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
     response = as_practitioner.post(url)
     assert response.status_code == 302
     booking.refresh_from_db()
