@@ -227,7 +227,7 @@ RULES: dict[str, Rule] = {
     "assurance:group_edit": Rule(allowed=ADMIN, kwargs=("pk:group",)),
     "assurance:group_member_add": Rule(allowed=ADMIN, kwargs=("pk:group",)),
     "assurance:group_member_remove": Rule(
-        allowed=ADMIN, method="post", kwargs=("pk:group", "member_pk:group_member")
+        allowed=ADMIN, kwargs=("pk:group", "member_pk:group_member")
     ),
     "assurance:meeting_create": Rule(allowed=ADMIN, kwargs=("pk:group",)),
     "assurance:meeting_detail": Rule(allowed=SEES_ASSURANCE, kwargs=("pk:meeting",)),
