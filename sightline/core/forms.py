@@ -1,7 +1,6 @@
 """Form building blocks that follow the GOV.UK Design System's patterns."""
 
 import datetime
-import decimal
 import re
 from collections.abc import Callable
 from typing import Any
@@ -134,7 +133,7 @@ class DecimalNumberField(forms.DecimalField):
         messages |= kwargs.pop("error_messages", None) or {}
         super().__init__(error_messages=messages, **kwargs)
 
-    def to_python(self, value: Any) -> decimal.Decimal | None:
+    def to_python(self, value: Any) -> Any:  # a Decimal, or None when left blank
         if isinstance(value, str):
             value = _THOUSANDS.sub("", value)
         return super().to_python(value)

@@ -66,7 +66,7 @@ def test_review_officer_records_a_case_from_referral_to_decision(visitor, people
     page.get_by_label("Child serious incident").check()
     expect(page.get_by_role("button", name="Continue")).to_be_hidden()
     page.get_by_label("Reference").fill("CR-2026-02")
-    expect(page.get_by_label("Referral received")).to_have_count(0)
+    expect(page.get_by_role("group", name="Referral received")).to_have_count(0)
     page.locator("#id_child-incident_aware_date_day").fill("31")
     page.locator("#id_child-incident_aware_date_month").fill("2")
     page.locator("#id_child-incident_aware_date_year").fill("2026")
