@@ -76,7 +76,7 @@ def test_practitioner_books_a_place_sees_it_and_cancels_it(visitor, people):
     expect(main).to_contain_text("Neglect: spotting the signs")
     starts = timezone.localtime(session.starts_at)
     expect(main).to_contain_text(f"{starts:%A} {starts.day} {starts:%B %Y}")
-    visitor.click(page.get_by_role("link", name="Keep my place"))
+    visitor.click(page.get_by_role("button", name="Keep my place"))
     expect(main).to_contain_text("Booked")
     visitor.click(page.get_by_role("link", name="Cancel this booking"))
     visitor.click(page.get_by_role("button", name="Cancel my place"))
