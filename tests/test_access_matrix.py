@@ -92,7 +92,7 @@ RULES: dict[str, Rule] = {
     "core:audit_trail_export": Rule(allowed=ADMIN),
     "core:access_log": Rule(allowed=ADMIN),
     "core:closure_days": Rule(allowed=ADMIN),
-    "core:closure_day_remove": Rule(allowed=ADMIN, kwargs=("pk:closure_day",)),
+    "core:closure_day_remove": Rule(allowed=ADMIN, method="post", kwargs=("pk:closure_day",)),
     "reviews:case_list": Rule(allowed=SEES_CASES),
     "reviews:case_export": Rule(allowed=SEES_EVERY_CASE, extra={"fmt": "csv"}),
     "reviews:case_create": Rule(allowed=RUNS_REVIEWS),

@@ -23,21 +23,26 @@ def _long(value: datetime.date) -> str:
 
 
 def _choices(codes: tuple[str, ...]) -> str:
-    """Outcomes in words with the code a file holds, like "No local review (no_lcspr)"."""
-    named = [f"{Outcome(code).label.lower()} ({code})" for code in codes]
+    """Outcomes as a file holds them, each with its meaning: "no_lcspr for no local review"."""
+    named = [f"{code} for {Outcome(code).label.lower()}" for code in codes]
     return ", ".join(named[:-1]) + f" or {named[-1]}" if len(named) > 1 else named[0]
 
 
 def case_problems(facts: Mapping[str, Any], *, today: datetime.date) -> list[Problem]:
     """Everything wrong with a case's route, outcome and milestone dates, field by field,
-    in words a person uses: the milestone's label, the route's and outcome's names."""
+    in words a person uses: the milestone's label, the route's and outcome's names.
+
+    Every rule that can be checked is: without a known route, the dates are still checked
+    for being in the future or too long ago; the rules that depend on the route wait for it.
+    """
     problems: list[Problem] = []
-    route = facts.get("route")
-    if route not in Route.values:
-        return [("route", "Enter the route the case is on: child, adult, dhr or local")]
-    route_name = Route(route).label.lower()
+    route = str(facts.get("route") or "")
+    known = route in Route.values
+    if not known:
+        problems.append(("route", "Enter the route the case is on: child, adult, dhr or local"))
+    route_name = Route(route).label.lower() if known else ""
     outcome = facts.get("outcome") or ""
-    if outcome and outcome not in OUTCOMES_BY_ROUTE[route]:
+    if known and outcome and outcome not in OUTCOMES_BY_ROUTE[route]:
         named = Outcome(outcome).label if outcome in Outcome.values else f"‘{outcome}’"
         problems.append(
             (
@@ -46,7 +51,7 @@ def case_problems(facts: Mapping[str, Any], *, today: datetime.date) -> list[Pro
                 f"{_choices(OUTCOMES_BY_ROUTE[route])}",
             )
         )
-    used = MILESTONES_BY_ROUTE[route]
+    used = MILESTONES_BY_ROUTE[route] if known else tuple(MILESTONES)
     earliest = datetime.date(FIRST_YEAR, 1, 1)
     for field in MILESTONES:
         value = facts.get(field)
@@ -68,7 +73,7 @@ def case_problems(facts: Mapping[str, Any], *, today: datetime.date) -> list[Pro
                     f"{label} must be in {FIRST_YEAR} or later: check the year ({_long(value)})",
                 )
             )
-    for earlier, later in ORDER_BY_ROUTE[route]:
+    for earlier, later in ORDER_BY_ROUTE[route] if known else ():
         first, second = facts.get(earlier), facts.get(later)
         if first is not None and second is not None and second < first:
             problems.append(

@@ -4,7 +4,7 @@ trail in one transaction; emails go after the commit."""
 
 import datetime
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
@@ -466,7 +466,7 @@ def _asks_for_evaluation(booking: Booking, value: str | None) -> bool:
 
 
 def register_evaluation_requests(
-    *, bookings: Iterable[Booking], marks: Mapping[int, str]
+    *, bookings: list[Booking], marks: Mapping[int, str]
 ) -> list[Booking]:
     """The delegates whom saving ``marks`` would email an evaluation form: those newly marked
     as there (attended or left early). The register page shows them before saving."""

@@ -126,8 +126,8 @@ def test_messages_name_milestones_and_routes_in_words():
     )
     assert problems["outcome"] == (
         "No domestic homicide review is not an outcome of a child serious incident: choose "
-        "local child safeguarding practice review (lcspr), no local review (no_lcspr) or "
-        "national review (national)"
+        "lcspr for local child safeguarding practice review, no_lcspr for no local review or "
+        "national for national review"
     )
     assert problems["referral_date"] == (
         "Referral received is not a milestone of a child serious incident: leave it blank"
@@ -137,3 +137,13 @@ def test_messages_name_milestones_and_routes_in_words():
         "(it says 2 January 2030)"
     )
     assert not any("_date" in message or "'" in message for message in problems.values())
+
+
+def test_dates_are_checked_even_when_the_route_is_unknown():
+    problems = case_problems(
+        {"route": "elsewhere", "decision_date": D(2030, 1, 2)}, today=D(2026, 12, 3)
+    )
+    assert problems == [
+        ("route", "Enter the route the case is on: child, adult, dhr or local"),
+        ("decision_date", "Decision made must be today or in the past (it says 2 January 2030)"),
+    ]
