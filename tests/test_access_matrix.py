@@ -86,8 +86,9 @@ RULES: dict[str, Rule] = {
     "accounts:user_reactivate": Rule(allowed=ADMIN, method="post", kwargs=("pk:target",)),
     "accounts:user_password_link": Rule(allowed=ADMIN, method="post", kwargs=("pk:target",)),
     "accounts:membership_add": Rule(allowed=ADMIN, kwargs=("pk:target",)),
+    # Removing asks first (GET), then acts (POST): both are the administrator's alone.
     "accounts:membership_remove": Rule(
-        allowed=ADMIN, method="post", kwargs=("pk:target", "membership_pk:target_membership")
+        allowed=ADMIN, kwargs=("pk:target", "membership_pk:target_membership")
     ),
     "accounts:agency_list": Rule(allowed=ADMIN),
     "accounts:agency_create": Rule(allowed=ADMIN),
@@ -135,7 +136,6 @@ RULES: dict[str, Rule] = {
     "reviews:assignment_add": Rule(allowed=RUNS_REVIEWS, kwargs=CASE, hidden_from=NOT_ON_CASE),
     "reviews:assignment_remove": Rule(
         allowed=RUNS_REVIEWS,
-        method="post",
         kwargs=(*CASE, "assignment_pk:assignment"),
         hidden_from=NOT_ON_CASE,
     ),
@@ -170,7 +170,9 @@ RULES: dict[str, Rule] = {
     # The action belongs to every caller's own agency: its agency lead updates it.
     "learning:progress": Rule(allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:action",)),
     "learning:evidence": Rule(allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:action",)),
-    "learning:close": Rule(allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:action",)),
+    # Only someone who may sign the closure off: an administrator (or the recommendation's
+    # lead, not the caller here), never the action's owner.
+    "learning:close": Rule(allowed=ADMIN, kwargs=("pk:action",)),
     "learning:returns": Rule(allowed=SEES_CASES),
     # The return is from every caller's own agency: its lead makes it.
     "learning:return_submit": Rule(
@@ -250,7 +252,7 @@ RULES: dict[str, Rule] = {
     "assurance:group_edit": Rule(allowed=ADMIN, kwargs=("pk:group",)),
     "assurance:group_member_add": Rule(allowed=ADMIN, kwargs=("pk:group",)),
     "assurance:group_member_remove": Rule(
-        allowed=ADMIN, method="post", kwargs=("pk:group", "member_pk:group_member")
+        allowed=ADMIN, kwargs=("pk:group", "member_pk:group_member")
     ),
     "assurance:meeting_create": Rule(allowed=ADMIN, kwargs=("pk:group",)),
     "assurance:meeting_detail": Rule(allowed=SEES_ASSURANCE, kwargs=("pk:meeting",)),

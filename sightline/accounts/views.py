@@ -22,7 +22,13 @@ from sightline.core.home import panels_for
 from sightline.core.pagination import paginate
 from sightline.core.roles import Role
 from sightline.core.selectors import history_for_object
-from sightline.core.views import PolicyView, apply_errors, next_url
+from sightline.core.views import (
+    ConfirmActionView,
+    Confirmation,
+    PolicyView,
+    apply_errors,
+    next_url,
+)
 
 from . import selectors, services
 from .forms import (
@@ -349,21 +355,38 @@ class MembershipAddView(UserObjectView):
         )
 
 
-class MembershipRemoveView(UserObjectView):
-    http_method_names = ["post"]
+class MembershipRemoveView(UserObjectView, ConfirmActionView):
+    """Removing a role asks first, and says what the person will no longer be able to do."""
 
-    def post(self, request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-        user: User = self.object
-        membership = selectors.membership_get(user=user, pk=membership_pk)
-        try:
-            services.membership_remove(actor=request.user, membership=membership)
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            messages.success(
-                request, f"{membership.get_role_display()} in {membership.agency} has been removed."
-            )
-        return redirect(user)
+    @property
+    def membership(self) -> Any:
+        return selectors.membership_get(user=self.object, pk=self.kwargs["membership_pk"])
+
+    def confirmation(self) -> Confirmation:
+        membership, user = self.membership, self.object
+        name = user.full_name or user.email
+        role = membership.get_role_display()
+        return Confirmation(
+            caption=name,
+            heading=f"Are you sure you want to remove this role from {name}?",
+            facts=[("Role", role), ("Agency", str(membership.agency))],
+            happens=[
+                f"{name} will no longer have what the {role.lower()} role gives in "
+                f"{membership.agency}: the pages, cases and emails that come with it. Their "
+                "other roles stay as they are.",
+                "The change is recorded in the audit trail. You can add the role again later.",
+            ],
+            button="Remove the role",
+            keep="Keep the role",
+        )
+
+    def act(self) -> str:
+        membership = self.membership
+        services.membership_remove(actor=self.request.user, membership=membership)
+        return f"{membership.get_role_display()} in {membership.agency} has been removed."
+
+    def done_url(self) -> str:
+        return str(self.object.get_absolute_url())
 
 
 # --- Agencies ----------------------------------------------------------------

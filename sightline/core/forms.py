@@ -1,10 +1,14 @@
 """Form building blocks that follow the GOV.UK Design System's patterns."""
 
 import datetime
+import re
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.functional import lazy
 
 from .models import AccessLogEntry, AuditEvent
 from .tabular import MAX_BYTES
@@ -13,6 +17,132 @@ from .tabular import MAX_BYTES
 def field_of(form: forms.BaseForm, name: str) -> Any:
     """One of a form's fields, for setting choices or a queryset when the form is made."""
     return form.fields[name]
+
+
+def example_date(*, days: int = 0, today: datetime.date | None = None) -> datetime.date:
+    """A date ``days`` from today, for a hint's example: computed, so it never goes stale."""
+    return (today or timezone.localdate()) + datetime.timedelta(days=days)
+
+
+def from_today(make: Callable[[datetime.date], str]) -> Any:
+    """Text worked out from today's date each time it is shown: a form's class body runs
+    once, when the server starts, so a date written there would go stale."""
+    return lazy(lambda: make(timezone.localdate()), str)()
+
+
+def date_hint(*, days: int = -30, before: str = "") -> Any:
+    """A GOV.UK date hint, like "For example, 27 3 2026", with an example ``days`` from today
+    (in the past by default): ``before`` puts a sentence ahead of it."""
+
+    def make(today: datetime.date) -> str:
+        example = example_date(days=days, today=today)
+        text = f"For example, {example.day} {example.month} {example.year}"
+        return f"{before} {text}" if before else text
+
+    return from_today(make)
+
+
+def financial_year_of(day: datetime.date) -> int:
+    """The year a financial year (April to March) containing ``day`` starts in."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def financial_year_hint(*, quarter: bool = False, before: str = "") -> Any:
+    """This financial year as an example, like "For example 2026-27" (or "... 2026-27 Q1"),
+    after ``before`` when given ("A financial year and quarter, for example 2026-27 Q1")."""
+
+    def make(today: datetime.date) -> str:
+        start = financial_year_of(today)
+        text = f"{start}-{(start + 1) % 100:02d}" + (" Q1" if quarter else "")
+        return f"{before}, for example {text}" if before else f"For example {text}"
+
+    return from_today(make)
+
+
+# Spaces, thin spaces and commas people put between thousands ("1,200", "1 200").
+_THOUSANDS = re.compile(r"[,\s\u00a0\u2009\u202f]")
+
+
+def _number_messages(
+    what: str, example: str, minimum: Any, maximum: Any, *, whole: bool
+) -> dict[str, str]:
+    noun = what[0].upper() + what[1:]
+    kind = "a whole number" if whole else "a number"
+    messages = {
+        "required": f"Enter {what}, like {example}",
+        "invalid": f"Enter {what} as {kind}, like {example}",
+        "min_value": f"{noun} must be {minimum} or more",
+        "max_value": f"{noun} must be {maximum} or less",
+    }
+    if not whole:
+        messages |= {
+            "max_digits": f"{noun} is too long: enter a shorter number, like {example}",
+            "max_decimal_places": f"{noun} has too many numbers after the decimal point",
+            "max_whole_digits": f"{noun} is too big: check the number",
+            "step_size": f"Enter {what} as {kind}, like {example}",
+        }
+    return messages
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number as people write it ("1,200", "1 200"), in a text box with a numeric
+    keyboard (GOV.UK asks for text inputs, not number inputs), with Sightline's messages.
+
+    ``what`` names the number in a sentence ("the number of cases audited"); ``example`` is
+    a typical value for "like 12"."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
+
+    def __init__(self, *, what: str, example: Any = 12, **kwargs: Any) -> None:
+        messages = _number_messages(
+            what,
+            str(example),
+            kwargs.get("min_value"),
+            kwargs.get("max_value"),
+            whole=True,
+        )
+        messages |= kwargs.pop("error_messages", None) or {}
+        super().__init__(error_messages=messages, **kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = _THOUSANDS.sub("", value)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # Number inputs' min and max attributes do not apply to a text box.
+        attrs = super().widget_attrs(widget)
+        for key in ("min", "max", "step"):
+            attrs.pop(key, None)
+        return attrs
+
+
+class DecimalNumberField(forms.DecimalField):
+    """A number with decimals as people write it ("1,200.5"), with Sightline's messages."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"})
+
+    def __init__(self, *, what: str, example: Any = "2.5", **kwargs: Any) -> None:
+        messages = _number_messages(
+            what,
+            str(example),
+            kwargs.get("min_value"),
+            kwargs.get("max_value"),
+            whole=False,
+        )
+        messages |= kwargs.pop("error_messages", None) or {}
+        super().__init__(error_messages=messages, **kwargs)
+
+    def to_python(self, value: Any) -> Any:  # a Decimal, or None when left blank
+        if isinstance(value, str):
+            value = _THOUSANDS.sub("", value)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        for key in ("min", "max", "step"):
+            attrs.pop(key, None)
+        return attrs
 
 
 class GovukDateInput(forms.MultiWidget):
@@ -42,7 +172,16 @@ class GovukDateField(forms.MultiValueField):
     def __init__(self, *, allow_future: bool = True, **kwargs: Any) -> None:
         self.allow_future = allow_future
         fields = tuple(forms.CharField(required=False) for _ in range(3))
-        super().__init__(fields=fields, require_all_fields=False, **kwargs)
+        label = str(kwargs.get("label") or "the date")
+        messages = {
+            "required": f"Enter {label[0].lower() + label[1:]}"
+            if kwargs.get("label")
+            else "Enter the date",
+            "invalid": f"{label} must be a real date",
+            "incomplete": f"{label} must include a day, month and year",
+        }
+        messages |= kwargs.pop("error_messages", None) or {}
+        super().__init__(fields=fields, require_all_fields=False, error_messages=messages, **kwargs)
 
     def compress(self, data_list: list[str]) -> datetime.date | None:
         if not data_list or not any(part.strip() for part in data_list if part):
@@ -57,7 +196,11 @@ class GovukDateField(forms.MultiValueField):
         if missing:
             raise ValidationError(f"{label} must include a {' and a '.join(missing)}")
         if not (day.isdigit() and month.isdigit() and year.isdigit()):
-            raise ValidationError(f"{label} must be a real date, in numbers, like 27 3 2024")
+            example = example_date(days=-30)
+            raise ValidationError(
+                f"{label} must be a real date, in numbers, like "
+                f"{example.day} {example.month} {example.year}"
+            )
         if len(year) != 4:
             raise ValidationError(f"{label}: the year must include 4 numbers")
         try:

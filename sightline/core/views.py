@@ -1,6 +1,7 @@
 """The shared kernel's pages: error pages, the audit trail and the access log."""
 
 import uuid
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.apps import apps
@@ -322,15 +323,82 @@ class ClosureDayListView(PolicyView):
         return self._render(form, status=400)
 
 
-class ClosureDayRemoveView(PolicyView):
-    permission = "core.manage_closure_days"
-    http_method_names = ["post"]
+@dataclass(frozen=True)
+class Confirmation:
+    """What a confirmation page shows before a destructive action: the question, the facts
+    that identify what is acted on, what will happen, and the two buttons' words."""
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        day = selectors.closure_day_get(pk=pk)
-        closure_day_remove(actor=request.user, day=day)
-        messages.success(request, f"{day.date:%d %B %Y} is a working day again.")
-        return redirect("core:closure_days")
+    heading: str
+    button: str
+    keep: str
+    happens: list[str]
+    caption: str = ""
+    facts: list[tuple[str, str]] = field(default_factory=list)
+
+
+class ConfirmActionView(PolicyView):
+    """A destructive action (remove, cancel) asks first: the page (GET) says what will happen,
+    with a warning button that acts (POST) beside a way to keep things as they are. Works
+    without a script. Subclasses give ``confirmation``, ``act`` (returning the success
+    message) and ``done_url`` (also where "keep" leads, unless ``keep_url`` says otherwise)."""
+
+    def confirmation(self) -> Confirmation:
+        raise NotImplementedError
+
+    def act(self) -> str:
+        raise NotImplementedError
+
+    def done_url(self) -> str:
+        raise NotImplementedError
+
+    def keep_url(self) -> str:
+        return self.done_url()
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return render(
+            request,
+            "core/confirm.html",
+            {"confirm": self.confirmation(), "keep_url": self.keep_url()},
+        )
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        try:
+            message = self.act()
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+            return redirect(self.keep_url())
+        messages.success(request, message)
+        return redirect(self.done_url())
+
+
+class ClosureDayRemoveView(ConfirmActionView):
+    permission = "core.manage_closure_days"
+
+    @property
+    def day(self) -> Any:
+        return selectors.closure_day_get(pk=self.kwargs["pk"])
+
+    def confirmation(self) -> Confirmation:
+        day = self.day
+        return Confirmation(
+            caption="Working days",
+            heading=f"Are you sure {day.date.day} {day.date:%B %Y} is a working day?",
+            facts=[("Date", f"{day.date.day} {day.date:%B %Y}"), ("Closed for", day.description)],
+            happens=[
+                "Sightline will count it as a working day again, and every deadline is "
+                "recounted: some cases' milestones may fall due a day earlier.",
+            ],
+            button="Make it a working day",
+            keep="Keep it as a closure day",
+        )
+
+    def act(self) -> str:
+        day = self.day
+        closure_day_remove(actor=self.request.user, day=day)
+        return f"{day.date.day} {day.date:%B %Y} is a working day again."
+
+    def done_url(self) -> str:
+        return reverse("core:closure_days")
 
 
 class SettingsView(PolicyView):

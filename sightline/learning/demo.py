@@ -166,7 +166,7 @@ def seed(*, password: str, stdout: Any) -> None:
                     actor=None,
                     item=item,
                     returned_on=min(asked + datetime.timedelta(days=14 + number), today),
-                    method="briefing",
+                    methods=["briefing", "team_meeting"] if number % 4 == 0 else ["briefing"],
                     staff_reached=25 + number * 10,
                     summary="Seven-minute briefing shared at team meetings (fictional demo).",
                 )

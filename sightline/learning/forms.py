@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 
 from sightline.accounts.models import Agency, User
-from sightline.core.forms import GovukDateField, SpreadsheetUploadForm, field_of
+from sightline.core.forms import GovukDateField, SpreadsheetUploadForm, WholeNumberField, field_of
 from sightline.reviews.models import PracticeTheme
 
 from .vocabulary import (
@@ -155,7 +155,11 @@ class ActionForm(forms.Form):
         label="Due date", error_messages={"required": "Enter the date the action is due"}
     )
     next_review_date = GovukDateField(label="Next review (optional)", required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": "The form was changed: reload the page and try again"},
+    )
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -204,7 +208,9 @@ class EvidenceForm(forms.Form):
         required=False,
         choices=_blank("Not given") + DisseminationMethod.choices,
     )
-    staff_reached = forms.IntegerField(
+    staff_reached = WholeNumberField(
+        what="the number of staff reached",
+        example=40,
         label="Staff reached (dissemination)",
         required=False,
         min_value=0,
@@ -241,13 +247,19 @@ class ReturnForm(forms.Form):
         allow_future=False,
         error_messages={"required": "Enter the date"},
     )
-    method = forms.ChoiceField(
-        label="How",
+    methods = forms.MultipleChoiceField(
+        label="How the learning was spread",
+        help_text="Select all that apply",
         choices=DisseminationMethod.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose how the learning was spread"},
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select how the learning was spread",
+            "invalid_choice": "Select how the learning was spread from the list",
+        },
     )
-    staff_reached = forms.IntegerField(
+    staff_reached = WholeNumberField(
+        what="how many staff it reached",
+        example=40,
         label="How many staff it reached",
         min_value=0,
         error_messages={

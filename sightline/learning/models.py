@@ -199,7 +199,8 @@ class DisseminationReturn(TimeStampedModel):
     )
     requested_on = models.DateField()
     returned_on = models.DateField(null=True, blank=True)
-    method = models.CharField(max_length=20, choices=DisseminationMethod.choices, blank=True)
+    # How the learning was spread: DisseminationMethod values, as many as the agency used.
+    methods = models.JSONField(default=list, blank=True)
     staff_reached = models.PositiveIntegerField(null=True, blank=True)
     summary = models.TextField(blank=True)
     returned_by = models.ForeignKey(

@@ -57,12 +57,11 @@ rules.add_perm(
     (sees_learning & (runs_learning | leads_owning_agency)) | owns_action,
 )
 rules.add_perm("learning.sign_off", (is_administrator | leads_recommendation) & ~owns_action)
-# Anyone who may update the action may open the closing form; the service then requires a
-# sign-off by someone other than the owner, and says so.
+# Closing is offered only to those who may sign the closure off: anyone else who works on
+# the action is told who can (the action's page names them).
 rules.add_perm(
     "learning.close_action",
-    sees_learning
-    & (runs_learning | leads_owning_agency | owns_action | is_administrator | leads_recommendation),
+    sees_learning & (is_administrator | leads_recommendation) & ~owns_action,
 )
 
 

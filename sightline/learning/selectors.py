@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, Upper
 from django.http import Http404
 from django.utils import timezone
 
-from sightline.accounts.models import Agency, Membership
+from sightline.accounts.models import Agency, Membership, User
 from sightline.core.exceptions import NotVisibleError
 from sightline.core.roles import Role
 from sightline.reviews.models import Case, PracticeTheme
@@ -246,8 +246,21 @@ def action_get(*, pk: int) -> Action:
     return action
 
 
+def action_signers(*, action: Action) -> list[Any]:
+    """Who may close ``action`` and sign it off, by name: the recommendation's lead and the
+    partnership's administrators, never the action's owner (as the sign-off policy says)."""
+    people = User.objects.filter(
+        Q(memberships__role=Role.ADMINISTRATOR) | Q(pk=action.recommendation.lead_id),
+        is_active=True,
+    )
+    if action.owner_id:
+        people = people.exclude(pk=action.owner_id)
+    return list(people.distinct().order_by("full_name"))
+
+
 def action_page(*, action: Action) -> dict[str, Any]:
     return {
+        "signers": action_signers(action=action),
         "updates": list(action.updates.select_related("recorded_by")),
         "evidence": list(action.evidence.select_related("recorded_by").order_by("-dated", "-id")),
         "sign_offs": list(action.sign_offs.select_related("signed_by")),

@@ -37,7 +37,7 @@ from .models import (
     SignOff,
 )
 from .selectors import agency_lead_emails
-from .vocabulary import OPEN_STATUSES, EvidenceKind, SourceType
+from .vocabulary import OPEN_STATUSES, DisseminationMethod, EvidenceKind, SourceType
 
 RECOMMENDATION_FIELDS = (
     "source_type",
@@ -620,7 +620,7 @@ def return_submit(
     actor: Any,
     item: DisseminationReturn,
     returned_on: datetime.date,
-    method: str,
+    methods: list[str],
     staff_reached: int | None,
     summary: str,
 ) -> DisseminationReturn:
@@ -631,8 +631,12 @@ def return_submit(
         raise ValidationError(
             {"returned_on": "The learning cannot have been spread before the review was published"}
         )
-    before = snapshot(item, ("returned_on", "method", "staff_reached", "summary"))
-    item.returned_on, item.method, item.staff_reached = returned_on, method, staff_reached
+    if not methods or any(method not in DisseminationMethod.values for method in methods):
+        raise ValidationError({"methods": "Select how the learning was spread"})
+    # In the vocabulary's order, each once, so that the same answers always read the same.
+    chosen = [value for value in DisseminationMethod.values if value in methods]
+    before = snapshot(item, ("returned_on", "methods", "staff_reached", "summary"))
+    item.returned_on, item.methods, item.staff_reached = returned_on, chosen, staff_reached
     item.summary, item.returned_by = summary.strip(), actor
     item.updated_at, item.updated_by = timezone.now(), actor
     item.save()
@@ -641,7 +645,7 @@ def return_submit(
         kind=AuditEvent.Kind.UPDATE,
         obj=item,
         changes=changes_between(
-            before, snapshot(item, ("returned_on", "method", "staff_reached", "summary"))
+            before, snapshot(item, ("returned_on", "methods", "staff_reached", "summary"))
         ),
     )
     return item

@@ -487,7 +487,7 @@ class ReturnSubmitView(ObjectFormView):
         item = self.object
         initial = {
             "returned_on": item.returned_on or today(),
-            "method": item.method,
+            "methods": item.methods,
             "staff_reached": item.staff_reached,
             "summary": item.summary,
         }

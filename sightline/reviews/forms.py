@@ -4,7 +4,14 @@ from django import forms
 from django.db.models import Q
 
 from sightline.accounts.models import Agency, User
-from sightline.core.forms import GovukDateField, SpreadsheetUploadForm, field_of
+from sightline.core.forms import (
+    GovukDateField,
+    SpreadsheetUploadForm,
+    WholeNumberField,
+    date_hint,
+    field_of,
+    from_today,
+)
 from sightline.core.roles import Role
 
 from .lifecycle import Stage
@@ -12,6 +19,8 @@ from .models import Case, PracticeTheme, TimelinessStandard
 from .timeliness import Rule
 from .vocabulary import (
     MILESTONES,
+    MILESTONES_BY_ROUTE,
+    OUTCOMES_BY_ROUTE,
     AgeBand,
     Disability,
     Ethnicity,
@@ -64,59 +73,80 @@ class CaseFilterForm(forms.Form):
 
 
 class CaseForm(forms.Form):
+    """What every case has, whatever its route. The route's own questions (its outcome and
+    milestones) are in a ``RouteDetailsForm``, asked once the route is known."""
+
+    route = forms.ChoiceField(
+        label="Which route is the case on?",
+        choices=Route.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the route the case is on",
+            "invalid_choice": "Choose the route the case is on",
+        },
+    )
+    # The route whose questions the page showed: when it differs from the chosen route, the
+    # page is shown again with the chosen route's questions rather than saved.
+    shown_route = forms.CharField(required=False, widget=forms.HiddenInput)
     reference = forms.CharField(
         label="Reference",
         max_length=40,
-        help_text="For example CR-2024-03",
-        error_messages={"required": "Enter the case's reference"},
-    )
-    route = forms.ChoiceField(
-        label="Route",
-        choices=Route.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the route the case is on"},
+        help_text=from_today(lambda today: f"For example CR-{today.year}-03"),
+        error_messages={
+            "required": "Enter the case's reference",
+            "max_length": "The reference must be 40 characters or fewer",
+        },
     )
     pseudonym = forms.CharField(
         label="Pseudonym (optional)",
         max_length=80,
         required=False,
         help_text="The name used in reports, like Child P or Adult T",
-    )
-    outcome = forms.ChoiceField(
-        label="Outcome", required=False, choices=_blank("Not decided yet") + Outcome.choices
+        error_messages={"max_length": "The pseudonym must be 80 characters or fewer"},
     )
     officer = forms.ModelChoiceField(
         label="Responsible review officer",
         required=False,
         queryset=User.objects.none(),
         empty_label="None",
+        error_messages={"invalid_choice": "Choose a review officer from the list"},
     )
     lead_reviewer = forms.CharField(
-        label="Lead reviewer or author (optional)", max_length=150, required=False
+        label="Lead reviewer or author (optional)",
+        max_length=150,
+        required=False,
+        error_messages={"max_length": "The lead reviewer's name must be 150 characters or fewer"},
     )
     themes = forms.ModelMultipleChoiceField(
         label="Practice themes",
         required=False,
         queryset=PracticeTheme.objects.none(),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose practice themes from the list",
+            "invalid_pk_value": "Choose practice themes from the list",
+        },
     )
     agencies = forms.ModelMultipleChoiceField(
         label="Agencies involved",
         required=False,
         queryset=Agency.objects.none(),
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose agencies from the list",
+            "invalid_pk_value": "Choose agencies from the list",
+        },
     )
     harm_types = forms.MultipleChoiceField(
         label="Types of harm",
         required=False,
         choices=HarmType.choices,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose types of harm from the list"},
     )
 
     def __init__(self, *args: Any, case: Case | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field, label in MILESTONES.items():
-            self.fields[field] = GovukDateField(label=label, required=False, allow_future=False)
         # What a case already has stays on offer, even when no longer offered for new cases,
         # so that saving the case never drops it silently.
         officers = Q(
@@ -145,15 +175,54 @@ class CaseForm(forms.Form):
                 "reference",
                 "route",
                 "pseudonym",
-                "outcome",
                 "officer",
                 "lead_reviewer",
                 "harm_types",
-                *MILESTONES,
             )
         }
+        initial["shown_route"] = case.route
         initial["themes"] = list(case.themes.all())
         initial["agencies"] = list(case.agencies.all())
+        return initial
+
+
+class RouteDetailsForm(forms.Form):
+    """One route's outcome and milestone dates, prefixed with the route so that the page can
+    hold every route's questions at once (script shows the chosen route's, hides the rest)."""
+
+    def __init__(self, *args: Any, route: str, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", route)
+        super().__init__(*args, **kwargs)
+        self.route = route
+        self.fields["outcome"] = forms.ChoiceField(
+            label="Outcome",
+            required=False,
+            choices=_blank("Not decided yet")
+            + [(value, Outcome(value).label) for value in OUTCOMES_BY_ROUTE[route]],
+            error_messages={"invalid_choice": "Choose an outcome from the list"},
+        )
+        for field in MILESTONES_BY_ROUTE[route]:
+            label = MILESTONES[field]
+            self.fields[field] = GovukDateField(
+                label=label,
+                required=False,
+                allow_future=False,
+                help_text=date_hint(),
+            )
+
+    @property
+    def milestones(self) -> tuple[str, ...]:
+        return MILESTONES_BY_ROUTE[self.route]
+
+    @staticmethod
+    def initial_for(case: Case, route: str) -> dict[str, Any]:
+        """A case's answers that fit ``route``: its outcome when the route has it, and the
+        milestones the route shares with the case's own."""
+        initial: dict[str, Any] = {
+            field: getattr(case, field) for field in MILESTONES_BY_ROUTE[route]
+        }
+        if case.outcome in OUTCOMES_BY_ROUTE[route]:
+            initial["outcome"] = case.outcome
         return initial
 
 
@@ -281,8 +350,16 @@ class StandardForm(forms.Form):
     route = forms.ChoiceField(
         label="Route", choices=Route.choices, error_messages={"required": "Choose a route"}
     )
-    start_field = forms.ChoiceField(label="Counts from", choices=list(MILESTONES.items()))
-    done_field = forms.ChoiceField(label="Milestone measured", choices=list(MILESTONES.items()))
+    start_field = forms.ChoiceField(
+        label="Counts from",
+        choices=list(MILESTONES.items()),
+        error_messages={"required": "Choose the milestone the deadline counts from"},
+    )
+    done_field = forms.ChoiceField(
+        label="Milestone measured",
+        choices=list(MILESTONES.items()),
+        error_messages={"required": "Choose the milestone the deadline measures"},
+    )
     rule = forms.ChoiceField(
         label="Rule",
         choices=[
@@ -291,8 +368,11 @@ class StandardForm(forms.Form):
             (Rule.BEFORE_WORKING_DAYS.value, "At least a number of working days before"),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the deadline is counted"},
     )
-    amount = forms.IntegerField(
+    amount = WholeNumberField(
+        what="the number of days or months",
+        example=15,
         label="Number of days or months",
         min_value=1,
         max_value=365,

@@ -6,13 +6,31 @@ from typing import Any
 
 from sightline.core.calendar import FIRST_YEAR
 
-from .vocabulary import MILESTONES, MILESTONES_BY_ROUTE, ORDER_BY_ROUTE, OUTCOMES_BY_ROUTE, Route
+from .vocabulary import (
+    MILESTONES,
+    MILESTONES_BY_ROUTE,
+    ORDER_BY_ROUTE,
+    OUTCOMES_BY_ROUTE,
+    Outcome,
+    Route,
+)
 
 Problem = tuple[str, str]  # (field, message)
 
 
+def _long(value: datetime.date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _choices(codes: tuple[str, ...]) -> str:
+    """Outcomes as a file holds them, each with its meaning: "no_lcspr for no local review"."""
+    named = [f"{code} for {Outcome(code).label.lower()}" for code in codes]
+    return ", ".join(named[:-1]) + f" or {named[-1]}" if len(named) > 1 else named[0]
+
+
 def case_problems(facts: Mapping[str, Any], *, today: datetime.date) -> list[Problem]:
-    """Everything wrong with a case's route, outcome and milestone dates, field by field.
+    """Everything wrong with a case's route, outcome and milestone dates, field by field,
+    in words a person uses: the milestone's label, the route's and outcome's names.
 
     Every rule that can be checked is: without a known route, the dates are still checked
     for being in the future or too long ago; the rules that depend on the route wait for it.
@@ -21,12 +39,17 @@ def case_problems(facts: Mapping[str, Any], *, today: datetime.date) -> list[Pro
     route = str(facts.get("route") or "")
     known = route in Route.values
     if not known:
-        problems.append(("route", "Choose a route: child, adult, dhr or local"))
+        problems.append(("route", "Enter the route the case is on: child, adult, dhr or local"))
+    route_name = Route(route).label.lower() if known else ""
     outcome = facts.get("outcome") or ""
     if known and outcome and outcome not in OUTCOMES_BY_ROUTE[route]:
-        allowed = ", ".join(OUTCOMES_BY_ROUTE[route])
+        named = Outcome(outcome).label if outcome in Outcome.values else f"‘{outcome}’"
         problems.append(
-            ("outcome", f"'{outcome}' is not an outcome of the {route} route: use one of {allowed}")
+            (
+                "outcome",
+                f"{named} is not an outcome of a {route_name}: choose "
+                f"{_choices(OUTCOMES_BY_ROUTE[route])}",
+            )
         )
     used = MILESTONES_BY_ROUTE[route] if known else tuple(MILESTONES)
     earliest = datetime.date(FIRST_YEAR, 1, 1)
@@ -34,22 +57,30 @@ def case_problems(facts: Mapping[str, Any], *, today: datetime.date) -> list[Pro
         value = facts.get(field)
         if value is None:
             continue
+        label = MILESTONES[field]
         if field not in used:
-            problems.append((field, f"{field} is not used on the {route} route: leave it blank"))
+            problems.append(
+                (field, f"{label} is not a milestone of a {route_name}: leave it blank")
+            )
         elif value > today:
             problems.append(
-                (field, f"{value:%d/%m/%Y} is in the future: enter a date that has passed")
+                (field, f"{label} must be today or in the past (it says {_long(value)})")
             )
         elif value < earliest:
-            problems.append((field, f"{value:%d/%m/%Y} is too long ago: check the year"))
+            problems.append(
+                (
+                    field,
+                    f"{label} must be in {FIRST_YEAR} or later: check the year ({_long(value)})",
+                )
+            )
     for earlier, later in ORDER_BY_ROUTE[route] if known else ():
         first, second = facts.get(earlier), facts.get(later)
         if first is not None and second is not None and second < first:
             problems.append(
                 (
                     later,
-                    f"{MILESTONES[later]} ({second:%d/%m/%Y}) cannot be before "
-                    f"{MILESTONES[earlier].lower()} ({first:%d/%m/%Y})",
+                    f"{MILESTONES[later]} ({_long(second)}) must be the same as or after "
+                    f"{MILESTONES[earlier].lower()} ({_long(first)})",
                 )
             )
     return problems

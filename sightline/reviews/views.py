@@ -13,11 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from sightline.core.downloads import table_download
+from sightline.core.govuk import error_summary
 from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
 from sightline.core.progress import NO_PROGRESS, Progress
 from sightline.core.services import access_log_record
 from sightline.core.views import (
+    ConfirmActionView,
+    Confirmation,
     ObjectFormView,
     PolicyView,
     PreviewedImportView,
@@ -34,13 +37,14 @@ from .forms import (
     PauseForm,
     RelatedCaseForm,
     RestrictedDetailsForm,
+    RouteDetailsForm,
     StandardForm,
     ThemeForm,
     TimelinessFilterForm,
 )
 from .models import Case, PracticeTheme
 from .timeliness import STATUS_ORDER
-from .vocabulary import MILESTONES, HarmType
+from .vocabulary import MILESTONES, HarmType, Route
 
 # --- The tracker -------------------------------------------------------------
 
@@ -163,44 +167,135 @@ class CaseDetailView(CaseView):
         )
 
 
+def _as_initial(form: Any) -> dict[str, Any]:
+    """A bound form's submitted values as another form's initial values: the page is shown
+    again with what was typed, but without error messages (nothing was saved or checked)."""
+    return {name: form[name].data for name in form.fields}
+
+
 class CaseFormView(PolicyView):
+    """The case form asks the route first, then that route's outcome and milestones.
+
+    Every route's questions are on the page, those of the routes not chosen hidden: a script
+    shows the chosen route's as the route changes. Without the script the form works in two
+    steps: choose the route and continue (or, when changing the route, save), and the page
+    comes back with that route's questions, keeping what was typed."""
+
     permission = "reviews.manage_case"
     template_name = "reviews/case_form.html"
 
-    def _render(self, form: CaseForm, case: Case | None, status: int = 200) -> HttpResponse:
-        return render(self.request, self.template_name, {"form": form, "case": case}, status=status)
+    def _details(self, case: Case | None, data: Any = None) -> dict[str, RouteDetailsForm]:
+        return {
+            route: RouteDetailsForm(
+                data,
+                route=route,
+                initial=RouteDetailsForm.initial_for(case, route) if case else None,
+            )
+            for route in Route.values
+        }
 
-    def _save(self, form: CaseForm, case: Case | None) -> HttpResponse:
-        if form.is_valid():
-            try:
-                case = services.case_save(
-                    actor=self.request.user, case=case, data=dict(form.cleaned_data)
-                )
-            except ValidationError as error:
-                apply_errors(form, error)
+    def _render(
+        self,
+        form: CaseForm,
+        details: dict[str, RouteDetailsForm],
+        case: Case | None,
+        *,
+        route: str,
+        status: int = 200,
+    ) -> HttpResponse:
+        shown = details.get(route)
+        summary = error_summary(form) + (error_summary(shown) if shown and shown.is_bound else [])
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "case": case,
+                "route": route,
+                "details": list(details.values()),
+                "error_list": summary,
+                "route_changed": case is not None and bool(route) and route != case.route,
+            },
+            status=status,
+        )
+
+    def _show_route(
+        self, form: CaseForm, details: dict[str, RouteDetailsForm], case: Case | None, route: str
+    ) -> HttpResponse:
+        """The page again, with ``route``'s questions and what was typed, unchecked."""
+        initial = _as_initial(form) | {"shown_route": route}
+        unbound = CaseForm(initial=initial, case=case)
+        return self._render(
+            unbound,
+            {
+                name: RouteDetailsForm(route=name, initial=_as_initial(each))
+                for name, each in details.items()
+            },
+            case,
+            route=route,
+        )
+
+    def _post(self, case: Case | None) -> HttpResponse:
+        form = CaseForm(self.request.POST, case=case)
+        details = self._details(case, self.request.POST)
+        route = self.request.POST.get("route", "")
+        shown = self.request.POST.get("shown_route", "")
+        if route in Route.values and ("choose_route" in self.request.POST or route != shown):
+            return self._show_route(form, details, case, route)
+        if route not in Route.values and not shown:
+            # The first step: only the route was asked, so only its answer is checked.
+            form.is_valid()
+            for name in [name for name in form.errors if name != "route"]:
+                del form.errors[name]
+            return self._render(form, self._details(case), case, route="", status=400)
+        chosen = details.get(route)
+        form_valid = form.is_valid()
+        if chosen is None or not chosen.is_valid() or not form_valid:
+            return self._render(form, details, case, route=shown, status=400)
+        data = {key: value for key, value in form.cleaned_data.items() if key != "shown_route"} | {
+            "outcome": chosen.cleaned_data["outcome"]
+        }
+        # Milestones the route does not use are cleared: the case history keeps their dates.
+        data |= {field: chosen.cleaned_data.get(field) for field in MILESTONES}
+        try:
+            case = services.case_save(actor=self.request.user, case=case, data=data)
+        except ValidationError as error:
+            route_fields = {"outcome", *MILESTONES}
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    target: Any = chosen if field in route_fields else form
+                    for item in errors:
+                        target.add_error(
+                            field if field in target.fields else None, item.messages[0]
+                        )
             else:
-                messages.success(self.request, f"{case.reference} has been saved.")
-                return redirect(case)
-        return self._render(form, case, status=400)
+                apply_errors(form, error)
+            return self._render(form, details, case, route=route, status=400)
+        messages.success(self.request, f"{case.reference} has been saved.")
+        return redirect(case)
 
 
 class CaseCreateView(CaseFormView):
     def get(self, request: HttpRequest) -> HttpResponse:
-        return self._render(CaseForm(), None)
+        route = request.GET.get("route", "")
+        route = route if route in Route.values else ""
+        form = CaseForm(initial={"route": route or None, "shown_route": route})
+        return self._render(form, self._details(None), None, route=route)
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        return self._save(CaseForm(request.POST), None)
+        return self._post(None)
 
 
 class CaseEditView(CaseView, CaseFormView):
     permission = "reviews.manage_case"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = CaseForm(initial=CaseForm.initial_for(self.object), case=self.object)
-        return self._render(form, self.object)
+        case = self.object
+        form = CaseForm(initial=CaseForm.initial_for(case), case=case)
+        return self._render(form, self._details(case), case, route=case.route)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self._save(CaseForm(request.POST, case=self.object), self.object)
+        return self._post(self.object)
 
 
 class CaseSubformView(CaseView, ObjectFormView):
@@ -278,15 +373,38 @@ class AssignmentAddView(CaseSubformView):
         )
 
 
-class AssignmentRemoveView(CaseView):
-    permission = "reviews.manage_case"
-    http_method_names = ["post"]
+class AssignmentRemoveView(CaseView, ConfirmActionView):
+    """Taking someone off a case asks first: they lose sight of its restricted details."""
 
-    def post(self, request: HttpRequest, pk: int, assignment_pk: int) -> HttpResponse:
-        assignment = selectors.assignment_get(case=self.object, pk=assignment_pk)
-        services.assignment_remove(actor=request.user, assignment=assignment)
-        messages.success(request, f"{assignment.user.full_name} is no longer on the case.")
-        return redirect(self.object)
+    permission = "reviews.manage_case"
+
+    @property
+    def assignment(self) -> Any:
+        return selectors.assignment_get(case=self.object, pk=self.kwargs["assignment_pk"])
+
+    def confirmation(self) -> Confirmation:
+        assignment, case = self.assignment, self.object
+        name = assignment.user.full_name or assignment.user.email
+        return Confirmation(
+            caption=case.reference,
+            heading=f"Are you sure you want to take {name} off {case.reference}?",
+            facts=[("Person", name), ("Case", case.reference)],
+            happens=[
+                f"{name} will no longer be one of the people on the case, so will no longer see "
+                "its restricted details (unless their role lets them see every case's).",
+                "The change is recorded in the case's history. You can add them again later.",
+            ],
+            button="Take them off the case",
+            keep="Keep them on the case",
+        )
+
+    def act(self) -> str:
+        assignment = self.assignment
+        services.assignment_remove(actor=self.request.user, assignment=assignment)
+        return f"{assignment.user.full_name} is no longer on the case."
+
+    def done_url(self) -> str:
+        return str(self.object.get_absolute_url())
 
 
 class RelatedCaseAddView(CaseSubformView):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from sightline.accounts.models import Agency, User
 from sightline.assurance.models import Priority
-from sightline.core.forms import GovukDateField
+from sightline.core.forms import GovukDateField, WholeNumberField, date_hint, from_today
 from sightline.reviews.models import PracticeTheme
 
 from .models import Course, EventSeries
@@ -88,10 +88,14 @@ class CourseForm(forms.Form):
     )
     review_date = GovukDateField(
         label="Content review date",
-        help_text="When the course is next checked against current practice. For example 31 3 2027",
+        help_text=date_hint(
+            days=365, before="When the course is next checked against current practice."
+        ),
         error_messages={"required": "Enter the date the course is next reviewed"},
     )
-    impact_survey_weeks = forms.IntegerField(
+    impact_survey_weeks = WholeNumberField(
+        what="the number of weeks",
+        example=12,
         label="Weeks until the impact survey",
         min_value=1,
         max_value=52,
@@ -142,7 +146,7 @@ class SeriesForm(forms.Form):
     name = forms.CharField(
         label="Name",
         max_length=150,
-        help_text="For example Safeguarding Week 2026",
+        help_text=from_today(lambda today: f"For example Safeguarding Week {today.year + 1}"),
         error_messages={"required": "Enter the name of the event"},
     )
     description = forms.CharField(
@@ -228,7 +232,9 @@ class SessionForm(forms.Form):
         help_text="Only delegates with a confirmed place see it",
         error_messages={"invalid": "Enter the joining link as a web address, like https://..."},
     )
-    capacity = forms.IntegerField(
+    capacity = WholeNumberField(
+        what="the number of places",
+        example=20,
         label="Places",
         min_value=1,
         max_value=500,
@@ -254,7 +260,9 @@ class SessionForm(forms.Form):
     needs_manager_approval = forms.BooleanField(
         label="Places need the delegate's manager's approval", required=False
     )
-    cancellation_cutoff_hours = forms.IntegerField(
+    cancellation_cutoff_hours = WholeNumberField(
+        what="the cancellation cut-off in hours",
+        example=48,
         label="Delegates may cancel up to this many hours before the start",
         initial=48,
         min_value=0,
@@ -363,14 +371,18 @@ class RegisterForm(forms.Form):
     def __init__(self, *args: Any, bookings: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for booking in bookings:
+            name = booking.delegate.full_name or booking.delegate.email
             self.fields[f"booking_{booking.pk}"] = forms.ChoiceField(
                 label=booking.delegate.full_name or booking.delegate.email,
                 choices=[(value, label) for value, label in Attendance.choices if value],
                 widget=forms.RadioSelect,
-                initial=booking.attendance or Attendance.ATTENDED,
+                # No answer is chosen for the trainer (GOV.UK radios): saving marks people as
+                # there, which emails them and makes certificates available.
+                initial=booking.attendance or None,
                 error_messages={
-                    "required": f"Mark whether {booking.delegate.full_name} attended",
-                    "invalid_choice": "Choose attended, left early or did not attend",
+                    "required": f"Choose whether {name} attended, left early or did not attend",
+                    "invalid_choice": f"Choose whether {name} attended, left early or did not "
+                    "attend",
                 },
             )
 

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.forms.boundfield import BoundField
 
-from sightline.core.forms import GovukDateField
+from sightline.core.forms import GovukDateField, WholeNumberField, financial_year_of, from_today
 
 from .reporting import financial_year, period_problem
 
@@ -18,8 +18,16 @@ class PeriodForm(forms.Form):
     """From and to dates, both optional: a missing date is taken from the current financial
     year, so an empty form shows the current financial year."""
 
-    date_from = GovukDateField(label="From", required=False, help_text="For example, 1 4 2025")
-    date_to = GovukDateField(label="To", required=False, help_text="For example, 31 3 2026")
+    date_from = GovukDateField(
+        label="From",
+        required=False,
+        help_text=from_today(lambda today: f"For example, 1 4 {financial_year_of(today)}"),
+    )
+    date_to = GovukDateField(
+        label="To",
+        required=False,
+        help_text=from_today(lambda today: f"For example, 31 3 {financial_year_of(today) + 1}"),
+    )
 
     def __init__(self, *args: Any, today: datetime.date, **kwargs: Any) -> None:
         self.default = financial_year(today)
@@ -46,13 +54,11 @@ class PeriodForm(forms.Form):
         return self.cleaned_data["date_from"], self.cleaned_data["date_to"]
 
 
-class HeadcountField(forms.IntegerField):
+class HeadcountField(WholeNumberField):
     """A whole number of people; "1,200" and "1 200" are read as 1200."""
 
-    def to_python(self, value: Any) -> int | None:
-        if isinstance(value, str):
-            value = value.replace(",", "").replace(" ", "")
-        return super().to_python(value)
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(what="the headcount", example=1200, **kwargs)
 
 
 class WorkforceForm(forms.Form):
@@ -74,7 +80,6 @@ class WorkforceForm(forms.Form):
                 min_value=1,
                 max_value=MAX_HEADCOUNT,
                 help_text="Leave blank if not known",
-                widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
                 error_messages={
                     "invalid": f"Enter the {name} headcount as a whole number, like 1200",
                     "min_value": f"The {name} headcount must be 1 or more, or leave it blank",

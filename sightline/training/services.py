@@ -458,6 +458,18 @@ def booking_decide(*, booking: Booking, approve: bool, manager_email: str) -> Bo
 
 
 @transaction.atomic
+def _asks_for_evaluation(booking: Booking, value: str | None) -> bool:
+    return value in PRESENT and booking.attendance not in PRESENT
+
+
+def register_evaluation_requests(
+    *, bookings: list[Booking], marks: Mapping[int, str]
+) -> list[Booking]:
+    """The delegates whom saving ``marks`` would email an evaluation form: those newly marked
+    as there (attended or left early). The register page shows them before saving."""
+    return [booking for booking in bookings if _asks_for_evaluation(booking, marks.get(booking.pk))]
+
+
 def register_mark(*, actor: Any, session: Session, marks: Mapping[int, str]) -> list[Booking]:
     """Mark attendance for the whole session at once. ``marks`` maps booking ids to an
     attendance value; every id must be a confirmed booking on this session."""
@@ -498,7 +510,7 @@ def register_mark(*, actor: Any, session: Session, marks: Mapping[int, str]) -> 
                 f"{booking.delegate.full_name} has already evaluated the session, so was "
                 "there: they cannot be marked as not attending"
             )
-        if value in PRESENT and booking.attendance not in PRESENT:
+        if _asks_for_evaluation(booking, value):
             newly_present.append(booking)
         booking.attendance = value
         booking.attendance_marked_at = now

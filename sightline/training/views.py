@@ -18,7 +18,14 @@ from sightline.core.models import AccessLogEntry
 from sightline.core.pagination import paginate
 from sightline.core.policies import is_administrator
 from sightline.core.services import access_log_record
-from sightline.core.views import ObjectFormView, PolicyView, apply_errors, next_url
+from sightline.core.views import (
+    ConfirmActionView,
+    Confirmation,
+    ObjectFormView,
+    PolicyView,
+    apply_errors,
+    next_url,
+)
 
 from . import certificates, selectors, services
 from .forms import (
@@ -204,24 +211,64 @@ class BookingDetailView(BookingView):
         )
 
 
-class BookingCancelView(BookingView, ObjectFormView):
+class BookingCancelView(BookingView, ConfirmActionView):
+    """Cancelling a place (or leaving the waiting list) asks first, naming the session."""
+
     permission = "training.cancel_booking"
-    heading = "Cancel this booking"
-    button = "Cancel the booking"
 
-    def caption(self) -> str:
-        return self.object.session.course.title
-
-    def make_form(self, data: Any = None) -> Form:
-        return Form(data)
-
-    def save(self, form: Any) -> None:
-        services.booking_cancel(actor=self.request.user, booking=self.object)
-        self.success = (
-            "You have left the waiting list."
-            if self.object.status == BookingStatus.WAITING
-            else "The booking is cancelled and the place offered to the next person waiting."
+    def confirmation(self) -> Confirmation:
+        booking, session = self.object, self.object.session
+        mine = booking.delegate_id == self.request.user.pk
+        name = booking.delegate.full_name or booking.delegate.email
+        facts: list[tuple[str, Any]] = [
+            ("Course", session.course.title),
+            ("Session", session.starts_at),
+        ]
+        if session.venue:
+            facts.append(("Where", session.venue))
+        if not mine:
+            facts.insert(0, ("Delegate", name))
+        if booking.status == BookingStatus.WAITING:
+            return Confirmation(
+                caption=session.course.title,
+                heading="Are you sure you want to leave the waiting list?"
+                if mine
+                else f"Are you sure you want to take {name} off the waiting list?",
+                facts=facts,
+                happens=[
+                    "If a place comes free, it will be offered to the next person waiting "
+                    f"instead{'' if mine else ' of ' + name}.",
+                ],
+                button="Leave the waiting list" if mine else "Take them off the waiting list",
+                keep="Stay on the waiting list" if mine else "Keep them on the waiting list",
+            )
+        whose = "your" if mine else f"{name}'s"
+        return Confirmation(
+            caption=session.course.title,
+            heading=f"Are you sure you want to cancel {whose} place?",
+            facts=facts,
+            happens=[
+                "The place will be offered to the next person on the waiting list. "
+                + (
+                    "To go after all, you will need to book again, if there is a place."
+                    if mine
+                    else f"{name} would need to book again, if there is a place."
+                ),
+                f"An email will confirm the cancellation to {'you' if mine else name}.",
+            ],
+            button="Cancel my place" if mine else "Cancel the place",
+            keep="Keep my place" if mine else "Keep the place",
         )
+
+    def act(self) -> str:
+        waiting = self.object.status == BookingStatus.WAITING
+        services.booking_cancel(actor=self.request.user, booking=self.object)
+        if waiting:
+            return "You have left the waiting list."
+        return "The booking is cancelled and the place offered to the next person waiting."
+
+    def done_url(self) -> str:
+        return str(self.object.get_absolute_url())
 
 
 # --- Signing up and managers' approval ---------------------------------------------------
@@ -568,18 +615,37 @@ class RegisterMarkView(SessionView):
             )
             return self._render(form, bookings, status=400)
         if form.is_valid():
+            marks = form.marks()
+            emailed = services.register_evaluation_requests(bookings=bookings, marks=marks)
+            if "change" in request.POST:
+                return self._render(form, bookings)
+            if emailed and request.POST.get("confirmed") != str(len(emailed)):
+                # Say who will be emailed before anything is sent; "confirmed" carries the
+                # count seen, so a register that changed meanwhile is shown again.
+                return render(
+                    request,
+                    "training/register_confirm.html",
+                    {
+                        "session": self.object,
+                        "form": form,
+                        "emailed": emailed,
+                        "marks": [(booking, form[f"booking_{booking.pk}"]) for booking in bookings],
+                    },
+                )
             try:
                 changed = services.register_mark(
-                    actor=request.user, session=self.object, marks=form.marks()
+                    actor=request.user, session=self.object, marks=marks
                 )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(
-                    request,
-                    f"The register is saved ({len(changed)} changed). Delegates who attended "
-                    "have been asked to evaluate the session.",
+                sent = (
+                    f" {len(emailed)} {'delegate has' if len(emailed) == 1 else 'delegates have'}"
+                    " been emailed an evaluation form."
+                    if emailed
+                    else ""
                 )
+                messages.success(request, f"The register is saved ({len(changed)} changed).{sent}")
                 return redirect(self.object.get_absolute_url())
         return self._render(form, bookings, status=400)
 

@@ -70,7 +70,16 @@ def test_practitioner_books_a_place_sees_it_and_cancels_it(visitor, people):
     expect(main).to_contain_text("sergeant@example.test")
     visitor.click(page.get_by_role("link", name=re.compile(r"^Neglect: spotting the signs")))
     visitor.click(page.get_by_role("link", name="Cancel this booking"))
-    visitor.click(page.get_by_role("button", name="Cancel the booking"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to cancel your place?"
+    )
+    expect(main).to_contain_text("Neglect: spotting the signs")
+    starts = timezone.localtime(session.starts_at)
+    expect(main).to_contain_text(f"{starts:%A} {starts.day} {starts:%B %Y}")
+    visitor.click(page.get_by_role("button", name="Keep my place"))
+    expect(main).to_contain_text("Booked")
+    visitor.click(page.get_by_role("link", name="Cancel this booking"))
+    visitor.click(page.get_by_role("button", name="Cancel my place"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text("The booking is cancelled")
     expect(main).to_contain_text("Cancelled")
 
@@ -120,9 +129,17 @@ def test_trainer_marks_the_register_and_the_delegate_evaluates_and_gets_a_certif
     expect(page.locator("tbody")).to_contain_text("Register to mark")
     visitor.click(page.get_by_role("link", name=re.compile(r"^Mark the register for Child")))
     expect(page.get_by_role("heading", level=1)).to_have_text("Register")
+    expect(page.locator("input[type=radio]:checked")).to_have_count(0)
     page.get_by_role("group", name="Priya Shah").get_by_label("Attended").check()
+    visitor.click(page.get_by_role("button", name="Save the register"))
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Choose whether Owen Absent attended, left early or did not attend"
+    )
     page.get_by_role("group", name="Owen Absent").get_by_label("Did not attend").check()
     visitor.click(page.get_by_role("button", name="Save the register"))
+    expect(main).to_contain_text("Saving will email an evaluation form to 1 delegate.")
+    expect(main).to_contain_text("Priya Shah")
+    visitor.click(page.get_by_role("button", name="Save and send 1 email"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text("The register is saved")
     expect(main).to_contain_text("Booked: attended")
     expect(main).to_contain_text("Booked: did not attend")

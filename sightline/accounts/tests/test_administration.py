@@ -112,7 +112,15 @@ def test_roles_are_added_once_and_removed_with_audit(admin_client, make_user, ag
     assert again.status_code == 400
     assert "already has this role" in again.content.decode()
     membership = user.memberships.get()
-    admin_client.post(reverse("accounts:membership_remove", args=[user.pk, membership.pk]))
+    remove = reverse("accounts:membership_remove", args=[user.pk, membership.pk])
+    user_page = admin_client.get(reverse("accounts:user_detail", args=[user.pk])).content.decode()
+    assert f'href="{remove}"' in user_page
+    asked = admin_client.get(remove).content.decode()
+    assert f"Are you sure you want to remove this role from {user.full_name}?" in asked
+    assert "Remove the role" in asked
+    assert "Keep the role" in asked
+    assert user.memberships.exists()
+    admin_client.post(remove)
     assert not user.memberships.exists()
     changes = [
         event.changes["roles"]

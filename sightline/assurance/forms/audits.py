@@ -6,7 +6,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from sightline.core.forms import GovukDateField, field_of
+from sightline.core.forms import (
+    GovukDateField,
+    WholeNumberField,
+    field_of,
+    financial_year_hint,
+)
 
 from ..quarters import Quarter
 from ..vocabulary import AuditStatus
@@ -29,7 +34,7 @@ class AuditForm(forms.Form):
     )
     quarter_start = QuarterTextField(
         label="Quarter",
-        help_text="The quarter it is planned for, for example 2025-26 Q3",
+        help_text=financial_year_hint(quarter=True, before="The quarter it is planned for"),
         error_messages={"required": "Enter the quarter the audit is planned for"},
     )
     group = ObjectChoiceField(
@@ -91,7 +96,9 @@ class AuditReturnForm(forms.Form):
     """The audit's questionnaire: an answer to each question, and how many cases were
     audited."""
 
-    cases_audited = forms.IntegerField(
+    cases_audited = WholeNumberField(
+        what="how many cases your agency audited",
+        example=6,
         label="How many cases your agency audited",
         min_value=0,
         error_messages={
@@ -118,7 +125,7 @@ class AuditReturnForm(forms.Form):
 
 class YearForm(forms.Form):
     year = forms.CharField(
-        label="Financial year", max_length=20, required=False, help_text="For example 2025-26"
+        label="Financial year", max_length=20, required=False, help_text=financial_year_hint()
     )
 
     def clean_year(self) -> int | None:

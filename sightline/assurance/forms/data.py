@@ -9,7 +9,13 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
-from sightline.core.forms import SpreadsheetUploadForm, field_of
+from sightline.core.forms import (
+    DecimalNumberField,
+    SpreadsheetUploadForm,
+    field_of,
+    financial_year_of,
+    from_today,
+)
 
 from ..data_import import NOTE_LENGTH, parse_value
 from ..models import Group
@@ -152,7 +158,9 @@ class MeasureForm(forms.Form):
         queryset=Group.objects.none(),
         error_messages={"required": "Choose the group the measure's exceptions go to"},
     )
-    threshold = forms.DecimalField(
+    threshold = DecimalNumberField(
+        what="the threshold",
+        example="50 or 12.5",
         label="Threshold (optional)",
         required=False,
         max_digits=12,
@@ -237,5 +245,12 @@ class MeasureFilterForm(forms.Form):
         return self.groups.get(self.cleaned_data.get("group") or "")
 
 
+def _quarter_example(today: datetime.date) -> str:
+    start = financial_year_of(today)
+    return f"{start}-{(start + 1) % 100:02d} Q1 (April to June {start})"
+
+
 class DatasetUploadForm(SpreadsheetUploadForm):
+    # The file format's example quarter, this financial year's first, for the import page.
+    quarter_example = from_today(_quarter_example)
     file_label = "Dataset file"

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import Q
 
 from sightline.accounts.models import Agency, User
-from sightline.core.forms import GovukDateField, field_of
+from sightline.core.forms import GovukDateField, date_hint, field_of
 
 from ..models import Group
 from ..vocabulary import AssuranceLevel, GroupKind
@@ -131,7 +131,7 @@ def _lines(text: str) -> list[str]:
 class MeetingForm(forms.Form):
     held_on = GovukDateField(
         label="Date of the meeting",
-        help_text="For example 14 5 2025",
+        help_text=date_hint(days=14),
         error_messages={"required": "Enter the date of the meeting"},
     )
     notes = forms.CharField(

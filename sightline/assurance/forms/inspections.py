@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 
-from sightline.core.forms import GovukDateField, field_of
+from sightline.core.forms import GovukDateField, field_of, financial_year_hint, from_today
 
 from ..vocabulary import InspectionType, Inspectorate
 from .data import QuarterTextField
@@ -88,7 +88,7 @@ class InspectionForm(forms.Form):
     title = forms.CharField(
         label="Title",
         max_length=200,
-        help_text="For example Northshire ILACS 2025",
+        help_text=from_today(lambda today: f"For example Northshire ILACS {today.year}"),
         error_messages={"required": "Enter the inspection's title"},
     )
     started_on = GovukDateField(
@@ -162,7 +162,9 @@ class SourceRecommendationForm(forms.Form):
 
 
 class QuarterForm(forms.Form):
-    quarter = QuarterTextField(label="Quarter", required=False, help_text="For example 2025-26 Q1")
+    quarter = QuarterTextField(
+        label="Quarter", required=False, help_text=financial_year_hint(quarter=True)
+    )
 
 
 class InspectionFilterForm(forms.Form):

@@ -5,6 +5,8 @@ from typing import Any
 
 from django import forms
 
+from sightline.core.forms import financial_year_hint
+
 from ..quarters import Quarter
 
 
@@ -16,7 +18,7 @@ class QuarterForm(forms.Form):
         label="Quarter",
         required=False,
         max_length=20,
-        help_text="A financial year and quarter, for example 2025-26 Q3",
+        help_text=financial_year_hint(quarter=True, before="A financial year and quarter"),
         error_messages={"max_length": "That is not a quarter: write it like 2025-26 Q1"},
     )
 

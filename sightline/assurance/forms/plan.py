@@ -7,7 +7,13 @@ from typing import Any
 from django import forms
 
 from sightline.accounts.models import User
-from sightline.core.forms import GovukDateField, field_of
+from sightline.core.forms import (
+    GovukDateField,
+    date_hint,
+    field_of,
+    financial_year_of,
+    from_today,
+)
 
 from ..models import Measure
 from ..quarters import Quarter, recent
@@ -124,7 +130,9 @@ class PriorityMeasureForm(forms.Form):
         label="Target (optional)",
         required=False,
         max_length=100,
-        help_text="For example 85% by March 2026",
+        help_text=from_today(
+            lambda today: f"For example 85% by March {financial_year_of(today) + 2}"
+        ),
         error_messages={"max_length": "The target must be 100 characters or fewer"},
     )
     data_measure = forms.ModelChoiceField(
@@ -146,7 +154,7 @@ class ScrutinyFindingForm(forms.Form):
     found_on = GovukDateField(
         label="Date of the finding",
         allow_future=False,
-        help_text="For example, 27 3 2025",
+        help_text=date_hint(),
         error_messages={"required": "Enter the date of the finding"},
     )
     scrutineer = forms.CharField(

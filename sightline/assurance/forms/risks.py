@@ -6,7 +6,13 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from sightline.core.forms import GovukDateField, field_of
+from sightline.core.forms import (
+    GovukDateField,
+    WholeNumberField,
+    date_hint,
+    field_of,
+    from_today,
+)
 
 from .. import scoring
 from ..models import RiskControl
@@ -22,9 +28,13 @@ SCORE_NAMES = (
 NUMBER = forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
 
 
-def _score_field(stage: str, dimension: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=f"{stage.capitalize()} {dimension}", required=False, widget=NUMBER
+def _score_field(stage: str, dimension: str) -> WholeNumberField:
+    return WholeNumberField(
+        what=f"the {stage} {dimension}",
+        example=3,
+        label=f"{stage.capitalize()} {dimension}",
+        required=False,
+        widget=NUMBER,
     )
 
 
@@ -77,7 +87,7 @@ class RiskForm(ScoresForm):
     reference = forms.CharField(
         label="Reference",
         max_length=30,
-        help_text="For example SR-2025-04",
+        help_text=from_today(lambda today: f"For example SR-{today.year}-04"),
         error_messages={
             "required": "Enter the risk's reference",
             "max_length": "The reference must be 30 characters or fewer",
@@ -296,7 +306,9 @@ class AcceptForm(forms.Form):
     )
     until = GovukDateField(
         label="Accepted until",
-        help_text=f"At most {scoring.ACCEPTANCE_MONTHS} months from today. For example 31 3 2026",
+        help_text=date_hint(
+            days=90, before=f"At most {scoring.ACCEPTANCE_MONTHS} months from today."
+        ),
         error_messages={"required": "Enter the date the acceptance lasts until"},
     )
 
@@ -400,40 +412,28 @@ class RiskFilterForm(forms.Form):
         ]
 
 
+def _setting(label: str, example: int, help_text: str = "") -> WholeNumberField:
+    what = f"the {label[0].lower()}{label[1:]}"
+    return WholeNumberField(what=what, example=example, label=label, help_text=help_text)
+
+
 class SettingsForm(forms.Form):
-    likelihood_levels = forms.IntegerField(label="Levels of likelihood", widget=NUMBER)
-    impact_levels = forms.IntegerField(label="Levels of impact", widget=NUMBER)
-    appetite = forms.IntegerField(
-        label="Appetite",
-        widget=NUMBER,
+    likelihood_levels = _setting("Levels of likelihood", 5)
+    impact_levels = _setting("Levels of impact", 5)
+    appetite = _setting(
+        "Appetite",
+        9,
         help_text="The highest residual score the partnership accepts without a decision",
     )
-    low_max = forms.IntegerField(label="Highest score of a low risk", widget=NUMBER)
-    medium_max = forms.IntegerField(label="Highest score of a medium risk", widget=NUMBER)
-    high_max = forms.IntegerField(
-        label="Highest score of a high risk",
-        widget=NUMBER,
-        help_text="Scores above this are very high",
+    low_max = _setting("Highest score of a low risk", 4)
+    medium_max = _setting("Highest score of a medium risk", 9)
+    high_max = _setting(
+        "Highest score of a high risk", 15, help_text="Scores above this are very high"
     )
-    review_days_low = forms.IntegerField(label="Days between reviews of a low risk", widget=NUMBER)
-    review_days_medium = forms.IntegerField(
-        label="Days between reviews of a medium risk", widget=NUMBER
-    )
-    review_days_high = forms.IntegerField(
-        label="Days between reviews of a high risk", widget=NUMBER
-    )
-    review_days_very_high = forms.IntegerField(
-        label="Days between reviews of a very high risk", widget=NUMBER
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            label = str(field.label)
-            message = f"Enter the {label[0].lower()}{label[1:]} as a whole number"
-            if name == "appetite":
-                message = "Enter the appetite as a whole number"
-            field.error_messages = {"required": message, "invalid": message}
+    review_days_low = _setting("Days between reviews of a low risk", 180)
+    review_days_medium = _setting("Days between reviews of a medium risk", 90)
+    review_days_high = _setting("Days between reviews of a high risk", 30)
+    review_days_very_high = _setting("Days between reviews of a very high risk", 14)
 
     @staticmethod
     def initial_for(settings_row: Any) -> dict[str, Any]:

@@ -588,3 +588,12 @@ def test_measure_page_queries_do_not_grow(as_executive, neglect, django_assert_n
         9,
         django_assert_num_queries,
     )
+
+
+def test_the_import_page_gives_this_years_quarter_as_its_example(as_admin):
+    from sightline.assurance.forms.data import DatasetUploadForm
+
+    page = as_admin.get(UPLOAD).content.decode()
+    assert f"written like {DatasetUploadForm.quarter_example}" in page
+    with time_machine.travel(datetime.datetime(2027, 5, 2, 12, tzinfo=datetime.UTC)):
+        assert str(DatasetUploadForm.quarter_example) == "2027-28 Q1 (April to June 2027)"

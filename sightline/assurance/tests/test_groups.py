@@ -265,9 +265,11 @@ def test_administrator_adds_a_member_from_the_agency_and_removes_them(as_admin):
     assert again.status_code == 400
     assert "Sam Sergeant is already on the group for Northshire Police" in text(again)
 
-    removed = as_admin.post(
-        reverse("assurance:group_member_remove", kwargs={"pk": item.pk, "member_pk": seat.pk})
-    )
+    remove = reverse("assurance:group_member_remove", kwargs={"pk": item.pk, "member_pk": seat.pk})
+    asked = text(as_admin.get(remove))
+    assert f"Are you sure you want to take Sam Sergeant off {item}?" in asked
+    assert GroupMember.objects.filter(group=item).exists()
+    removed = as_admin.post(remove)
     assert removed.status_code == 302
     assert not GroupMember.objects.filter(group=item).exists()
     kinds = list(
@@ -301,12 +303,13 @@ def test_removing_a_member_of_another_group_is_not_found(as_admin):
     assert GroupMember.objects.filter(pk=seat.pk).exists()
 
 
-def test_removing_a_member_must_be_posted(as_admin):
+def test_opening_the_remove_link_only_asks(as_admin):
     seat = GroupMemberFactory.create()
     url = reverse(
         "assurance:group_member_remove", kwargs={"pk": seat.group.pk, "member_pk": seat.pk}
     )
-    assert as_admin.get(url).status_code == 405
+    assert as_admin.get(url).status_code == 200
+    assert GroupMember.objects.filter(pk=seat.pk).exists()
 
 
 # --- Meetings ---------------------------------------------------------------------------

@@ -651,7 +651,7 @@ def test_an_administrator_changes_the_settings(as_admin):
         ({"appetite": "30"}, "Enter the appetite as a score from 1 to 25"),
         (
             {"review_days_high": ""},
-            "Enter the days between reviews of a high risk as a whole number",
+            "Enter the days between reviews of a high risk, like 30",
         ),
     ],
 )

@@ -12,7 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
-from sightline.core.views import ObjectFormView, PolicyView, apply_errors
+from sightline.core.views import (
+    ConfirmActionView,
+    Confirmation,
+    ObjectFormView,
+    PolicyView,
+    apply_errors,
+)
 
 from ..forms.groups import (
     AssuranceReturnForm,
@@ -129,16 +135,42 @@ class GroupMemberAddView(GroupView, ObjectFormView):
         self.success = f"{member.agency} now has a seat on {self.object}."
 
 
-class GroupMemberRemoveView(GroupView):
-    permission = "assurance.manage_groups"
-    http_method_names = ["post"]
+class GroupMemberRemoveView(GroupView, ConfirmActionView):
+    """Taking a member off a group asks first."""
 
-    def post(self, request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
-        member = selectors.member_get(group=self.object, pk=member_pk)
-        services.group_member_remove(actor=request.user, member=member)
+    permission = "assurance.manage_groups"
+
+    @property
+    def member(self) -> Any:
+        return selectors.member_get(group=self.object, pk=self.kwargs["member_pk"])
+
+    def confirmation(self) -> Confirmation:
+        member, group = self.member, self.object
+        who = (member.user.full_name or member.user.email) if member.user else "the unfilled seat"
+        facts = [("Member", who if member.user else "Seat not yet filled")]
+        facts += [("Agency", str(member.agency))]
+        if member.role:
+            facts.append(("Role on the group", member.role))
+        return Confirmation(
+            caption=str(group),
+            heading=f"Are you sure you want to take {who} off {group}?",
+            facts=facts,
+            happens=[
+                "They will no longer be listed as a member of the group. The change is "
+                "recorded in the audit trail, and you can add them again later.",
+            ],
+            button="Take them off the group",
+            keep="Keep them on the group",
+        )
+
+    def act(self) -> str:
+        member = self.member
+        services.group_member_remove(actor=self.request.user, member=member)
         who = member.user.full_name if member.user else "The unfilled seat"
-        messages.success(request, f"{who} ({member.agency}) is no longer on {self.object}.")
-        return redirect(self.object.get_absolute_url())
+        return f"{who} ({member.agency}) is no longer on {self.object}."
+
+    def done_url(self) -> str:
+        return str(self.object.get_absolute_url())
 
 
 class MeetingCreateView(GroupView, ObjectFormView):

@@ -58,7 +58,7 @@ def test_agency_lead_makes_the_return_and_the_tracker_shows_it(client, admin_use
             "returned_on_day": "1",
             "returned_on_month": "9",
             "returned_on_year": "2024",
-            "method": "briefing",
+            "methods": "briefing",
             "staff_reached": "30",
             "summary": "Briefings",
         },
@@ -70,15 +70,16 @@ def test_agency_lead_makes_the_return_and_the_tracker_shows_it(client, admin_use
             "returned_on_day": "9",
             "returned_on_month": "9",
             "returned_on_year": "2024",
-            "method": "briefing",
-            "staff_reached": "30",
+            "methods": ["briefing", "newsletter"],
+            "staff_reached": "1,030",
             "summary": "Briefings",
         },
     )
     item.refresh_from_db()
+    assert item.methods == ["briefing", "newsletter"]
     assert (item.returned_on, item.staff_reached, item.returned_by) == (
         D(2024, 9, 9),
-        30,
+        1030,
         setting["lead"],
     )
     report = selectors.learning_report(as_at=item.requested_on)

@@ -197,11 +197,18 @@ def test_the_recommendations_lead_may_sign_off(make_user, rec, agency):
     assert SignOff.objects.get(action=action).signed_by == lead
 
 
-def test_closing_by_the_owner_in_the_browser_is_refused_clearly(client, make_user, rec, agency):
+def test_the_owner_is_not_offered_closing_and_is_told_who_can(client, make_user, rec, agency):
     owner = make_user(Role.AGENCY_LEAD, agency=agency)
+    signer = make_user(Role.REVIEW_GROUP_MEMBER, full_name="Rita Lead")
+    rec.lead = signer
+    rec.save()
+    make_user(Role.ADMINISTRATOR, full_name="Alan Admin")
     action = make_action(rec, agency, owner=owner)
     client.force_login(owner)
-    response = client.post(
+    page = client.get(reverse("learning:action_detail", args=[action.pk])).content.decode()
+    assert "Close the action" not in page
+    assert "ask Alan Admin or Rita Lead to close it and sign it off" in page
+    refused = client.post(
         reverse("learning:close", args=[action.pk]),
         {
             "outcome": "closed_incomplete",
@@ -209,8 +216,11 @@ def test_closing_by_the_owner_in_the_browser_is_refused_clearly(client, make_use
             **dated("on", D(2024, 6, 1)),
         },
     )
-    assert response.status_code == 400
-    assert "never the action&#39;s owner" in response.content.decode()
+    assert refused.status_code == 403
+    client.force_login(signer)
+    page = client.get(reverse("learning:action_detail", args=[action.pk])).content.decode()
+    assert "Close the action" in page
+    assert "to close it and sign it off" not in page
 
 
 def test_export_round_trips_through_the_import(admin_client, rec, agency):

@@ -76,7 +76,7 @@ def test_present_columns_overwrite_blank_cells_clear_absent_columns_stay(db):
         (
             HEADER,
             "CR-1,child,P,sar_mandatory,,,",
-            "line 2, column outcome: 'sar_mandatory' is not an outcome of the child route",
+            "line 2, column outcome: Safeguarding adult review (mandatory) is not an outcome of a child serious incident",
         ),
         (
             HEADER,
@@ -101,12 +101,12 @@ def test_present_columns_overwrite_blank_cells_clear_absent_columns_stay(db):
         (
             HEADER,
             "CR-1,child,P,,2021-04-10,,2021-04-01",
-            "line 2, column rapid_review_sent_date: Rapid review sent to the Panel (01/04/2021) cannot be before",
+            "line 2, column rapid_review_sent_date: Rapid review sent to the Panel (1 April 2021) must be the same as or after",
         ),
         (
             "reference,route,referral_date",
             "CR-1,child,2021-01-01",
-            "line 2, column referral_date: referral_date is not used on the child route",
+            "line 2, column referral_date: Referral received is not a milestone of a child serious incident",
         ),
         (HEADER, ",child,P,,,,", "line 2, column reference: every case needs a reference"),
     ],
@@ -136,7 +136,7 @@ def test_order_is_checked_against_stored_dates(db):
         csv_bytes("CR-1,child,2021-04-01", header="reference,route,panel_notified_date")
     )
     assert problems == [
-        "line 2, column panel_notified_date: Panel notified (01/04/2021) cannot be before local authority aware of the serious incident (10/04/2021)"
+        "line 2, column panel_notified_date: Panel notified (1 April 2021) must be the same as or after local authority aware of the serious incident (10 April 2021)"
     ]
 
 

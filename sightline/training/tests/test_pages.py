@@ -2,6 +2,7 @@
 the refusals, and query counts that stay the same when the rows grow tenfold."""
 
 import datetime
+import re
 from collections.abc import Callable
 
 import pytest
@@ -403,7 +404,17 @@ def test_cancelling_a_booking_asks_first_then_cancels(as_practitioner, practitio
     booking = book_for(practitioner, SessionFactory.create())
     url = reverse("training:booking_cancel", kwargs={"pk": booking.pk})
     page = text(as_practitioner.get(url))
-    assert "Cancel this booking" in page
+    assert "Are you sure you want to cancel your place?" in page
+    assert booking.session.course.title in page
+    starts = timezone.localtime(booking.session.starts_at)
+    assert f"{starts:%A} {starts.day} {starts:%B %Y}" in page
+    assert "The place will be offered to the next person on the waiting list" in page
+    html = as_practitioner.get(url).content.decode()
+    assert re.search(r"govuk-button--warning[^>]*>\s*Cancel my place", html)
+    assert f'href="{booking.get_absolute_url()}"' in html
+    assert "Keep my place" in html
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
     response = as_practitioner.post(url)
     assert response.status_code == 302
     booking.refresh_from_db()
@@ -669,15 +680,55 @@ def test_register_lists_each_delegate_as_radios_and_saves_the_marks(as_trainer, 
     assert "Ada Attender" in page
     assert "Bo Absent" in page
     assert page.count('type="radio"') == 6
+    assert "checked" not in page
     assert "govuk-radios--inline" in page
 
-    response = as_trainer.post(
-        url, {f"booking_{ada.pk}": "attended", f"booking_{bo.pk}": "did_not_attend"}
-    )
+    marks = {f"booking_{ada.pk}": "attended", f"booking_{bo.pk}": "did_not_attend"}
+    check = as_trainer.post(url, marks)
+    assert check.status_code == 200
+    assert "Saving will email an evaluation form to 1 delegate." in text(check)
+    ada.refresh_from_db()
+    assert ada.attendance == Attendance.NOT_MARKED
+
+    response = as_trainer.post(url, marks | {"confirmed": "1"})
     assert response.status_code == 302
     ada.refresh_from_db()
     bo.refresh_from_db()
     assert (ada.attendance, bo.attendance) == ("attended", "did_not_attend")
+
+
+def test_register_asks_again_when_the_number_to_email_changed(as_trainer, trainer):
+    session = past_session(trainer=trainer)
+    ada = BookingFactory.create(session=session)
+    bo = BookingFactory.create(session=session)
+    url = reverse("training:register_mark", kwargs={"pk": session.pk})
+    marks = {f"booking_{ada.pk}": "attended", f"booking_{bo.pk}": "left_early"}
+    response = as_trainer.post(url, marks | {"confirmed": "1"})
+    assert response.status_code == 200
+    assert "Saving will email an evaluation form to 2 delegates." in text(response)
+    ada.refresh_from_db()
+    assert ada.attendance == Attendance.NOT_MARKED
+
+
+def test_register_changed_from_the_check_page_keeps_the_marks(as_trainer, trainer):
+    session = past_session(trainer=trainer)
+    ada = BookingFactory.create(session=session)
+    url = reverse("training:register_mark", kwargs={"pk": session.pk})
+    response = as_trainer.post(url, {f"booking_{ada.pk}": "left_early", "change": "yes"})
+    assert response.status_code == 200
+    assert 'value="left_early" checked' in response.content.decode()
+    ada.refresh_from_db()
+    assert ada.attendance == Attendance.NOT_MARKED
+
+
+def test_register_with_nobody_to_email_saves_at_once(as_trainer, trainer):
+    session = past_session(trainer=trainer)
+    ada = BookingFactory.create(session=session)
+    url = reverse("training:register_mark", kwargs={"pk": session.pk})
+    response = as_trainer.post(url, {f"booking_{ada.pk}": "did_not_attend"})
+    assert response.status_code == 302
+    ada.refresh_from_db()
+    assert ada.attendance == "did_not_attend"
 
 
 def test_register_refuses_a_booking_not_on_the_session_and_saves_nothing(as_trainer, trainer):
@@ -704,7 +755,7 @@ def test_register_without_a_mark_shows_the_error_summary(as_trainer, trainer):
     assert response.status_code == 400
     page = text(response)
     assert "There is a problem" in page
-    assert "Mark whether Ada Attender attended" in page
+    assert "Choose whether Ada Attender attended, left early or did not attend" in page
 
 
 def test_register_is_not_for_practitioners(as_practitioner):

@@ -39,7 +39,7 @@ def carry_over(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("learning", "0006_action_list_indexes"),
+        ("learning", "0007_return_methods_several"),
         ("core", "0004_outbox_and_schedules"),
     ]
 
