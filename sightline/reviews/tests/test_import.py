@@ -96,7 +96,7 @@ def test_present_columns_overwrite_blank_cells_clear_absent_columns_stay(db):
         (
             HEADER,
             "CR-1,child,P,,2999-01-01,,",
-            "line 2, column incident_aware_date: 01/01/2999 is in the future",
+            "line 2, column incident_aware_date: Local authority aware of the serious incident must be today or in the past",
         ),
         (
             HEADER,

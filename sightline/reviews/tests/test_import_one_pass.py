@@ -31,15 +31,15 @@ CONTENT = "\n".join([HEADER, *ROWS]).encode()
 EXPECTED = [
     (2, "incident_aware_date", "'31/02/2021' is not a date"),
     (3, "route", "'children' is not a route"),
-    (4, "outcome", "'no_dhr' is not an outcome of the child route"),
-    (4, "panel_notified_date", "cannot be before"),
-    (5, "decision_date", "cannot be before"),
+    (4, "outcome", "No domestic homicide review is not an outcome of a child serious incident"),
+    (4, "panel_notified_date", "must be the same as or after local authority aware"),
+    (5, "decision_date", "must be the same as or after referral received"),
     (6, "incident_aware_date", "'next week' is not a date"),
-    (6, "referral_date", "not used on the child route"),
-    (7, "outcome", "'no_review' is not an outcome of the dhr route"),
-    (7, "referral_date", "01/01/2999 is in the future"),
+    (6, "referral_date", "Referral received is not a milestone of a child serious incident"),
+    (7, "outcome", "No learning review is not an outcome of a domestic homicide review"),
+    (7, "referral_date", "must be today or in the past (it says 1 January 2999)"),
     (8, "route", "'nope' is not a route"),
-    (8, "referral_date", "01/01/2999 is in the future"),
+    (8, "referral_date", "must be today or in the past (it says 1 January 2999)"),
 ]
 
 
