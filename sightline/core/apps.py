@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
     name = "sightline.core"
     label = "core"
     verbose_name = "Sightline core"
+    demo_seeder = "sightline.core.demo.seed"
     home_panels = ("sightline.core.panels.background_panel",)
     schedules = (
         Schedule(

@@ -149,3 +149,16 @@ def test_administrators_see_the_latest_jobs_and_why_one_failed(admin_client):
     assert "Send the emails due" in text
     assert "Failed: SMTPServerDisconnected" in text
     assert "its worker probably stopped" in text
+
+
+def test_the_demo_shows_an_administrator_an_email_not_sent_once(admin_client):
+    import io
+
+    from sightline.core.demo import seed
+
+    seed(password="x", stdout=io.StringIO())
+    seed(password="x", stdout=io.StringIO())
+    assert OutboxMessage.objects.filter(status=OutboxMessage.Status.DEAD).count() == 1
+    assert (
+        "No such mailbox here" in admin_client.get(reverse("core:background_work")).content.decode()
+    )
