@@ -84,65 +84,53 @@ def _number_messages(
     return messages
 
 
-class WholeNumberField(forms.IntegerField):
+class _WrittenNumber(forms.Field):
+    """What both number fields share: Sightline's messages, thousands separators read, and a
+    text box (GOV.UK asks for text inputs, not number inputs), so no min, max or step."""
+
+    whole: bool
+
+    def __init__(self, *, what: str, example: Any, **kwargs: Any) -> None:
+        messages = _number_messages(
+            what, str(example), kwargs.get("min_value"), kwargs.get("max_value"), whole=self.whole
+        )
+        messages |= kwargs.pop("error_messages", None) or {}
+        super().__init__(error_messages=messages, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = _THOUSANDS.sub("", value)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        for key in ("min", "max", "step"):
+            attrs.pop(key, None)
+        return attrs
+
+
+class WholeNumberField(_WrittenNumber, forms.IntegerField):
     """A whole number as people write it ("1,200", "1 200"), in a text box with a numeric
-    keyboard (GOV.UK asks for text inputs, not number inputs), with Sightline's messages.
+    keyboard, with Sightline's messages.
 
     ``what`` names the number in a sentence ("the number of cases audited"); ``example`` is
     a typical value for "like 12"."""
 
+    whole = True
     widget = forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"})
 
     def __init__(self, *, what: str, example: Any = 12, **kwargs: Any) -> None:
-        messages = _number_messages(
-            what,
-            str(example),
-            kwargs.get("min_value"),
-            kwargs.get("max_value"),
-            whole=True,
-        )
-        messages |= kwargs.pop("error_messages", None) or {}
-        super().__init__(error_messages=messages, **kwargs)
-
-    def to_python(self, value: Any) -> int | None:
-        if isinstance(value, str):
-            value = _THOUSANDS.sub("", value)
-        return super().to_python(value)
-
-    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        # Number inputs' min and max attributes do not apply to a text box.
-        attrs = super().widget_attrs(widget)
-        for key in ("min", "max", "step"):
-            attrs.pop(key, None)
-        return attrs
+        super().__init__(what=what, example=example, **kwargs)
 
 
-class DecimalNumberField(forms.DecimalField):
+class DecimalNumberField(_WrittenNumber, forms.DecimalField):
     """A number with decimals as people write it ("1,200.5"), with Sightline's messages."""
 
+    whole = False
     widget = forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"})
 
     def __init__(self, *, what: str, example: Any = "2.5", **kwargs: Any) -> None:
-        messages = _number_messages(
-            what,
-            str(example),
-            kwargs.get("min_value"),
-            kwargs.get("max_value"),
-            whole=False,
-        )
-        messages |= kwargs.pop("error_messages", None) or {}
-        super().__init__(error_messages=messages, **kwargs)
-
-    def to_python(self, value: Any) -> Any:  # a Decimal, or None when left blank
-        if isinstance(value, str):
-            value = _THOUSANDS.sub("", value)
-        return super().to_python(value)
-
-    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        attrs = super().widget_attrs(widget)
-        for key in ("min", "max", "step"):
-            attrs.pop(key, None)
-        return attrs
+        super().__init__(what=what, example=example, **kwargs)
 
 
 class GovukDateInput(forms.MultiWidget):
