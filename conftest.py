@@ -26,7 +26,8 @@ __all__ = ["PASSWORD"]
 # HYPOTHESIS_PROFILE=dev brings back Hypothesis's own deadline and health checks, to find
 # a property test that has become slow.
 settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("dev")
+# Spelt out, because Hypothesis's own default differs on a CI machine (CI=true).
+settings.register_profile("dev", deadline=200, suppress_health_check=(), derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
