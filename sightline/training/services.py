@@ -457,7 +457,6 @@ def booking_decide(*, booking: Booking, approve: bool, manager_email: str) -> Bo
 # --- The register ------------------------------------------------------------------
 
 
-@transaction.atomic
 def _asks_for_evaluation(booking: Booking, value: str | None) -> bool:
     return value in PRESENT and booking.attendance not in PRESENT
 
@@ -470,6 +469,7 @@ def register_evaluation_requests(
     return [booking for booking in bookings if _asks_for_evaluation(booking, marks.get(booking.pk))]
 
 
+@transaction.atomic
 def register_mark(*, actor: Any, session: Session, marks: Mapping[int, str]) -> list[Booking]:
     """Mark attendance for the whole session at once. ``marks`` maps booking ids to an
     attendance value; every id must be a confirmed booking on this session."""
