@@ -223,6 +223,23 @@ class Booking(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("training:booking_detail", kwargs={"pk": self.pk})
 
+    @property
+    def is_live(self) -> bool:
+        """Confirmed, awaiting approval or waiting: a place held or hoped for."""
+        return self.status in LIVE_STATUSES
+
+    @property
+    def was_present(self) -> bool:
+        return self.attendance in PRESENT
+
+    @property
+    def evaluation_due(self) -> bool:
+        return self.was_present and not self.evaluated_on
+
+    @property
+    def impact_due(self) -> bool:
+        return bool(self.was_present and self.impact_requested_at and not self.impact_answered_on)
+
 
 class Evaluation(models.Model):
     """A delegate's evaluation of a session. Deliberately not linked to the delegate or the

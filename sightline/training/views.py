@@ -41,7 +41,7 @@ from .forms import (
     SessionForm,
 )
 from .policies import may_see_joining_link
-from .vocabulary import LIVE_STATUSES, Attendance, BookingStatus
+from .vocabulary import Attendance, BookingStatus
 
 # --- Browsing and booking ------------------------------------------------------------
 
@@ -143,7 +143,7 @@ class SessionDetailView(SessionView):
                 ),
                 "position": position,
                 "cancel_by": services.cancellation_deadline(self.object),
-                "live": page.mine is not None and page.mine.status in LIVE_STATUSES,
+                "live": page.mine is not None and page.mine.is_live,
                 "has_profile": selectors.profile_of(user=request.user) is not None,
                 "started": self.object.starts_at <= timezone.now(),
             },
@@ -204,7 +204,7 @@ class BookingDetailView(BookingView):
                 "cancel_by": services.cancellation_deadline(booking.session),
                 "is_delegate": booking.delegate_id == request.user.pk,
                 "can_cancel": request.user.has_perm("training.cancel_booking", booking)
-                and booking.status in LIVE_STATUSES,
+                and booking.is_live,
                 "has_certificate": booking.attendance == Attendance.ATTENDED,
                 "started": booking.session.starts_at <= timezone.now(),
             },
