@@ -26,6 +26,7 @@ from .smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[3]
 MESSAGES = 30
+TEST_CONNECTION = "sightline-fault-test"
 # Generous: the machine may be busy with the rest of the suite.
 PATIENCE = 180
 
@@ -113,7 +114,8 @@ def postgres_database() -> Iterator[Database]:
     url = f"{server}/{name}"
 
     def read() -> dict[str, int]:
-        with psycopg.connect(url) as db:
+        # Named, so that cutting the worker's connections leaves the test's own alone.
+        with psycopg.connect(url, application_name=TEST_CONNECTION) as db:
             rows = db.execute("SELECT status, COUNT(*) FROM core_outboxmessage GROUP BY status")
             return dict(rows.fetchall())
 
@@ -261,10 +263,13 @@ def test_postgresql_connection_cut_mid_batch_then_every_message_delivered_once(s
 
         def cut_connection(count: int) -> None:
             if count == 12 and not cut:
-                with psycopg.connect(database.url, autocommit=True) as db:
+                with psycopg.connect(
+                    database.url, autocommit=True, application_name=TEST_CONNECTION
+                ) as db:
                     killed = db.execute(
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                        "WHERE datname = current_database() AND application_name <> %s",
+                        [TEST_CONNECTION],
                     ).fetchall()
                 cut.append(len(killed))
 
