@@ -244,12 +244,11 @@ class _Courier:
         self.backend: Any = mailers.default
         self.smtp = isinstance(self.backend, SmtpBackend)
 
-    def __enter__(self) -> "_Courier":
+    def open(self) -> None:
         if self.smtp:
             self.backend.open()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
+    def close(self) -> None:
         try:
             self.backend.close()
         except (OSError, smtplib.SMTPException):
@@ -334,7 +333,8 @@ def outbox_deliver(
         return result
     messages = list(OutboxMessage.objects.filter(pk__in=ids).order_by("id"))
     try:
-        courier = _Courier().__enter__()
+        courier = _Courier()
+        courier.open()
     except (OSError, smtplib.SMTPException) as error:
         for message in messages:
             _failed(
@@ -366,7 +366,7 @@ def outbox_deliver(
                 _record(message.pk, last_error="", **sent)
                 result.sent += 1
     finally:
-        courier.__exit__(None, None, None)
+        courier.close()
     return result
 
 
