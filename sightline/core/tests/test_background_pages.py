@@ -162,3 +162,23 @@ def test_the_demo_shows_an_administrator_an_email_not_sent_once(admin_client):
     assert (
         "No such mailbox here" in admin_client.get(reverse("core:background_work")).content.decode()
     )
+
+
+def test_health_is_degraded_when_a_job_has_waited_too_long(client):
+    from django_tasks_db.models import DBTaskResult
+
+    ScheduleRun.objects.create(schedule="learning.reminders", slot="x", started_at=timezone.now())
+    job = DBTaskResult.objects.create(
+        status="READY",
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="sightline.core.tasks.deliver_outbox",
+        backend_name="default",
+        run_after=timezone.now(),
+        exception_class_path="",
+        traceback="",
+    )
+    assert client.get("/health/").json() == {"status": "ok"}
+    DBTaskResult.objects.filter(pk=job.pk).update(
+        enqueued_at=timezone.now() - datetime.timedelta(minutes=16)
+    )
+    assert client.get("/health/").json() == {"status": "degraded"}
