@@ -80,9 +80,7 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 bench: setup
-	@if ls bench/bench_*.py >/dev/null 2>&1; then \
-		for script in bench/bench_*.py; do $(PY) $$script || exit 1; done; \
-	else echo "No benchmarks yet: later issues add them to bench/."; fi
+	$(PY) bench/run_all.py
 
 clean:
 	rm -rf $(VENV) node_modules assets var/static .pytest_cache .mypy_cache .ruff_cache

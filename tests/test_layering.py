@@ -18,6 +18,8 @@ MAY_IMPORT = {
     "learning": {"core", "accounts", "reviews"},
     "assurance": {"core", "accounts", "reviews", "learning"},
     "training": {"core", "accounts", "reviews", "assurance"},
+    # Above every domain app: reads them through their selectors (decision 0010).
+    "reports": {"core", "accounts", "reviews", "learning", "assurance", "training"},
 }
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sightline.learning",
     "sightline.assurance",
     "sightline.training",
+    "sightline.reports",
 ]
 
 MIDDLEWARE = [
