@@ -1,3 +1,5 @@
+from .views import drafting
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [*drafting.urlpatterns]
