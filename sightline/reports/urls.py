@@ -1,3 +1,5 @@
+from .views import yearly
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [*yearly.urlpatterns]
