@@ -28,3 +28,4 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import policies  # noqa: F401  (registers rules)
+        from .views import yearly  # noqa: F401  (registers the yearly report's PDF and Word jobs)

@@ -63,3 +63,6 @@ rules.add_perm("reports.manage_yearly", is_administrator)
 rules.add_perm("reports.publish_yearly", is_administrator)
 rules.add_perm("reports.record_circulation", is_administrator)
 rules.add_perm("reports.manage_settings", is_administrator)
+# The generated yearly report (its page and downloads) holds case review figures as at the
+# year's end: for those who run and steer the partnership, not every practitioner.
+rules.add_perm("reports.view_yearly_report", sees_drafts)

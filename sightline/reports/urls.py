@@ -1,5 +1,5 @@
-from .views import drafting
+from .views import drafting, yearly
 
 app_name = "reports"
 
-urlpatterns = [*drafting.urlpatterns]
+urlpatterns = [*yearly.urlpatterns, *drafting.urlpatterns]

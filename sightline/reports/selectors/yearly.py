@@ -11,7 +11,9 @@ from sightline.reviews import selectors as reviews
 from sightline.training import report_selectors as training
 
 from ..yearly import figures
+from ..yearly.narrative import ChapterNarrative
 from ..yearly.years import FinancialYear
+from . import drafts
 
 
 def _quarters(year: FinancialYear) -> list[Quarter]:
@@ -101,3 +103,15 @@ def yearly_figures(*, year: FinancialYear, since: datetime.date | None) -> figur
         training={**training_report, "learning_loop": loop},
         assurance=_assurance(year),
     )
+
+
+def position_since() -> datetime.date | None:
+    """The partnership's first day of the cumulative case review position, if set."""
+    return drafts.report_settings().position_since
+
+
+def yearly_report(
+    *, year: FinancialYear, since: datetime.date | None
+) -> tuple[figures.YearlyFigures, dict[str, ChapterNarrative]]:
+    """The year's generated figures and its chapters' narrative (as published, once it is)."""
+    return yearly_figures(year=year, since=since), drafts.chapter_narratives(year=year)

@@ -208,7 +208,6 @@ def test_xlsx_export_has_a_sheet_for_each_table_and_is_logged(admin_client):
     book = load_workbook(io.BytesIO(response.content), read_only=True)
     assert book.sheetnames == [
         "Summary",
-        "Yearly report",
         "Reach by sector",
         "By agency",
         "Courses past review",
