@@ -12,7 +12,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "Reports"
     demo_seeder = "sightline.reports.demo.seed"
     navigation = (
-        NavItem("Yearly report", "reports:yearly_list", "reports.view_yearly_list", order=30),
+        NavItem("Yearly report", "reports:yearly_list", "reports.view_yearly_drafts", order=35),
     )
     settings_pages = (
         SettingsPage(

@@ -358,7 +358,10 @@ def test_panel_and_circulation_are_recorded_after_publication_once():
     assert Circulation.objects.filter(report=report).count() == 1
     with pytest.raises(ValidationError, match="name or role"):
         services.circulation_record(
-            actor=admin, report=report, recipient=Recipient.OTHER, sent_on=datetime.date(2024, 7, 20)
+            actor=admin,
+            report=report,
+            recipient=Recipient.OTHER,
+            sent_on=datetime.date(2024, 7, 20),
         )
 
 
