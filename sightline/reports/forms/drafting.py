@@ -53,6 +53,8 @@ class ApproveForm(forms.Form):
         error_messages={
             "required": "Reload the page and approve the text again",
             "invalid": "Reload the page and approve the text again",
+            "min_value": "Reload the page and approve the text again",
+            "max_value": "Reload the page and approve the text again",
         },
     )
 
