@@ -58,10 +58,13 @@ def test_writing_keeps_every_version_and_unchanged_text_saves_nothing():
     admin = person(Role.ADMINISTRATOR)
     chapter = chapter_of(started(admin), "introduction")
     first = services.chapter_write(actor=admin, chapter=chapter, text="First words.\r\n")
-    assert first is not None and first.number == 1 and first.text == "First words."
+    assert first is not None
+    assert first.number == 1
+    assert first.text == "First words."
     assert services.chapter_write(actor=admin, chapter=chapter, text="First words.  ") is None
     second = services.chapter_write(actor=admin, chapter=chapter, text="Better words.")
-    assert second is not None and second.number == 2
+    assert second is not None
+    assert second.number == 2
     assert list(chapter.versions.values_list("text", flat=True)) == [
         "First words.",
         "Better words.",
@@ -99,11 +102,13 @@ def test_approval_names_who_when_and_which_version_and_is_audited():
     services.chapter_approve(actor=executive, chapter=chapter, version=1)  # a double submit
     chapter.refresh_from_db()
     assert chapter.approved_version == version
-    assert chapter.approved_by == executive and chapter.approved_at is not None
+    assert chapter.approved_by == executive
+    assert chapter.approved_at is not None
     approvals = [e for e in events(chapter) if e.detail == "Version 1 approved"]
     assert len(approvals) == 1
     narrative = selectors.chapter_narratives(year=YEAR)["introduction"]
-    assert narrative.approved and narrative.approved_by == "Eve Exec"
+    assert narrative.approved
+    assert narrative.approved_by == "Eve Exec"
 
 
 def test_approving_a_version_other_than_the_latest_is_refused():
@@ -122,11 +127,13 @@ def test_new_text_withdraws_the_approval_and_says_so():
     services.chapter_approve(actor=executive, chapter=chapter, version=1)
     services.chapter_write(actor=admin, chapter=chapter, text="Two.")
     chapter.refresh_from_db()
-    assert chapter.approved_version is None and chapter.approved_by is None
+    assert chapter.approved_version is None
+    assert chapter.approved_by is None
     latest = events(chapter)[0]
     assert "approval of version 1 was withdrawn because the text changed" in latest.detail
     narrative = selectors.chapter_narratives(year=YEAR)["introduction"]
-    assert narrative.text == "Two." and not narrative.approved
+    assert narrative.text == "Two."
+    assert not narrative.approved
 
 
 def test_withdrawing_an_approval_is_audited_and_harmless_twice():
@@ -187,13 +194,15 @@ def test_ready_is_refused_while_a_content_is_missing_unless_a_reason_is_recorded
         )
     services.report_mark_ready(actor=admin, report=report)
     report.refresh_from_db()
-    assert report.status == ReportStatus.READY and report.ready_by == admin
+    assert report.status == ReportStatus.READY
+    assert report.ready_by == admin
     # Withdrawing a reason makes the content missing again: the report is a draft again.
     exception = ContentException.objects.get(report=report, content="wt.voice")
     services.content_exception_withdraw(actor=admin, exception=exception)
     services.content_exception_withdraw(actor=admin, exception=exception)
     report.refresh_from_db()
-    assert report.status == ReportStatus.DRAFT and report.ready_at is None
+    assert report.status == ReportStatus.DRAFT
+    assert report.ready_at is None
     assert "No longer ready to publish" in events(report)[0].detail
 
 
@@ -238,7 +247,8 @@ def _ready_with_a_small_figure():
 def test_publishing_needs_every_small_figure_confirmed():
     admin, _, report = _ready_with_a_small_figure()
     flagged = selectors.report_checklist(report=report).small_numbers
-    assert flagged and all(not item.acknowledged for item in flagged)
+    assert flagged
+    assert all(not item.acknowledged for item in flagged)
     with pytest.raises(ValidationError, match="is safe to publish"):
         services.report_publish(actor=admin, report=report)
     report.refresh_from_db()
@@ -260,7 +270,7 @@ def test_publishing_needs_a_ready_report():
 
 @time_machine.travel(datetime.datetime(2024, 7, 1, 10, tzinfo=datetime.UTC), tick=False)
 def test_publication_freezes_figures_and_text_and_cannot_happen_twice():
-    admin, executive, report = _ready_with_a_small_figure()
+    admin, _executive, report = _ready_with_a_small_figure()
     ReportSettings.objects.filter(pk=ReportSettings.current().pk).update(panel_days=10)
     flagged = selectors.report_checklist(report=report).small_numbers
     acknowledged = [(item.label, item.value) for item in flagged]
@@ -268,7 +278,7 @@ def test_publication_freezes_figures_and_text_and_cannot_happen_twice():
     report.refresh_from_db()
     frozen_figures, frozen_text = report.published_figures, report.published_narratives
     assert frozen_figures["case_reviews"]["received"]["child"] == 1
-    assert [c["id"] for c in frozen_figures["statutory_contents"]][0] == "wt.what_done"
+    assert next(c["id"] for c in frozen_figures["statutory_contents"]) == "wt.what_done"
     assert frozen_text["introduction"]["text"] == "What we did: introduction."
     assert "What we did: introduction." in report.published_html
     assert report.panel_due_on == datetime.date(2024, 7, 11)
@@ -298,7 +308,7 @@ def test_publication_freezes_figures_and_text_and_cannot_happen_twice():
 
 
 def test_a_later_draft_lists_what_changed_since_the_last_published_report():
-    admin, executive = person(Role.ADMINISTRATOR), person(Role.EXECUTIVE)
+    admin, _executive = person(Role.ADMINISTRATOR), person(Role.EXECUTIVE)
     earlier = started(admin)
     YearlyReport.objects.filter(pk=earlier.pk).update(
         status=ReportStatus.PUBLISHED,
@@ -346,7 +356,8 @@ def test_panel_and_circulation_are_recorded_after_publication_once():
     services.panel_sent_record(actor=admin, report=report, sent_on=datetime.date(2024, 7, 20))
     services.panel_sent_record(actor=admin, report=report, sent_on=datetime.date(2024, 7, 20))
     report.refresh_from_db()
-    assert report.panel_sent_on == datetime.date(2024, 7, 20) and report.panel_sent_by == admin
+    assert report.panel_sent_on == datetime.date(2024, 7, 20)
+    assert report.panel_sent_by == admin
     for _ in range(2):
         services.circulation_record(
             actor=admin,
