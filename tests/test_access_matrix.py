@@ -47,6 +47,7 @@ CASE = ("pk:case",)
 RUNS_TRAINING = frozenset({Role.ADMINISTRATOR, Role.TRAINER})
 SEES_ASSURANCE = SEES_CASES
 STEERS = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE})
+YEARLY_REPORT = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE, Role.REVIEW_OFFICER})
 RISK = ("pk:risk",)
 JOB = ("pk:job",)
 SEES_TRAINING_REPORTS = RUNS_TRAINING | {Role.EXECUTIVE}
@@ -278,6 +279,9 @@ RULES: dict[str, Rule] = {
     "assurance:scrutiny_finding_add": Rule(allowed=ADMIN, kwargs=("pk:priority",)),
     "assurance:pack": Rule(allowed=STEERS),
     "assurance:pack_pdf": Rule(allowed=STEERS, redirects=True),
+    "reports:yearly_report": Rule(allowed=YEARLY_REPORT, extra={"year": "2023-24"}),
+    "reports:yearly_pdf": Rule(allowed=YEARLY_REPORT, extra={"year": "2023-24"}, redirects=True),
+    "reports:yearly_docx": Rule(allowed=YEARLY_REPORT, extra={"year": "2023-24"}, redirects=True),
 }
 
 CALLERS = [ANONYMOUS, *Role]

@@ -134,8 +134,12 @@ def test_word_has_real_headings_in_chapter_order_title_and_language(
     with django_assert_num_queries(0):
         content = render_docx.docx_bytes(built)
     word = Document(io.BytesIO(content))
-    level1 = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
-    level2 = [p.text for p in word.paragraphs if p.style.name == "Heading 2"]
+    level1 = [
+        p.text for p in word.paragraphs if p.style is not None and p.style.name == "Heading 1"
+    ]
+    level2 = [
+        p.text for p in word.paragraphs if p.style is not None and p.style.name == "Heading 2"
+    ]
     assert level1 == [
         *(chapter.title for chapter in contents.CHAPTERS),
         "What the law and guidance ask the report to cover",
