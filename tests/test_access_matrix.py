@@ -54,6 +54,7 @@ CASE = ("pk:case",)
 RUNS_TRAINING = frozenset({Role.ADMINISTRATOR, Role.TRAINER})
 SEES_ASSURANCE = SEES_CASES
 STEERS = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE})
+YEARLY_REPORT = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE, Role.REVIEW_OFFICER})
 RISK = ("pk:risk",)
 JOB = ("pk:job",)
 SEES_TRAINING_REPORTS = RUNS_TRAINING | {Role.EXECUTIVE}
@@ -313,6 +314,9 @@ RULES: dict[str, Rule] = {
     "reports:yearly_publish": Rule(allowed=ADMIN, extra=DRAFT_YEAR),
     "reports:yearly_panel": Rule(allowed=ADMIN, extra=PUBLISHED_YEAR),
     "reports:yearly_circulation": Rule(allowed=ADMIN, extra=PUBLISHED_YEAR),
+    "reports:yearly_report": Rule(allowed=YEARLY_REPORT, extra={"year": "2023-24"}),
+    "reports:yearly_pdf": Rule(allowed=YEARLY_REPORT, extra={"year": "2023-24"}, redirects=True),
+    "reports:yearly_docx": Rule(allowed=YEARLY_REPORT, extra={"year": "2023-24"}, redirects=True),
 }
 
 CALLERS = [ANONYMOUS, *Role]

@@ -18,7 +18,7 @@ from sightline.core.tests.pdfs import check_accessible_pdf, structure_types
 from sightline.reports.yearly import contents, document, figures, render_docx, render_html
 from sightline.reports.yearly.narrative import ChapterNarrative
 
-from .yearly_data import make, standard, timeliness
+from .yearly_data import learning, make, quarter, standard, timeliness
 
 PARTNERSHIP = "Northshire Safeguarding Partnership"
 TITLE = f"{PARTNERSHIP} yearly report 2023-24"
@@ -134,8 +134,12 @@ def test_word_has_real_headings_in_chapter_order_title_and_language(
     with django_assert_num_queries(0):
         content = render_docx.docx_bytes(built)
     word = Document(io.BytesIO(content))
-    level1 = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
-    level2 = [p.text for p in word.paragraphs if p.style.name == "Heading 2"]
+    level1 = [
+        p.text for p in word.paragraphs if p.style is not None and p.style.name == "Heading 1"
+    ]
+    level2 = [
+        p.text for p in word.paragraphs if p.style is not None and p.style.name == "Heading 2"
+    ]
     assert level1 == [
         *(chapter.title for chapter in contents.CHAPTERS),
         "What the law and guidance ask the report to cover",
@@ -200,3 +204,35 @@ def test_libreoffice_opens_the_word_file(report, db, tmp_path):
     assert converted.exists()
     pdf = pikepdf.open(converted)
     assert len(pdf.pages) > 1
+
+
+def test_long_lists_are_summed_by_kind_of_source_and_by_group():
+    source = {"with_dissemination_evidence": 1, "with_impact_evidence": 0, "complete": 1}
+    learning_report = learning(recommendations=3)
+    learning_report["by_source"] = [
+        {"source_type": "case_review", "source": "CR-1", "actions": 2, **source},
+        {"source_type": "case_review", "source": "CR-2", "actions": 3, **source},
+        {"source_type": "inspection", "source": "ILACS", "actions": 1, **source},
+    ]
+    breach = figures.Breach("Data group", "Re-referrals", "31%", "> 25%")
+    other = figures.Breach("Audit group", "Visits", "2", "< 5")
+    made = make(
+        learning_report=learning_report,
+        quarters=(
+            quarter(1, data_exceptions=(breach, other)),
+            quarter(2),
+            quarter(3, data_exceptions=(breach,)),
+            quarter(4),
+        ),
+    )
+    built = document.build(figures=made, narratives={}, partnership=PARTNERSHIP)
+    by_id = {table.id: table for table in document.tables(built)}
+    assert by_id["learning-by-source"].rows == (
+        ("Case reviews", "5", "2", "2", "0"),
+        ("Inspections", "1", "1", "1", "0"),
+    )
+    assert by_id["data-exceptions"].header == ("Group", "Q1", "Q2", "Q3", "Q4")
+    assert by_id["data-exceptions"].rows == (
+        ("Audit group", "1", "0", "0", "0"),
+        ("Data group", "1", "0", "1", "0"),
+    )

@@ -24,6 +24,19 @@ NOT_WRITTEN = "This chapter has not been written yet."
 NOT_APPROVED = "Draft: this chapter's text has not been approved yet."
 
 
+EVIDENCE_FIGURES = ("actions", "complete", "with_dissemination_evidence", "with_impact_evidence")
+# The learning tracker's kinds of source, as the report names them.
+SOURCE_TYPES = {
+    "case_review": "Case reviews",
+    "national_review": "National reviews",
+    "sar": "Safeguarding adult reviews",
+    "dhr": "Domestic homicide reviews",
+    "inspection": "Inspections",
+    "audit": "Audits",
+    "other": "Other sources",
+}
+
+
 def long_date(day: datetime.date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else ""
 
@@ -342,20 +355,20 @@ def _practice_reviews(figures: YearlyFigures) -> tuple[Section, ...]:
 
 
 def _learning_embedded(figures: YearlyFigures) -> tuple[Section, ...]:
-    sources = figures.learning.get("by_source", [])
+    # By kind of source (case reviews, national reviews, inspections...): a partnership
+    # has hundreds of sources, and the reader wants the shape, not every one.
+    kinds: dict[str, dict[str, int]] = {}
+    for row in figures.learning.get("by_source", []):
+        kind = kinds.setdefault(row["source_type"], dict.fromkeys(EVIDENCE_FIGURES, 0))
+        for name in EVIDENCE_FIGURES:
+            kind[name] += row.get(name, 0)
     table = Table(
         "learning-by-source",
-        f"Actions and their evidence by source, as at {long_date(figures.year.end)}",
+        f"Actions and their evidence by kind of source, as at {long_date(figures.year.end)}",
         ("Source", "Actions", "Complete", "With dissemination evidence", "With impact evidence"),
         tuple(
-            (
-                row["source"],
-                _n(row.get("actions")),
-                _n(row.get("complete")),
-                _n(row.get("with_dissemination_evidence")),
-                _n(row.get("with_impact_evidence")),
-            )
-            for row in sources
+            (SOURCE_TYPES.get(kind, kind), *(_n(counts[name]) for name in EVIDENCE_FIGURES))
+            for kind, counts in sorted(kinds.items())
         ),
         numeric=frozenset({1, 2, 3, 4}),
         empty="No learning actions were recorded by the end of the year.",
@@ -411,15 +424,19 @@ def _system_assurance(figures: YearlyFigures) -> tuple[Section, ...]:
         ),
         numeric=frozenset({1, 2, 3, 4}),
     )
+    by_group: dict[str, list[int]] = {}
+    for index, q in enumerate(assurance.quarters):
+        for item in q.data_exceptions:
+            by_group.setdefault(item.group, [0] * len(assurance.quarters))[index] += 1
     exceptions = Table(
         "data-exceptions",
-        "Figures beyond their thresholds in each quarter",
-        ("Quarter", "Group", "Measure", "Figure", "Threshold"),
+        "Figures beyond their thresholds in each quarter, by the group they were raised to",
+        ("Group", *(q.label.split(" ")[-1] for q in assurance.quarters)),
         tuple(
-            (q.label, item.group, item.measure, item.value, item.threshold)
-            for q in assurance.quarters
-            for item in q.data_exceptions
+            (group, *(_n(count) for count in counts))
+            for group, counts in sorted(by_group.items(), key=lambda item: item[0].casefold())
         ),
+        numeric=frozenset(range(1, len(assurance.quarters) + 1)),
         empty="No figure went beyond its threshold in the year.",
     )
     inspections = Table(
