@@ -14,6 +14,8 @@ import rules
 from sightline.core.policies import has_role, is_administrator, is_signed_in
 from sightline.core.roles import Role
 
+from .models import ReportChapter
+
 sees_drafts = has_role(Role.ADMINISTRATOR, Role.EXECUTIVE, Role.REVIEW_OFFICER)
 approves = has_role(Role.ADMINISTRATOR, Role.EXECUTIVE)
 # Who may be named a chapter's owner: partnership staff, not practitioners alone.
@@ -35,8 +37,6 @@ def owns_chapter(user: Any, chapter: Any) -> bool:
 
 @rules.predicate
 def owns_a_chapter(user: Any) -> bool:
-    from .models import ReportChapter
-
     return ReportChapter.objects.filter(owner_id=user.pk).exists()
 
 
