@@ -179,7 +179,12 @@ def chapter_write(*, actor: Any, chapter: ReportChapter, text: str) -> ChapterVe
         chapter.approved_version, chapter.approved_by, chapter.approved_at = None, None, None
     chapter.updated_at, chapter.updated_by = timezone.now(), actor
     chapter.save()
-    changes = {"text": {"from": f"version {latest.number}" if latest else None, "to": str(version)}}
+    changes = {
+        "text": {
+            "from": f"version {latest.number}" if latest else None,
+            "to": f"version {version.number}",
+        }
+    }
     if withdrawn:
         changes |= changes_between(
             before, snapshot(chapter, ["approved_version", "approved_by", "approved_at"])
