@@ -61,6 +61,8 @@ def _table(document: WordDocument, table: Table) -> None:
             if row_index == 0:
                 for run in paragraph.runs:
                     run.bold = True
+    if table.more:
+        document.add_paragraph(table.more_text)
     document.add_paragraph()
 
 
