@@ -236,3 +236,20 @@ def test_long_lists_are_summed_by_kind_of_source_and_by_group():
         ("Audit group", "1", "0", "0", "0"),
         ("Data group", "1", "0", "1", "0"),
     )
+
+
+def test_a_long_list_shows_its_first_rows_and_says_how_many_more(db):
+    many = [
+        figures.Publication(f"PUB-{n:04d}", "child", datetime.date(2023, 6, 1))
+        for n in range(document.LIST_LIMIT + 7)
+    ]
+    made = make(publications=many)
+    built = document.build(figures=made, narratives={}, partnership=PARTNERSHIP)
+    published = next(t for t in document.tables(built) if t.id == "published")
+    assert len(published.rows) == document.LIST_LIMIT
+    assert published.rows[0][0] == "PUB-0000"
+    assert published.more == 7
+    assert "7 more are not listed here" in render_html.standalone_html(built)
+    assert published.more_text in [p.text for p in _docx(built).paragraphs]
+    # The JSON keeps every one.
+    assert len(made.as_json()["case_reviews"]["published"]) == document.LIST_LIMIT + 7

@@ -37,6 +37,26 @@ SOURCE_TYPES = {
 }
 
 
+# A list longer than this shows its first rows and says how many more there are: a
+# partnership's year has a handful of reviews, and a report (or a PDF) of thousands of rows
+# helps no reader.
+LIST_LIMIT = 50
+
+
+def listed(
+    id: str, caption: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]], empty: str
+) -> "Table":
+    """A table of the first ``LIST_LIMIT`` rows, saying how many more there are."""
+    return Table(
+        id,
+        caption,
+        header,
+        tuple(rows[:LIST_LIMIT]),
+        empty=empty,
+        more=max(0, len(rows) - LIST_LIMIT),
+    )
+
+
 def long_date(day: datetime.date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else ""
 
@@ -59,6 +79,16 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     numeric: frozenset[int] = frozenset()  # columns (by position) that hold numbers
     empty: str = "None."  # said instead of the table when it has no rows
+    more: int = 0  # rows left out of a long list (``listed``)
+
+    @property
+    def more_text(self) -> str:
+        if not self.more:
+            return ""
+        return (
+            f"{self.more:,} more are not listed here. The report's JSON lists every one "
+            "(sightline yearly_report --format json)."
+        )
 
 
 @dataclass(frozen=True)
@@ -254,7 +284,7 @@ def _practice_reviews(figures: YearlyFigures) -> tuple[Section, ...]:
         items=[(item.label, item.count) for item in cases.received],
         table=received_table,
     )
-    published = Table(
+    published = listed(
         "published",
         f"Reviews published in {figures.year.label}",
         ("Reference", "Route", "Published"),
@@ -306,7 +336,7 @@ def _practice_reviews(figures: YearlyFigures) -> tuple[Section, ...]:
         ),
         numeric=frozenset({1}),
     )
-    not_accepted = Table(
+    not_accepted = listed(
         "not-accepted",
         "Recommendations not accepted, with the reasons",
         ("Recommendation", "Source", "Reason"),
@@ -316,7 +346,7 @@ def _practice_reviews(figures: YearlyFigures) -> tuple[Section, ...]:
         ),
         empty="Every recommendation decided on was accepted, at least in part.",
     )
-    adult_concluded = Table(
+    adult_concluded = listed(
         "sar-concluded",
         f"Safeguarding adult reviews concluded in {figures.year.label}",
         ("Review", "Decided", "Published"),
@@ -326,7 +356,7 @@ def _practice_reviews(figures: YearlyFigures) -> tuple[Section, ...]:
         ),
         empty="No safeguarding adult review was concluded in the year.",
     )
-    adult_ongoing = Table(
+    adult_ongoing = listed(
         "sar-ongoing",
         f"Safeguarding adult reviews ongoing on {long_date(figures.year.end)}",
         ("Review", "Decided", "Started"),
@@ -336,7 +366,7 @@ def _practice_reviews(figures: YearlyFigures) -> tuple[Section, ...]:
         ),
         empty="No safeguarding adult review was ongoing at the end of the year.",
     )
-    sar_not_accepted = Table(
+    sar_not_accepted = listed(
         "sar-not-implemented",
         "Findings of safeguarding adult reviews the board decided not to implement",
         ("Recommendation", "Review", "Reason"),
@@ -374,7 +404,7 @@ def _learning_embedded(figures: YearlyFigures) -> tuple[Section, ...]:
         empty="No learning actions were recorded by the end of the year.",
     )
     outstanding = figures.learning.get("dissemination_returns_outstanding", [])
-    returns = Table(
+    returns = listed(
         "returns-outstanding",
         f"Dissemination returns outstanding on {long_date(figures.year.end)}",
         ("Review", "Agency", "Asked for on"),

@@ -51,9 +51,11 @@ def _table(document: WordDocument, table: Table) -> None:
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.LEFT
     _repeat_header(grid.rows[0])
-    for row_index, cells in enumerate((table.header, *table.rows)):
-        for column, text in enumerate(cells):
-            cell = grid.cell(row_index, column)
+    # Each row's cells once: ``grid.cell(row, column)`` works out the whole grid every call.
+    for row_index, (row, cells) in enumerate(
+        zip(grid.rows, (table.header, *table.rows), strict=True)
+    ):
+        for column, (cell, text) in enumerate(zip(row.cells, cells, strict=True)):
             cell.text = text
             paragraph = cell.paragraphs[0]
             if column in table.numeric:
@@ -61,6 +63,8 @@ def _table(document: WordDocument, table: Table) -> None:
             if row_index == 0:
                 for run in paragraph.runs:
                     run.bold = True
+    if table.more:
+        document.add_paragraph(table.more_text)
     document.add_paragraph()
 
 
