@@ -5,7 +5,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db import models
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Upper
 from django.http import Http404
 from django.utils import timezone
@@ -16,24 +27,92 @@ from sightline.core.roles import Role
 from sightline.reviews.models import Case, PracticeTheme
 
 from . import reporting
-from .models import Action, DisseminationReturn, Evidence, Recommendation
+from .models import (
+    Action,
+    ActionStatusChange,
+    DisseminationReturn,
+    Evidence,
+    Recommendation,
+    RecommendationDecision,
+)
 from .policies import runs_learning
 from .vocabulary import OPEN_STATUSES as OPEN
-from .vocabulary import Decision, EvidenceKind
+from .vocabulary import ActionStatus, Decision, EvidenceKind
+
+
+def _status_then(as_at: datetime.date) -> dict[str, Any]:
+    """Each action's status as it stood at the end of ``as_at`` (``status_then``) and the day
+    that status took effect (``status_on``): the latest recorded status change dated on or
+    before it; none, not started. An action with no history at all (written outside the
+    services, as a bulk load is) is read by its own dates, as the migration that began the
+    history dated them: complete from its completed date, closed from its closed date (from
+    the start when it has none)."""
+    history = ActionStatusChange.objects.filter(action=OuterRef("pk"))
+    latest = history.filter(on__lte=as_at).order_by("-pk")
+    has_history = Exists(history)
+    return {
+        "status_then": models.Case(
+            When(
+                has_history,
+                then=Coalesce(
+                    Subquery(latest.values("status")[:1]), Value(ActionStatus.NOT_STARTED)
+                ),
+            ),
+            When(
+                status=ActionStatus.COMPLETE,
+                completed_date__lte=as_at,
+                then=Value(ActionStatus.COMPLETE),
+            ),
+            When(
+                Q(status=ActionStatus.CLOSED_INCOMPLETE)
+                & (Q(closed_date__isnull=True) | Q(closed_date__lte=as_at)),
+                then=Value(ActionStatus.CLOSED_INCOMPLETE),
+            ),
+            default=Value(ActionStatus.NOT_STARTED),
+            output_field=models.CharField(),
+        ),
+        "status_on": models.Case(
+            When(has_history, then=Subquery(latest.values("on")[:1])),
+            default=F("completed_date"),
+            output_field=models.DateField(),
+        ),
+    }
 
 
 def _action_figures(as_at: datetime.date) -> dict[str, Any]:
-    """Each figure of the report as a conditional count (the contract's definitions)."""
-    complete = Q(status="complete", completed_date__lte=as_at)
-    closed = Q(status="closed_incomplete") & ~complete
+    """Each figure of the report as a conditional count (the contract's definitions), over
+    the status each action had at the end of ``as_at`` (see ``_status_then``)."""
+    complete = Q(status_then=ActionStatus.COMPLETE)
+    closed = Q(status_then=ActionStatus.CLOSED_INCOMPLETE)
     overdue = Q(due_date__lt=as_at) & ~complete & ~closed
     return {
         "actions": Count("pk"),
         "complete": Count("pk", filter=complete),
-        "complete_on_time": Count("pk", filter=complete & Q(completed_date__lte=F("due_date"))),
+        "complete_on_time": Count("pk", filter=complete & Q(status_on__lte=F("due_date"))),
         "closed_incomplete": Count("pk", filter=closed),
         "overdue": Count("pk", filter=overdue),
         "open": Count("pk", filter=~complete & ~closed & ~overdue),
+    }
+
+
+def _decision_then(as_at: datetime.date) -> dict[str, Any]:
+    """Each recommendation's decision and reason as they stood at the end of ``as_at``: the
+    latest recorded decision dated on or before it; none, undecided. A recommendation with
+    no history at all (written outside the services) is read as decided when made."""
+    history = RecommendationDecision.objects.filter(recommendation=OuterRef("pk"))
+    latest = history.filter(decided_on__lte=as_at).order_by("-pk")
+    has_history = Exists(history)
+    return {
+        "decision_then": models.Case(
+            When(has_history, then=Coalesce(Subquery(latest.values("decision")[:1]), Value(""))),
+            default=F("decision"),
+            output_field=models.CharField(),
+        ),
+        "reason_then": models.Case(
+            When(has_history, then=Coalesce(Subquery(latest.values("reason")[:1]), Value(""))),
+            default=F("decision_reason"),
+            output_field=models.TextField(),
+        ),
     }
 
 
@@ -52,16 +131,18 @@ def _grouped(
 
 
 def learning_report(*, as_at: datetime.date) -> dict[str, Any]:
-    """The learning report as at ``as_at``. Actions are counted in the database, grouped by
-    source and agency, so the work in Python grows with the groups, not the actions."""
+    """The learning report as at ``as_at``, as things stood at the end of that day: each
+    recommendation's decision then and each action's status then, from their dated history.
+    Actions are counted in the database, grouped by source and agency, so the work in Python
+    grows with the groups, not the actions."""
     made = Recommendation.objects.filter(made_date__lte=as_at).order_by()
-    rows = made.values_list(
+    rows = made.annotate(**_decision_then(as_at)).values_list(
         "reference",
         "source_type",
         "source_title",
         "source_case__reference",
-        "decision",
-        "decision_reason",
+        "decision_then",
+        "reason_then",
     )
     recommendations = [
         {
@@ -74,7 +155,9 @@ def learning_report(*, as_at: datetime.date) -> dict[str, Any]:
         for reference, source_type, title, case_reference, decision, reason in rows
     ]
     counted = Action.objects.filter(recommendation__made_date__lte=as_at).order_by()
-    groups = _grouped(counted.values(*GROUP).annotate(**_action_figures(as_at)))
+    groups = _grouped(
+        counted.alias(**_status_then(as_at)).values(*GROUP).annotate(**_action_figures(as_at))
+    )
     for kind, figure in (
         (EvidenceKind.DISSEMINATION, "with_dissemination_evidence"),
         (EvidenceKind.IMPACT, "with_impact_evidence"),
@@ -178,6 +261,7 @@ def recommendation_page(*, recommendation: Recommendation) -> dict[str, Any]:
                 "due_date", "reference"
             )
         ),
+        "decisions": list(recommendation.decisions.select_related("recorded_by").order_by("-pk")),
         "themes": list(recommendation.themes.order_by("name")),
         "agencies": list(recommendation.agencies.order_by("name")),
         "today": timezone.localdate(),
