@@ -367,3 +367,24 @@ def test_the_report_as_at_a_date_takes_the_same_queries_for_ten_times_the_rows(
         report = selectors.learning_report(as_at=D(2024, 3, 1))
     assert report["totals"]["accepted"] == 22
     assert report["totals"]["open"] == 44
+
+
+def test_the_demos_decisions_are_dated_history(db):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from sightline.core.selectors import working_calendar
+
+    call_command("seed_demo", "--password", "demo-password-1")
+    calendar = working_calendar()
+    today = timezone.localdate()
+    decided = Recommendation.objects.exclude(decision="")
+    assert decided.exists()
+    for rec in decided:
+        history = list(rec.decisions.order_by("pk"))
+        assert history, rec.reference
+        assert (history[-1].decision, history[-1].reason) == (rec.decision, rec.decision_reason)
+        for item in history:
+            assert rec.made_date < item.decided_on <= today
+            assert calendar.is_working_day(item.decided_on)
+    assert any(rec.decisions.count() > 1 for rec in decided)
