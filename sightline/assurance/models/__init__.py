@@ -6,7 +6,14 @@ from .data import DataPoint, Measure
 from .groups import AssuranceReturn, Group, GroupMember, Meeting, MeetingDecision
 from .inspections import Inspection
 from .plan import Priority, PriorityMeasure, PriorityUpdate, ScrutinyFinding
-from .risks import Risk, RiskAcceptance, RiskAssessment, RiskControl, RiskSettings
+from .risks import (
+    Risk,
+    RiskAcceptance,
+    RiskAssessment,
+    RiskControl,
+    RiskSettings,
+    RiskSettingsChange,
+)
 
 __all__ = [
     "AssuranceReturn",
@@ -27,5 +34,6 @@ __all__ = [
     "RiskAssessment",
     "RiskControl",
     "RiskSettings",
+    "RiskSettingsChange",
     "ScrutinyFinding",
 ]

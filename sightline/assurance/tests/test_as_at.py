@@ -1,0 +1,182 @@
+"""The risk register as it stood at the end of any day: scores, appetite, acceptance and
+review from the dated history, so a report made later gives the same answer."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from sightline.assurance.models import RiskSettingsChange
+from sightline.assurance.scoring import Level, Matrix
+from sightline.assurance.selectors.risks import risk_matrix_as_at, risk_positions_as_at
+from sightline.assurance.services.risks import (
+    risk_accept,
+    risk_close,
+    risk_create,
+    risk_review,
+    risk_settings_update,
+)
+from sightline.assurance.tests.factories import RiskFactory, executive
+from sightline.core.models import AppendOnlyError
+
+D = datetime.date
+
+
+def on_day(day: datetime.date) -> time_machine.travel:
+    return time_machine.travel(
+        datetime.datetime(day.year, day.month, day.day, 12, tzinfo=datetime.UTC)
+    )
+
+
+def settings_with(appetite: int, **extra: int) -> dict[str, int]:
+    return {
+        "likelihood_levels": 5,
+        "impact_levels": 5,
+        "appetite": appetite,
+        "low_max": 4,
+        "medium_max": 9,
+        "high_max": 15,
+        "review_days_low": 180,
+        "review_days_medium": 90,
+        "review_days_high": 30,
+        "review_days_very_high": 14,
+    } | extra
+
+
+@pytest.fixture
+def risk(db):
+    owner = executive()
+    with on_day(D(2024, 1, 10)):
+        made = risk_create(
+            actor=owner,
+            reference="SR-HIS",
+            title="Front door capacity",
+            category="operational",
+            owner=owner,
+            cause="Too few staff.",
+            consequence="Referrals wait.",
+            inherent_likelihood=4,
+            inherent_impact=4,
+            residual_likelihood=3,
+            residual_impact=3,
+        )
+    with on_day(D(2024, 2, 1)):
+        risk_review(
+            actor=owner,
+            risk=made,
+            assessed_on=D(2024, 2, 1),
+            inherent_likelihood=4,
+            inherent_impact=4,
+            residual_likelihood=4,
+            residual_impact=4,
+            note="Vacancies grew.",
+        )
+    with on_day(D(2024, 2, 5)):
+        risk_accept(actor=owner, risk=made, reason="Agency staff booked.", until=D(2024, 3, 31))
+    with on_day(D(2024, 3, 1)):
+        risk_settings_update(actor=owner, **settings_with(16))
+    with on_day(D(2024, 4, 20)):
+        risk_close(actor=owner, risk=made, closed_on=D(2024, 4, 20), reason="Staffed again.")
+    return made
+
+
+def position(day: datetime.date):
+    found = [item for item in risk_positions_as_at(on=day) if item.reference == "SR-HIS"]
+    return found[0] if found else None
+
+
+def test_a_risk_is_listed_only_while_it_was_open(risk):
+    assert position(D(2024, 1, 9)) is None
+    assert position(D(2024, 1, 10)) is not None
+    assert position(D(2024, 4, 19)) is not None
+    assert position(D(2024, 4, 20)) is None
+
+
+def test_scores_and_level_are_those_of_the_latest_assessment_by_the_date(risk):
+    before, after = position(D(2024, 1, 31)), position(D(2024, 2, 1))
+    assert (before.residual_score, before.level, before.above_appetite) == (9, Level.MEDIUM, False)
+    assert (after.residual_score, after.level, after.above_appetite) == (16, Level.VERY_HIGH, True)
+    assert after.inherent_score == 16
+    assert after.last_reviewed_on == D(2024, 2, 1)
+
+
+def test_acceptance_counts_only_while_in_force_then(risk):
+    assert position(D(2024, 2, 4)).accepted is False
+    accepted = position(D(2024, 2, 20))
+    assert (accepted.accepted, accepted.accepted_until) == (True, D(2024, 3, 31))
+    assert accepted.accepted_by == risk.owner.full_name
+    assert position(D(2024, 4, 1)).accepted is False
+
+
+def test_review_overdue_as_it_stood(risk):
+    # Very high after the review on 1 February: reviewed every 14 days.
+    assert position(D(2024, 2, 15)).next_review_on == D(2024, 2, 15)
+    assert position(D(2024, 2, 15)).review_overdue is False
+    assert position(D(2024, 2, 16)).review_overdue is True
+    # Medium when added: 90 days.
+    assert position(D(2024, 1, 31)).next_review_on == D(2024, 4, 9)
+
+
+def test_the_appetite_is_the_one_in_force_then(risk):
+    assert (position(D(2024, 2, 29)).appetite, position(D(2024, 2, 29)).above_appetite) == (9, True)
+    assert (position(D(2024, 3, 1)).appetite, position(D(2024, 3, 1)).above_appetite) == (16, False)
+    assert risk_matrix_as_at(on=D(2023, 1, 1)).appetite == 9
+    assert list(RiskSettingsChange.objects.order_by("pk").values_list("appetite", flat=True)) == [
+        9,
+        16,
+    ]
+
+
+def test_shorter_review_frequencies_bring_reviews_forward_from_their_date(db):
+    owner = executive()
+    with on_day(D(2024, 1, 10)):
+        made = risk_create(
+            actor=owner,
+            reference="SR-FWD",
+            title="Data quality",
+            category="operational",
+            owner=owner,
+            cause="Old system.",
+            consequence="Wrong figures.",
+            inherent_likelihood=3,
+            inherent_impact=3,
+            residual_likelihood=3,
+            residual_impact=3,
+        )
+    with on_day(D(2024, 2, 1)):
+        risk_settings_update(actor=owner, **settings_with(9, review_days_medium=30))
+    found = {item.reference: item for item in risk_positions_as_at(on=D(2024, 1, 31))}
+    assert found["SR-FWD"].next_review_on == D(2024, 4, 9)
+    later = {item.reference: item for item in risk_positions_as_at(on=D(2024, 2, 10))}
+    assert later["SR-FWD"].next_review_on == D(2024, 2, 9)
+    assert later["SR-FWD"].review_overdue is True
+    made.refresh_from_db()
+    assert made.next_review_on == D(2024, 2, 9)
+
+
+def test_a_risk_without_assessments_is_read_by_its_current_scores(db):
+    RiskFactory.create(reference="SR-BULK", opened_on=D(2024, 1, 1))
+    found = {item.reference: item for item in risk_positions_as_at(on=D(2024, 6, 1))}
+    assert found["SR-BULK"].residual_score == 9
+    assert risk_matrix_as_at(on=D(2024, 6, 1)) == Matrix()
+
+
+def test_the_settings_history_is_append_only(risk):
+    change = RiskSettingsChange.objects.first()
+    change.appetite = 20
+    with pytest.raises(AppendOnlyError):
+        change.save()
+
+
+def test_positions_take_the_same_queries_whatever_the_number_of_risks(
+    db, django_assert_num_queries
+):
+    # Without a settings history: the settings row is read too.
+    for _ in range(2):
+        RiskFactory.create(opened_on=D(2024, 1, 1))
+    with django_assert_num_queries(3):
+        risk_positions_as_at(on=D(2024, 6, 1))
+    for _ in range(20):
+        RiskFactory.create(opened_on=D(2024, 1, 1))
+    with django_assert_num_queries(3):
+        assert len(risk_positions_as_at(on=D(2024, 6, 1))) == 22
