@@ -79,6 +79,13 @@ def _status_then(as_at: datetime.date) -> dict[str, Any]:
     }
 
 
+def actions_as_at(*, as_at: datetime.date) -> QuerySet[Action]:
+    """Every action, with ``status_then`` (its status at the end of ``as_at``, as the
+    learning report counts it) and ``status_on`` (the day that status took effect) to filter
+    and count on: for other parts of Sightline that count actions as they stood on a day."""
+    return Action.objects.alias(**_status_then(as_at))
+
+
 def _action_figures(as_at: datetime.date) -> dict[str, Any]:
     """Each figure of the report as a conditional count (the contract's definitions), over
     the status each action had at the end of ``as_at`` (see ``_status_then``)."""
@@ -95,25 +102,18 @@ def _action_figures(as_at: datetime.date) -> dict[str, Any]:
     }
 
 
-def _decision_then(as_at: datetime.date) -> dict[str, Any]:
-    """Each recommendation's decision and reason as they stood at the end of ``as_at``: the
-    latest recorded decision dated on or before it; none, undecided. A recommendation with
-    no history at all (written outside the services) is read as decided when made."""
+def _decision_then(as_at: datetime.date, field: str, current: str) -> models.Case:
+    """Each recommendation's ``field`` of its decision as it stood at the end of ``as_at``:
+    the latest recorded decision dated on or before it; none, undecided. A recommendation
+    with no history at all (written outside the services) is read as decided when made,
+    by its ``current`` field."""
     history = RecommendationDecision.objects.filter(recommendation=OuterRef("pk"))
     latest = history.filter(decided_on__lte=as_at).order_by("-pk")
-    has_history = Exists(history)
-    return {
-        "decision_then": models.Case(
-            When(has_history, then=Coalesce(Subquery(latest.values("decision")[:1]), Value(""))),
-            default=F("decision"),
-            output_field=models.CharField(),
-        ),
-        "reason_then": models.Case(
-            When(has_history, then=Coalesce(Subquery(latest.values("reason")[:1]), Value(""))),
-            default=F("decision_reason"),
-            output_field=models.TextField(),
-        ),
-    }
+    return models.Case(
+        When(Exists(history), then=Coalesce(Subquery(latest.values(field)[:1]), Value(""))),
+        default=F(current),
+        output_field=models.TextField(),
+    )
 
 
 GROUP = (
@@ -136,7 +136,10 @@ def learning_report(*, as_at: datetime.date) -> dict[str, Any]:
     Actions are counted in the database, grouped by source and agency, so the work in Python
     grows with the groups, not the actions."""
     made = Recommendation.objects.filter(made_date__lte=as_at).order_by()
-    rows = made.annotate(**_decision_then(as_at)).values_list(
+    rows = made.annotate(
+        decision_then=_decision_then(as_at, "decision", "decision"),
+        reason_then=_decision_then(as_at, "reason", "decision_reason"),
+    ).values_list(
         "reference",
         "source_type",
         "source_title",

@@ -397,12 +397,13 @@ def recommendation_save(
     decided_on: datetime.date = data.pop("decided_on", None) or timezone.localdate()
     rec = recommendation or Recommendation()
     errors: dict[str, str] = {}
-    before = (rec.decision, rec.decision_reason) if rec.pk else ("", "")
-    after = (
+    decision_before = (rec.decision, rec.decision_reason) if rec.pk else ("", "")
+    decision_after = (
         data.get("decision", rec.decision) or "",
         data.get("decision_reason", rec.decision_reason) or "",
     )
-    if after != before:
+    deciding = decision_after != decision_before
+    if deciding:
         made = data.get("made_date") or rec.made_date
         if decided_on > timezone.localdate():
             errors["decided_on"] = "The date of the decision must be today or in the past"
@@ -433,7 +434,7 @@ def recommendation_save(
     outcome, changes = save_changed(
         rec, fields=("reference", *RECOMMENDATION_FIELDS, "lead"), values=data, actor=actor
     )
-    if after != before:
+    if deciding:
         _decision_record(actor=actor, recommendation=rec, on=decided_on)
         changes["decision date"] = {"from": None, "to": decided_on.isoformat()}
     for name, values in (("themes", themes), ("agencies", agencies)):

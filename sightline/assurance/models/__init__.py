@@ -3,7 +3,14 @@ data scrutiny, multi-agency audits and the strategic plan. One module per area."
 
 from .audits import Audit, AuditReturn
 from .data import DataPoint, Measure
-from .groups import AssuranceReturn, Group, GroupMember, Meeting, MeetingDecision
+from .groups import (
+    AssuranceReturn,
+    AssuranceReturnVersion,
+    Group,
+    GroupMember,
+    Meeting,
+    MeetingDecision,
+)
 from .inspections import Inspection
 from .plan import Priority, PriorityMeasure, PriorityUpdate, ScrutinyFinding
 from .risks import (
@@ -17,6 +24,7 @@ from .risks import (
 
 __all__ = [
     "AssuranceReturn",
+    "AssuranceReturnVersion",
     "Audit",
     "AuditReturn",
     "DataPoint",

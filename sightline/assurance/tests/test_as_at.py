@@ -6,9 +6,14 @@ import datetime
 import pytest
 import time_machine
 
-from sightline.assurance.models import RiskSettingsChange
+from sightline.assurance.models import AssuranceReturnVersion, RiskSettingsChange
+from sightline.assurance.quarters import Quarter
 from sightline.assurance.scoring import Level, Matrix
+from sightline.assurance.selectors.groups import group_returns_as_at
+from sightline.assurance.selectors.plan import PriorityPosition, priority_positions_as_at
 from sightline.assurance.selectors.risks import risk_matrix_as_at, risk_positions_as_at
+from sightline.assurance.services.groups import assurance_return_submit
+from sightline.assurance.services.plan import priority_update_record
 from sightline.assurance.services.risks import (
     risk_accept,
     risk_close,
@@ -16,8 +21,15 @@ from sightline.assurance.services.risks import (
     risk_review,
     risk_settings_update,
 )
-from sightline.assurance.tests.factories import RiskFactory, executive
+from sightline.assurance.tests.factories import (
+    GroupFactory,
+    PriorityFactory,
+    RiskFactory,
+    executive,
+)
 from sightline.core.models import AppendOnlyError
+from sightline.learning.models import ActionStatusChange
+from sightline.learning.tests.factories import ActionFactory
 
 D = datetime.date
 
@@ -162,7 +174,7 @@ def test_a_risk_without_assessments_is_read_by_its_current_scores(db):
 
 
 def test_the_settings_history_is_append_only(risk):
-    change = RiskSettingsChange.objects.first()
+    change = RiskSettingsChange.objects.get(appetite=16)
     change.appetite = 20
     with pytest.raises(AppendOnlyError):
         change.save()
@@ -180,3 +192,81 @@ def test_positions_take_the_same_queries_whatever_the_number_of_risks(
         RiskFactory.create(opened_on=D(2024, 1, 1))
     with django_assert_num_queries(3):
         assert len(risk_positions_as_at(on=D(2024, 6, 1))) == 22
+
+
+# --- Groups' returns and the plan's priorities -------------------------------------------
+
+
+def test_a_groups_return_counts_as_it_was_submitted_by_the_date(db):
+    owner = executive()
+    with on_day(D(2024, 1, 2)):
+        group = GroupFactory.create(name="Quality assurance group")
+        GroupFactory.create(name="Silent group")
+    quarter = Quarter.containing(D(2024, 3, 1))
+    with on_day(D(2024, 4, 8)):
+        assurance_return_submit(
+            actor=owner, group=group, quarter=quarter, level="assured", summary="All well."
+        )
+    with on_day(D(2024, 5, 20)):
+        assurance_return_submit(
+            actor=owner,
+            group=group,
+            quarter=quarter,
+            level="partial",
+            summary="Audit found gaps.",
+            exceptions="Chronologies missing.",
+        )
+
+    def found(day: datetime.date) -> dict[str, object]:
+        return {
+            row.group: (row.missing, row.level)
+            for row in group_returns_as_at(quarter=quarter, on=day)
+        }
+
+    assert found(D(2024, 3, 31)) == {
+        "Quality assurance group": (True, ""),
+        "Silent group": (True, ""),
+    }
+    assert found(D(2024, 4, 30))["Quality assurance group"] == (False, "assured")
+    assert found(D(2024, 5, 20))["Quality assurance group"] == (False, "partial")
+    assert AssuranceReturnVersion.objects.count() == 2
+
+
+def test_a_priority_stands_as_its_updates_and_actions_stood_then(db):
+    owner = executive()
+    priority = PriorityFactory.create(name="Neglect")
+    action = ActionFactory.create(due_date=D(2024, 3, 1), recommendation__made_date=D(2024, 1, 1))
+    priority.actions.add(action)
+    quarter = Quarter.containing(D(2024, 3, 1))
+    with on_day(D(2024, 3, 25)):
+        priority_update_record(
+            actor=owner,
+            priority=priority,
+            quarter=quarter,
+            rag="amber",
+            reason="Recruitment to the neglect pathway is slow; the group is re-advertising the post.",
+        )
+    with on_day(D(2024, 4, 10)):
+        priority_update_record(
+            actor=owner,
+            priority=priority,
+            quarter=quarter,
+            rag="green",
+            reason="The post is filled and the pathway is running as planned across the area.",
+        )
+    ActionStatusChange.objects.create(
+        action=action, status="complete", on=D(2024, 4, 9), via="progress"
+    )
+
+    def found(day: datetime.date) -> PriorityPosition:
+        return next(row for row in priority_positions_as_at(on=day) if row.name == "Neglect")
+
+    then, later = found(D(2024, 3, 31)), found(D(2024, 4, 10))
+    assert (then.rag, then.reason, then.quarter) == (
+        "amber",
+        "Recruitment to the neglect pathway is slow; the group is re-advertising the post.",
+        quarter,
+    )
+    assert (then.progress.actions, then.progress.overdue, then.progress.complete) == (1, 1, 0)
+    assert (later.rag, later.progress.complete, later.progress.overdue) == ("green", 1, 0)
+    assert found(D(2024, 3, 24)).rag_label == "No status yet"

@@ -11,6 +11,8 @@ after this is deployed:
   not yet in the history on its last change's day.
 """
 
+import datetime
+
 from django.db import migrations
 from django.utils import timezone
 
@@ -55,12 +57,12 @@ def carry_over(apps, schema_editor):
         )
     RecommendationDecision.objects.bulk_create(decisions, batch_size=BATCH)
 
-    updates = {}
+    updates: dict[int, list[tuple[str, datetime.date]]] = {}
     for action_id, status, on in (
         ProgressUpdate.objects.order_by("id").values_list("action_id", "status", "on").iterator()
     ):
         updates.setdefault(action_id, []).append((status, on))
-    changes = []
+    changes: list[object] = []
     actions = Action.objects.select_related("recommendation").order_by("pk")
     for action in actions.iterator(chunk_size=BATCH):
         made = action.recommendation.made_date

@@ -1,0 +1,183 @@
+"""The risk settings (appetite, bands, review frequencies) and the groups' assurance returns
+become dated history, so a risk's level, appetite and review, and a group's assurance, as at
+any date can be worked out; each assessment keeps the next review it set. The settings held
+today are carried over as the first change, effective from the day they were last saved
+(and, by the history's rule, before it too); each return as it stands becomes its first
+version, submitted when it was last submitted. The new tables get the append-only triggers
+the other history tables have (see 0003)."""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+from django.utils import timezone
+
+TABLES = ("assurance_risksettingschange", "assurance_assurancereturnversion")
+RETURN_FIELDS = ("level", "summary", "exceptions", "escalations", "submitted_by_id", "submitted_at")
+FIELDS = (
+    "likelihood_levels",
+    "impact_levels",
+    "appetite",
+    "low_max",
+    "medium_max",
+    "high_max",
+    "review_days_low",
+    "review_days_medium",
+    "review_days_high",
+    "review_days_very_high",
+)
+
+
+def carry_over(apps, schema_editor):
+    RiskSettings = apps.get_model("assurance", "RiskSettings")
+    RiskSettingsChange = apps.get_model("assurance", "RiskSettingsChange")
+    current = RiskSettings.objects.order_by("pk").first()
+    if current is None:
+        return
+    RiskSettingsChange.objects.create(
+        effective_on=timezone.localdate(current.updated_at),
+        recorded_at=current.updated_at,
+        **{name: getattr(current, name) for name in FIELDS},
+    )
+
+
+def carry_over_returns(apps, schema_editor):
+    AssuranceReturn = apps.get_model("assurance", "AssuranceReturn")
+    AssuranceReturnVersion = apps.get_model("assurance", "AssuranceReturnVersion")
+    AssuranceReturnVersion.objects.bulk_create(
+        (
+            AssuranceReturnVersion(
+                assurance_return_id=item.pk, **{name: getattr(item, name) for name in RETURN_FIELDS}
+            )
+            for item in AssuranceReturn.objects.order_by("pk").iterator(chunk_size=1000)
+        ),
+        batch_size=1000,
+    )
+
+
+def create_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for table in TABLES:
+        if vendor == "postgresql":
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION sightline_append_only()"
+            )
+        elif vendor == "sqlite":
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+
+
+def drop_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for table in TABLES:
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        elif vendor == "sqlite":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("assurance", "0004_partnership_groups"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="riskassessment",
+            name="next_review_on",
+            field=models.DateField(blank=True, null=True),
+        ),
+        migrations.CreateModel(
+            name="RiskSettingsChange",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effective_on", models.DateField()),
+                ("likelihood_levels", models.PositiveSmallIntegerField()),
+                ("impact_levels", models.PositiveSmallIntegerField()),
+                ("appetite", models.PositiveSmallIntegerField()),
+                ("low_max", models.PositiveSmallIntegerField()),
+                ("medium_max", models.PositiveSmallIntegerField()),
+                ("high_max", models.PositiveSmallIntegerField()),
+                ("review_days_low", models.PositiveSmallIntegerField()),
+                ("review_days_medium", models.PositiveSmallIntegerField()),
+                ("review_days_high", models.PositiveSmallIntegerField()),
+                ("review_days_very_high", models.PositiveSmallIntegerField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-effective_on", "-pk"],
+            },
+        ),
+        migrations.CreateModel(
+            name="AssuranceReturnVersion",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("assured", "Assured"),
+                            ("partial", "Partially assured"),
+                            ("not_assured", "Not assured"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("summary", models.TextField()),
+                ("exceptions", models.TextField(blank=True)),
+                ("escalations", models.TextField(blank=True)),
+                ("submitted_at", models.DateTimeField()),
+                (
+                    "assurance_return",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="assurance.assurancereturn",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-submitted_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["assurance_return", "submitted_at"], name="return_version_idx"
+                    )
+                ],
+            },
+        ),
+        migrations.RunPython(create_triggers, drop_triggers),
+        # Going back, the tables go with the carried-over rows in them.
+        migrations.RunPython(carry_over, migrations.RunPython.noop),
+        migrations.RunPython(carry_over_returns, migrations.RunPython.noop),
+    ]
