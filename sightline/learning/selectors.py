@@ -351,6 +351,7 @@ def action_page(*, action: Action) -> dict[str, Any]:
         "updates": list(action.updates.select_related("recorded_by")),
         "evidence": list(action.evidence.select_related("recorded_by").order_by("-dated", "-id")),
         "sign_offs": list(action.sign_offs.select_related("signed_by")),
+        "status_changes": list(action.status_changes.select_related("recorded_by").order_by("-pk")),
         "today": timezone.localdate(),
     }
 

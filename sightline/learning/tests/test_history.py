@@ -221,7 +221,7 @@ def action(db, make_user):
 
 
 @time_machine.travel(datetime.datetime(2024, 9, 1, 12, tzinfo=datetime.UTC))
-def test_an_action_closed_after_the_date_counts_as_it_stood_then(action):
+def test_an_action_closed_after_the_date_counts_as_it_stood_then(action, client):
     services.progress_record(
         actor=action.signer, action=action, status="at_risk", note="Late", on=D(2024, 3, 1)
     )
@@ -242,6 +242,13 @@ def test_an_action_closed_after_the_date_counts_as_it_stood_then(action):
         ("at_risk", D(2024, 3, 1), "progress"),
         ("closed_incomplete", D(2024, 5, 10), "sign_off"),
     ]
+    client.force_login(action.signer)
+    page = client.get(reverse("learning:action_detail", args=[action.pk]))
+    text = page.content.decode()
+    assert "Status history" in text
+    assert text.index("From 10 May 2024: closed without completion") < text.index(
+        "From 1 March 2024: at risk (progress update"
+    )
     figures = ("open", "overdue", "closed_incomplete")
     assert [totals(D(2024, 3, 31))[name] for name in figures] == [1, 0, 0]
     assert [totals(D(2024, 4, 30))[name] for name in figures] == [0, 1, 0]
