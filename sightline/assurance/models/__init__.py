@@ -1,7 +1,7 @@
 """System assurance: the risk register, inspections, subgroups and their assurance returns,
 data scrutiny, multi-agency audits and the strategic plan. One module per area."""
 
-from .audits import Audit, AuditReturn
+from .audits import Audit, AuditReturn, AuditStatusChange
 from .data import DataPoint, Measure
 from .groups import (
     AssuranceReturn,
@@ -27,6 +27,7 @@ __all__ = [
     "AssuranceReturnVersion",
     "Audit",
     "AuditReturn",
+    "AuditStatusChange",
     "DataPoint",
     "Group",
     "GroupMember",

@@ -5,13 +5,16 @@ import datetime
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from sightline.assurance.models import AssuranceReturnVersion, RiskSettingsChange
 from sightline.assurance.quarters import Quarter
 from sightline.assurance.scoring import Level, Matrix
+from sightline.assurance.selectors.audits import audits_as_at
 from sightline.assurance.selectors.groups import group_returns_as_at
 from sightline.assurance.selectors.plan import PriorityPosition, priority_positions_as_at
 from sightline.assurance.selectors.risks import risk_matrix_as_at, risk_positions_as_at
+from sightline.assurance.services.audits import audit_create, audit_edit
 from sightline.assurance.services.groups import assurance_return_submit
 from sightline.assurance.services.plan import priority_update_record
 from sightline.assurance.services.risks import (
@@ -270,3 +273,52 @@ def test_a_priority_stands_as_its_updates_and_actions_stood_then(db):
     assert (then.progress.actions, then.progress.overdue, then.progress.complete) == (1, 1, 0)
     assert (later.rag, later.progress.complete, later.progress.overdue) == ("green", 1, 0)
     assert found(D(2024, 3, 24)).rag_label == "No status yet"
+
+
+# --- Audits -----------------------------------------------------------------------------
+
+
+def test_an_audit_stands_at_its_status_then(db):
+    owner = executive()
+    data = {
+        "title": "Neglect audit",
+        "scope": "Cases open to children's social care.",
+        "quarter_start": D(2024, 1, 1),
+        "status": "planned",
+        "questionnaire": "Was a chronology kept?",
+        "returns_due_on": None,
+        "summary": "",
+        "group": None,
+    }
+    with on_day(D(2024, 1, 5)):
+        audit = audit_create(actor=owner, data=data)
+    with on_day(D(2024, 2, 1)):
+        audit_edit(actor=owner, audit=audit, data=data | {"status": "in_progress"})
+    with on_day(D(2024, 4, 15)):
+        audit_edit(
+            actor=owner,
+            audit=audit,
+            data=data | {"status": "reported", "summary": "Chronologies were kept in 7 of 10."},
+        )
+
+    def status(day: datetime.date) -> str | None:
+        found = [row.status for row in audits_as_at(on=day) if row.audit_id == audit.pk]
+        return found[0] if found else None
+
+    assert status(D(2024, 1, 4)) is None
+    assert status(D(2024, 1, 31)) == "planned"
+    assert status(D(2024, 3, 31)) == "in_progress"
+    assert status(D(2024, 4, 15)) == "reported"
+    assert [row.title for row in audits_as_at(on=D(2024, 3, 31), year=2023)] == ["Neglect audit"]
+    assert audits_as_at(on=D(2024, 3, 31), year=2024) == []
+
+
+def test_audits_as_at_take_one_query_whatever_their_number(db, django_assert_num_queries):
+    from sightline.assurance.tests.factories import AuditFactory
+
+    AuditFactory.create_batch(2, quarter_start=D(2024, 1, 1))
+    with django_assert_num_queries(1):
+        audits_as_at(on=timezone.localdate())
+    AuditFactory.create_batch(20, quarter_start=D(2024, 1, 1))
+    with django_assert_num_queries(1):
+        assert len(audits_as_at(on=timezone.localdate())) == 22

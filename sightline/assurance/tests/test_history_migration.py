@@ -1,4 +1,5 @@
-"""The migration that begins the settings and return history carries over what is held."""
+"""The migration that begins the settings, return and audit history carries over what is
+held."""
 
 import datetime
 
@@ -7,11 +8,11 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("assurance", "0004_partnership_groups")]
-AFTER = [("assurance", "0005_risk_settings_and_return_history")]
+AFTER = [("assurance", "0005_dated_history")]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_settings_and_each_return_become_the_first_of_their_history():
+def test_the_settings_returns_and_audit_statuses_become_the_first_of_their_history():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
@@ -32,6 +33,36 @@ def test_the_settings_and_each_return_become_the_first_of_their_history():
         submitted_by=user,
         submitted_at=submitted,
     )
+    Audit = apps.get_model("assurance", "Audit")
+    AuditEvent = apps.get_model("core", "AuditEvent")
+    added = datetime.datetime(2024, 1, 5, 9, tzinfo=datetime.UTC)
+    reported = Audit.objects.create(
+        title="Audited", scope="Cases", quarter_start=datetime.date(2024, 1, 1), status="reported"
+    )
+    for kind, day, changes in (
+        ("create", datetime.date(2024, 1, 5), {"status": {"from": None, "to": "planned"}}),
+        ("update", datetime.date(2024, 2, 1), {"status": {"from": "planned", "to": "in_progress"}}),
+        ("update", datetime.date(2024, 3, 1), {"summary": {"from": "", "to": "Found"}}),
+        (
+            "update",
+            datetime.date(2024, 4, 15),
+            {"status": {"from": "in_progress", "to": "reported"}},
+        ),
+    ):
+        AuditEvent.objects.create(
+            kind=kind,
+            object_type="assurance.audit",
+            object_id=str(reported.pk),
+            changes=changes,
+            occurred_at=datetime.datetime(day.year, day.month, day.day, 12, tzinfo=datetime.UTC),
+        )
+    unaudited = Audit.objects.create(
+        title="Unaudited",
+        scope="Cases",
+        quarter_start=datetime.date(2024, 1, 1),
+        status="in_progress",
+        created_at=added,
+    )
 
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
@@ -44,6 +75,15 @@ def test_the_settings_and_each_return_become_the_first_of_their_history():
         )
     )
     assert versions == [(item.pk, "partial", "Chronologies.", user.pk, submitted)]
+    statuses = apps.get_model("assurance", "AuditStatusChange").objects.order_by("pk")
+    assert list(statuses.filter(audit_id=reported.pk).values_list("status", "changed_on")) == [
+        ("planned", datetime.date(2024, 1, 5)),
+        ("in_progress", datetime.date(2024, 2, 1)),
+        ("reported", datetime.date(2024, 4, 15)),
+    ]
+    assert list(statuses.filter(audit_id=unaudited.pk).values_list("status", "changed_on")) == [
+        ("in_progress", datetime.date(2024, 1, 5))
+    ]
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())

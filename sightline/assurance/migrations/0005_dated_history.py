@@ -1,17 +1,25 @@
-"""The risk settings (appetite, bands, review frequencies) and the groups' assurance returns
-become dated history, so a risk's level, appetite and review, and a group's assurance, as at
-any date can be worked out; each assessment keeps the next review it set. The settings held
-today are carried over as the first change, effective from the day they were last saved
-(and, by the history's rule, before it too); each return as it stands becomes its first
-version, submitted when it was last submitted. The new tables get the append-only triggers
-the other history tables have (see 0003)."""
+"""The risk settings (appetite, bands, review frequencies), the groups' assurance returns and
+the audits' statuses become dated history, so a risk's level, appetite and review, a group's
+assurance and an audit's status as at any date can be worked out; each assessment keeps the
+next review it set. What is held today is carried over: the settings as the first change,
+effective from the day they were last saved (and, by the history's rule, before it too);
+each return as its first version, submitted when it was last submitted; each audit's
+changes of status from the audit trail (each on its day, in UK time), or, with none there,
+its status now from the day it was added. The new tables get the append-only triggers the
+other history tables have (see 0003)."""
+
+import datetime
 
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 from django.utils import timezone
 
-TABLES = ("assurance_risksettingschange", "assurance_assurancereturnversion")
+TABLES = (
+    "assurance_risksettingschange",
+    "assurance_assurancereturnversion",
+    "assurance_auditstatuschange",
+)
 RETURN_FIELDS = ("level", "summary", "exceptions", "escalations", "submitted_by_id", "submitted_at")
 FIELDS = (
     "likelihood_levels",
@@ -54,6 +62,36 @@ def carry_over_returns(apps, schema_editor):
     )
 
 
+def carry_over_audits(apps, schema_editor):
+    Audit = apps.get_model("assurance", "Audit")
+    AuditStatusChange = apps.get_model("assurance", "AuditStatusChange")
+    AuditEvent = apps.get_model("core", "AuditEvent")
+    changes: dict[str, list[tuple[str, datetime.date, datetime.datetime]]] = {}
+    events = (
+        AuditEvent.objects.filter(object_type="assurance.audit")
+        .order_by("occurred_at", "id")
+        .values_list("object_id", "occurred_at", "changes")
+    )
+    for object_id, occurred_at, event_changes in events.iterator():
+        status = event_changes.get("status") if isinstance(event_changes, dict) else None
+        if isinstance(status, dict) and status.get("to"):
+            changes.setdefault(object_id, []).append(
+                (status["to"], timezone.localdate(occurred_at), occurred_at)
+            )
+    rows: list[object] = []
+    for audit in Audit.objects.order_by("pk").iterator(chunk_size=1000):
+        found = changes.get(str(audit.pk))
+        if not found:
+            found = [(audit.status, timezone.localdate(audit.created_at), audit.created_at)]
+        elif found[-1][0] != audit.status:
+            found.append((audit.status, timezone.localdate(audit.updated_at), audit.updated_at))
+        rows.extend(
+            AuditStatusChange(audit_id=audit.pk, status=status, changed_on=day, recorded_at=at)
+            for status, day, at in found
+        )
+    AuditStatusChange.objects.bulk_create(rows, batch_size=1000)
+
+
 def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for table in TABLES:
@@ -81,6 +119,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("assurance", "0004_partnership_groups"),
+        ("core", "0002_append_only_triggers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -176,8 +215,57 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.CreateModel(
+            name="AuditStatusChange",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("reported", "Reported"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("changed_on", models.DateField()),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "audit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="status_changes",
+                        to="assurance.audit",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-changed_on", "-pk"],
+                "indexes": [
+                    models.Index(fields=["audit", "changed_on"], name="audit_status_change_idx")
+                ],
+            },
+        ),
         migrations.RunPython(create_triggers, drop_triggers),
         # Going back, the tables go with the carried-over rows in them.
         migrations.RunPython(carry_over, migrations.RunPython.noop),
         migrations.RunPython(carry_over_returns, migrations.RunPython.noop),
+        migrations.RunPython(carry_over_audits, migrations.RunPython.noop),
     ]
