@@ -1,11 +1,11 @@
-"""The risk settings (appetite, bands, review frequencies), the groups' assurance returns and
-the audits' statuses become dated history, so a risk's level, appetite and review, a group's
-assurance and an audit's status as at any date can be worked out; each assessment keeps the
-next review it set. What is held today is carried over: the settings as the first change,
-effective from the day they were last saved (and, by the history's rule, before it too);
-each return as its first version, submitted when it was last submitted; each audit's
-changes of status from the audit trail (each on its day, in UK time), or, with none there,
-its status now from the day it was added. The new tables get the append-only triggers the
+"""The risk settings (appetite, bands, review frequencies), the groups' assurance returns,
+the data figures and the audits' statuses become dated history, so a risk's level, appetite
+and review, a group's assurance, a figure and an audit's status as at any date can be worked
+out; each assessment keeps the next review it set. What is held today is carried over: the
+settings as the first change, effective from the day they were last saved (and, by the
+history's rule, before it too); each return and each figure as its first version, given when
+it was last given; each audit's changes of status from the audit trail (each on its day, in
+UK time), or, with none there, its status now from the day it was added. The new tables get the append-only triggers the
 other history tables have (see 0003)."""
 
 import datetime
@@ -19,6 +19,7 @@ TABLES = (
     "assurance_risksettingschange",
     "assurance_assurancereturnversion",
     "assurance_auditstatuschange",
+    "assurance_datapointversion",
 )
 RETURN_FIELDS = ("level", "summary", "exceptions", "escalations", "submitted_by_id", "submitted_at")
 FIELDS = (
@@ -57,6 +58,24 @@ def carry_over_returns(apps, schema_editor):
                 assurance_return_id=item.pk, **{name: getattr(item, name) for name in RETURN_FIELDS}
             )
             for item in AssuranceReturn.objects.order_by("pk").iterator(chunk_size=1000)
+        ),
+        batch_size=1000,
+    )
+
+
+def carry_over_figures(apps, schema_editor):
+    DataPoint = apps.get_model("assurance", "DataPoint")
+    DataPointVersion = apps.get_model("assurance", "DataPointVersion")
+    DataPointVersion.objects.bulk_create(
+        (
+            DataPointVersion(
+                data_point_id=point.pk,
+                value=point.value,
+                note=point.note,
+                recorded_by_id=point.recorded_by_id,
+                recorded_at=point.recorded_at,
+            )
+            for point in DataPoint.objects.order_by("pk").iterator(chunk_size=1000)
         ),
         batch_size=1000,
     )
@@ -263,9 +282,50 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.CreateModel(
+            name="DataPointVersion",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("value", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "data_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="assurance.datapoint",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["-recorded_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["data_point", "recorded_at"], name="data_point_version_idx"
+                    )
+                ],
+            },
+        ),
         migrations.RunPython(create_triggers, drop_triggers),
         # Going back, the tables go with the carried-over rows in them.
         migrations.RunPython(carry_over, migrations.RunPython.noop),
         migrations.RunPython(carry_over_returns, migrations.RunPython.noop),
         migrations.RunPython(carry_over_audits, migrations.RunPython.noop),
+        migrations.RunPython(carry_over_figures, migrations.RunPython.noop),
     ]

@@ -2,7 +2,7 @@
 data scrutiny, multi-agency audits and the strategic plan. One module per area."""
 
 from .audits import Audit, AuditReturn, AuditStatusChange
-from .data import DataPoint, Measure
+from .data import DataPoint, DataPointVersion, Measure
 from .groups import (
     AssuranceReturn,
     AssuranceReturnVersion,
@@ -29,6 +29,7 @@ __all__ = [
     "AuditReturn",
     "AuditStatusChange",
     "DataPoint",
+    "DataPointVersion",
     "Group",
     "GroupMember",
     "Inspection",

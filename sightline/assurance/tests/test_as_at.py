@@ -2,6 +2,7 @@
 review from the dated history, so a report made later gives the same answer."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -11,10 +12,12 @@ from sightline.assurance.models import AssuranceReturnVersion, RiskSettingsChang
 from sightline.assurance.quarters import Quarter
 from sightline.assurance.scoring import Level, Matrix
 from sightline.assurance.selectors.audits import audits_as_at
+from sightline.assurance.selectors.data import figures_as_at
 from sightline.assurance.selectors.groups import group_returns_as_at
 from sightline.assurance.selectors.plan import PriorityPosition, priority_positions_as_at
 from sightline.assurance.selectors.risks import risk_matrix_as_at, risk_positions_as_at
 from sightline.assurance.services.audits import audit_create, audit_edit
+from sightline.assurance.services.data import data_point_enter
 from sightline.assurance.services.groups import assurance_return_submit
 from sightline.assurance.services.plan import priority_update_record
 from sightline.assurance.services.risks import (
@@ -26,6 +29,7 @@ from sightline.assurance.services.risks import (
 )
 from sightline.assurance.tests.factories import (
     GroupFactory,
+    MeasureFactory,
     PriorityFactory,
     RiskFactory,
     executive,
@@ -322,3 +326,40 @@ def test_audits_as_at_take_one_query_whatever_their_number(db, django_assert_num
     AuditFactory.create_batch(20, quarter_start=D(2024, 1, 1))
     with django_assert_num_queries(1):
         assert len(audits_as_at(on=timezone.localdate())) == 22
+
+
+# --- Data figures -----------------------------------------------------------------------
+
+
+def test_a_figure_stands_at_the_value_recorded_by_the_date(db):
+    owner = executive()
+    measure = MeasureFactory.create(
+        code="S42-NEG", threshold=Decimal("50"), direction="above", group=GroupFactory.create()
+    )
+    quarter = Quarter.containing(D(2024, 3, 1))
+    with on_day(D(2024, 4, 10)):
+        data_point_enter(
+            actor=owner, measure=measure, quarter=quarter, value=Decimal("40"), note=""
+        )
+    with on_day(D(2024, 5, 2)):
+        data_point_enter(
+            actor=owner,
+            measure=measure,
+            quarter=quarter,
+            value=Decimal("55"),
+            note="Late returns added",
+        )
+
+    def figure(day: datetime.date):
+        found = [row for row in figures_as_at(quarter=quarter, on=day) if row.code == "S42-NEG"]
+        return found[0] if found else None
+
+    assert figure(D(2024, 4, 9)) is None
+    then = figure(D(2024, 4, 30))
+    assert (then.value, then.beyond_threshold) == (Decimal("40"), False)
+    later = figure(D(2024, 5, 2))
+    assert (later.value, later.note, later.beyond_threshold) == (
+        Decimal("55"),
+        "Late returns added",
+        True,
+    )

@@ -1,5 +1,5 @@
-"""The migration that begins the settings, return and audit history carries over what is
-held."""
+"""The migration that begins the settings, return, figure and audit history carries over
+what is held."""
 
 import datetime
 
@@ -64,17 +64,35 @@ def test_the_settings_returns_and_audit_statuses_become_the_first_of_their_histo
         created_at=added,
     )
 
+    Measure = apps.get_model("assurance", "Measure")
+    DataPoint = apps.get_model("assurance", "DataPoint")
+    measure = Measure.objects.create(code="M-1", name="Enquiries", dataset="SAC", group=group)
+    point = DataPoint.objects.create(
+        measure=measure,
+        quarter_start=datetime.date(2024, 1, 1),
+        value=42,
+        note="Provisional",
+        recorded_by=user,
+        recorded_at=submitted,
+    )
+
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
     apps = executor.loader.project_state(AFTER).apps
-    changes = list(apps.get_model("assurance", "RiskSettingsChange").objects.all())
-    assert [(change.appetite, change.recorded_by_id) for change in changes] == [(12, None)]
+    settings_history = apps.get_model("assurance", "RiskSettingsChange").objects.values_list(
+        "appetite", "recorded_by_id"
+    )
+    assert list(settings_history) == [(12, None)]
     versions = list(
         apps.get_model("assurance", "AssuranceReturnVersion").objects.values_list(
             "assurance_return_id", "level", "exceptions", "submitted_by_id", "submitted_at"
         )
     )
     assert versions == [(item.pk, "partial", "Chronologies.", user.pk, submitted)]
+    figures = apps.get_model("assurance", "DataPointVersion").objects.values_list(
+        "data_point_id", "value", "note", "recorded_by_id", "recorded_at"
+    )
+    assert list(figures) == [(point.pk, 42, "Provisional", user.pk, submitted)]
     statuses = apps.get_model("assurance", "AuditStatusChange").objects.order_by("pk")
     assert list(statuses.filter(audit_id=reported.pk).values_list("status", "changed_on")) == [
         ("planned", datetime.date(2024, 1, 5)),
