@@ -363,3 +363,24 @@ def test_a_figure_stands_at_the_value_recorded_by_the_date(db):
         "Late returns added",
         True,
     )
+
+
+def test_an_upload_keeps_each_figures_values(db):
+    from sightline.assurance.services.data import data_points_import
+
+    MeasureFactory.create(code="S42-UP")
+    with on_day(D(2024, 4, 10)):
+        data_points_import(
+            actor=None, name="q4.csv", content=b"measure_code,quarter,value\nS42-UP,2023-24 Q4,12\n"
+        )
+    with on_day(D(2024, 5, 10)):
+        data_points_import(
+            actor=None, name="q4.csv", content=b"measure_code,quarter,value\nS42-UP,2023-24 Q4,14\n"
+        )
+    quarter = Quarter.containing(D(2024, 3, 1))
+    assert [row.value for row in figures_as_at(quarter=quarter, on=D(2024, 4, 30))] == [
+        Decimal("12")
+    ]
+    assert [row.value for row in figures_as_at(quarter=quarter, on=D(2024, 5, 10))] == [
+        Decimal("14")
+    ]
