@@ -26,6 +26,28 @@ def _empty(figures: Iterable[str]) -> dict[str, int]:
     return dict.fromkeys(figures, 0)
 
 
+def no_action_figures() -> dict[str, int]:
+    return _empty(ACTION_FIGURES)
+
+
+def count_actions(
+    figures: dict[str, int], *, status: str, on_time: bool, due_before: bool, count: int
+) -> None:
+    """Add ``count`` actions that had ``status`` at the report's date to ``figures``, each in
+    exactly one of complete, closed without completion, overdue (``due_before`` the date) or
+    open. ``on_time``: completed on or before the due date."""
+    figures["actions"] += count
+    if status == "complete":
+        figures["complete"] += count
+        figures["complete_on_time"] += count if on_time else 0
+    elif status == "closed_incomplete":
+        figures["closed_incomplete"] += count
+    elif due_before:
+        figures["overdue"] += count
+    else:
+        figures["open"] += count
+
+
 def report(
     recommendations: Iterable[Mapping[str, Any]],
     action_groups: Iterable[Mapping[str, Any]],

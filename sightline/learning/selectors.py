@@ -46,34 +46,34 @@ def _status_then(as_at: datetime.date) -> dict[str, Any]:
     before it; none, not started. An action with no history at all (written outside the
     services, as a bulk load is) is read by its own dates, as the migration that began the
     history dated them: complete from its completed date, closed from its closed date (from
-    the start when it has none)."""
+    the start when it has none). The history is looked at first, so the test for there
+    being none runs only for actions with no change by then."""
     history = ActionStatusChange.objects.filter(action=OuterRef("pk"))
     latest = history.filter(on__lte=as_at).order_by("-pk")
-    has_history = Exists(history)
-    return {
-        "status_then": models.Case(
-            When(
-                has_history,
-                then=Coalesce(
-                    Subquery(latest.values("status")[:1]), Value(ActionStatus.NOT_STARTED)
-                ),
-            ),
-            When(
-                status=ActionStatus.COMPLETE,
-                completed_date__lte=as_at,
-                then=Value(ActionStatus.COMPLETE),
-            ),
-            When(
-                Q(status=ActionStatus.CLOSED_INCOMPLETE)
-                & (Q(closed_date__isnull=True) | Q(closed_date__lte=as_at)),
-                then=Value(ActionStatus.CLOSED_INCOMPLETE),
-            ),
-            default=Value(ActionStatus.NOT_STARTED),
-            output_field=models.CharField(),
+    by_own_dates = models.Case(
+        When(Exists(history), then=Value(ActionStatus.NOT_STARTED)),
+        When(
+            status=ActionStatus.COMPLETE,
+            completed_date__lte=as_at,
+            then=Value(ActionStatus.COMPLETE),
         ),
-        "status_on": models.Case(
-            When(has_history, then=Subquery(latest.values("on")[:1])),
-            default=F("completed_date"),
+        When(
+            Q(status=ActionStatus.CLOSED_INCOMPLETE)
+            & (Q(closed_date__isnull=True) | Q(closed_date__lte=as_at)),
+            then=Value(ActionStatus.CLOSED_INCOMPLETE),
+        ),
+        default=Value(ActionStatus.NOT_STARTED),
+        output_field=models.CharField(),
+    )
+    return {
+        "status_then": Coalesce(
+            Subquery(latest.values("status")[:1]), by_own_dates, output_field=models.CharField()
+        ),
+        # Read only with a status of complete then, so the completed date stands in for an
+        # action with no history.
+        "status_on": Coalesce(
+            Subquery(latest.values("on")[:1]),
+            F("completed_date"),
             output_field=models.DateField(),
         ),
     }
@@ -84,22 +84,6 @@ def actions_as_at(*, as_at: datetime.date) -> QuerySet[Action]:
     learning report counts it) and ``status_on`` (the day that status took effect) to filter
     and count on: for other parts of Sightline that count actions as they stood on a day."""
     return Action.objects.alias(**_status_then(as_at))
-
-
-def _action_figures(as_at: datetime.date) -> dict[str, Any]:
-    """Each figure of the report as a conditional count (the contract's definitions), over
-    the status each action had at the end of ``as_at`` (see ``_status_then``)."""
-    complete = Q(status_then=ActionStatus.COMPLETE)
-    closed = Q(status_then=ActionStatus.CLOSED_INCOMPLETE)
-    overdue = Q(due_date__lt=as_at) & ~complete & ~closed
-    return {
-        "actions": Count("pk"),
-        "complete": Count("pk", filter=complete),
-        "complete_on_time": Count("pk", filter=complete & Q(status_on__lte=F("due_date"))),
-        "closed_incomplete": Count("pk", filter=closed),
-        "overdue": Count("pk", filter=overdue),
-        "open": Count("pk", filter=~complete & ~closed & ~overdue),
-    }
 
 
 def _decision_then(as_at: datetime.date, field: str, current: str) -> models.Case:
@@ -157,10 +141,40 @@ def learning_report(*, as_at: datetime.date) -> dict[str, Any]:
         }
         for reference, source_type, title, case_reference, decision, reason in rows
     ]
-    counted = Action.objects.filter(recommendation__made_date__lte=as_at).order_by()
-    groups = _grouped(
-        counted.alias(**_status_then(as_at)).values(*GROUP).annotate(**_action_figures(as_at))
+    # Counted by status then, whether completed on time and whether due before the date:
+    # each action's status is worked out once, and ``reporting`` adds the counts up.
+    counted = (
+        actions_as_at(as_at=as_at)
+        .filter(recommendation__made_date__lte=as_at)
+        .order_by()
+        .values(
+            *GROUP,
+            state=F("status_then"),
+            on_time=models.Case(
+                When(status_on__lte=F("due_date"), then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
+            due_before=models.Case(
+                When(due_date__lt=as_at, then=Value(True)),
+                default=Value(False),
+                output_field=models.BooleanField(),
+            ),
+        )
+        .annotate(n=Count("pk"))
     )
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in counted:
+        key = tuple(row[name] for name in GROUP)
+        if key not in groups:
+            groups[key] = {name: row[name] for name in GROUP} | reporting.no_action_figures()
+        reporting.count_actions(
+            groups[key],
+            status=row["state"],
+            on_time=row["on_time"],
+            due_before=row["due_before"],
+            count=row["n"],
+        )
     for kind, figure in (
         (EvidenceKind.DISSEMINATION, "with_dissemination_evidence"),
         (EvidenceKind.IMPACT, "with_impact_evidence"),
