@@ -31,21 +31,21 @@ def no_action_figures() -> dict[str, int]:
 
 
 def count_actions(
-    figures: dict[str, int], *, status: str, on_time: bool, due_before: bool, count: int
+    figures: dict[str, int], *, status: str, count: int, on_time: int, due_before: int
 ) -> None:
     """Add ``count`` actions that had ``status`` at the report's date to ``figures``, each in
-    exactly one of complete, closed without completion, overdue (``due_before`` the date) or
-    open. ``on_time``: completed on or before the due date."""
+    exactly one of complete, closed without completion, overdue or open. ``on_time``: how
+    many of them were completed on or before their due date; ``due_before``: how many were
+    due before the report's date."""
     figures["actions"] += count
     if status == "complete":
         figures["complete"] += count
-        figures["complete_on_time"] += count if on_time else 0
+        figures["complete_on_time"] += on_time
     elif status == "closed_incomplete":
         figures["closed_incomplete"] += count
-    elif due_before:
-        figures["overdue"] += count
     else:
-        figures["open"] += count
+        figures["overdue"] += due_before
+        figures["open"] += count - due_before
 
 
 def report(

@@ -10,6 +10,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -40,18 +41,17 @@ from .vocabulary import OPEN_STATUSES as OPEN
 from .vocabulary import ActionStatus, Decision, EvidenceKind
 
 
-def _status_then(as_at: datetime.date) -> dict[str, Any]:
-    """Each action's status as it stood at the end of ``as_at`` (``status_then``) and the day
-    that status took effect (``status_on``): the latest recorded status change dated on or
-    before it; none, not started. An action with no history at all (written outside the
-    services, as a bulk load is) is read by its own dates, as the migration that began the
-    history dated them: complete from its completed date, closed from its closed date (from
-    the start when it has none). The history is looked at first, so the test for there
-    being none runs only for actions with no change by then."""
-    history = ActionStatusChange.objects.filter(action=OuterRef("pk"))
-    latest = history.filter(on__lte=as_at).order_by("-pk")
-    by_own_dates = models.Case(
-        When(Exists(history), then=Value(ActionStatus.NOT_STARTED)),
+def _by_own_dates(as_at: datetime.date) -> models.Case:
+    """An action's status at the end of ``as_at`` when no status change is dated by then:
+    not started if it has a history (its first change came later); with none at all
+    (written outside the services, as a bulk load is), read by its own dates, as the
+    migration that began the history dated them: complete from its completed date, closed
+    from its closed date (from the start when it has none)."""
+    return models.Case(
+        When(
+            Exists(ActionStatusChange.objects.filter(action=OuterRef("pk"))),
+            then=Value(ActionStatus.NOT_STARTED),
+        ),
         When(
             status=ActionStatus.COMPLETE,
             completed_date__lte=as_at,
@@ -65,9 +65,18 @@ def _status_then(as_at: datetime.date) -> dict[str, Any]:
         default=Value(ActionStatus.NOT_STARTED),
         output_field=models.CharField(),
     )
+
+
+def _status_then(as_at: datetime.date) -> dict[str, Any]:
+    """Each action's status as it stood at the end of ``as_at`` (``status_then``) and the day
+    that status took effect (``status_on``): the latest recorded status change dated on or
+    before it, or else as ``_by_own_dates`` reads it."""
+    latest = ActionStatusChange.objects.filter(action=OuterRef("pk"), on__lte=as_at).order_by("-pk")
     return {
         "status_then": Coalesce(
-            Subquery(latest.values("status")[:1]), by_own_dates, output_field=models.CharField()
+            Subquery(latest.values("status")[:1]),
+            _by_own_dates(as_at),
+            output_field=models.CharField(),
         ),
         # Read only with a status of complete then, so the completed date stands in for an
         # action with no history.
@@ -84,6 +93,51 @@ def actions_as_at(*, as_at: datetime.date) -> QuerySet[Action]:
     learning report counts it) and ``status_on`` (the day that status took effect) to filter
     and count on: for other parts of Sightline that count actions as they stood on a day."""
     return Action.objects.alias(**_status_then(as_at))
+
+
+def _status_counts(as_at: datetime.date) -> list[dict[str, Any]]:
+    """The actions on recommendations made by ``as_at``, counted for each source, agency and
+    status at the end of ``as_at`` (``state``), with how many of them were completed on
+    time (``on_time``) and were due before the date (``due_before``). Two grouped queries
+    with no lookup per action (PostgreSQL would otherwise run one, and compile the plan,
+    for every action): one over each action's latest status change dated by then, one over
+    the actions with none (read as ``_status_then`` reads them)."""
+    latest = (
+        ActionStatusChange.objects.filter(on__lte=as_at)
+        .order_by()
+        .values("action")
+        .annotate(last=Max("pk"))
+        .values("last")
+    )
+    changed = (
+        ActionStatusChange.objects.filter(
+            pk__in=Subquery(latest), action__recommendation__made_date__lte=as_at
+        )
+        .order_by()
+        .values(*(f"action__{name}" for name in GROUP), state=F("status"))
+        .annotate(
+            n=Count("pk"),
+            on_time=Count("pk", filter=Q(on__lte=F("action__due_date"))),
+            due_before=Count("pk", filter=Q(action__due_date__lt=as_at)),
+        )
+    )
+    unchanged = (
+        Action.objects.filter(recommendation__made_date__lte=as_at)
+        .exclude(Exists(ActionStatusChange.objects.filter(action=OuterRef("pk"), on__lte=as_at)))
+        .order_by()
+        .values(*GROUP, state=_by_own_dates(as_at))
+        .annotate(
+            n=Count("pk"),
+            on_time=Count("pk", filter=Q(completed_date__lte=F("due_date"))),
+            due_before=Count("pk", filter=Q(due_date__lt=as_at)),
+        )
+    )
+    rows = [
+        {name: row[f"action__{name}"] for name in GROUP}
+        | {key: row[key] for key in ("state", "n", "on_time", "due_before")}
+        for row in changed
+    ]
+    return rows + list(unchanged)
 
 
 def _decision_then(as_at: datetime.date, field: str, current: str) -> models.Case:
@@ -141,30 +195,8 @@ def learning_report(*, as_at: datetime.date) -> dict[str, Any]:
         }
         for reference, source_type, title, case_reference, decision, reason in rows
     ]
-    # Counted by status then, whether completed on time and whether due before the date:
-    # each action's status is worked out once, and ``reporting`` adds the counts up.
-    counted = (
-        actions_as_at(as_at=as_at)
-        .filter(recommendation__made_date__lte=as_at)
-        .order_by()
-        .values(
-            *GROUP,
-            state=F("status_then"),
-            on_time=models.Case(
-                When(status_on__lte=F("due_date"), then=Value(True)),
-                default=Value(False),
-                output_field=models.BooleanField(),
-            ),
-            due_before=models.Case(
-                When(due_date__lt=as_at, then=Value(True)),
-                default=Value(False),
-                output_field=models.BooleanField(),
-            ),
-        )
-        .annotate(n=Count("pk"))
-    )
     groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in counted:
+    for row in _status_counts(as_at):
         key = tuple(row[name] for name in GROUP)
         if key not in groups:
             groups[key] = {name: row[name] for name in GROUP} | reporting.no_action_figures()
