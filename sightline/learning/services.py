@@ -39,12 +39,7 @@ from .models import (
     SignOff,
 )
 from .selectors import agency_lead_emails
-from .vocabulary import (
-    OPEN_STATUSES,
-    DisseminationMethod,
-    EvidenceKind,
-    SourceType,
-)
+from .vocabulary import OPEN_STATUSES, DisseminationMethod, EvidenceKind, SourceType
 
 RECOMMENDATION_FIELDS = (
     "source_type",
