@@ -48,6 +48,7 @@ MAY_BE_FUTURE = {
     "assurance.audit.quarter_start",
     "assurance.audit.returns_due_on",
     "assurance.risk.next_review_on",
+    "assurance.riskassessment.next_review_on",
     "assurance.riskacceptance.until",
     "training.course.review_date",
     "training.eventseries.starts_on",

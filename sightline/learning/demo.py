@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from sightline.core.selectors import working_calendar
 from sightline.reviews.models import Case
 
 from . import services
@@ -133,7 +134,16 @@ def seed(*, password: str, stdout: Any) -> None:
     if Recommendation.objects.exists():
         stdout.write("Learning: recommendations exist already, none added.")
         return
-    rows = _rows(timezone.localdate())
+    today = timezone.localdate()
+    rows = _rows(today)
+    # The tracker file carries no decision dates, so the decisions are recorded after the
+    # import, each on the day the partnership took it.
+    decisions = {
+        row["recommendation_ref"]: (row["decision"], row["decision_reason"])
+        for row in rows
+        if row["decision"]
+    }
+    rows = [row | {"decision": "", "decision_reason": ""} for row in rows]
     text = (
         ",".join(COLUMNS)
         + "\n"
@@ -146,8 +156,8 @@ def seed(*, password: str, stdout: Any) -> None:
         actor=None, name="demo-learning.csv", content=text.encode(), actor_label="demo data"
     )
     stdout.write(f"Learning: {result.summary()}")
+    _decide(decisions, today)
     # Dissemination returns for the three latest published reviews: some made, some not.
-    today = timezone.localdate()
     published = Case.objects.filter(published_date__isnull=False).order_by("-published_date")[:3]
     for case in published:
         if not case.agencies.exists() or case.published_date is None:
@@ -170,3 +180,40 @@ def seed(*, password: str, stdout: Any) -> None:
                     staff_reached=25 + number * 10,
                     summary="Seven-minute briefing shared at team meetings (fictional demo).",
                 )
+
+
+def _decide(decisions: dict[str, tuple[str, str]], today: datetime.date) -> None:
+    """Record each decision at the partnership's next meetings after the recommendation was
+    made: 10 to 30 working days later (still pending when that is after today). The first
+    recommendation accepted in part is accepted in full a quarter later, so the demo shows
+    a decision's history."""
+    rng = random.Random(11)
+    calendar = working_calendar()
+    changed_once = False
+    for rec in Recommendation.objects.filter(reference__in=decisions).order_by("reference"):
+        decision, reason = decisions[rec.reference]
+        decided_on = calendar.add_working_days(rec.made_date, rng.randint(10, 30))
+        if decided_on > today:
+            continue
+        _record(rec, decision, reason, decided_on)
+        later = calendar.add_working_days(decided_on, 60)
+        if decision == "accepted_in_part" and not changed_once and later <= today:
+            _record(rec, "accepted", "", later)
+            changed_once = True
+
+
+def _record(rec: Recommendation, decision: str, reason: str, on: datetime.date) -> None:
+    services.recommendation_save(
+        actor=None,
+        recommendation=rec,
+        data={
+            "reference": rec.reference,
+            "source_type": rec.source_type,
+            "source": rec.source,
+            "text": rec.text,
+            "made_date": rec.made_date,
+            "decision": decision,
+            "decision_reason": reason,
+            "decided_on": on,
+        },
+    )

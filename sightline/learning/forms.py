@@ -1,9 +1,16 @@
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from sightline.accounts.models import Agency, User
-from sightline.core.forms import GovukDateField, SpreadsheetUploadForm, WholeNumberField, field_of
+from sightline.core.forms import (
+    GovukDateField,
+    SpreadsheetUploadForm,
+    WholeNumberField,
+    date_hint,
+    field_of,
+)
 from sightline.reviews.models import PracticeTheme
 
 from .vocabulary import (
@@ -103,6 +110,15 @@ class RecommendationForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    decided_on = GovukDateField(
+        label="Date of the decision",
+        required=False,
+        allow_future=False,
+        help_text=date_hint(
+            before="When you record or change the decision, the day it was taken. "
+            "Left blank, today."
+        ),
+    )
     lead = forms.ModelChoiceField(
         label="Lead (optional)",
         required=False,
@@ -126,6 +142,8 @@ class RecommendationForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field_of(self, "lead").queryset = User.objects.filter(is_active=True).order_by("full_name")
+        # Today each time the form is made, not when the server started.
+        field_of(self, "decided_on").initial = timezone.localdate
         field_of(self, "themes").queryset = PracticeTheme.objects.order_by("name")
         field_of(self, "agencies").queryset = Agency.objects.order_by("name")
 

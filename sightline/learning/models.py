@@ -63,6 +63,41 @@ class Recommendation(TimeStampedModel):
         return self.source_case.reference if self.source_case is not None else self.source_title
 
 
+class RecommendationDecision(AppendOnlyModel):
+    """A decision on a recommendation and the day it was taken: the history is kept, never
+    rewritten. The recommendation's own ``decision`` holds the latest one recorded. As at a
+    date, the decision that stood is the latest recorded whose date is on or before it, so a
+    decision recorded later with an earlier date corrects the one before it from that date."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="decisions"
+    )
+    # Blank: the decision was withdrawn, and the recommendation is undecided again.
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    reason = models.TextField(blank=True)
+    decided_on = models.DateField()
+    # Null for an import run from the command line, or a record carried over by a migration.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decision=Decision.NOT_ACCEPTED) | ~models.Q(reason=""),
+                name="recommendation_decision_not_accepted_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recommendation", "decided_on"], name="decision_rec_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation.reference} {self.decided_on}: {self.decision or 'undecided'}"
+
+
 class Action(TimeStampedModel):
     reference = models.CharField(max_length=60)
     recommendation = models.ForeignKey(
@@ -168,6 +203,36 @@ class ProgressUpdate(AppendOnlyModel):
 
     class Meta:
         ordering = ["-on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action.reference} {self.on}: {self.get_status_display()}"
+
+
+class ActionStatusChange(AppendOnlyModel):
+    """A change of an action's status and the day it took effect, written with every change
+    (progress update, sign-off, import, reopening by import): the history is kept, never
+    rewritten. As at a date, the status that stood is the latest recorded whose date is on
+    or before it; with none, the action had not started."""
+
+    class Via(models.TextChoices):
+        CREATED = "created", "Added"
+        PROGRESS = "progress", "Progress update"
+        SIGN_OFF = "sign_off", "Sign-off"
+        IMPORT = "import", "Import"
+        CARRIED_OVER = "carried_over", "Carried over from before the history was kept"
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="status_changes")
+    status = models.CharField(max_length=20, choices=ActionStatus.choices)
+    on = models.DateField()
+    via = models.CharField(max_length=20, choices=Via.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["action", "on"], name="status_change_action_idx")]
 
     def __str__(self) -> str:
         return f"{self.action.reference} {self.on}: {self.get_status_display()}"

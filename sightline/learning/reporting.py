@@ -26,6 +26,28 @@ def _empty(figures: Iterable[str]) -> dict[str, int]:
     return dict.fromkeys(figures, 0)
 
 
+def no_action_figures() -> dict[str, int]:
+    return _empty(ACTION_FIGURES)
+
+
+def count_actions(
+    figures: dict[str, int], *, status: str, count: int, on_time: int, due_before: int
+) -> None:
+    """Add ``count`` actions that had ``status`` at the report's date to ``figures``, each in
+    exactly one of complete, closed without completion, overdue or open. ``on_time``: how
+    many of them were completed on or before their due date; ``due_before``: how many were
+    due before the report's date."""
+    figures["actions"] += count
+    if status == "complete":
+        figures["complete"] += count
+        figures["complete_on_time"] += on_time
+    elif status == "closed_incomplete":
+        figures["closed_incomplete"] += count
+    else:
+        figures["overdue"] += due_before
+        figures["open"] += count - due_before
+
+
 def report(
     recommendations: Iterable[Mapping[str, Any]],
     action_groups: Iterable[Mapping[str, Any]],

@@ -5,7 +5,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db import models
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Upper
 from django.http import Http404
 from django.utils import timezone
@@ -16,25 +28,130 @@ from sightline.core.roles import Role
 from sightline.reviews.models import Case, PracticeTheme
 
 from . import reporting
-from .models import Action, DisseminationReturn, Evidence, Recommendation
+from .models import (
+    Action,
+    ActionStatusChange,
+    DisseminationReturn,
+    Evidence,
+    Recommendation,
+    RecommendationDecision,
+)
 from .policies import runs_learning
 from .vocabulary import OPEN_STATUSES as OPEN
-from .vocabulary import Decision, EvidenceKind, SourceType
+from .vocabulary import ActionStatus, Decision, EvidenceKind, SourceType
 
 
-def _action_figures(as_at: datetime.date) -> dict[str, Any]:
-    """Each figure of the report as a conditional count (the contract's definitions)."""
-    complete = Q(status="complete", completed_date__lte=as_at)
-    closed = Q(status="closed_incomplete") & ~complete
-    overdue = Q(due_date__lt=as_at) & ~complete & ~closed
+def _by_own_dates(as_at: datetime.date) -> models.Case:
+    """An action's status at the end of ``as_at`` when no status change is dated by then:
+    not started if it has a history (its first change came later); with none at all
+    (written outside the services, as a bulk load is), read by its own dates, as the
+    migration that began the history dated them: complete from its completed date, closed
+    from its closed date (from the start when it has none)."""
+    return models.Case(
+        When(
+            Exists(ActionStatusChange.objects.filter(action=OuterRef("pk"))),
+            then=Value(ActionStatus.NOT_STARTED),
+        ),
+        When(
+            status=ActionStatus.COMPLETE,
+            completed_date__lte=as_at,
+            then=Value(ActionStatus.COMPLETE),
+        ),
+        When(
+            Q(status=ActionStatus.CLOSED_INCOMPLETE)
+            & (Q(closed_date__isnull=True) | Q(closed_date__lte=as_at)),
+            then=Value(ActionStatus.CLOSED_INCOMPLETE),
+        ),
+        default=Value(ActionStatus.NOT_STARTED),
+        output_field=models.CharField(),
+    )
+
+
+def _status_then(as_at: datetime.date) -> dict[str, Any]:
+    """Each action's status as it stood at the end of ``as_at`` (``status_then``) and the day
+    that status took effect (``status_on``): the latest recorded status change dated on or
+    before it, or else as ``_by_own_dates`` reads it."""
+    latest = ActionStatusChange.objects.filter(action=OuterRef("pk"), on__lte=as_at).order_by("-pk")
     return {
-        "actions": Count("pk"),
-        "complete": Count("pk", filter=complete),
-        "complete_on_time": Count("pk", filter=complete & Q(completed_date__lte=F("due_date"))),
-        "closed_incomplete": Count("pk", filter=closed),
-        "overdue": Count("pk", filter=overdue),
-        "open": Count("pk", filter=~complete & ~closed & ~overdue),
+        "status_then": Coalesce(
+            Subquery(latest.values("status")[:1]),
+            _by_own_dates(as_at),
+            output_field=models.CharField(),
+        ),
+        # Read only with a status of complete then, so the completed date stands in for an
+        # action with no history.
+        "status_on": Coalesce(
+            Subquery(latest.values("on")[:1]),
+            F("completed_date"),
+            output_field=models.DateField(),
+        ),
     }
+
+
+def actions_as_at(*, as_at: datetime.date) -> QuerySet[Action]:
+    """Every action, with ``status_then`` (its status at the end of ``as_at``, as the
+    learning report counts it) and ``status_on`` (the day that status took effect) to filter
+    and count on: for other parts of Sightline that count actions as they stood on a day."""
+    return Action.objects.alias(**_status_then(as_at))
+
+
+def _status_counts(as_at: datetime.date) -> list[dict[str, Any]]:
+    """The actions on recommendations made by ``as_at``, counted for each source, agency and
+    status at the end of ``as_at`` (``state``), with how many of them were completed on
+    time (``on_time``) and were due before the date (``due_before``). Two grouped queries
+    with no lookup per action (PostgreSQL would otherwise run one, and compile the plan,
+    for every action): one over each action's latest status change dated by then, one over
+    the actions with none (read as ``_status_then`` reads them)."""
+    latest = (
+        ActionStatusChange.objects.filter(on__lte=as_at)
+        .order_by()
+        .values("action")
+        .annotate(last=Max("pk"))
+        .values("last")
+    )
+    changed = (
+        ActionStatusChange.objects.filter(
+            pk__in=Subquery(latest), action__recommendation__made_date__lte=as_at
+        )
+        .order_by()
+        .values(*(f"action__{name}" for name in GROUP), state=F("status"))
+        .annotate(
+            n=Count("pk"),
+            on_time=Count("pk", filter=Q(on__lte=F("action__due_date"))),
+            due_before=Count("pk", filter=Q(action__due_date__lt=as_at)),
+        )
+    )
+    unchanged = (
+        Action.objects.filter(recommendation__made_date__lte=as_at)
+        .exclude(Exists(ActionStatusChange.objects.filter(action=OuterRef("pk"), on__lte=as_at)))
+        .order_by()
+        .values(*GROUP, state=_by_own_dates(as_at))
+        .annotate(
+            n=Count("pk"),
+            on_time=Count("pk", filter=Q(completed_date__lte=F("due_date"))),
+            due_before=Count("pk", filter=Q(due_date__lt=as_at)),
+        )
+    )
+    rows = [
+        {name: row[f"action__{name}"] for name in GROUP}
+        | {key: row[key] for key in ("state", "n", "on_time", "due_before")}
+        for row in changed
+    ]
+    return rows + list(unchanged)
+
+
+def _decision_then(as_at: datetime.date, field: str, current: str) -> models.Case:
+    """Each recommendation's ``field`` of its decision as it stood at the end of ``as_at``:
+    the latest recorded decision dated on or before it; none, undecided. A recommendation
+    with no history at all (written outside the services) is read as decided when made,
+    by its ``current`` field."""
+    history = RecommendationDecision.objects.filter(recommendation=OuterRef("pk"))
+    latest = history.filter(decided_on__lte=as_at).order_by("-pk")
+    return models.Case(
+        When(Exists(history), then=Coalesce(Subquery(latest.values(field)[:1]), Value(""))),
+        default=F(current),
+        output_field=models.TextField(),
+    )
 
 
 GROUP = (
@@ -52,16 +169,21 @@ def _grouped(
 
 
 def learning_report(*, as_at: datetime.date) -> dict[str, Any]:
-    """The learning report as at ``as_at``. Actions are counted in the database, grouped by
-    source and agency, so the work in Python grows with the groups, not the actions."""
+    """The learning report as at ``as_at``, as things stood at the end of that day: each
+    recommendation's decision then and each action's status then, from their dated history.
+    Actions are counted in the database, grouped by source and agency, so the work in Python
+    grows with the groups, not the actions."""
     made = Recommendation.objects.filter(made_date__lte=as_at).order_by()
-    rows = made.values_list(
+    rows = made.annotate(
+        decision_then=_decision_then(as_at, "decision", "decision"),
+        reason_then=_decision_then(as_at, "reason", "decision_reason"),
+    ).values_list(
         "reference",
         "source_type",
         "source_title",
         "source_case__reference",
-        "decision",
-        "decision_reason",
+        "decision_then",
+        "reason_then",
     )
     recommendations = [
         {
@@ -73,8 +195,18 @@ def learning_report(*, as_at: datetime.date) -> dict[str, Any]:
         }
         for reference, source_type, title, case_reference, decision, reason in rows
     ]
-    counted = Action.objects.filter(recommendation__made_date__lte=as_at).order_by()
-    groups = _grouped(counted.values(*GROUP).annotate(**_action_figures(as_at)))
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in _status_counts(as_at):
+        key = tuple(row[name] for name in GROUP)
+        if key not in groups:
+            groups[key] = {name: row[name] for name in GROUP} | reporting.no_action_figures()
+        reporting.count_actions(
+            groups[key],
+            status=row["state"],
+            on_time=row["on_time"],
+            due_before=row["due_before"],
+            count=row["n"],
+        )
     for kind, figure in (
         (EvidenceKind.DISSEMINATION, "with_dissemination_evidence"),
         (EvidenceKind.IMPACT, "with_impact_evidence"),
@@ -178,6 +310,7 @@ def recommendation_page(*, recommendation: Recommendation) -> dict[str, Any]:
                 "due_date", "reference"
             )
         ),
+        "decisions": list(recommendation.decisions.select_related("recorded_by").order_by("-pk")),
         "themes": list(recommendation.themes.order_by("name")),
         "agencies": list(recommendation.agencies.order_by("name")),
         "today": timezone.localdate(),
@@ -264,6 +397,7 @@ def action_page(*, action: Action) -> dict[str, Any]:
         "updates": list(action.updates.select_related("recorded_by")),
         "evidence": list(action.evidence.select_related("recorded_by").order_by("-dated", "-id")),
         "sign_offs": list(action.sign_offs.select_related("signed_by")),
+        "status_changes": list(action.status_changes.select_related("recorded_by").order_by("-pk")),
         "today": timezone.localdate(),
     }
 

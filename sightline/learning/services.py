@@ -30,10 +30,12 @@ from sightline.reviews.selectors import cases_by_reference_key
 from . import importing
 from .models import (
     Action,
+    ActionStatusChange,
     DisseminationReturn,
     Evidence,
     ProgressUpdate,
     Recommendation,
+    RecommendationDecision,
     SignOff,
 )
 from .selectors import agency_lead_emails
@@ -86,6 +88,30 @@ class LearningImportResult:
         return ("Dry run, nothing saved: " if self.dry_run else "") + text + "."
 
 
+def _decision_record(
+    *, actor: Any, recommendation: Recommendation, on: datetime.date
+) -> RecommendationDecision:
+    """Add the recommendation's current decision to its dated history."""
+    return RecommendationDecision.objects.create(
+        recommendation=recommendation,
+        decision=recommendation.decision,
+        reason=recommendation.decision_reason,
+        decided_on=on,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
+def _status_record(*, actor: Any, action: Action, on: datetime.date, via: str) -> None:
+    """Add the action's current status to its dated history."""
+    ActionStatusChange.objects.create(
+        action=action,
+        status=action.status,
+        on=on,
+        via=via,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+
+
 def _by_key(model: Any, keys: list[str]) -> list[Any]:
     """Rows whose upper-cased reference is among ``keys`` (references ignore letter case)."""
     found: list[Any] = []
@@ -121,6 +147,7 @@ def import_learning(
             actor=actor,
             name=name,
             parsed=parsed,
+            today=today,
             dry_run=dry_run,
             create_agencies=create_agencies,
             actor_label=actor_label,
@@ -133,6 +160,7 @@ def _import_parsed(
     actor: Any,
     name: str,
     parsed: importing.ParsedTracker,
+    today: datetime.date,
     dry_run: bool,
     create_agencies: bool,
     actor_label: str,
@@ -204,6 +232,12 @@ def _import_parsed(
         outcome, changes = save_changed(
             rec, fields=RECOMMENDATION_FIELDS, values=values, actor=actor
         )
+        # The file gives no decision date: a decision that comes with a new recommendation
+        # is dated the day it was made; a changed one, the day of the import.
+        if outcome == "created" and rec.decision:
+            _decision_record(actor=actor, recommendation=rec, on=rec.made_date)
+        elif outcome == "updated" and changes.keys() & {"decision", "decision_reason"}:
+            _decision_record(actor=actor, recommendation=rec, on=today)
         result.recommendations[outcome] += 1
         if outcome != "unchanged":
             events.append(
@@ -258,6 +292,13 @@ def _import_parsed(
         outcome, changes = save_changed(action, fields=ACTION_FIELDS, values=values, actor=actor)
         if outcome == "updated":
             Action.objects.filter(pk=action.pk).update(version=version + 1)
+        if outcome == "created" or changes.keys() & {"status", "completed_date"}:
+            _status_record(
+                actor=actor,
+                action=action,
+                on=_imported_status_date(action, outcome, today),
+                via=ActionStatusChange.Via.IMPORT,
+            )
         evidence_changed = _imported_evidence(action, row, parsed.columns)
         if outcome == "unchanged" and evidence_changed:
             outcome, changes = "updated", {"imported evidence": {"from": None, "to": "replaced"}}
@@ -293,6 +334,16 @@ def _import_parsed(
         detail=f"Learning tracker {name}: {result.summary()}",
     )
     return result
+
+
+def _imported_status_date(action: Action, outcome: str, today: datetime.date) -> datetime.date:
+    """The day an imported status took effect. A completion is dated by the file; otherwise
+    the file gives no date, so a new action's status is dated the day its recommendation was
+    made (as imported evidence is), and a changed status (a closure or a reopening) the day
+    of the import."""
+    if action.completed_date is not None:
+        return action.completed_date
+    return action.recommendation.made_date if outcome == "created" else today
 
 
 def _imported_evidence(action: Action, row: dict[str, Any], columns: list[str]) -> bool:
@@ -333,12 +384,29 @@ def _problems(errors: dict[str, str]) -> None:
 def recommendation_save(
     *, actor: Any, recommendation: Recommendation | None, data: dict[str, Any]
 ) -> Recommendation:
-    """Create or change a recommendation from cleaned form data."""
+    """Create or change a recommendation from cleaned form data. A new or changed decision
+    goes into the recommendation's dated history, on ``decided_on`` (default today)."""
     themes = data.pop("themes", None)
     agencies = data.pop("agencies", None)
     source = data.pop("source", "").strip()
+    decided_on: datetime.date = data.pop("decided_on", None) or timezone.localdate()
     rec = recommendation or Recommendation()
     errors: dict[str, str] = {}
+    decision_before = (rec.decision, rec.decision_reason) if rec.pk else ("", "")
+    decision_after = (
+        data.get("decision", rec.decision) or "",
+        data.get("decision_reason", rec.decision_reason) or "",
+    )
+    deciding = decision_after != decision_before
+    if deciding:
+        made = data.get("made_date") or rec.made_date
+        if decided_on > timezone.localdate():
+            errors["decided_on"] = "The date of the decision must be today or in the past"
+        elif made and decided_on < made:
+            errors["decided_on"] = (
+                "The date of the decision must be on or after the day the recommendation "
+                f"was made ({made:%d/%m/%Y})"
+            )
     if data.get("source_type") == SourceType.CASE_REVIEW:
         case = cases_by_reference_key([source.upper()]).first()
         if case is None:
@@ -361,6 +429,9 @@ def recommendation_save(
     outcome, changes = save_changed(
         rec, fields=("reference", *RECOMMENDATION_FIELDS, "lead"), values=data, actor=actor
     )
+    if deciding:
+        _decision_record(actor=actor, recommendation=rec, on=decided_on)
+        changes["decision date"] = {"from": None, "to": decided_on.isoformat()}
     for name, values in (("themes", themes), ("agencies", agencies)):
         if values is not None:
             before = sorted(str(item) for item in getattr(rec, name).all())
@@ -433,6 +504,13 @@ def action_save(
             Action.objects.filter(pk=action.pk).update(version=before_version + 1)
             action.version = before_version + 1
         recommendation.agencies.add(action.agency)
+        if creating:
+            _status_record(
+                actor=actor,
+                action=action,
+                on=timezone.localdate(),
+                via=ActionStatusChange.Via.CREATED,
+            )
         audit_record(
             actor=actor,
             kind=AuditEvent.Kind.CREATE if creating else AuditEvent.Kind.UPDATE,
@@ -477,6 +555,8 @@ def progress_record(
     )
     changes = {"status": {"from": action.status, "to": status}} if status != action.status else {}
     _bump(action, actor, status=status)
+    if changes:
+        _status_record(actor=actor, action=action, on=on, via=ActionStatusChange.Via.PROGRESS)
     audit_record(
         actor=actor,
         kind=AuditEvent.Kind.UPDATE,
@@ -542,6 +622,7 @@ def action_close(
         raise ValidationError({"outcome": "Choose whether the action is complete or closed"})
     before = snapshot(action, ACTION_FIELDS)
     _bump(action, actor, **fields)
+    _status_record(actor=actor, action=action, on=on, via=ActionStatusChange.Via.SIGN_OFF)
     sign_off = SignOff.objects.create(
         action=action,
         signed_by=actor,

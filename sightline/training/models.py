@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from sightline.accounts.models import Agency, Sector
 from sightline.assurance.models import Priority
-from sightline.core.models import TimeStampedModel
+from sightline.core.models import AppendOnlyModel, TimeStampedModel
 from sightline.reviews.models import PracticeTheme
 
 from .vocabulary import (
@@ -239,6 +239,27 @@ class Booking(models.Model):
     @property
     def impact_due(self) -> bool:
         return bool(self.was_present and self.impact_requested_at and not self.impact_answered_on)
+
+
+class AttendanceMark(AppendOnlyModel):
+    """Each marking of a delegate's attendance, and when it was made: a register marked again
+    later keeps what it said before, so the figures as at a date count the marks made by
+    then (the booking's own ``attendance`` is the latest)."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="marks")
+    attendance = models.CharField(max_length=20, choices=Attendance.choices)
+    marked_at = models.DateTimeField()
+    # Null for marks carried over when the history began.
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-marked_at", "-pk"]
+        indexes = [models.Index(fields=["booking", "marked_at"], name="attendance_mark_idx")]
+
+    def __str__(self) -> str:
+        return f"Booking {self.booking_id} marked {self.attendance} at {self.marked_at}"
 
 
 class Evaluation(models.Model):

@@ -7,20 +7,23 @@ import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sightline.accounts.models import Sector
 from sightline.reviews.models import Case, PracticeTheme
 
 from . import reporting
-from .models import Booking, Course, Evaluation, SectorWorkforce, Session
+from .models import AttendanceMark, Booking, Course, Evaluation, SectorWorkforce, Session
 from .vocabulary import GOOD_OR_EXCELLENT, PRESENT, Attendance, BookingStatus
 
 LONDON = ZoneInfo("Europe/London")
 MARKED = (*PRESENT, Attendance.DID_NOT_ATTEND)
-PRESENT_Q = Q(attendance__in=PRESENT)
-NO_SHOW_Q = Q(attendance=Attendance.DID_NOT_ATTEND)
+# Over ``_marked_bookings``: the attendance as it stood at the report's date.
+PRESENT_Q = Q(attendance_then__in=PRESENT)
+NO_SHOW_Q = Q(attendance_then=Attendance.DID_NOT_ATTEND)
 
 
 def period_bounds(
@@ -50,22 +53,66 @@ def sessions_in_period(*, date_from: datetime.date, date_to: datetime.date) -> Q
     return Session.objects.filter(_in_period("", date_from, date_to))
 
 
-def _marked_bookings(date_from: datetime.date, date_to: datetime.date) -> QuerySet[Booking]:
+def _end_of(as_at: datetime.date | None) -> datetime.datetime:
+    """The moment the figures stand at: midnight ending ``as_at`` in London, or now."""
+    if as_at is None:
+        return timezone.now()
+    return period_bounds(date_from=as_at, date_to=as_at)[1]
+
+
+def _attendance_then(as_at: datetime.date | None) -> Any:
+    """Each booking's attendance as its register stood at the end of ``as_at``: the latest
+    mark made by then (unmarked when there was none). A booking with no marks at all
+    (written outside the services) is read by its own attendance and the time it was marked.
+    With no ``as_at``, the attendance now."""
+    if as_at is None:
+        return F("attendance")
+    end = _end_of(as_at)
+    marks = AttendanceMark.objects.filter(booking=OuterRef("pk"))
+    latest = marks.filter(marked_at__lt=end).order_by("-marked_at", "-pk")
+    return models.Case(
+        When(
+            Exists(marks),
+            then=Coalesce(Subquery(latest.values("attendance")[:1]), Value(Attendance.NOT_MARKED)),
+        ),
+        When(
+            Q(attendance_marked_at__isnull=True) | Q(attendance_marked_at__lt=end),
+            then=F("attendance"),
+        ),
+        default=Value(Attendance.NOT_MARKED),
+        output_field=models.CharField(),
+    )
+
+
+def _marked_bookings(
+    date_from: datetime.date, date_to: datetime.date, as_at: datetime.date | None = None
+) -> QuerySet[Booking]:
     # Only a confirmed booking can have its attendance marked; every figure below counts
-    # marked bookings, so the rest are left out before anything is grouped.
-    return Booking.objects.filter(
-        _in_period("session__", date_from, date_to),
-        status=BookingStatus.CONFIRMED,
-        attendance__in=MARKED,
-    ).order_by()
+    # marked bookings, so the rest are left out before anything is grouped. Sessions cannot
+    # be cancelled, nor bookings cancelled or confirmed, once a session starts: only the
+    # marks can change after it.
+    return (
+        Booking.objects.filter(
+            _in_period("session__", date_from, date_to), status=BookingStatus.CONFIRMED
+        )
+        .alias(attendance_then=_attendance_then(as_at))
+        .filter(attendance_then__in=MARKED)
+        .order_by()
+    )
 
 
 def training_report(
-    *, date_from: datetime.date, date_to: datetime.date, today: datetime.date
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    today: datetime.date,
+    as_at: datetime.date | None = None,
 ) -> dict[str, Any]:
     """The training report for the period; courses past review are those before ``today``.
-    Seven queries, whatever the number of bookings."""
-    marked = _marked_bookings(date_from, date_to)
+    With ``as_at``, the figures as they stood at the end of that day: the registers as
+    marked by then, the evaluations given by then and the sessions held by then (a report
+    made later gives the same figures). Seven queries, whatever the number of bookings."""
+    marked = _marked_bookings(date_from, date_to, as_at)
     totals = marked.aggregate(
         practitioners=Count("delegate", distinct=True, filter=PRESENT_Q),
         attendances=Count("pk", filter=PRESENT_Q),
@@ -74,10 +121,13 @@ def training_report(
     )
     totals["sessions"] = (
         sessions_in_period(date_from=date_from, date_to=date_to)
-        .filter(starts_at__lte=timezone.now())
+        .filter(starts_at__lte=min(timezone.now(), _end_of(as_at)))
         .count()
     )
-    evaluations = Evaluation.objects.filter(_in_period("session__", date_from, date_to)).aggregate(
+    evaluated = Evaluation.objects.filter(_in_period("session__", date_from, date_to))
+    if as_at is not None:
+        evaluated = evaluated.filter(submitted_on__lte=as_at)
+    evaluations = evaluated.aggregate(
         evaluations=Count("pk"),
         good_or_excellent=Count("pk", filter=Q(rating__in=GOOD_OR_EXCELLENT)),
     )
@@ -118,9 +168,12 @@ def training_report(
     )
 
 
-def learning_loop(*, date_from: datetime.date, date_to: datetime.date) -> dict[str, Any]:
-    """Themes of the cases opened in the period against the active courses that cover them.
-    Four queries, whatever the number of cases, courses or bookings."""
+def learning_loop(
+    *, date_from: datetime.date, date_to: datetime.date, as_at: datetime.date | None = None
+) -> dict[str, Any]:
+    """Themes of the cases opened in the period against the active courses that cover them;
+    attendances as the registers stood at the end of ``as_at`` when given. Four queries,
+    whatever the number of cases, courses or bookings."""
     opened = Q(cases__opened_on__gte=date_from, cases__opened_on__lte=date_to)
     themes = (
         PracticeTheme.objects.filter(opened)
@@ -135,7 +188,7 @@ def learning_loop(*, date_from: datetime.date, date_to: datetime.date) -> dict[s
         .order_by()
     )
     attendances = (
-        _marked_bookings(date_from, date_to)
+        _marked_bookings(date_from, date_to, as_at)
         .filter(PRESENT_Q)
         .values("session__course_id")
         .annotate(n=Count("pk"))

@@ -22,6 +22,7 @@ from sightline.core.services import audit_record, changes_between, save_changed,
 
 from . import notices
 from .models import (
+    AttendanceMark,
     Booking,
     Course,
     DelegateProfile,
@@ -515,6 +516,12 @@ def register_mark(*, actor: Any, session: Session, marks: Mapping[int, str]) -> 
         booking.attendance = value
         booking.attendance_marked_at = now
         booking.save(update_fields=["attendance", "attendance_marked_at"])
+        AttendanceMark.objects.create(
+            booking=booking,
+            attendance=value,
+            marked_at=now,
+            marked_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
         audit_record(
             actor=actor,
             kind=AuditEvent.Kind.UPDATE,

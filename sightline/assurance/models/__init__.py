@@ -1,18 +1,35 @@
 """System assurance: the risk register, inspections, subgroups and their assurance returns,
 data scrutiny, multi-agency audits and the strategic plan. One module per area."""
 
-from .audits import Audit, AuditReturn
-from .data import DataPoint, Measure
-from .groups import AssuranceReturn, Group, GroupMember, Meeting, MeetingDecision
+from .audits import Audit, AuditReturn, AuditStatusChange
+from .data import DataPoint, DataPointVersion, Measure
+from .groups import (
+    AssuranceReturn,
+    AssuranceReturnVersion,
+    Group,
+    GroupMember,
+    Meeting,
+    MeetingDecision,
+)
 from .inspections import Inspection
 from .plan import Priority, PriorityMeasure, PriorityUpdate, ScrutinyFinding
-from .risks import Risk, RiskAcceptance, RiskAssessment, RiskControl, RiskSettings
+from .risks import (
+    Risk,
+    RiskAcceptance,
+    RiskAssessment,
+    RiskControl,
+    RiskSettings,
+    RiskSettingsChange,
+)
 
 __all__ = [
     "AssuranceReturn",
+    "AssuranceReturnVersion",
     "Audit",
     "AuditReturn",
+    "AuditStatusChange",
     "DataPoint",
+    "DataPointVersion",
     "Group",
     "GroupMember",
     "Inspection",
@@ -27,5 +44,6 @@ __all__ = [
     "RiskAssessment",
     "RiskControl",
     "RiskSettings",
+    "RiskSettingsChange",
     "ScrutinyFinding",
 ]

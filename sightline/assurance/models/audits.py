@@ -1,11 +1,12 @@
 """The multi-agency audit programme: audits, the questionnaires agencies return, and the
 findings that become learning tracker actions."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
 from sightline.accounts.models import Agency
-from sightline.core.models import TimeStampedModel
+from sightline.core.models import AppendOnlyModel, TimeStampedModel
 from sightline.learning.models import Recommendation
 from sightline.reviews.models import PracticeTheme
 
@@ -99,3 +100,24 @@ class AuditReturn(models.Model):
             "\n".join(lines[start + 1 : end]).strip()
             for start, end in zip(starts, ends, strict=True)
         ]
+
+
+class AuditStatusChange(AppendOnlyModel):
+    """Each change of an audit's status and the day it was made: the audit holds the latest,
+    this the history, so the programme as at a date shows each audit's status then."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="status_changes")
+    status = models.CharField(max_length=20, choices=AuditStatus.choices)
+    changed_on = models.DateField()
+    # Null for a change carried over when the history began.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_on", "-pk"]
+        indexes = [models.Index(fields=["audit", "changed_on"], name="audit_status_change_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.audit} {self.get_status_display().lower()} from {self.changed_on}"

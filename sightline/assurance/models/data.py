@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models.functions import Upper
 from django.urls import reverse
 
-from sightline.core.models import TimeStampedModel
+from sightline.core.models import AppendOnlyModel, TimeStampedModel
 
 from ..vocabulary import Direction
 
@@ -67,3 +67,25 @@ class DataPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id} for the quarter from {self.quarter_start}: {self.value}"
+
+
+class DataPointVersion(AppendOnlyModel):
+    """Each value a figure has had, as recorded: a figure corrected later keeps what it said
+    before, so the data as at a date is the value recorded by then."""
+
+    data_point = models.ForeignKey(DataPoint, on_delete=models.PROTECT, related_name="versions")
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        indexes = [
+            models.Index(fields=["data_point", "recorded_at"], name="data_point_version_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_point} as recorded at {self.recorded_at}"

@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from sightline.accounts.models import Agency
-from sightline.core.models import TimeStampedModel
+from sightline.core.models import AppendOnlyModel, TimeStampedModel
 from sightline.learning.models import Action
 
 from ..vocabulary import AssuranceLevel, GroupKind
@@ -132,3 +132,29 @@ class AssuranceReturn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} for the quarter from {self.quarter_start}"
+
+
+class AssuranceReturnVersion(AppendOnlyModel):
+    """Each version of a group's return as it was submitted: a return changed later keeps
+    what it said before, so the assurance as at a date is the version submitted by then."""
+
+    assurance_return = models.ForeignKey(
+        AssuranceReturn, on_delete=models.PROTECT, related_name="versions"
+    )
+    level = models.CharField(max_length=15, choices=AssuranceLevel.choices)
+    summary = models.TextField()
+    exceptions = models.TextField(blank=True)
+    escalations = models.TextField(blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["assurance_return", "submitted_at"], name="return_version_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assurance_return} as submitted at {self.submitted_at}"

@@ -58,6 +58,36 @@ class RiskSettings(models.Model):
         return settings_row if settings_row is not None else cls.objects.create()
 
 
+class RiskSettingsChange(AppendOnlyModel):
+    """The settings as they were changed, and from which day: the appetite, bands and review
+    frequencies as at any date come from here (the settings row holds only the current ones).
+    As at a date, the latest change effective on or before it applies; before the first
+    change, the first change's values (those Sightline held when the history began)."""
+
+    effective_on = models.DateField()
+    likelihood_levels = models.PositiveSmallIntegerField()
+    impact_levels = models.PositiveSmallIntegerField()
+    appetite = models.PositiveSmallIntegerField()
+    low_max = models.PositiveSmallIntegerField()
+    medium_max = models.PositiveSmallIntegerField()
+    high_max = models.PositiveSmallIntegerField()
+    review_days_low = models.PositiveSmallIntegerField()
+    review_days_medium = models.PositiveSmallIntegerField()
+    review_days_high = models.PositiveSmallIntegerField()
+    review_days_very_high = models.PositiveSmallIntegerField()
+    # Null for the settings carried over when the history began.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-effective_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Risk settings from {self.effective_on}: appetite {self.appetite}"
+
+
 class Risk(TimeStampedModel):
     reference = models.CharField(max_length=30)
     title = models.CharField(max_length=200)
@@ -159,6 +189,8 @@ class RiskAssessment(AppendOnlyModel):
     residual_likelihood = models.PositiveSmallIntegerField()
     residual_impact = models.PositiveSmallIntegerField()
     note = models.TextField(blank=True)
+    # The next review this assessment set; empty on assessments made before it was kept.
+    next_review_on = models.DateField(null=True, blank=True)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

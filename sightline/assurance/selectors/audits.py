@@ -2,9 +2,22 @@
 findings whose actions the learning tracker follows."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,8 +27,9 @@ from sightline.learning.selectors import agency_lead_emails
 from sightline.learning.vocabulary import OPEN_STATUSES
 from sightline.reviews.models import PracticeTheme
 
-from ..models import Audit, AuditReturn, Group
+from ..models import Audit, AuditReturn, AuditStatusChange, Group
 from ..quarters import Quarter
+from ..vocabulary import AuditStatus
 from .inspections import counted, findings_with_actions
 
 
@@ -147,3 +161,72 @@ def audit_return_get(*, pk: int) -> AuditReturn:
     if item is None:
         raise Http404("No such audit return.")
     return item
+
+
+# --- As they stood on a date ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditPosition:
+    """An audit as it stood at the end of a day: its status then, and how many agencies had
+    been asked for a return, and had made one, by then."""
+
+    audit_id: int
+    title: str
+    quarter: Quarter
+    status: str
+    status_label: str
+    returns_requested: int
+    returns_made: int
+
+
+def audits_as_at(*, on: datetime.date, year: int | None = None) -> list[AuditPosition]:
+    """The audits added by the end of ``on`` (those planned for the financial year starting
+    in April of ``year``, when given), in the programme's order, each with its status then:
+    the latest change recorded with a date on or before ``on`` (planned when none). An audit
+    with no status history at all (written outside the services) is read by its status now.
+    One query."""
+    end = timezone.make_aware(
+        datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min)
+    )
+    history = AuditStatusChange.objects.filter(audit=OuterRef("pk"))
+    latest = history.filter(changed_on__lte=on).order_by("-pk")
+    returns = AuditReturn.objects.filter(audit=OuterRef("pk"), requested_on__lte=on)
+    audits = Audit.objects.filter(created_at__lt=end)
+    if year is not None:
+        quarters = financial_year_quarters(year)
+        audits = audits.filter(
+            quarter_start__gte=quarters[0].start, quarter_start__lte=quarters[-1].start
+        )
+    rows = audits.annotate(
+        status_then=Case(
+            When(
+                Exists(history),
+                then=Coalesce(Subquery(latest.values("status")[:1]), Value(AuditStatus.PLANNED)),
+            ),
+            default=F("status"),
+            output_field=CharField(),
+        ),
+        requested=_count_of(returns),
+        made=_count_of(returns.filter(returned_on__lte=on)),
+    ).order_by("quarter_start", "title", "pk")
+    labels = dict(AuditStatus.choices)
+    return [
+        AuditPosition(
+            audit_id=row["pk"],
+            title=row["title"],
+            quarter=Quarter.containing(row["quarter_start"]),
+            status=row["status_then"],
+            status_label=labels.get(row["status_then"], ""),
+            returns_requested=row["requested"],
+            returns_made=row["made"],
+        )
+        for row in rows.values("pk", "title", "quarter_start", "status_then", "requested", "made")
+    ]
+
+
+def _count_of(rows: QuerySet[AuditReturn]) -> Coalesce:
+    return Coalesce(
+        Subquery(rows.order_by().values("audit").annotate(n=Count("pk")).values("n")),
+        0,
+    )

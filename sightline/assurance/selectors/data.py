@@ -1,16 +1,19 @@
 """Reads of the partnership's datasets: measures, their figures by quarter, and the
 exceptions raised where a figure lies beyond its measure's threshold."""
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower, Upper
 from django.http import Http404
+from django.utils import timezone
 
 from ..charts import breaches, format_value, line_chart, threshold_text
-from ..models import DataPoint, Group, Measure
+from ..models import DataPoint, DataPointVersion, Group, Measure
 from ..quarters import Quarter
 from ..vocabulary import Direction
 
@@ -234,3 +237,79 @@ def exceptions_for_quarter(*, quarter: Quarter, group: Group | None = None) -> l
         }
         for measure in measures
     ]
+
+
+# --- As they stood on a date ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FigurePosition:
+    """A measure's figure for a quarter as it stood at the end of a day: the value recorded
+    by then, and whether it lay beyond the measure's threshold."""
+
+    measure_id: int
+    code: str
+    name: str
+    dataset: str
+    breakdown: str
+    group: str
+    unit: str
+    quarter: Quarter
+    value: Decimal
+    note: str
+    recorded_at: datetime.datetime
+    threshold: Decimal | None
+    direction: str
+    beyond_threshold: bool
+
+
+def figures_as_at(*, quarter: Quarter, on: datetime.date) -> list[FigurePosition]:
+    """Every figure for ``quarter`` recorded by the end of ``on``, by group then measure,
+    each with the value it had then (a figure corrected later keeps its earlier value here;
+    one first recorded later is left out). A figure with no versions (written outside the
+    services) counts from when it was recorded. Thresholds are the measures' thresholds
+    now: they keep no history. One query."""
+    end = timezone.make_aware(
+        datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min)
+    )
+    versions = DataPointVersion.objects.filter(data_point=OuterRef("pk"))
+    latest = versions.filter(recorded_at__lt=end).order_by("-recorded_at", "-pk")
+    points = (
+        DataPoint.objects.filter(quarter_start=quarter.start)
+        .annotate(
+            has_versions=Exists(versions),
+            then_value=Subquery(latest.values("value")[:1]),
+            then_note=Subquery(latest.values("note")[:1]),
+            then_at=Subquery(latest.values("recorded_at")[:1]),
+        )
+        .filter(
+            Q(has_versions=True, then_at__isnull=False) | Q(has_versions=False, recorded_at__lt=end)
+        )
+        .select_related("measure__group")
+        .order_by(
+            Lower("measure__group__name"), "measure__group_id", "measure__dataset", "measure__name"
+        )
+    )
+    positions = []
+    for point in points:
+        measure = point.measure
+        value = point.then_value if point.has_versions else point.value
+        positions.append(
+            FigurePosition(
+                measure_id=measure.pk,
+                code=measure.code,
+                name=measure.name,
+                dataset=measure.dataset,
+                breakdown=measure.breakdown,
+                group=measure.group.name,
+                unit=measure.unit,
+                quarter=quarter,
+                value=value,
+                note=point.then_note if point.has_versions else point.note,
+                recorded_at=point.then_at if point.has_versions else point.recorded_at,
+                threshold=measure.threshold,
+                direction=measure.direction,
+                beyond_threshold=breaches(value, measure.threshold, measure.direction),
+            )
+        )
+    return positions

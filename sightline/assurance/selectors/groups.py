@@ -2,14 +2,22 @@
 assurance each group gives the Executive every quarter."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.utils import timezone
 
-from ..models import AssuranceReturn, Group, GroupMember, Meeting, MeetingDecision
+from ..models import (
+    AssuranceReturn,
+    AssuranceReturnVersion,
+    Group,
+    GroupMember,
+    Meeting,
+    MeetingDecision,
+)
 from ..quarters import Quarter
 from ..vocabulary import AssuranceLevel, GroupKind
 from .data import current_exceptions_for_group, exceptions_for_quarter
@@ -252,3 +260,84 @@ def rollup(*, quarter: Quarter) -> dict[str, Any]:
         # Figures raised to a group with no row above (the Executive, or a group stood down).
         "other_exceptions": [item for item in data_exceptions if item["group"].pk not in listed],
     }
+
+
+# --- As they stood on a date ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupReturnPosition:
+    """A group's assurance for a quarter as it stood at the end of a day: the version of its
+    return submitted by then, or none."""
+
+    group_id: int
+    group: str
+    quarter: Quarter
+    missing: bool
+    level: str
+    level_label: str
+    summary: str
+    exceptions: str
+    escalations: str
+    submitted_at: datetime.datetime | None
+
+
+def group_returns_as_at(*, quarter: Quarter, on: datetime.date) -> list[GroupReturnPosition]:
+    """Each group the roll-up for ``quarter`` lists (see ``returns_for_quarter``), by name,
+    with its return as it stood at the end of ``on``: the latest version submitted by then,
+    so a return changed or first given later does not change the answer. A return with no
+    versions (written outside the services) counts from when it was submitted. Which groups
+    are listed follows their standing now (active, set up by the quarter's end): groups keep
+    no dated history of that. Two queries."""
+    end = timezone.make_aware(
+        datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min)
+    )
+    after_end = timezone.make_aware(
+        datetime.datetime.combine(quarter.next().start, datetime.time.min)
+    )
+    versions = AssuranceReturnVersion.objects.filter(assurance_return=OuterRef("pk"))
+    latest = versions.filter(submitted_at__lt=end).order_by("-submitted_at", "-pk")
+    fields = ("level", "summary", "exceptions", "escalations", "submitted_at")
+    then = {
+        row["group_id"]: row
+        for row in AssuranceReturn.objects.filter(
+            quarter_start=quarter.start, group__is_active=True
+        )
+        .annotate(
+            has_versions=Exists(versions),
+            **{f"then_{name}": Subquery(latest.values(name)[:1]) for name in fields},
+        )
+        .values("group_id", "has_versions", *fields, *(f"then_{name}" for name in fields))
+    }
+    groups = (
+        Group.objects.filter(is_active=True)
+        .filter(Q(created_at__lt=after_end) | Q(pk__in=list(then)))
+        .exclude(kind=GroupKind.EXECUTIVE)
+        .order_by(Lower("name"), "pk")
+        .values_list("pk", "name")
+    )
+    labels = dict(AssuranceLevel.choices)
+    positions = []
+    for pk, name in groups:
+        row = then.get(pk)
+        values: dict[str, Any] = {}
+        if row is not None and row["has_versions"]:
+            if row["then_submitted_at"] is not None:
+                values = {name: row[f"then_{name}"] for name in fields}
+        elif row is not None and row["submitted_at"] < end:
+            values = {name: row[name] for name in fields}
+        positions.append(
+            GroupReturnPosition(
+                group_id=pk,
+                group=name,
+                quarter=quarter,
+                missing=not values,
+                level=values.get("level", ""),
+                level_label=labels.get(values.get("level", ""), "No return"),
+                summary=values.get("summary", ""),
+                exceptions=values.get("exceptions", ""),
+                escalations=values.get("escalations", ""),
+                submitted_at=values.get("submitted_at"),
+            )
+        )
+    return positions

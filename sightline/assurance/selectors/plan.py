@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from sightline.learning.models import Action
+from sightline.learning.selectors import actions_as_at
 from sightline.learning.vocabulary import OPEN_STATUSES, ActionStatus
 
 from ..models import DataPoint, Priority, PriorityMeasure, PriorityUpdate, ScrutinyFinding
@@ -232,3 +233,95 @@ def priority_action_get(*, priority: Priority, pk: int) -> Action:
     if action is None:
         raise Http404("That action is not in the priority's action plan.")
     return action
+
+
+# --- As they stood on a date ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriorityPosition:
+    """A priority as it stood at the end of a day: its latest status recorded by then (for
+    a quarter that had begun by then) and its action plan's progress then."""
+
+    priority_id: int
+    name: str
+    lead: str
+    is_active: bool
+    quarter: Quarter | None
+    rag: str
+    rag_label: str
+    reason: str
+    recorded_at: datetime.datetime | None
+    progress: Progress
+
+
+def priority_positions_as_at(*, on: datetime.date) -> list[PriorityPosition]:
+    """Every priority, in the plan's order, as it stood at the end of ``on``: a status
+    recorded later (even for an earlier quarter) does not count, and the action plan is
+    counted by the learning tracker's statuses as they stood then. ``is_active`` is the
+    priority's standing now: the plan keeps no dates for it. Two queries."""
+    end = timezone.make_aware(
+        datetime.datetime.combine(on + datetime.timedelta(days=1), datetime.time.min)
+    )
+    updates = PriorityUpdate.objects.filter(
+        priority=OuterRef("pk"), recorded_at__lt=end, quarter_start__lte=on
+    ).order_by("-quarter_start", "-recorded_at", "-pk")
+    rows = list(
+        Priority.objects.annotate(
+            then_quarter=Subquery(updates.values("quarter_start")[:1]),
+            then_rag=Subquery(updates.values("rag")[:1]),
+            then_reason=Subquery(updates.values("reason")[:1]),
+            then_at=Subquery(updates.values("recorded_at")[:1]),
+        )
+        .order_by("-is_active", "position", "name")
+        .values(
+            "pk",
+            "name",
+            "lead__full_name",
+            "is_active",
+            "then_quarter",
+            "then_rag",
+            "then_reason",
+            "then_at",
+        )
+    )
+    counted = (
+        actions_as_at(as_at=on)
+        .filter(priorities__isnull=False)
+        .order_by()
+        .values("priorities")
+        .annotate(
+            actions=Count("pk"),
+            complete=Count("pk", filter=Q(status_then=ActionStatus.COMPLETE)),
+            closed=Count("pk", filter=Q(status_then=ActionStatus.CLOSED_INCOMPLETE)),
+            overdue=Count(
+                "pk",
+                filter=Q(due_date__lt=on)
+                & ~Q(status_then__in=[ActionStatus.COMPLETE, ActionStatus.CLOSED_INCOMPLETE]),
+            ),
+        )
+    )
+    progress = {
+        row["priorities"]: Progress(
+            actions=row["actions"],
+            complete=row["complete"],
+            closed=row["closed"],
+            overdue=row["overdue"],
+        )
+        for row in counted
+    }
+    return [
+        PriorityPosition(
+            priority_id=row["pk"],
+            name=row["name"],
+            lead=row["lead__full_name"] or "",
+            is_active=row["is_active"],
+            quarter=Quarter.containing(row["then_quarter"]) if row["then_quarter"] else None,
+            rag=row["then_rag"] or "",
+            rag_label=Rag(row["then_rag"]).label if row["then_rag"] else "No status yet",
+            reason=row["then_reason"] or "",
+            recorded_at=row["then_at"],
+            progress=progress.get(row["pk"], Progress()),
+        )
+        for row in rows
+    ]

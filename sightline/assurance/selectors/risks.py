@@ -28,7 +28,14 @@ from sightline.core.roles import Role
 from sightline.learning.models import Action
 
 from .. import scoring
-from ..models import Risk, RiskAcceptance, RiskAssessment, RiskControl, RiskSettings
+from ..models import (
+    Risk,
+    RiskAcceptance,
+    RiskAssessment,
+    RiskControl,
+    RiskSettings,
+    RiskSettingsChange,
+)
 from ..vocabulary import RiskCategory, RiskStatus
 
 SCORES = ("residual", "inherent")
@@ -386,3 +393,158 @@ def risk_export_rows(
             "; ".join(controls[risk.pk]),
             "; ".join(actions[risk.pk]),
         ]
+
+
+# --- As they stood on a date ------------------------------------------------------------
+
+
+def risk_matrix_as_at(*, on: datetime.date) -> scoring.Matrix:
+    """The matrix, bands, appetite and review frequencies in force at the end of ``on``: the
+    latest settings change effective by then; before the first, the first one's (the
+    settings held when the history began); with no history, the settings held now."""
+    # A handful of rows in a partnership's life: read in one query and chosen here.
+    changes = list(RiskSettingsChange.objects.order_by("effective_on", "pk"))
+    if changes:
+        in_force = [change for change in changes if change.effective_on <= on]
+        return scoring.Matrix.of(in_force[-1] if in_force else changes[0])
+    settings_row = RiskSettings.objects.order_by("pk").first()
+    return scoring.Matrix.of(settings_row) if settings_row is not None else scoring.Matrix()
+
+
+@dataclass(frozen=True)
+class RiskPosition:
+    """A risk as it stood at the end of a day: its scores then (from its latest assessment
+    by then), the appetite then, whether an acceptance covered it then and whether its
+    review was overdue then."""
+
+    risk_id: int
+    reference: str
+    title: str
+    category: str
+    category_label: str
+    owner: str
+    on: datetime.date
+    inherent_score: int
+    residual_score: int
+    level: scoring.Level
+    appetite: int
+    above_appetite: bool
+    accepted: bool
+    accepted_until: datetime.date | None
+    accepted_by: str
+    last_reviewed_on: datetime.date
+    next_review_on: datetime.date
+    review_overdue: bool
+
+
+def _assessed_then(field: str, on: datetime.date) -> Subquery:
+    """``field`` of the risk's latest assessment on or before ``on`` (reviews are recorded
+    in date order, so the latest date is the latest recorded)."""
+    return Subquery(
+        RiskAssessment.objects.filter(risk=OuterRef("pk"), assessed_on__lte=on)
+        .order_by("-assessed_on", "-pk")
+        .values(field)[:1]
+    )
+
+
+def risk_positions_as_at(*, on: datetime.date) -> list[RiskPosition]:
+    """Every risk open at the end of ``on`` (opened by then, not closed by then), as it
+    stood then, highest residual score first. A risk with no assessment by then (written
+    outside the services) is read by its current scores. Two queries (three before the
+    settings have a history), whatever the number of risks.
+
+    The next review then is the one its latest assessment by then set, brought forward to
+    that assessment's date plus the level's frequency under the settings then (a change of
+    settings that shortens the frequency brings reviews forward); assessments made before
+    the history kept it are given that frequency alone, or, for a risk's latest, the date
+    the register holds."""
+    matrix = risk_matrix_as_at(on=on)
+    latest_overall = Subquery(
+        RiskAssessment.objects.filter(risk=OuterRef("pk"))
+        .order_by("-assessed_on", "-pk")
+        .values("pk")[:1]
+    )
+    rows = (
+        Risk.objects.filter(opened_on__lte=on)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
+        .annotate(
+            then_pk=_assessed_then("pk", on),
+            then_on=_assessed_then("assessed_on", on),
+            then_il=_assessed_then("inherent_likelihood", on),
+            then_ii=_assessed_then("inherent_impact", on),
+            then_rl=_assessed_then("residual_likelihood", on),
+            then_ri=_assessed_then("residual_impact", on),
+            then_next=_assessed_then("next_review_on", on),
+            latest_pk=latest_overall,
+            until=newest_acceptance("until", on_or_before=on),
+            accepted_score=newest_acceptance("residual_score", on_or_before=on),
+            accepted_by_name=newest_acceptance("accepted_by__full_name", on_or_before=on),
+        )
+        .values(
+            "pk",
+            "reference",
+            "title",
+            "category",
+            "owner__full_name",
+            "owner__email",
+            "inherent_score",
+            "residual_score",
+            "last_reviewed_on",
+            "next_review_on",
+            "then_pk",
+            "then_on",
+            "then_il",
+            "then_ii",
+            "then_rl",
+            "then_ri",
+            "then_next",
+            "latest_pk",
+            "until",
+            "accepted_score",
+            "accepted_by_name",
+        )
+    )
+    categories = dict(RiskCategory.choices)
+    positions = []
+    for row in rows:
+        if row["then_pk"] is None:
+            inherent, residual = row["inherent_score"], row["residual_score"]
+            reviewed, next_review = row["last_reviewed_on"], row["next_review_on"]
+        else:
+            inherent = scoring.score(row["then_il"], row["then_ii"])
+            residual = scoring.score(row["then_rl"], row["then_ri"])
+            reviewed = row["then_on"]
+            set_then = row["then_next"] or (
+                row["next_review_on"] if row["then_pk"] == row["latest_pk"] else None
+            )
+            latest_allowed = scoring.next_review(matrix, residual, reviewed)
+            next_review = min(set_then, latest_allowed) if set_then else latest_allowed
+        accepted = (
+            row["until"] is not None
+            and row["until"] >= on
+            and row["accepted_score"] is not None
+            and row["accepted_score"] >= residual
+        )
+        positions.append(
+            RiskPosition(
+                risk_id=row["pk"],
+                reference=row["reference"],
+                title=row["title"],
+                category=row["category"],
+                category_label=categories.get(row["category"], ""),
+                owner=row["owner__full_name"] or row["owner__email"],
+                on=on,
+                inherent_score=inherent,
+                residual_score=residual,
+                level=scoring.level_of(matrix, residual),
+                appetite=matrix.appetite,
+                above_appetite=scoring.above_appetite(matrix, residual),
+                accepted=accepted,
+                accepted_until=row["until"] if accepted else None,
+                accepted_by=(row["accepted_by_name"] or "") if accepted else "",
+                last_reviewed_on=reviewed,
+                next_review_on=next_review,
+                review_overdue=next_review < on,
+            )
+        )
+    return sorted(positions, key=lambda item: (-item.residual_score, item.reference))

@@ -18,7 +18,7 @@ from sightline.learning.models import Recommendation
 from sightline.learning.selectors import agency_lead_emails
 from sightline.learning.vocabulary import SourceType
 
-from ..models import Audit, AuditReturn
+from ..models import Audit, AuditReturn, AuditStatusChange
 from ..quarters import Quarter
 from ..vocabulary import AuditStatus
 from .inspections import recommendation_link, sources_retitle
@@ -92,6 +92,17 @@ def _themes_changed(audit: Audit, themes: list[Any] | None) -> dict[str, Any]:
     return {"themes": {"from": before, "to": after}} if before != after else {}
 
 
+def _status_record(audit: Audit, actor: Any) -> None:
+    """Add the audit's status, from today, to its dated history."""
+    AuditStatusChange.objects.create(
+        audit=audit,
+        status=audit.status,
+        changed_on=timezone.localdate(),
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_at=timezone.now(),
+    )
+
+
 @transaction.atomic
 def audit_create(*, actor: Any, data: dict[str, Any]) -> Audit:
     """Plan an audit. The date its returns are due, when given, is today or later."""
@@ -99,6 +110,7 @@ def audit_create(*, actor: Any, data: dict[str, Any]) -> Audit:
     _check(values, None)
     audit = Audit(**values, created_by=actor, updated_by=actor)
     audit.save()
+    _status_record(audit, actor)
     changes = changes_between({}, snapshot(audit, AUDIT_FIELDS))
     changes |= _themes_changed(audit, data.get("themes"))
     audit_record(actor=actor, kind=AuditEvent.Kind.CREATE, obj=audit, changes=changes)
@@ -119,6 +131,8 @@ def audit_edit(*, actor: Any, audit: Audit, data: dict[str, Any]) -> Audit:
     if changes:
         audit.updated_at, audit.updated_by = timezone.now(), actor
         audit.save()
+    if "status" in changes:
+        _status_record(audit, actor)
     changes |= _themes_changed(audit, data.get("themes"))
     if changes:
         audit_record(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=audit, changes=changes)
@@ -170,6 +184,7 @@ def audit_returns_request(
         audit.status = AuditStatus.IN_PROGRESS
         audit.updated_at, audit.updated_by = timezone.now(), actor
         audit.save(update_fields=["status", "updated_at", "updated_by"])
+        _status_record(audit, actor)
         audit_record(
             actor=actor,
             kind=AuditEvent.Kind.UPDATE,

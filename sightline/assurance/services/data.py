@@ -18,7 +18,7 @@ from sightline.core.tabular import ImportRejected
 
 from .. import data_import
 from ..charts import breaches, format_value
-from ..models import DataPoint, Group, Measure
+from ..models import DataPoint, DataPointVersion, Group, Measure
 from ..quarters import Quarter
 from ..selectors import data as read
 from ..vocabulary import Direction
@@ -171,6 +171,7 @@ def data_point_enter(
         return point
     point.recorded_by, point.recorded_at = actor, timezone.now()
     point.save()
+    _versions_record([point])
     audit_record(
         actor=actor,
         kind=AuditEvent.Kind.CREATE if creating else AuditEvent.Kind.UPDATE,
@@ -207,6 +208,23 @@ class DataImportResult:
                 " beyond the threshold"
             )
         return ("Nothing saved yet: " if self.dry_run else "") + text + "."
+
+
+def _versions_record(points: list[DataPoint]) -> None:
+    """Add each figure's value, as just recorded, to its history."""
+    DataPointVersion.objects.bulk_create(
+        (
+            DataPointVersion(
+                data_point=point,
+                value=point.value,
+                note=point.note,
+                recorded_by=point.recorded_by,
+                recorded_at=point.recorded_at,
+            )
+            for point in points
+        ),
+        batch_size=1000,
+    )
 
 
 def _existing(rows: list[data_import.Row]) -> dict[tuple[int, datetime.date], DataPoint]:
@@ -284,6 +302,7 @@ def data_points_import(
     DataPoint.objects.bulk_update(
         changed, ["value", "note", "recorded_by", "recorded_at"], batch_size=1000
     )
+    _versions_record([*new, *changed])
     audit_record_many(
         actor=actor,
         events=(

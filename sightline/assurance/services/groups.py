@@ -13,7 +13,14 @@ from sightline.core.models import AuditEvent
 from sightline.core.services import audit_record, changes_between, snapshot
 from sightline.learning.selectors import actions_by_reference
 
-from ..models import AssuranceReturn, Group, GroupMember, Meeting, MeetingDecision
+from ..models import (
+    AssuranceReturn,
+    AssuranceReturnVersion,
+    Group,
+    GroupMember,
+    Meeting,
+    MeetingDecision,
+)
 from ..quarters import Quarter
 from ..selectors import groups as read
 from ..vocabulary import AssuranceLevel, GroupKind
@@ -341,6 +348,15 @@ def assurance_return_submit(
     if creating or changes:
         item.submitted_by, item.submitted_at = actor, timezone.now()
         item.save()
+        AssuranceReturnVersion.objects.create(
+            assurance_return=item,
+            level=item.level,
+            summary=item.summary,
+            exceptions=item.exceptions,
+            escalations=item.escalations,
+            submitted_by=actor,
+            submitted_at=item.submitted_at,
+        )
         audit_record(
             actor=actor,
             kind=AuditEvent.Kind.CREATE if creating else AuditEvent.Kind.UPDATE,

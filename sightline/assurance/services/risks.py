@@ -17,7 +17,14 @@ from sightline.learning.models import Action
 from sightline.learning.selectors import actions_by_reference
 
 from .. import scoring
-from ..models import Risk, RiskAcceptance, RiskAssessment, RiskControl, RiskSettings
+from ..models import (
+    Risk,
+    RiskAcceptance,
+    RiskAssessment,
+    RiskControl,
+    RiskSettings,
+    RiskSettingsChange,
+)
 from ..selectors.risks import risk_largest_scores
 from ..vocabulary import RiskCategory, RiskStatus
 
@@ -174,6 +181,7 @@ def _assess(risk: Risk, *, on: datetime.date, note: str, actor: Any) -> RiskAsse
         residual_likelihood=risk.residual_likelihood,
         residual_impact=risk.residual_impact,
         note=note,
+        next_review_on=risk.next_review_on,
         assessed_by=actor,
         recorded_at=timezone.now(),
     )
@@ -523,7 +531,21 @@ def risk_settings_update(
     changes = changes_between(before, snapshot(settings_row, SETTINGS_FIELDS))
     if not changes:
         return settings_row
+    if not RiskSettingsChange.objects.exists():
+        # The settings held until now begin the history, so that dates before this change
+        # keep them.
+        RiskSettingsChange.objects.create(
+            effective_on=timezone.localdate(settings_row.updated_at),
+            recorded_at=settings_row.updated_at,
+            **before,
+        )
     settings_row.save()
+    RiskSettingsChange.objects.create(
+        effective_on=timezone.localdate(),
+        recorded_by=actor,
+        recorded_at=timezone.now(),
+        **{name: getattr(matrix, name) for name in SETTINGS_FIELDS},
+    )
     moved = _bring_reviews_forward(matrix)
     audit_record(
         actor=actor,

@@ -31,6 +31,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--from", dest="date_from", help="YYYY-MM-DD, the first day")
         parser.add_argument("--to", dest="date_to", help="YYYY-MM-DD, the last day")
+        parser.add_argument(
+            "--as-at",
+            dest="as_at",
+            help="YYYY-MM-DD: the figures as they stood at the end of that day (default: now)",
+        )
         parser.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -46,8 +51,16 @@ class Command(BaseCommand):
             )
         if problem:
             raise CommandError(f"{problem}.", returncode=2)
-        report = report_selectors.training_report(date_from=date_from, date_to=date_to, today=today)
-        loop = report_selectors.learning_loop(date_from=date_from, date_to=date_to)
+        as_at = _date(options["as_at"], "--as-at")
+        if as_at is not None and as_at > today:
+            raise CommandError(
+                f"--as-at {as_at.isoformat()} is in the future: give today or an earlier day.",
+                returncode=2,
+            )
+        report = report_selectors.training_report(
+            date_from=date_from, date_to=date_to, today=as_at or today, as_at=as_at
+        )
+        loop = report_selectors.learning_loop(date_from=date_from, date_to=date_to, as_at=as_at)
         if options["format"] == "json":
             self.stdout.write(json.dumps({**report, "learning_loop": loop}, indent=1))
             return
