@@ -163,10 +163,15 @@ def explain(year: Any) -> None:
     if connection.vendor != "postgresql":
         return
     for name, queryset in (
-        ("received", Case.objects.filter(_started_between(year.start, year.end))),
+        (
+            "received",
+            Case.objects.filter(_started_between(year.start, year.end)).order_by("reference"),
+        ),
         (
             "published",
-            Case.objects.filter(published_date__gte=year.start, published_date__lte=year.end),
+            Case.objects.filter(
+                published_date__gte=year.start, published_date__lte=year.end
+            ).order_by("published_date", "reference"),
         ),
     ):
         say(f"  EXPLAIN ANALYZE ({name}):")
