@@ -1,5 +1,5 @@
-from .views import yearly
+from .views import drafting, yearly
 
 app_name = "reports"
 
-urlpatterns = [*yearly.urlpatterns]
+urlpatterns = [*yearly.urlpatterns, *drafting.urlpatterns]
