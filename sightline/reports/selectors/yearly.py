@@ -67,16 +67,21 @@ def _assurance(year: FinancialYear) -> figures.AssuranceFigures:
     )
 
 
-def yearly_figures(*, year: FinancialYear, since: datetime.date | None) -> figures.YearlyFigures:
+def yearly_figures(
+    *, year: FinancialYear, since: datetime.date | None, with_cases: bool = True
+) -> figures.YearlyFigures:
     """Every generated figure of the yearly report for ``year``; ``since`` is the first day
-    of the cumulative case review position (None: every case)."""
+    of the cumulative case review position (None: every case). ``with_cases=False`` leaves
+    out the timeliness report's list of cases under each standard (its counts stay): the
+    page and the files show only the counts, and listing every case costs as much as
+    counting them."""
     date_from, date_to = year.start, year.end
     training_report = training.training_report(date_from=date_from, date_to=date_to, today=date_to)
     loop = training.learning_loop(date_from=date_from, date_to=date_to)
     return figures.assemble(
         year=year,
         since=since,
-        timeliness=reviews.timeliness_report(as_at=date_to, since=since),
+        timeliness=reviews.timeliness_report(as_at=date_to, since=since, with_cases=with_cases),
         starts=[
             (row.route, row.started_on)
             for row in reviews.cases_started_between(date_from=date_from, date_to=date_to)
@@ -111,7 +116,10 @@ def position_since() -> datetime.date | None:
 
 
 def yearly_report(
-    *, year: FinancialYear, since: datetime.date | None
+    *, year: FinancialYear, since: datetime.date | None, with_cases: bool = True
 ) -> tuple[figures.YearlyFigures, dict[str, ChapterNarrative]]:
     """The year's generated figures and its chapters' narrative (as published, once it is)."""
-    return yearly_figures(year=year, since=since), drafts.chapter_narratives(year=year)
+    return (
+        yearly_figures(year=year, since=since, with_cases=with_cases),
+        drafts.chapter_narratives(year=year),
+    )

@@ -80,3 +80,19 @@ def test_pdf_and_word_are_written_whole_to_the_output(db, tmp_path):
     assert Document(str(docx_path)).core_properties.title.endswith("yearly report 2023-24")
     # Written beside the target and renamed: nothing half-written is left behind.
     assert sorted(path.name for path in tmp_path.iterdir()) == ["report.docx", "report.pdf"]
+
+
+def test_the_page_and_files_count_the_same_without_listing_the_cases(db):
+    from sightline.reports.selectors.yearly import yearly_figures
+    from sightline.reports.yearly.years import FinancialYear
+
+    CaseFactory(reference="LATE", incident_aware_date=datetime.date(2023, 9, 1))
+    CaseFactory(reference="SOON", incident_aware_date=datetime.date(2024, 3, 28))
+    year = FinancialYear(2023)
+    full = yearly_figures(year=year, since=None).as_json()
+    counts = yearly_figures(year=year, since=None, with_cases=False).as_json()
+    listed = [s.pop("cases") for s in full["case_reviews"]["timeliness"]["standards"]]
+    assert sum(len(cases) for cases in listed) >= 2  # the two cases were listed
+    for standard in counts["case_reviews"]["timeliness"]["standards"]:
+        standard.pop("cases", None)
+    assert counts == full

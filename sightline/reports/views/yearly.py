@@ -31,7 +31,9 @@ def _year(label: str) -> FinancialYear:
 
 
 def _document(year: FinancialYear) -> document.ReportDocument:
-    figures, narratives = selectors.yearly_report(year=year, since=selectors.position_since())
+    figures, narratives = selectors.yearly_report(
+        year=year, since=selectors.position_since(), with_cases=False
+    )
     return document.build(
         figures=figures,
         narratives=narratives,

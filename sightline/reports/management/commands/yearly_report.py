@@ -77,7 +77,10 @@ class Command(BaseCommand):
         fmt, output = options["format"], options["output"]
         if fmt in ("pdf", "docx") and not output:
             raise _usage_error(f"--format {fmt} writes a file: give it with --output PATH.")
-        figures, narratives = selectors.yearly_report(year=year, since=since)
+        # Only the JSON lists the cases under each timeliness standard.
+        figures, narratives = selectors.yearly_report(
+            year=year, since=since, with_cases=fmt == "json"
+        )
         if fmt == "json":
             data = figures.as_json()
             data["statutory_contents"] = [
