@@ -140,3 +140,8 @@ def membership_get(*, user: User, pk: int) -> Membership:
     if membership is None:
         raise Http404("No such role for this user.")
     return membership
+
+
+def agencies_for_scorecards() -> list[Agency]:
+    """The active partner agencies by name, each with its workforce if recorded."""
+    return list(Agency.objects.filter(is_active=True).only("pk", "name", "sector", "workforce"))
