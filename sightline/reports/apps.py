@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from sightline.core.navigation import NavItem
+
 
 class ReportsConfig(AppConfig):
     """Dashboards, the Executive pack and the yearly report: reads every domain app through
@@ -8,6 +10,15 @@ class ReportsConfig(AppConfig):
     name = "sightline.reports"
     label = "reports"
     verbose_name = "Reports"
+    home_panels = (
+        "sightline.reports.panels.roles.business_unit_panel",
+        "sightline.reports.panels.roles.agency_panel",
+        "sightline.reports.panels.roles.review_group_panel",
+        "sightline.reports.panels.roles.trainer_panel",
+        "sightline.reports.panels.roles.practitioner_panel",
+    )
+    # Each person's own: the dashboard of their main role (the others are linked from it).
+    navigation = (NavItem("Dashboard", "reports:dashboard", "reports.view_dashboard", order=5),)
 
     def ready(self) -> None:
         from . import policies  # noqa: F401  (registers rules)

@@ -1,3 +1,5 @@
+from .views import dashboards
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [*dashboards.urlpatterns]

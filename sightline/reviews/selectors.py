@@ -308,3 +308,27 @@ def review_officer_emails() -> list[str]:
 def visible_case_ids(*, user: Any) -> dict[str, int]:
     """Reference to id of every case the user may know exists (agency-scoped people)."""
     return dict(visible_cases(user=user).values_list("reference", "pk"))
+
+
+@dataclass(frozen=True)
+class DeadlineCounts:
+    """Deadlines not yet met: past their date, and falling due from today to the horizon."""
+
+    overdue: int
+    due_soon: int
+
+
+def deadline_counts(*, user: Any, mine: bool = False, within_days: int = 14) -> DeadlineCounts:
+    """``deadline_list``'s deadlines counted in one query: overdue (before today) and due
+    soon (today to ``within_days`` days ahead)."""
+    day = today()
+    counts = (
+        deadline_list(user=user, mine=mine, within_days=within_days)
+        .select_related(None)
+        .order_by()
+        .aggregate(
+            overdue=Count("pk", filter=Q(due__lt=day)),
+            due_soon=Count("pk", filter=Q(due__gte=day)),
+        )
+    )
+    return DeadlineCounts(overdue=counts["overdue"], due_soon=counts["due_soon"])

@@ -4,13 +4,13 @@ findings whose actions the learning tracker follows."""
 import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from sightline.accounts.models import Agency
 from sightline.learning.models import Action
-from sightline.learning.selectors import agency_lead_emails
+from sightline.learning.selectors import AgencyReturnCounts, agency_lead_emails
 from sightline.learning.vocabulary import OPEN_STATUSES
 from sightline.reviews.models import PracticeTheme
 
@@ -147,3 +147,14 @@ def audit_return_get(*, pk: int) -> AuditReturn:
     if item is None:
         raise Http404("No such audit return.")
     return item
+
+
+def audit_return_counts_by_agency() -> list[AgencyReturnCounts]:
+    """Audit returns asked of each agency and made, in one grouped query."""
+    rows = (
+        AuditReturn.objects.order_by()
+        .values("agency_id")
+        .annotate(requested=Count("pk"), returned=Count("pk", filter=Q(returned_on__isnull=False)))
+        .values_list("agency_id", "requested", "returned")
+    )
+    return [AgencyReturnCounts(*row) for row in rows]

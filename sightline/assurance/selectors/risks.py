@@ -386,3 +386,29 @@ def risk_export_rows(
             "; ".join(controls[risk.pk]),
             "; ".join(actions[risk.pk]),
         ]
+
+
+@dataclass(frozen=True)
+class RiskAttention:
+    """Open risks needing the Executive's attention, as the register's filters count them."""
+
+    above_appetite: int
+    unaccepted: int  # above appetite with no acceptance covering today
+    overdue_review: int
+
+
+def risk_attention(*, today: datetime.date) -> RiskAttention:
+    """The open risks above appetite, those of them not accepted, and those overdue for
+    review, counted in one query (and one for the appetite)."""
+    appetite = risk_matrix().appetite
+    above = Q(residual_score__gt=appetite)
+    counts = with_accepted_until(Risk.objects.filter(status=RiskStatus.OPEN), today).aggregate(
+        above=Count("pk", filter=above),
+        unaccepted=Count("pk", filter=above & Q(accepted_until__isnull=True)),
+        overdue=Count("pk", filter=Q(next_review_on__lt=today)),
+    )
+    return RiskAttention(
+        above_appetite=counts["above"],
+        unaccepted=counts["unaccepted"],
+        overdue_review=counts["overdue"],
+    )
