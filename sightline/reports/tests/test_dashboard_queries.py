@@ -67,7 +67,11 @@ def grow(agency, people, times: int) -> None:
             impact_requested_at=timezone.now(),
         )
         OutboxMessage.objects.create(
-            key=f"test:{other.pk}", kind="test", recipient="a@example.test", subject="S", status="dead"
+            key=f"test:{other.pk}",
+            kind="test",
+            recipient="a@example.test",
+            subject="S",
+            status="dead",
         )
 
 

@@ -206,8 +206,9 @@ def test_registers_to_mark_and_emails_given_up_are_counted_for_administrators():
 
 @pytest.fixture
 def two_agencies():
-    ours, theirs = AgencyFactory(name="Our Agency", workforce=100), AgencyFactory(
-        name="Their Agency", workforce=300
+    ours, theirs = (
+        AgencyFactory(name="Our Agency", workforce=100),
+        AgencyFactory(name="Their Agency", workforce=300),
     )
     ActionFactory(agency=ours, due_date=today() - DAY)
     ActionFactory(agency=ours, due_date=today() + 30 * DAY)
@@ -255,7 +256,9 @@ def test_an_agency_lead_never_sees_another_agencys_scorecard(client, two_agencie
     lead = person(Role.AGENCY_LEAD, agency=ours)
     client.force_login(lead)
 
-    assert client.get(reverse("reports:agency_dashboard", kwargs={"pk": theirs.pk})).status_code == 404
+    assert (
+        client.get(reverse("reports:agency_dashboard", kwargs={"pk": theirs.pk})).status_code == 404
+    )
     page = client.get(reverse("reports:agency_dashboard", kwargs={"pk": ours.pk}))
     assert page.status_code == 200
     assert "Their Agency" not in page.content.decode()
@@ -355,12 +358,13 @@ def test_a_practitioner_sees_their_places_evaluations_impact_surveys_and_certifi
         evaluated_on=today(),
         impact_requested_at=timezone.now(),
     )
-    BookingFactory(delegate=practitioner, session__starts_at=past, attendance=Attendance.DID_NOT_ATTEND)
+    BookingFactory(
+        delegate=practitioner, session__starts_at=past, attendance=Attendance.DID_NOT_ATTEND
+    )
     BookingFactory(session__starts_at=past, attendance=Attendance.ATTENDED)  # someone else's
 
     counts = {
-        f.label: f.count
-        for f in dashboards.practitioner_dashboard(user=practitioner).figures
+        f.label: f.count for f in dashboards.practitioner_dashboard(user=practitioner).figures
     }
 
     assert counts == {
