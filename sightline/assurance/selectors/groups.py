@@ -4,7 +4,7 @@ assurance each group gives the Executive every quarter."""
 import datetime
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.utils import timezone
@@ -252,3 +252,18 @@ def rollup(*, quarter: Quarter) -> dict[str, Any]:
         # Figures raised to a group with no row above (the Executive, or a group stood down).
         "other_exceptions": [item for item in data_exceptions if item["group"].pk not in listed],
     }
+
+
+def missing_returns_count(*, quarter: Quarter) -> int:
+    """How many of ``returns_for_quarter``'s groups have no return for ``quarter``: the
+    groups set up by its end that give the Executive assurance, counted in one query."""
+    after_end = timezone.make_aware(
+        datetime.datetime.combine(quarter.next().start, datetime.time.min)
+    )
+    given = AssuranceReturn.objects.filter(group=OuterRef("pk"), quarter_start=quarter.start)
+    return (
+        Group.objects.filter(is_active=True, created_at__lt=after_end)
+        .exclude(kind=GroupKind.EXECUTIVE)
+        .exclude(Exists(given))
+        .count()
+    )

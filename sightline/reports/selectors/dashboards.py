@@ -19,7 +19,7 @@ from sightline.accounts.selectors import agencies_for_scorecards
 from sightline.assurance.quarters import Quarter
 from sightline.assurance.selectors.audits import audit_return_counts_by_agency
 from sightline.assurance.selectors.data import exception_count
-from sightline.assurance.selectors.groups import returns_for_quarter
+from sightline.assurance.selectors.groups import missing_returns_count
 from sightline.assurance.selectors.risks import risk_attention
 from sightline.core.selectors import outbox_dead_count
 from sightline.learning.selectors import (
@@ -174,7 +174,7 @@ def business_unit_dashboard(*, user: Any) -> BusinessUnitDashboard:
             ),
         ]
     if user.has_perm("assurance.view"):
-        missing = sum(1 for row in returns_for_quarter(quarter=quarter) if row["missing"])
+        missing = missing_returns_count(quarter=quarter)
         assurance += [
             attention(
                 f"Group assurance returns missing for {quarter.label}",
