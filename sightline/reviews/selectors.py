@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Upper
 from django.http import Http404
 from django.utils import timezone
@@ -327,8 +327,8 @@ def deadline_counts(*, user: Any, mine: bool = False, within_days: int = 14) -> 
         .select_related(None)
         .order_by()
         .aggregate(
-            overdue=Count("pk", filter=Q(due__lt=day)),
-            due_soon=Count("pk", filter=Q(due__gte=day)),
+            overdue=Count(Value(1), filter=Q(due__lt=day)),
+            due_soon=Count(Value(1), filter=Q(due__gte=day)),
         )
     )
     return DeadlineCounts(overdue=counts["overdue"], due_soon=counts["due_soon"])

@@ -4,7 +4,7 @@ findings whose actions the learning tracker follows."""
 import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
 
@@ -154,7 +154,9 @@ def audit_return_counts_by_agency() -> list[AgencyReturnCounts]:
     rows = (
         AuditReturn.objects.order_by()
         .values("agency_id")
-        .annotate(requested=Count("pk"), returned=Count("pk", filter=Q(returned_on__isnull=False)))
+        .annotate(
+            requested=Count("*"), returned=Count(Value(1), filter=Q(returned_on__isnull=False))
+        )
         .values_list("agency_id", "requested", "returned")
     )
     return [AgencyReturnCounts(*row) for row in rows]

@@ -19,6 +19,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.http import Http404
@@ -403,9 +404,9 @@ def risk_attention(*, today: datetime.date) -> RiskAttention:
     appetite = risk_matrix().appetite
     above = Q(residual_score__gt=appetite)
     counts = with_accepted_until(Risk.objects.filter(status=RiskStatus.OPEN), today).aggregate(
-        above=Count("pk", filter=above),
-        unaccepted=Count("pk", filter=above & Q(accepted_until__isnull=True)),
-        overdue=Count("pk", filter=Q(next_review_on__lt=today)),
+        above=Count(Value(1), filter=above),
+        unaccepted=Count(Value(1), filter=above & Q(accepted_until__isnull=True)),
+        overdue=Count(Value(1), filter=Q(next_review_on__lt=today)),
     )
     return RiskAttention(
         above_appetite=counts["above"],

@@ -21,6 +21,7 @@ from sightline.assurance.selectors.audits import audit_return_counts_by_agency
 from sightline.assurance.selectors.data import exception_count
 from sightline.assurance.selectors.groups import missing_returns_count
 from sightline.assurance.selectors.risks import risk_attention
+from sightline.core.policies import is_administrator
 from sightline.core.selectors import outbox_dead_count
 from sightline.learning.selectors import (
     DUE_SOON_DAYS,
@@ -116,9 +117,9 @@ def business_unit_dashboard(*, user: Any) -> BusinessUnitDashboard:
     """Everything overdue or due soon across the service, for administrators and review
     officers: a review officer sees their own case deadlines beside everyone's."""
     day = today()
-    is_officer = not user.has_perm("core.manage_background_work")
     deadlines = _deadline_figures(user, mine=False, who="Case review")
-    if is_officer:
+    # A review officer's own cases first; administrators oversee everyone's.
+    if not is_administrator(user):
         deadlines = _deadline_figures(user, mine=True, who="Your cases'") + deadlines
     sections = [Section("Case reviews", deadlines)]
 
