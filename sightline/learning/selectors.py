@@ -226,7 +226,8 @@ def overdue_by_agency() -> list[dict[str, Any]]:
         )
         .order_by()
         .values("agency")
-        .annotate(n=Count("pk"))
+        # COUNT(*): PostgreSQL answers from the index alone, without visiting each action.
+        .annotate(n=Count("*"))
         .values("n")
     )
     agencies = Agency.objects.annotate(overdue=Coalesce(Subquery(overdue), 0)).values_list(

@@ -401,7 +401,10 @@ class RiskAttention:
 def risk_attention(*, today: datetime.date) -> RiskAttention:
     """The open risks above appetite, those of them not accepted, and those overdue for
     review, counted in one query (and one for the appetite)."""
-    appetite = risk_matrix().appetite
+    # Read only (a home page must not write): before the partnership sets its matrix, the
+    # default appetite applies.
+    settings_row = RiskSettings.objects.order_by("pk").only("appetite").first()
+    appetite = (settings_row or RiskSettings()).appetite
     above = Q(residual_score__gt=appetite)
     counts = with_accepted_until(Risk.objects.filter(status=RiskStatus.OPEN), today).aggregate(
         above=Count(Value(1), filter=above),
