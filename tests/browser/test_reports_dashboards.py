@@ -34,39 +34,39 @@ def partnership():
     """Two agencies with something overdue or due in every part of the service, and one
     person in each role, each with their own email address."""
     today = timezone.localdate()
-    police = AgencyFactory(name="Northshire Constabulary", sector="police", workforce=650)
-    health = AgencyFactory(
+    police = AgencyFactory.create(name="Northshire Constabulary", sector="police", workforce=650)
+    health = AgencyFactory.create(
         name="Northshire and Wealdbridge Integrated Care Board", sector="health", workforce=120
     )
     people = {}
     for role in Role:
-        user = UserFactory(email=f"{role.slug}@example.test", full_name=f"Test {role.label}")
-        MembershipFactory(user=user, agency=police, role=role)
+        user = UserFactory.create(email=f"{role.slug}@example.test", full_name=f"Test {role.label}")
+        MembershipFactory.create(user=user, agency=police, role=role)
         people[role] = user
     standard = TimelinessStandard.objects.get(code="child.rapid_review")
     for n, agency in enumerate((police, health)):
-        case = CaseFactory(officer=people[Role.REVIEW_OFFICER])
+        case = CaseFactory.create(officer=people[Role.REVIEW_OFFICER])
         case.agencies.add(agency)
         CaseDeadline.objects.filter(case=case).delete()
         CaseDeadline.objects.create(case=case, standard=standard, due=today + (n * 5 - 2) * DAY)
         ActionFactory.create_batch(n + 2, agency=agency, due_date=today - 10 * DAY)
-        ActionFactory(agency=agency, due_date=today + 7 * DAY)
+        ActionFactory.create(agency=agency, due_date=today + 7 * DAY)
         DisseminationReturn.objects.create(case=case, agency=agency, requested_on=today)
-        AuditReturnFactory(agency=agency)
-    RiskFactory(next_review_on=today - DAY, last_reviewed_on=today - 100 * DAY)
+        AuditReturnFactory.create(agency=agency)
+    RiskFactory.create(next_review_on=today - DAY, last_reviewed_on=today - 100 * DAY)
     past = timezone.now() - datetime.timedelta(days=3)
     trainer, practitioner = people[Role.TRAINER], people[Role.PRACTITIONER]
-    ended = SessionFactory(trainer=trainer, starts_at=past)
+    ended = SessionFactory.create(trainer=trainer, starts_at=past)
     EvaluationFactory.create_batch(3, session=ended)
-    BookingFactory(session=SessionFactory(trainer=trainer), agency=police)
-    BookingFactory(
+    BookingFactory.create(session=SessionFactory.create(trainer=trainer), agency=police)
+    BookingFactory.create(
         session=ended,
         delegate=practitioner,
         agency=police,
         attendance=Attendance.ATTENDED,
         impact_requested_at=timezone.now(),
     )
-    CourseFactory(review_date=today - DAY)
+    CourseFactory.create(review_date=today - DAY)
     OutboxMessage.objects.create(
         key="test:dead", kind="test", recipient="gone@example.test", subject="S", status="dead"
     )

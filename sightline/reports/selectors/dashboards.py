@@ -97,17 +97,17 @@ class BusinessUnitDashboard:
 
 def _deadline_figures(user: Any, *, mine: bool, who: str) -> tuple[Figure, ...]:
     counts = deadline_counts(user=user, mine=mine, within_days=DEADLINE_DAYS)
-    query = {"mine": "1"} if mine else {}
+    overdue, due_soon = (
+        (link("reviews:deadlines", mine="1"), link("reviews:deadlines", within="14", mine="1"))
+        if mine
+        else (link("reviews:deadlines"), link("reviews:deadlines", within="14"))
+    )
     return (
-        attention(
-            f"{who} deadlines overdue",
-            counts.overdue,
-            link("reviews:deadlines", **query),
-        ),
+        attention(f"{who} deadlines overdue", counts.overdue, overdue),
         attention(
             f"{who} deadlines due in the next {DEADLINE_DAYS} days",
             counts.due_soon,
-            link("reviews:deadlines", within="14", **query),
+            due_soon,
             soon=True,
         ),
     )

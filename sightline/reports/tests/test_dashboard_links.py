@@ -35,15 +35,17 @@ def figure(sections, label: str):
 
 
 def test_actions_due_soon_are_open_and_due_from_today_to_30_days(admin_client):
-    agency = AgencyFactory()
-    due = [ActionFactory(agency=agency, due_date=today() + n * DAY) for n in (0, 30)]
-    ActionFactory(agency=agency, due_date=today() + 31 * DAY)
-    ActionFactory(agency=agency, due_date=today() - DAY)
-    ActionFactory(agency=agency, due_date=today() + DAY, status="complete", completed_date=today())
-    ActionFactory(due_date=today() + DAY)  # another agency's
+    agency = AgencyFactory.create()
+    due = [ActionFactory.create(agency=agency, due_date=today() + n * DAY) for n in (0, 30)]
+    ActionFactory.create(agency=agency, due_date=today() + 31 * DAY)
+    ActionFactory.create(agency=agency, due_date=today() - DAY)
+    ActionFactory.create(
+        agency=agency, due_date=today() + DAY, status="complete", completed_date=today()
+    )
+    ActionFactory.create(due_date=today() + DAY)  # another agency's
 
-    lead = UserFactory()
-    MembershipFactory(user=lead, agency=agency, role=Role.AGENCY_LEAD)
+    lead = UserFactory.create()
+    MembershipFactory.create(user=lead, agency=agency, role=Role.AGENCY_LEAD)
     card = dashboards.agency_scorecard(user=lead, agency=agency)
     link = figure(card.figures, "Due in the next 30 days")
     page = admin_client.get(link.url).content.decode()
@@ -55,8 +57,8 @@ def test_actions_due_soon_are_open_and_due_from_today_to_30_days(admin_client):
 
 
 def test_returns_can_be_filtered_by_agency_and_to_those_outstanding(admin_client):
-    ours, theirs = AgencyFactory(), AgencyFactory()
-    cases = [CaseFactory(reference=f"RET-{n}") for n in range(3)]
+    ours, theirs = AgencyFactory.create(), AgencyFactory.create()
+    cases = [CaseFactory.create(reference=f"RET-{n}") for n in range(3)]
     DisseminationReturn.objects.create(case=cases[0], agency=ours, requested_on=today())
     DisseminationReturn.objects.create(
         case=cases[1], agency=ours, requested_on=today(), returned_on=today()
@@ -74,9 +76,11 @@ def test_returns_can_be_filtered_by_agency_and_to_those_outstanding(admin_client
 
 def test_registers_to_mark_list_only_ended_sessions_not_yet_marked(admin_client):
     past = timezone.now() - datetime.timedelta(days=2)
-    waiting = SessionFactory(starts_at=past, course__title="Unmarked course")
-    SessionFactory(starts_at=past, register_marked_at=timezone.now(), course__title="Marked course")
-    SessionFactory(course__title="Future course")
+    waiting = SessionFactory.create(starts_at=past, course__title="Unmarked course")
+    SessionFactory.create(
+        starts_at=past, register_marked_at=timezone.now(), course__title="Marked course"
+    )
+    SessionFactory.create(course__title="Future course")
 
     page = admin_client.get(f"{reverse('training:session_list')}?unmarked=1").content.decode()
 
@@ -90,7 +94,7 @@ def test_registers_to_mark_list_only_ended_sessions_not_yet_marked(admin_client)
 def test_deadlines_due_soon_list_the_next_two_weeks(admin_client):
     standard = TimelinessStandard.objects.get(code="child.rapid_review")
     for reference, days in (("SOON-1", 14), ("LATER-1", 15)):
-        case = CaseFactory(reference=reference)
+        case = CaseFactory.create(reference=reference)
         CaseDeadline.objects.filter(case=case).delete()
         CaseDeadline.objects.create(case=case, standard=standard, due=today() + days * DAY)
 
@@ -104,7 +108,7 @@ def test_deadlines_due_soon_list_the_next_two_weeks(admin_client):
 
 
 def test_an_agencys_workforce_is_saved_range_checked_and_audited(admin_client):
-    agency = AgencyFactory(name="Workforce Agency", sector="police")
+    agency = AgencyFactory.create(name="Workforce Agency", sector="police")
     url = reverse("accounts:agency_edit", kwargs={"pk": agency.pk})
     form = {"name": agency.name, "sector": "police", "is_active": "on"}
 

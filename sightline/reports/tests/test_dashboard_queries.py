@@ -27,11 +27,11 @@ DAY = datetime.timedelta(days=1)
 
 @pytest.fixture
 def people():
-    agency = AgencyFactory(workforce=50)
+    agency = AgencyFactory.create(workforce=50)
     found = {}
     for role in Role:
-        user = UserFactory()
-        MembershipFactory(user=user, agency=agency, role=role)
+        user = UserFactory.create()
+        MembershipFactory.create(user=user, agency=agency, role=role)
         found[role] = user
     return agency, found
 
@@ -43,23 +43,23 @@ def grow(agency, people, times: int) -> None:
     standard = TimelinessStandard.objects.get(code="child.rapid_review")
     trainer, practitioner = people[Role.TRAINER], people[Role.PRACTITIONER]
     for n in range(times):
-        other = AgencyFactory(workforce=20 + n)
+        other = AgencyFactory.create(workforce=20 + n)
         for owner in (agency, other):
-            case = CaseFactory(officer=people[Role.REVIEW_OFFICER])
+            case = CaseFactory.create(officer=people[Role.REVIEW_OFFICER])
             case.agencies.add(owner)
             CaseDeadline.objects.filter(case=case).delete()
             CaseDeadline.objects.create(case=case, standard=standard, due=today - n * DAY)
-            ActionFactory(agency=owner, due_date=today - DAY)
-            ActionFactory(agency=owner, due_date=today + 5 * DAY)
+            ActionFactory.create(agency=owner, due_date=today - DAY)
+            ActionFactory.create(agency=owner, due_date=today + 5 * DAY)
             DisseminationReturn.objects.create(case=case, agency=owner, requested_on=today)
-            AuditReturnFactory(agency=owner)
-        RiskFactory(next_review_on=today - DAY, last_reviewed_on=today - 100 * DAY)
-        ended = SessionFactory(trainer=trainer, starts_at=past)
-        EvaluationFactory(session=ended)
-        BookingFactory(session=SessionFactory(trainer=trainer))
-        BookingFactory(session=ended, agency=other, attendance=Attendance.ATTENDED)
-        BookingFactory(delegate=practitioner, agency=agency)
-        BookingFactory(
+            AuditReturnFactory.create(agency=owner)
+        RiskFactory.create(next_review_on=today - DAY, last_reviewed_on=today - 100 * DAY)
+        ended = SessionFactory.create(trainer=trainer, starts_at=past)
+        EvaluationFactory.create(session=ended)
+        BookingFactory.create(session=SessionFactory.create(trainer=trainer))
+        BookingFactory.create(session=ended, agency=other, attendance=Attendance.ATTENDED)
+        BookingFactory.create(delegate=practitioner, agency=agency)
+        BookingFactory.create(
             delegate=practitioner,
             agency=agency,
             session=ended,

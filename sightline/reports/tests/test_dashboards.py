@@ -43,14 +43,14 @@ def today() -> datetime.date:
 
 
 def person(role: Role, agency=None):
-    user = UserFactory()
-    MembershipFactory(user=user, role=role, agency=agency or AgencyFactory())
+    user = UserFactory.create()
+    MembershipFactory.create(user=user, role=role, agency=agency or AgencyFactory.create())
     return user
 
 
 def deadline(due: datetime.date, *, agency=None, officer=None) -> CaseDeadline:
     """A case (involving ``agency``) with one deadline not yet met, due on ``due``."""
-    case = CaseFactory(officer=officer)
+    case = CaseFactory.create(officer=officer)
     if agency is not None:
         case.agencies.add(agency)
     CaseDeadline.objects.filter(case=case).delete()
@@ -100,11 +100,14 @@ def test_a_review_officer_sees_their_own_deadlines_beside_everyones():
 
 def test_learning_actions_overdue_are_counted_for_each_agency_most_first():
     admin = person(Role.ADMINISTRATOR)
-    first, second = AgencyFactory(name="Alpha Agency"), AgencyFactory(name="Beta Agency")
+    first, second = (
+        AgencyFactory.create(name="Alpha Agency"),
+        AgencyFactory.create(name="Beta Agency"),
+    )
     ActionFactory.create_batch(2, agency=second, due_date=today() - DAY)
-    ActionFactory(agency=first, due_date=today() - 30 * DAY)
-    ActionFactory(agency=first, due_date=today())  # due today: not overdue yet
-    ActionFactory(
+    ActionFactory.create(agency=first, due_date=today() - 30 * DAY)
+    ActionFactory.create(agency=first, due_date=today())  # due today: not overdue yet
+    ActionFactory.create(
         agency=first,
         due_date=today() - DAY,
         status=ActionStatus.COMPLETE,
@@ -124,16 +127,16 @@ def test_learning_actions_overdue_are_counted_for_each_agency_most_first():
 
 def test_returns_outstanding_count_the_returns_not_yet_made():
     admin = person(Role.ADMINISTRATOR)
-    agency = AgencyFactory()
+    agency = AgencyFactory.create()
     for n in range(3):
         DisseminationReturn.objects.create(
-            case=CaseFactory(),
+            case=CaseFactory.create(),
             agency=agency,
             requested_on=today() - 10 * DAY,
             returned_on=today() if n == 0 else None,
         )
     AuditReturnFactory.create_batch(2, agency=agency)
-    AuditReturnFactory(agency=agency, returned_on=today(), answers="Yes")
+    AuditReturnFactory.create(agency=agency, returned_on=today(), answers="Yes")
 
     counts = figures(dashboards.business_unit_dashboard(user=admin).sections)
 
@@ -150,9 +153,9 @@ def test_risks_above_appetite_count_only_those_not_accepted_and_overdue_reviews_
         "residual_impact": 5,
     }
     RiskFactory.create_batch(2, **above)
-    RiskAcceptanceFactory(risk=RiskFactory(**above))
-    RiskFactory(next_review_on=today() - DAY, last_reviewed_on=today() - 100 * DAY)
-    RiskFactory(next_review_on=today())  # due for review today: not overdue
+    RiskAcceptanceFactory.create(risk=RiskFactory.create(**above))
+    RiskFactory.create(next_review_on=today() - DAY, last_reviewed_on=today() - 100 * DAY)
+    RiskFactory.create(next_review_on=today())  # due for review today: not overdue
 
     sections = dashboards.business_unit_dashboard(user=admin).sections
     unaccepted = figure(sections, "Risks above appetite and not accepted")
@@ -176,7 +179,9 @@ def test_groups_that_gave_no_return_for_last_quarter_are_counted():
     quarter = Quarter.containing(today()).previous()
     long_ago = timezone.now() - datetime.timedelta(days=400)
     GroupFactory.create_batch(2, created_at=long_ago)
-    AssuranceReturnFactory(group=GroupFactory(created_at=long_ago), quarter_start=quarter.start)
+    AssuranceReturnFactory.create(
+        group=GroupFactory.create(created_at=long_ago), quarter_start=quarter.start
+    )
 
     sections = dashboards.business_unit_dashboard(user=admin).sections
 
@@ -187,9 +192,9 @@ def test_registers_to_mark_and_emails_given_up_are_counted_for_administrators():
     admin = person(Role.ADMINISTRATOR)
     past = timezone.now() - datetime.timedelta(days=3)
     SessionFactory.create_batch(2, starts_at=past)
-    SessionFactory(starts_at=past, register_marked_at=timezone.now())
-    SessionFactory(starts_at=past, is_cancelled=True)
-    SessionFactory()  # still to come
+    SessionFactory.create(starts_at=past, register_marked_at=timezone.now())
+    SessionFactory.create(starts_at=past, is_cancelled=True)
+    SessionFactory.create()  # still to come
     for n, status in enumerate(["dead", "dead", "sent"]):
         OutboxMessage.objects.create(
             key=f"test:{n}", kind="test", recipient="a@example.test", subject="S", status=status
@@ -207,23 +212,25 @@ def test_registers_to_mark_and_emails_given_up_are_counted_for_administrators():
 @pytest.fixture
 def two_agencies():
     ours, theirs = (
-        AgencyFactory(name="Our Agency", workforce=100),
-        AgencyFactory(name="Their Agency", workforce=300),
+        AgencyFactory.create(name="Our Agency", workforce=100),
+        AgencyFactory.create(name="Their Agency", workforce=300),
     )
-    ActionFactory(agency=ours, due_date=today() - DAY)
-    ActionFactory(agency=ours, due_date=today() + 30 * DAY)
-    ActionFactory(agency=ours, due_date=today() + 31 * DAY)
+    ActionFactory.create(agency=ours, due_date=today() - DAY)
+    ActionFactory.create(agency=ours, due_date=today() + 30 * DAY)
+    ActionFactory.create(agency=ours, due_date=today() + 31 * DAY)
     ActionFactory.create_batch(3, agency=theirs, due_date=today() - DAY)
-    ActionFactory(agency=theirs, due_date=today())
+    ActionFactory.create(agency=theirs, due_date=today())
     DisseminationReturn.objects.create(
-        case=CaseFactory(), agency=ours, requested_on=today(), returned_on=today()
+        case=CaseFactory.create(), agency=ours, requested_on=today(), returned_on=today()
     )
-    DisseminationReturn.objects.create(case=CaseFactory(), agency=theirs, requested_on=today())
-    AuditReturnFactory(agency=theirs)
+    DisseminationReturn.objects.create(
+        case=CaseFactory.create(), agency=theirs, requested_on=today()
+    )
+    AuditReturnFactory.create(agency=theirs)
     last_month = timezone.now() - datetime.timedelta(days=30)
     for agency, people in ((ours, 10), (theirs, 3)):
         for _ in range(people):
-            BookingFactory(
+            BookingFactory.create(
                 agency=agency, session__starts_at=last_month, attendance=Attendance.ATTENDED
             )
     return ours, theirs
@@ -267,7 +274,7 @@ def test_an_agency_lead_never_sees_another_agencys_scorecard(client, two_agencie
 def test_an_agency_lead_with_two_agencies_chooses_between_their_scorecards(client, two_agencies):
     ours, theirs = two_agencies
     lead = person(Role.AGENCY_LEAD, agency=ours)
-    MembershipFactory(user=lead, agency=theirs, role=Role.AGENCY_LEAD)
+    MembershipFactory.create(user=lead, agency=theirs, role=Role.AGENCY_LEAD)
     client.force_login(lead)
 
     assert client.get(reverse("reports:dashboard"))["Location"] == reverse(
@@ -295,16 +302,16 @@ def test_an_administrator_compares_every_agency(admin_client, two_agencies):
 
 
 def test_a_group_member_sees_their_agencies_cases_and_actions_and_the_undecided_recommendations():
-    agency = AgencyFactory()
+    agency = AgencyFactory.create()
     member = person(Role.REVIEW_GROUP_MEMBER, agency=agency)
     deadline(today() - DAY, agency=agency)
     deadline(today() + DAY, agency=agency)
     deadline(today() - DAY)  # another agency's case
-    ActionFactory(agency=agency, due_date=today() - DAY)
-    ActionFactory(agency=agency, due_date=today() + 10 * DAY)
-    ActionFactory(due_date=today() - DAY)  # another agency's action
+    ActionFactory.create(agency=agency, due_date=today() - DAY)
+    ActionFactory.create(agency=agency, due_date=today() + 10 * DAY)
+    ActionFactory.create(due_date=today() - DAY)  # another agency's action
     RecommendationFactory.create_batch(2)
-    RecommendationFactory(decision=Decision.ACCEPTED)
+    RecommendationFactory.create(decision=Decision.ACCEPTED)
 
     dashboard = dashboards.review_group_dashboard(user=member)
 
@@ -321,14 +328,14 @@ def test_a_group_member_sees_their_agencies_cases_and_actions_and_the_undecided_
 def test_a_trainer_sees_their_own_sessions_registers_evaluations_and_courses_to_review():
     trainer = person(Role.TRAINER)
     past = timezone.now() - datetime.timedelta(days=3)
-    coming = SessionFactory(trainer=trainer)
+    coming = SessionFactory.create(trainer=trainer)
     BookingFactory.create_batch(2, session=coming)
-    ended = SessionFactory(trainer=trainer, starts_at=past)
-    SessionFactory(starts_at=past)  # another trainer's register
+    ended = SessionFactory.create(trainer=trainer, starts_at=past)
+    SessionFactory.create(starts_at=past)  # another trainer's register
     EvaluationFactory.create_batch(2, session=ended)
-    CourseFactory(review_date=today() - DAY)
-    CourseFactory(review_date=today())
-    BookingFactory(
+    CourseFactory.create(review_date=today() - DAY)
+    CourseFactory.create(review_date=today())
+    BookingFactory.create(
         session=ended,
         attendance=Attendance.ATTENDED,
         impact_requested_at=timezone.now(),
@@ -338,30 +345,32 @@ def test_a_trainer_sees_their_own_sessions_registers_evaluations_and_courses_to_
 
     counts = {f.label: f.count for f in dashboard.figures}
     assert counts["Your sessions in the next 28 days"] == 1
-    assert dashboard.teaching[0].taken == 2
+    assert dashboard.teaching[0].taken == 2  # type: ignore[attr-defined]
     assert counts["Registers to mark"] == 1
     assert counts["Sessions with evaluations in the last 30 days"] == 1
-    assert dashboard.evaluations[0].new_evaluations == 2
+    assert dashboard.evaluations[0].new_evaluations == 2  # type: ignore[attr-defined]
     assert counts["Courses past their review date"] == 1
     assert counts["Impact surveys waiting for an answer"] == 1
 
 
 def test_a_practitioner_sees_their_places_evaluations_impact_surveys_and_certificates():
     practitioner = person(Role.PRACTITIONER)
-    BookingFactory(delegate=practitioner)
+    BookingFactory.create(delegate=practitioner)
     past = timezone.now() - datetime.timedelta(days=40)
-    BookingFactory(delegate=practitioner, session__starts_at=past, attendance=Attendance.ATTENDED)
-    BookingFactory(
+    BookingFactory.create(
+        delegate=practitioner, session__starts_at=past, attendance=Attendance.ATTENDED
+    )
+    BookingFactory.create(
         delegate=practitioner,
         session__starts_at=past,
         attendance=Attendance.ATTENDED,
         evaluated_on=today(),
         impact_requested_at=timezone.now(),
     )
-    BookingFactory(
+    BookingFactory.create(
         delegate=practitioner, session__starts_at=past, attendance=Attendance.DID_NOT_ATTEND
     )
-    BookingFactory(session__starts_at=past, attendance=Attendance.ATTENDED)  # someone else's
+    BookingFactory.create(session__starts_at=past, attendance=Attendance.ATTENDED)  # someone else's
 
     counts = {
         f.label: f.count for f in dashboards.practitioner_dashboard(user=practitioner).figures
@@ -396,7 +405,7 @@ def test_dashboard_in_the_navigation_leads_to_the_roles_own_dashboard(client, ro
 
 
 def test_the_administrators_home_page_shows_what_is_overdue(admin_client):
-    ActionFactory(due_date=today() - DAY)
+    ActionFactory.create(due_date=today() - DAY)
     page = admin_client.get(reverse("accounts:home")).content.decode()
     assert "Overdue across the partnership" in page
     assert "Learning actions overdue" in page
@@ -404,7 +413,7 @@ def test_the_administrators_home_page_shows_what_is_overdue(admin_client):
 
 
 def test_an_agency_leads_home_page_shows_their_scorecard(client):
-    agency = AgencyFactory(name="Lead Agency")
+    agency = AgencyFactory.create(name="Lead Agency")
     ActionFactory.create_batch(2, agency=agency, due_date=today() - DAY)
     client.force_login(person(Role.AGENCY_LEAD, agency=agency))
     page = client.get(reverse("accounts:home")).content.decode()
