@@ -317,6 +317,20 @@ RULES: dict[str, Rule] = {
     "reports:yearly_report": Rule(allowed=YEARLY_REPORT, extra={"year": "2023-24"}),
     "reports:yearly_pdf": Rule(allowed=YEARLY_REPORT, extra={"year": "2023-24"}, redirects=True),
     "reports:yearly_docx": Rule(allowed=YEARLY_REPORT, extra={"year": "2023-24"}, redirects=True),
+    # Dashboards: "Dashboard" sends everyone to their main role's; the business unit's for
+    # administrators and review officers; an agency's scorecard (the caller's own agency
+    # here) for its lead and administrators, and every agency compared for administrators.
+    "reports:dashboard": Rule(allowed=EVERYONE, redirects=True),
+    "reports:business_unit_dashboard": Rule(allowed=RUNS_REVIEWS),
+    "reports:agency_dashboard": Rule(
+        allowed=frozenset({Role.ADMINISTRATOR, Role.AGENCY_LEAD}), kwargs=("pk:home_agency",)
+    ),
+    "reports:agency_comparison": Rule(allowed=ADMIN),
+    "reports:review_group_dashboard": Rule(
+        allowed=frozenset({Role.ADMINISTRATOR, Role.REVIEW_GROUP_MEMBER})
+    ),
+    "reports:trainer_dashboard": Rule(allowed=RUNS_TRAINING),
+    "reports:practitioner_dashboard": Rule(allowed=EVERYONE),
 }
 
 CALLERS = [ANONYMOUS, *Role]

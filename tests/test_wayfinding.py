@@ -28,6 +28,12 @@ TOP_LEVEL = {
     "reports:yearly_list",
     "core:settings",
     "core:help",
+    # "Dashboard" in the navigation, and the dashboard it leads to for each role.
+    "reports:dashboard",
+    "reports:business_unit_dashboard",
+    "reports:review_group_dashboard",
+    "reports:trainer_dashboard",
+    "reports:practitioner_dashboard",
 }
 
 PAGES = sorted(
@@ -93,6 +99,7 @@ def test_settings_pages_are_gathered_behind_one_settings_item(admin_client):
     home = admin_client.get(reverse("accounts:home")).content.decode()
     assert _navigation(home) == [
         "Home",
+        "Dashboard",
         "Cases",
         "Deadlines",
         "Timeliness",

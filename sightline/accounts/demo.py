@@ -10,20 +10,22 @@ from .models import Agency, Membership, Sector, User
 
 BUSINESS_UNIT = "Northshire Safeguarding Partnership Business Unit"
 
-AGENCIES: list[tuple[str, str]] = [
-    (BUSINESS_UNIT, Sector.OTHER),
-    ("Northshire County Council Children's Services", Sector.CHILDRENS_SERVICES),
-    ("Northshire County Council Adult Social Care", Sector.ADULT_SOCIAL_CARE),
-    ("Northshire Constabulary", Sector.POLICE),
-    ("Northshire and Wealdbridge Integrated Care Board", Sector.HEALTH),
-    ("Wealdbridge Hospitals NHS Foundation Trust", Sector.HEALTH),
-    ("Northshire Community and Mental Health NHS Trust", Sector.HEALTH),
-    ("Northshire Schools Safeguarding Network", Sector.EDUCATION),
-    ("Fenmoor College", Sector.EDUCATION),
-    ("Probation Service, Northshire Delivery Unit", Sector.PROBATION),
-    ("Kestrel Homes Housing Association", Sector.HOUSING),
-    ("Northshire Domestic Abuse Service", Sector.VOLUNTARY),
-    ("Brightwater Carers' Centre", Sector.VOLUNTARY),
+# (name, sector, workforce in the partnership's area: the scorecards' training reach).
+AGENCIES: list[tuple[str, str, int | None]] = [
+    (BUSINESS_UNIT, Sector.OTHER, 9),
+    ("Northshire County Council Children's Services", Sector.CHILDRENS_SERVICES, 420),
+    ("Northshire County Council Adult Social Care", Sector.ADULT_SOCIAL_CARE, 310),
+    ("Northshire Constabulary", Sector.POLICE, 650),
+    ("Northshire and Wealdbridge Integrated Care Board", Sector.HEALTH, 120),
+    ("Wealdbridge Hospitals NHS Foundation Trust", Sector.HEALTH, 900),
+    ("Northshire Community and Mental Health NHS Trust", Sector.HEALTH, 540),
+    ("Northshire Schools Safeguarding Network", Sector.EDUCATION, 1200),
+    ("Fenmoor College", Sector.EDUCATION, 180),
+    ("Probation Service, Northshire Delivery Unit", Sector.PROBATION, 140),
+    ("Kestrel Homes Housing Association", Sector.HOUSING, 90),
+    # A small charity that has not told the partnership its headcount.
+    ("Northshire Domestic Abuse Service", Sector.VOLUNTARY, None),
+    ("Brightwater Carers' Centre", Sector.VOLUNTARY, 20),
 ]
 
 # One demo user per role: (role, full name, job title, agency).
@@ -60,9 +62,11 @@ def demo_email(role: Role) -> str:
 def seed(*, password: str, stdout: Any) -> None:
     """Create what is missing; leave what exists alone (running twice changes nothing)."""
     agencies = {agency.name: agency for agency in Agency.objects.all()}
-    for name, sector in AGENCIES:
+    for name, sector, workforce in AGENCIES:
         if name not in agencies:
-            agencies[name] = services.agency_create(actor=None, name=name, sector=sector)
+            agencies[name] = services.agency_create(
+                actor=None, name=name, sector=sector, workforce=workforce
+            )
     for role, full_name, job_title, agency_name in USERS:
         email = demo_email(role)
         user = User.objects.filter(email__iexact=email).first()

@@ -4,9 +4,10 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.template.loader import render_to_string
 
+from sightline.core.forms import WholeNumberField
 from sightline.core.roles import Role
 
-from .models import Agency, Sector, User
+from .models import MAX_WORKFORCE, Agency, Sector, User
 
 
 class SignInForm(forms.Form):
@@ -100,6 +101,16 @@ class AgencyForm(forms.Form):
     )
     is_active = forms.BooleanField(
         label="This agency is an active partner", required=False, initial=True
+    )
+    workforce = WholeNumberField(
+        what="the agency's workforce",
+        example=1200,
+        label="Workforce (optional)",
+        help_text="How many people the agency employs in the partnership's area. Its "
+        "scorecard compares the people it has had trained with this figure.",
+        required=False,
+        min_value=1,
+        max_value=MAX_WORKFORCE,
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import auth
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -13,6 +14,9 @@ from django.utils import timezone
 
 from sightline.core.models import TimeStampedModel
 from sightline.core.roles import Role
+
+# The largest workforce an agency can record (a small integer column holds it).
+MAX_WORKFORCE = 32_000
 
 
 class Sector(models.TextChoices):
@@ -28,11 +32,16 @@ class Sector(models.TextChoices):
 
 
 class Agency(TimeStampedModel):
-    history_labels = {"is_active": "Active partner"}
+    history_labels = {"is_active": "Active partner", "workforce": "Workforce"}
 
     name = models.CharField(max_length=150)
     sector = models.CharField(max_length=32, choices=Sector.choices)
     is_active = models.BooleanField(default=True)
+    # How many people the agency employs in the partnership's area, when the partnership knows:
+    # the agency's scorecard gives its training reach against it.
+    workforce = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_WORKFORCE)]
+    )
 
     class Meta:
         ordering = ["name"]
@@ -41,6 +50,11 @@ class Agency(TimeStampedModel):
             models.UniqueConstraint(Lower("name"), name="agency_name_unique_ci"),
             models.CheckConstraint(
                 condition=models.Q(sector__in=Sector.values), name="agency_sector_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(workforce__isnull=True)
+                | models.Q(workforce__gte=1, workforce__lte=MAX_WORKFORCE),
+                name="agency_workforce_range",
             ),
         ]
 

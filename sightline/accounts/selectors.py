@@ -152,3 +152,8 @@ def users_with_roles(*, roles: Collection[str]) -> list[User]:
             is_active=True,
         ).order_by("full_name", "email")
     )
+
+
+def agencies_for_scorecards() -> list[Agency]:
+    """The active partner agencies by name, each with its workforce if recorded."""
+    return list(Agency.objects.filter(is_active=True).only("pk", "name", "sector", "workforce"))

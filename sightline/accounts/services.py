@@ -22,7 +22,7 @@ from sightline.core.services import audit_record, changes_between, snapshot
 from .models import Agency, Membership, User, UserSession
 
 USER_FIELDS = ("email", "full_name", "job_title", "is_active")
-AGENCY_FIELDS = ("name", "sector", "is_active")
+AGENCY_FIELDS = ("name", "sector", "is_active", "workforce")
 
 
 def _email_taken(email: str, *, exclude: User | None = None) -> bool:
@@ -230,13 +230,16 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
 
 
 @transaction.atomic
-def agency_create(*, actor: Any, name: str, sector: str, is_active: bool = True) -> Agency:
+def agency_create(
+    *, actor: Any, name: str, sector: str, is_active: bool = True, workforce: int | None = None
+) -> Agency:
     if _agency_name_taken(name):
         raise ValidationError({"name": "An agency with this name already exists"})
     agency = Agency.objects.create(
         name=name.strip(),
         sector=sector,
         is_active=is_active,
+        workforce=workforce,
         created_by=actor if getattr(actor, "pk", None) else None,
         updated_by=actor if getattr(actor, "pk", None) else None,
     )
@@ -250,11 +253,20 @@ def agency_create(*, actor: Any, name: str, sector: str, is_active: bool = True)
 
 
 @transaction.atomic
-def agency_update(*, actor: Any, agency: Agency, name: str, sector: str, is_active: bool) -> Agency:
+def agency_update(
+    *,
+    actor: Any,
+    agency: Agency,
+    name: str,
+    sector: str,
+    is_active: bool,
+    workforce: int | None = None,
+) -> Agency:
     if _agency_name_taken(name, exclude=agency):
         raise ValidationError({"name": "Another agency already has this name"})
     before = snapshot(agency, AGENCY_FIELDS)
     agency.name, agency.sector, agency.is_active = name.strip(), sector, is_active
+    agency.workforce = workforce
     changes = changes_between(before, snapshot(agency, AGENCY_FIELDS))
     if changes:
         agency.updated_by = actor

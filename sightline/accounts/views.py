@@ -453,7 +453,12 @@ class AgencyEditView(PolicyView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         agency: Agency = self.object
         form = AgencyForm(
-            initial={"name": agency.name, "sector": agency.sector, "is_active": agency.is_active}
+            initial={
+                "name": agency.name,
+                "sector": agency.sector,
+                "is_active": agency.is_active,
+                "workforce": agency.workforce,
+            }
         )
         return render(request, "accounts/agency_form.html", {"form": form, "agency": agency})
 

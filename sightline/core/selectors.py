@@ -347,3 +347,8 @@ def job_list(*, limit: int = 20, now: datetime.datetime | None = None) -> list[J
         )
         for row in rows
     ]
+
+
+def outbox_dead_count() -> int:
+    """Emails the outbox gave up sending (dead-lettered), for the business unit's dashboard."""
+    return OutboxMessage.objects.filter(status=OutboxMessage.Status.DEAD).count()

@@ -68,6 +68,18 @@ class ActionFilterForm(forms.Form):
         label="Status", required=False, choices=_blank("Any") + ActionStatus.choices
     )
     overdue = forms.BooleanField(label="Only overdue actions", required=False)
+    due_soon = forms.BooleanField(label="Only actions due in the next 30 days", required=False)
+
+
+class ReturnFilterForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        required=False,
+        queryset=Agency.objects.order_by("name"),
+        empty_label="Any",
+        error_messages={"invalid_choice": "Choose an agency from the list"},
+    )
+    outstanding = forms.BooleanField(label="Only returns outstanding", required=False)
 
 
 class RecommendationForm(forms.Form):

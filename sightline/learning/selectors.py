@@ -323,6 +323,10 @@ class ActionFilters:
     status: str = ""
     overdue: bool = False
     mine: bool = False
+    due_soon: bool = False  # open and due from today to DUE_SOON_DAYS ahead
+
+
+DUE_SOON_DAYS = 30
 
 
 def action_list_for(*, user: Any, filters: ActionFilters) -> QuerySet[Action]:
@@ -336,6 +340,13 @@ def action_list_for(*, user: Any, filters: ActionFilters) -> QuerySet[Action]:
         actions = actions.filter(status=filters.status)
     if filters.overdue:
         actions = actions.filter(status__in=OPEN, due_date__lt=timezone.localdate())
+    if filters.due_soon:
+        today = timezone.localdate()
+        actions = actions.filter(
+            status__in=OPEN,
+            due_date__gte=today,
+            due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+        )
     return actions.order_by("due_date", "reference")
 
 
@@ -348,7 +359,8 @@ def overdue_by_agency() -> list[dict[str, Any]]:
         )
         .order_by()
         .values("agency")
-        .annotate(n=Count("pk"))
+        # COUNT(*): PostgreSQL answers from the index alone, without visiting each action.
+        .annotate(n=Count("*"))
         .values("n")
     )
     agencies = Agency.objects.annotate(overdue=Coalesce(Subquery(overdue), 0)).values_list(
@@ -482,11 +494,16 @@ def agency_lead_emails(*, agency_ids: list[int]) -> dict[int, list[str]]:
     return leads
 
 
-def returns_for(*, user: Any, outstanding_only: bool = False) -> QuerySet[DisseminationReturn]:
-    """Dissemination returns: every one for the business unit, their agencies' for others."""
+def returns_for(
+    *, user: Any, outstanding_only: bool = False, agency: Any = None
+) -> QuerySet[DisseminationReturn]:
+    """Dissemination returns: every one for the business unit, their agencies' for others
+    (``agency``'s alone when given)."""
     items = DisseminationReturn.objects.select_related("case", "agency", "returned_by")
     if not runs_learning(user):
         items = items.filter(agency_id__in=user.agency_ids)
+    if agency is not None:
+        items = items.filter(agency=agency)
     if outstanding_only:
         items = items.filter(returned_on__isnull=True)
     return items.order_by(
@@ -569,3 +586,68 @@ def adult_review_recommendations_not_accepted(
         NotAcceptedRecommendation(reference, source_type, case_reference or title, reason)
         for reference, source_type, case_reference, title, reason in rows
     ]
+
+
+class AgencyActionCounts:
+    """One agency's learning actions: open, past their due date, and due soon."""
+
+    agency_id: int
+    open: int
+    overdue: int
+    due_soon: int
+
+
+def action_counts_by_agency(
+    *, today: datetime.date, within_days: int = 30, agency_ids: Iterable[int] | None = None
+) -> list[AgencyActionCounts]:
+    """Open actions counted for each agency in one grouped query: all open, overdue (due
+    before ``today``) and due soon (from ``today`` to ``within_days`` days ahead)."""
+    horizon = today + datetime.timedelta(days=within_days)
+    actions = Action.objects.filter(status__in=OPEN)
+    if agency_ids is not None:
+        actions = actions.filter(agency_id__in=list(agency_ids))
+    rows = (
+        actions.order_by()
+        .values("agency_id")
+        .annotate(
+            # COUNT(*), not COUNT(id): PostgreSQL can then answer from the (agency, status,
+            # due date) index alone.
+            open=Count("*"),
+            overdue=Count(Value(1), filter=Q(due_date__lt=today)),
+            due_soon=Count(Value(1), filter=Q(due_date__gte=today, due_date__lte=horizon)),
+        )
+        .values_list("agency_id", "open", "overdue", "due_soon")
+    )
+    return [AgencyActionCounts(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class AgencyReturnCounts:
+    """One agency's returns (dissemination or audit): asked for, made, and still to make."""
+
+    agency_id: int
+    requested: int
+    returned: int
+
+    @property
+    def outstanding(self) -> int:
+        return self.requested - self.returned
+
+
+def dissemination_return_counts_by_agency() -> list[AgencyReturnCounts]:
+    """Dissemination returns asked of each agency and made, in one grouped query."""
+    rows = (
+        DisseminationReturn.objects.order_by()
+        .values("agency_id")
+        .annotate(
+            requested=Count("*"), returned=Count(Value(1), filter=Q(returned_on__isnull=False))
+        )
+        .values_list("agency_id", "requested", "returned")
+    )
+    return [AgencyReturnCounts(*row) for row in rows]
+
+
+def undecided_recommendation_count() -> int:
+    """Recommendations the partnership has not decided on yet: the practice review group's
+    to accept, or not."""
+    return Recommendation.objects.filter(decision="").count()

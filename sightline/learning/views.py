@@ -34,6 +34,7 @@ from .forms import (
     RecommendationFilterForm,
     RecommendationForm,
     ReportDateForm,
+    ReturnFilterForm,
     ReturnForm,
     TrackerFileForm,
 )
@@ -425,11 +426,21 @@ class ReturnListView(PolicyView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         can_request = request.user.has_perm("learning.manage_recommendations")
-        returns = list(selectors.returns_for(user=request.user)[:500])
+        form = ReturnFilterForm(request.GET or None)
+        wanted = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        returns = list(
+            selectors.returns_for(
+                user=request.user,
+                outstanding_only=bool(wanted.get("outstanding")),
+                agency=wanted.get("agency"),
+            )[:500]
+        )
         return render(
             request,
             "learning/returns.html",
             {
+                "form": form,
+                "filtered": bool(wanted.get("outstanding") or wanted.get("agency")),
                 "returns": returns,
                 "not_asked": selectors.published_cases_without_returns() if can_request else [],
                 "can_request": can_request,

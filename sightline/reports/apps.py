@@ -11,9 +11,6 @@ class ReportsConfig(AppConfig):
     label = "reports"
     verbose_name = "Reports"
     demo_seeder = "sightline.reports.demo.seed"
-    navigation = (
-        NavItem("Yearly report", "reports:yearly_list", "reports.view_yearly_drafts", order=35),
-    )
     settings_pages = (
         SettingsPage(
             "Yearly report",
@@ -24,6 +21,18 @@ class ReportsConfig(AppConfig):
             "national panel.",
             order=45,
         ),
+    )
+    home_panels = (
+        "sightline.reports.panels.roles.business_unit_panel",
+        "sightline.reports.panels.roles.agency_panel",
+        "sightline.reports.panels.roles.review_group_panel",
+        "sightline.reports.panels.roles.trainer_panel",
+        "sightline.reports.panels.roles.practitioner_panel",
+    )
+    # Each person's own: the dashboard of their main role (the others are linked from it).
+    navigation = (
+        NavItem("Dashboard", "reports:dashboard", "reports.view_dashboard", order=5),
+        NavItem("Yearly report", "reports:yearly_list", "reports.view_yearly_drafts", order=35),
     )
 
     def ready(self) -> None:

@@ -1,5 +1,9 @@
 """Who may see and write the reports.
 
+Everyone signed in has a dashboard: the business unit's for administrators and review
+officers, an agency's scorecard for its leads, and one each for the practice review group,
+trainers and practitioners.
+
 The yearly report's drafts are seen by administrators, executive members and review
 officers, and a chapter by its owner. A chapter is written by its owner or an
 administrator, and approved by an administrator or executive member who did not write the
@@ -11,6 +15,7 @@ from typing import Any
 
 import rules
 
+from sightline.accounts.policies import leads_agency
 from sightline.core.policies import has_role, is_administrator, is_signed_in
 from sightline.core.roles import Role
 
@@ -66,3 +71,22 @@ rules.add_perm("reports.manage_settings", is_administrator)
 # The generated yearly report (its page and downloads) holds case review figures as at the
 # year's end: for those who run and steer the partnership, not every practitioner.
 rules.add_perm("reports.view_yearly_report", sees_drafts)
+
+# --- Role dashboards ------------------------------------------------------------------
+
+rules.add_perm("reports.view_dashboard", is_signed_in)
+rules.add_perm(
+    "reports.view_business_unit_dashboard",
+    is_signed_in & has_role(Role.ADMINISTRATOR, Role.REVIEW_OFFICER),
+)
+rules.add_perm("reports.view_agency_dashboard", is_signed_in & (is_administrator | leads_agency))
+rules.add_perm("reports.view_agency_comparison", is_signed_in & is_administrator)
+rules.add_perm(
+    "reports.view_review_group_dashboard",
+    is_signed_in & has_role(Role.ADMINISTRATOR, Role.REVIEW_GROUP_MEMBER),
+)
+rules.add_perm(
+    "reports.view_trainer_dashboard", is_signed_in & has_role(Role.ADMINISTRATOR, Role.TRAINER)
+)
+# Anyone signed in may book training, so anyone may see their own.
+rules.add_perm("reports.view_practitioner_dashboard", is_signed_in)

@@ -1,5 +1,5 @@
-from .views import drafting, yearly
+from .views import dashboards, drafting, yearly
 
 app_name = "reports"
 
-urlpatterns = [*yearly.urlpatterns, *drafting.urlpatterns]
+urlpatterns = [*dashboards.urlpatterns, *yearly.urlpatterns, *drafting.urlpatterns]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Upper
 from django.http import Http404
 from django.utils import timezone
@@ -396,3 +396,27 @@ def adult_reviews_open_during(
         )
     )
     return [AdultReviewRow(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class DeadlineCounts:
+    """Deadlines not yet met: past their date, and falling due from today to the horizon."""
+
+    overdue: int
+    due_soon: int
+
+
+def deadline_counts(*, user: Any, mine: bool = False, within_days: int = 14) -> DeadlineCounts:
+    """``deadline_list``'s deadlines counted in one query: overdue (before today) and due
+    soon (today to ``within_days`` days ahead)."""
+    day = today()
+    counts = (
+        deadline_list(user=user, mine=mine, within_days=within_days)
+        .select_related(None)
+        .order_by()
+        .aggregate(
+            overdue=Count(Value(1), filter=Q(due__lt=day)),
+            due_soon=Count(Value(1), filter=Q(due__gte=day)),
+        )
+    )
+    return DeadlineCounts(overdue=counts["overdue"], due_soon=counts["due_soon"])

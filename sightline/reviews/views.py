@@ -426,8 +426,10 @@ class DeadlinesView(PolicyView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         mine = request.GET.get("mine") == "1"
+        # Two weeks when asked (the dashboards' "due soon"), else the month ahead.
+        within = 14 if request.GET.get("within") == "14" else 30
         deadlines = list(
-            selectors.deadline_list(user=request.user, mine=mine, within_days=30)[:500]
+            selectors.deadline_list(user=request.user, mine=mine, within_days=within)[:500]
         )
         feed = selectors.calendar_feed_of(user=request.user)
         return render(
@@ -436,6 +438,7 @@ class DeadlinesView(PolicyView):
             {
                 "deadlines": deadlines,
                 "mine": mine,
+                "within": within,
                 "today": selectors.today(),
                 "feed_url": request.build_absolute_uri(
                     reverse("reviews:calendar_feed", kwargs={"token": feed.token})

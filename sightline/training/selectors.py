@@ -15,7 +15,7 @@ from sightline.accounts.models import User
 from sightline.core.policies import is_administrator
 from sightline.core.roles import Role
 
-from .models import Booking, Course, DelegateProfile, EventSeries, Session
+from .models import Booking, Course, DelegateProfile, Evaluation, EventSeries, Session
 from .tokens import approval_booking_id
 from .vocabulary import (
     GOOD_OR_EXCELLENT,
@@ -190,11 +190,14 @@ def session_page(*, session: Session, user: Any, runs: bool) -> SessionPage:
     return page
 
 
-def session_list_for(*, user: Any, upcoming: bool, mine_only: bool) -> QuerySet[Session]:
+def session_list_for(
+    *, user: Any, upcoming: bool, mine_only: bool, unmarked_only: bool = False
+) -> QuerySet[Session]:
     """Sessions for the people who run them: a trainer's own or, for an administrator, all;
-    past sessions show whether their register is marked."""
+    past sessions show whether their register is marked (``unmarked_only``: past sessions
+    whose register is still to mark)."""
     now = timezone.now()
-    sessions = Session.objects.all()
+    sessions = unmarked_registers() if unmarked_only else Session.objects.all()
     if mine_only or not is_administrator(user):
         sessions = sessions.filter(trainer=user)
     if upcoming:
@@ -345,11 +348,84 @@ def sessions_to_teach(*, user: Any, within_days: int = 14) -> list[Session]:
     )
 
 
-def registers_to_mark(*, user: Any) -> list[Session]:
+def unmarked_registers() -> QuerySet[Session]:
     """Sessions that have happened but whose register is not marked yet."""
-    sessions = Session.objects.filter(
+    return Session.objects.filter(
         is_cancelled=False, ends_at__lt=timezone.now(), register_marked_at__isnull=True
     )
+
+
+def _registers_of(user: Any) -> QuerySet[Session]:
+    """``unmarked_registers``: every one for an administrator, their own for a trainer."""
+    sessions = unmarked_registers()
     if not is_administrator(user):
         sessions = sessions.filter(trainer=user)
-    return list(sessions.select_related("course").order_by("-starts_at")[:10])
+    return sessions
+
+
+def registers_to_mark(*, user: Any) -> list[Session]:
+    """Sessions that have happened but whose register is not marked yet."""
+    return list(_registers_of(user).select_related("course").order_by("-starts_at")[:10])
+
+
+def registers_to_mark_count(*, user: Any) -> int:
+    """How many registers ``registers_to_mark`` would list, without its limit."""
+    return _registers_of(user).count()
+
+
+def sessions_with_new_evaluations(*, user: Any, since: datetime.date) -> list[Session]:
+    """The user's own sessions with evaluations given on or after ``since``, each with how
+    many (``new_evaluations``), newest session first."""
+    fresh = (
+        Evaluation.objects.filter(session=OuterRef("pk"), submitted_on__gte=since)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        Session.objects.filter(trainer=user)
+        .annotate(new_evaluations=Subquery(fresh, output_field=IntegerField()))
+        .filter(new_evaluations__gt=0)
+        .select_related("course")
+        .order_by("-starts_at")[:10]
+    )
+
+
+def courses_due_for_review(*, today: datetime.date) -> list[Course]:
+    """Courses on offer whose content was due for review before ``today``, longest overdue
+    first."""
+    return list(
+        Course.objects.filter(is_active=True, review_date__lt=today).order_by("review_date")
+    )
+
+
+def impact_surveys_awaited(*, trainer: Any) -> int:
+    """Impact surveys sent to people who came to ``trainer``'s sessions, not answered yet."""
+    return Booking.objects.filter(
+        session__trainer=trainer,
+        attendance__in=PRESENT,
+        impact_requested_at__isnull=False,
+        impact_answered_on__isnull=True,
+    ).count()
+
+
+@dataclass(frozen=True)
+class AgencyTrainingCount:
+    """How many different people from one agency came to training in a period."""
+
+    agency_id: int
+    people: int
+
+
+def people_trained_by_agency(*, since: datetime.datetime) -> list[AgencyTrainingCount]:
+    """For each agency, the different people who came to a session starting from ``since``
+    (counted for the agency they worked for when they booked), in one grouped query."""
+    rows = (
+        Booking.objects.filter(attendance__in=PRESENT, session__starts_at__gte=since)
+        .order_by()
+        .values("agency_id")
+        .annotate(people=Count("delegate", distinct=True))
+        .values_list("agency_id", "people")
+    )
+    return [AgencyTrainingCount(*row) for row in rows]

@@ -490,10 +490,11 @@ class SessionListView(PolicyView):
     permission = "training.manage_sessions"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        past = request.GET.get("when") == "past"
+        unmarked_only = request.GET.get("unmarked") == "1"
+        past = unmarked_only or request.GET.get("when") == "past"
         mine_only = request.GET.get("mine") == "1"
         sessions = selectors.session_list_for(
-            user=request.user, upcoming=not past, mine_only=mine_only
+            user=request.user, upcoming=not past, mine_only=mine_only, unmarked_only=unmarked_only
         )
         results = paginate(request, sessions)
         return render(
@@ -505,6 +506,7 @@ class SessionListView(PolicyView):
                 "pagination": results.pagination,
                 "past": past,
                 "mine_only": mine_only,
+                "unmarked_only": unmarked_only,
                 "sees_everyone": is_administrator(request.user),
                 "now": timezone.now(),
             },

@@ -12,6 +12,7 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -23,7 +24,7 @@ from django.utils import timezone
 
 from sightline.accounts.models import Agency
 from sightline.learning.models import Action
-from sightline.learning.selectors import agency_lead_emails
+from sightline.learning.selectors import AgencyReturnCounts, agency_lead_emails
 from sightline.learning.vocabulary import OPEN_STATUSES
 from sightline.reviews.models import PracticeTheme
 
@@ -230,3 +231,16 @@ def _count_of(rows: QuerySet[AuditReturn]) -> Coalesce:
         Subquery(rows.order_by().values("audit").annotate(n=Count("pk")).values("n")),
         0,
     )
+
+
+def audit_return_counts_by_agency() -> list[AgencyReturnCounts]:
+    """Audit returns asked of each agency and made, in one grouped query."""
+    rows = (
+        AuditReturn.objects.order_by()
+        .values("agency_id")
+        .annotate(
+            requested=Count("*"), returned=Count(Value(1), filter=Q(returned_on__isnull=False))
+        )
+        .values_list("agency_id", "requested", "returned")
+    )
+    return [AgencyReturnCounts(*row) for row in rows]

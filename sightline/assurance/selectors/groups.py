@@ -341,3 +341,18 @@ def group_returns_as_at(*, quarter: Quarter, on: datetime.date) -> list[GroupRet
             )
         )
     return positions
+
+
+def missing_returns_count(*, quarter: Quarter) -> int:
+    """How many of ``returns_for_quarter``'s groups have no return for ``quarter``: the
+    groups set up by its end that give the Executive assurance, counted in one query."""
+    after_end = timezone.make_aware(
+        datetime.datetime.combine(quarter.next().start, datetime.time.min)
+    )
+    given = AssuranceReturn.objects.filter(group=OuterRef("pk"), quarter_start=quarter.start)
+    return (
+        Group.objects.filter(is_active=True, created_at__lt=after_end)
+        .exclude(kind=GroupKind.EXECUTIVE)
+        .exclude(Exists(given))
+        .count()
+    )

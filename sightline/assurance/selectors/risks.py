@@ -19,6 +19,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 from django.http import Http404
@@ -548,3 +549,32 @@ def risk_positions_as_at(*, on: datetime.date) -> list[RiskPosition]:
             )
         )
     return sorted(positions, key=lambda item: (-item.residual_score, item.reference))
+
+
+@dataclass(frozen=True)
+class RiskAttention:
+    """Open risks needing the Executive's attention, as the register's filters count them."""
+
+    above_appetite: int
+    unaccepted: int  # above appetite with no acceptance covering today
+    overdue_review: int
+
+
+def risk_attention(*, today: datetime.date) -> RiskAttention:
+    """The open risks above appetite, those of them not accepted, and those overdue for
+    review, counted in one query (and one for the appetite)."""
+    # Read only (a home page must not write): before the partnership sets its matrix, the
+    # default appetite applies.
+    settings_row = RiskSettings.objects.order_by("pk").only("appetite").first()
+    appetite = (settings_row or RiskSettings()).appetite
+    above = Q(residual_score__gt=appetite)
+    counts = with_accepted_until(Risk.objects.filter(status=RiskStatus.OPEN), today).aggregate(
+        above=Count(Value(1), filter=above),
+        unaccepted=Count(Value(1), filter=above & Q(accepted_until__isnull=True)),
+        overdue=Count(Value(1), filter=Q(next_review_on__lt=today)),
+    )
+    return RiskAttention(
+        above_appetite=counts["above"],
+        unaccepted=counts["unaccepted"],
+        overdue_review=counts["overdue"],
+    )
