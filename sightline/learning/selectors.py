@@ -588,6 +588,7 @@ def adult_review_recommendations_not_accepted(
     ]
 
 
+@dataclass(frozen=True)
 class AgencyActionCounts:
     """One agency's learning actions: open, past their due date, and due soon."""
 
