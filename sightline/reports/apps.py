@@ -8,6 +8,8 @@ class ReportsConfig(AppConfig):
     name = "sightline.reports"
     label = "reports"
     verbose_name = "Reports"
+    home_panels = ("sightline.reports.panels.executive.executive_panel",)
 
     def ready(self) -> None:
         from . import policies  # noqa: F401  (registers rules)
+        from .views import pack  # noqa: F401  (registers the pack's PDF job)

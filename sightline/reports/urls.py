@@ -1,3 +1,5 @@
+from .views import executive, pack
+
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [*pack.urlpatterns, *executive.urlpatterns]

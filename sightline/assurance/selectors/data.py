@@ -3,6 +3,7 @@ exceptions raised where a figure lies beyond its measure's threshold."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -233,4 +234,39 @@ def exceptions_for_quarter(*, quarter: Quarter, group: Group | None = None) -> l
             "threshold_text": threshold_text(measure.threshold, measure.direction, measure.unit),
         }
         for measure in measures
+    ]
+
+
+@dataclass(frozen=True)
+class ThresholdBreach:
+    """A figure for a quarter beyond its measure's threshold, by names."""
+
+    group: str
+    measure: str
+    code: str
+    dataset: str
+    breakdown: str
+    unit: str
+    value: Decimal
+    threshold: Decimal
+    direction: str
+    note: str
+
+
+def threshold_breaches(*, quarter: Quarter) -> list[ThresholdBreach]:
+    """``exceptions_for_quarter`` as typed rows, for the Executive pack."""
+    return [
+        ThresholdBreach(
+            group=row["group"].name,
+            measure=row["measure"].name,
+            code=row["measure"].code,
+            dataset=row["measure"].dataset,
+            breakdown=row["measure"].breakdown,
+            unit=row["unit"],
+            value=row["value"],
+            threshold=row["threshold"],
+            direction=row["direction"],
+            note=row["note"],
+        )
+        for row in exceptions_for_quarter(quarter=quarter)
     ]

@@ -13,14 +13,18 @@ from django.db.models import (
     Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
+    IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from sightline.accounts.models import Membership, User
@@ -386,3 +390,205 @@ def risk_export_rows(
             "; ".join(controls[risk.pk]),
             "; ".join(actions[risk.pk]),
         ]
+
+
+def risk_appetite() -> int:
+    """The highest residual score the partnership accepts. Read only: a partnership that has
+    not set its matrix yet has the default appetite."""
+    settings_row = RiskSettings.objects.order_by("pk").only("appetite").first()
+    return settings_row.appetite if settings_row is not None else RiskSettings().appetite
+
+
+@dataclass(frozen=True)
+class RiskAboveAppetite:
+    """An open risk above the appetite, with the acceptance covering it, if any."""
+
+    pk: int
+    reference: str
+    title: str
+    category: str  # the category's label
+    owner: str
+    residual_score: int
+    next_review_on: datetime.date
+    accepted_until: datetime.date | None
+    accepted_by: str
+
+
+def risks_above_appetite_on(*, day: datetime.date, appetite: int) -> list[RiskAboveAppetite]:
+    """Risks open on ``day`` with a residual score (as it stands now) above ``appetite``,
+    highest first, each with the acceptance covering ``day``, decided as the register decides
+    it (the newest acceptance made by then). One query."""
+    risks = (
+        Risk.objects.filter(residual_score__gt=appetite, opened_on__lte=day)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+        .order_by("-residual_score", "reference")
+    )
+    rows = (
+        with_accepted_until(risks, day, made_by=day)
+        .annotate(
+            accepted_by=Case(
+                When(
+                    accepted_until__isnull=False,
+                    then=newest_acceptance("accepted_by__full_name", on_or_before=day),
+                ),
+                default=Value(""),
+            )
+        )
+        .values_list(
+            "pk",
+            "reference",
+            "title",
+            "category",
+            "owner__full_name",
+            "residual_score",
+            "next_review_on",
+            "accepted_until",
+            "accepted_by",
+        )
+    )
+    categories = dict(RiskCategory.choices)
+    return [
+        RiskAboveAppetite(
+            pk=pk,
+            reference=reference,
+            title=title,
+            category=categories.get(category, ""),
+            owner=owner or "",
+            residual_score=score,
+            next_review_on=next_review,
+            accepted_until=until,
+            accepted_by=accepted_by or "",
+        )
+        for pk, reference, title, category, owner, score, next_review, until, accepted_by in rows
+    ]
+
+
+@dataclass(frozen=True)
+class OwnedRisk:
+    """An open risk as its owner needs it on their dashboard."""
+
+    pk: int
+    reference: str
+    title: str
+    residual_score: int
+    next_review_on: datetime.date
+    accepted_until: datetime.date | None
+    above_appetite: bool
+    review_overdue: bool
+
+    @property
+    def needs_acceptance(self) -> bool:
+        return self.above_appetite and self.accepted_until is None
+
+
+def risks_owned_by(*, user: Any, appetite: int, today: datetime.date) -> list[OwnedRisk]:
+    """The open risks ``user`` owns, highest residual score first. One query."""
+    risks = with_accepted_until(
+        Risk.objects.filter(owner_id=user.pk, status=RiskStatus.OPEN), today
+    ).order_by("-residual_score", "reference")
+    return [
+        OwnedRisk(
+            pk=pk,
+            reference=reference,
+            title=title,
+            residual_score=score,
+            next_review_on=next_review,
+            accepted_until=until,
+            above_appetite=score > appetite,
+            review_overdue=next_review < today,
+        )
+        for pk, reference, title, score, next_review, until in risks.values_list(
+            "pk", "reference", "title", "residual_score", "next_review_on", "accepted_until"
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class RiskDecision:
+    """An open risk above the appetite that no acceptance covers today: the Executive is to
+    decide whether to accept it."""
+
+    pk: int
+    reference: str
+    title: str
+    owner: str
+    residual_score: int
+
+
+def risks_awaiting_acceptance(
+    *, appetite: int, today: datetime.date, limit: int
+) -> tuple[list[RiskDecision], int]:
+    """The first ``limit`` open risks above ``appetite`` with no acceptance covering them
+    today (the register's "above appetite and not accepted"), highest first, and how many
+    there are. Two queries."""
+    risks = with_accepted_until(
+        Risk.objects.filter(status=RiskStatus.OPEN, residual_score__gt=appetite), today
+    ).filter(accepted_until__isnull=True)
+    rows = risks.order_by("-residual_score", "reference").values_list(
+        "pk", "reference", "title", "owner__full_name", "residual_score"
+    )[:limit]
+    decisions = [
+        RiskDecision(
+            pk=pk, reference=reference, title=title, owner=owner or "", residual_score=score
+        )
+        for pk, reference, title, owner, score in rows
+    ]
+    total = len(decisions) if len(decisions) < limit else risks.order_by().count()
+    return decisions, total
+
+
+@dataclass(frozen=True)
+class DatedCount:
+    """A count as it stood on ``day``."""
+
+    day: datetime.date
+    count: int
+
+
+def _residual_assessed(*, on_or_before: datetime.date | None) -> Subquery:
+    """The residual score of the risk's latest assessment made on or before a date (its first
+    assessment when ``on_or_before`` is None)."""
+    assessments = RiskAssessment.objects.filter(risk=OuterRef("pk"))
+    if on_or_before is None:
+        assessments = assessments.order_by("assessed_on", "pk")
+    else:
+        assessments = assessments.filter(assessed_on__lte=on_or_before).order_by(
+            "-assessed_on", "-pk"
+        )
+    score = ExpressionWrapper(
+        F("residual_likelihood") * F("residual_impact"), output_field=IntegerField()
+    )
+    return Subquery(assessments.annotate(score=score).values("score")[:1])
+
+
+def risks_above_appetite_counts(*, days: list[datetime.date], appetite: int) -> list[DatedCount]:
+    """For each of ``days``: the risks open that day (opened on or before it, not closed by
+    it) whose residual score then was above ``appetite``. A risk's score on a day is that of
+    its latest assessment made on or before the day; a risk with none by then (recorded
+    before it was first assessed) counts at its first assessment's score, and one never
+    assessed at its score now. One query for every day together."""
+    if not days:
+        return []
+    first = _residual_assessed(on_or_before=None)
+    risks = Risk.objects.filter(opened_on__lte=max(days)).order_by()
+    annotations = {
+        f"score_{n}": Coalesce(
+            _residual_assessed(on_or_before=day),
+            first,
+            F("residual_score"),
+            output_field=IntegerField(),
+        )
+        for n, day in enumerate(days)
+    }
+    counts = risks.annotate(**annotations).aggregate(
+        **{
+            f"above_{n}": Count(
+                "pk",
+                filter=Q(opened_on__lte=day)
+                & (Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+                & Q(**{f"score_{n}__gt": appetite}),
+            )
+            for n, day in enumerate(days)
+        }
+    )
+    return [DatedCount(day=day, count=counts[f"above_{n}"]) for n, day in enumerate(days)]

@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sightline.accounts.tests.factories import AgencyFactory, UserFactory
-from sightline.assurance import pack
 from sightline.assurance.models import (
     AssuranceReturn,
     DataPoint,
@@ -29,15 +28,16 @@ from sightline.assurance.models import (
 )
 from sightline.assurance.quarters import Quarter
 from sightline.assurance.selectors.groups import rollup
-from sightline.assurance.selectors.pack import pack_rows
+from sightline.assurance.tests.factories import PriorityUpdateFactory
 from sightline.core.models import AccessLogEntry, BackgroundJob
 from sightline.core.roles import Role
 from sightline.core.tests.pdfs import check_accessible_pdf
 from sightline.learning.tests.factories import ActionFactory, RecommendationFactory
 from sightline.learning.vocabulary import ActionStatus
+from sightline.reports import pack
+from sightline.reports.selectors.pack import pack_rows
+from sightline.reports.trends import assemble as trends_assemble
 from sightline.reviews.tests.factories import CaseFactory
-
-from .factories import PriorityUpdateFactory
 
 D = datetime.date
 LONDON = ZoneInfo("Europe/London")
@@ -46,8 +46,8 @@ NOW = datetime.datetime(2025, 11, 15, 12, 0, tzinfo=LONDON)
 TODAY = NOW.date()
 Q2 = Quarter(2025, 2)
 Q3 = Quarter(2025, 3)
-PACK = reverse("assurance:pack")
-PDF = reverse("assurance:pack_pdf")
+PACK = reverse("reports:pack")
+PDF = reverse("reports:pack_pdf")
 EARLY = datetime.datetime(2025, 1, 6, 9, 0, tzinfo=LONDON)
 
 
@@ -471,6 +471,7 @@ def empty_rows(**changes):
         "timeliness": {"standards": []},
         "overdue_by_agency": [],
         "priorities": [],
+        "trends": trends_assemble([]),
     }
     return rows | changes
 
@@ -547,7 +548,7 @@ def test_the_page_links_to_the_rest_and_the_pdf_names_it(signed_in, partnership)
     assert f"The pack lists the first {pack.LISTED} of {pack.LISTED + 7}." in page
     assert f'href="{reverse("assurance:risk_list")}">Go to the risk register</a>' in page
     html = render_to_string(
-        "assurance/pack/pack_print.html",
+        "reports/pack/pack_print.html",
         {"pack": pack_for(Q2), "partnership_name": "Northshire", "produced_at": timezone.now()},
     )
     assert "The other 7 are in the risk register." in html
@@ -587,7 +588,7 @@ def test_the_pack_for_a_past_quarter_shows_every_section(signed_in, partnership)
         "Previous quarter (2025-26 Q1)",
     ):
         assert text in page, text
-    assert page.count("What this shows:") == 9
+    assert page.count("What this shows:") == 10
 
 
 @pytest.mark.parametrize("text", ["2025 Q3", "Q3", "2025-27 Q1", "2025-26 Q5", "x" * 30])
@@ -697,7 +698,7 @@ def test_the_pdf_is_made_by_a_job_and_logged_when_delivered(
     entry = AccessLogEntry.objects.get()
     assert (entry.action, entry.object_type, entry.object_id) == (
         AccessLogEntry.Action.EXPORT,
-        "assurance.pack",
+        "reports.pack",
         "2025-26 Q2",
     )
     assert entry.object_repr == "Executive pack 2025-26 Q2 (PDF)"
@@ -717,7 +718,7 @@ def test_another_executive_member_cannot_see_or_take_the_pdf(
 
 def test_the_print_page_is_the_same_content_on_a4_with_page_numbers(partnership):
     html = render_to_string(
-        "assurance/pack/pack_print.html",
+        "reports/pack/pack_print.html",
         {"pack": pack_for(Q2), "partnership_name": "Northshire", "produced_at": timezone.now()},
     )
     assert "size: A4" in html
@@ -728,14 +729,14 @@ def test_the_print_page_is_the_same_content_on_a4_with_page_numbers(partnership)
     assert "tr { break-inside: avoid; }" in html
     assert "Executive pack: 2025-26 Q2" in html
     assert "Visits to babies are late in two teams." in html
-    assert html.count("What this shows:") == 9
+    assert html.count("What this shows:") == 10
 
 
 def test_rendering_the_pack_reads_nothing_from_the_database(partnership, django_assert_num_queries):
     built = pack_for(Q2)
     with django_assert_num_queries(0):
         render_to_string(
-            "assurance/pack/pack_print.html",
+            "reports/pack/pack_print.html",
             {"pack": built, "partnership_name": "Northshire", "produced_at": timezone.now()},
         )
 
@@ -780,7 +781,7 @@ def grow(times: int) -> None:
             )
 
 
-@pytest.mark.parametrize(("query", "expected"), [({}, 17), ({"quarter": "2025-26 Q2"}, 17)])
+@pytest.mark.parametrize(("query", "expected"), [({}, 25), ({"quarter": "2025-26 Q2"}, 25)])
 def test_pack_queries_do_not_grow(signed_in, django_assert_num_queries, query, expected):
     client = signed_in(Role.EXECUTIVE)
     grow(1)
