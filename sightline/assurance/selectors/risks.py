@@ -533,8 +533,7 @@ def risks_awaiting_acceptance(
         )
         for pk, reference, title, owner, score in rows
     ]
-    total = len(decisions) if len(decisions) < limit else risks.order_by().count()
-    return decisions, total
+    return decisions, risks.order_by().count()
 
 
 @dataclass(frozen=True)

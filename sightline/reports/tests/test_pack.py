@@ -29,6 +29,7 @@ from sightline.assurance.models import (
 from sightline.assurance.quarters import Quarter
 from sightline.assurance.selectors.groups import rollup
 from sightline.assurance.tests.factories import PriorityUpdateFactory
+from sightline.core.jobs import run_background_job
 from sightline.core.models import AccessLogEntry, BackgroundJob
 from sightline.core.roles import Role
 from sightline.core.tests.pdfs import check_accessible_pdf
@@ -790,3 +791,41 @@ def test_pack_queries_do_not_grow(signed_in, django_assert_num_queries, query, e
     grow(9)
     with django_assert_num_queries(expected):
         assert client.get(PACK, query).status_code == 200
+
+
+# --- The pack's old addresses and jobs ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/assurance/pack/", "/reports/executive-pack/"),
+        ("/assurance/pack.pdf", "/reports/executive-pack.pdf"),
+    ],
+)
+@pytest.mark.parametrize("query", ["", "?quarter=2025-26+Q2", "?quarter=2025%2F26+q2&x=1"])
+def test_the_old_addresses_redirect_for_good_with_their_query(client, db, old, new, query):
+    response = client.get(old + query)
+    assert response.status_code == 301
+    assert response["Location"] == new + query
+
+
+def test_a_bookmark_of_the_old_address_opens_the_same_pack(signed_in, partnership):
+    response = signed_in(Role.EXECUTIVE).get("/assurance/pack/?quarter=2025-26+Q2", follow=True)
+    assert response.redirect_chain == [("/reports/executive-pack/?quarter=2025-26+Q2", 301)]
+    assert "Executive pack: 2025-26 Q2" in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["reports.pack_pdf", "assurance.pack_pdf"])
+def test_a_pdf_job_stored_under_either_kind_runs(partnership, make_user, kind):
+    """Jobs asked for before the pack moved keep the old kind: they still make the PDF."""
+    job = BackgroundJob.objects.create(
+        user=make_user(Role.EXECUTIVE),
+        kind=kind,
+        label="The Executive pack for 2025-26 Q2 as a PDF",
+        params={"quarter": "2025-26 Q2"},
+    )
+    run_background_job.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.DONE, job.message
+    assert job.result_name == "sightline-executive-pack-2025-26-Q2.pdf"
