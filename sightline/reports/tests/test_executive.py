@@ -43,7 +43,10 @@ def member(make_user):
     return make_user(Role.EXECUTIVE, full_name="Eve Executive")
 
 
-def risk(owner, reference, likelihood, impact, *, next_review=D(2025, 12, 1)):
+LATER = D(2025, 12, 1)
+
+
+def risk(owner, reference, likelihood, impact, *, next_review=LATER):
     return RiskFactory.create(
         owner=owner,
         reference=reference,
