@@ -568,12 +568,16 @@ def risks_above_appetite_counts(*, days: list[datetime.date], appetite: int) -> 
     assessed at its score now. One query for every day together."""
     if not days:
         return []
-    first = _residual_assessed(on_or_before=None)
-    risks = Risk.objects.filter(opened_on__lte=max(days)).order_by()
+    # The first assessment's score is worked out once, not once for each day.
+    risks = (
+        Risk.objects.filter(opened_on__lte=max(days))
+        .order_by()
+        .annotate(first_score=_residual_assessed(on_or_before=None))
+    )
     annotations = {
         f"score_{n}": Coalesce(
             _residual_assessed(on_or_before=day),
-            first,
+            F("first_score"),
             F("residual_score"),
             output_field=IntegerField(),
         )
