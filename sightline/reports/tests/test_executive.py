@@ -122,7 +122,7 @@ def test_the_decisions_waiting_for_the_executive(client, member, register):
         submitted_by=by,
         submitted_at=NOW,
     )
-    recorded = Priority.objects.filter(is_active=True).order_by("position").first()
+    recorded = Priority.objects.filter(is_active=True).order_by("position")[0]
     PriorityUpdateFactory.create(priority=recorded, quarter_start=Q3.start, rag="green")
     client.force_login(member)
     page = page_of(client)
