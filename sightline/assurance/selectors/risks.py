@@ -23,8 +23,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Lead, RowNumber
 from django.http import Http404
 
 from sightline.accounts.models import Membership, User
@@ -544,54 +545,59 @@ class DatedCount:
     count: int
 
 
-def _residual_assessed(*, on_or_before: datetime.date | None) -> Subquery:
-    """The residual score of the risk's latest assessment made on or before a date (its first
-    assessment when ``on_or_before`` is None)."""
-    assessments = RiskAssessment.objects.filter(risk=OuterRef("pk"))
-    if on_or_before is None:
-        assessments = assessments.order_by("assessed_on", "pk")
-    else:
-        assessments = assessments.filter(assessed_on__lte=on_or_before).order_by(
-            "-assessed_on", "-pk"
-        )
-    score = ExpressionWrapper(
-        F("residual_likelihood") * F("residual_impact"), output_field=IntegerField()
-    )
-    return Subquery(assessments.annotate(score=score).values("score")[:1])
-
-
 def risks_above_appetite_counts(*, days: list[datetime.date], appetite: int) -> list[DatedCount]:
     """For each of ``days``: the risks open that day (opened on or before it, not closed by
     it) whose residual score then was above ``appetite``. A risk's score on a day is that of
     its latest assessment made on or before the day; a risk with none by then (recorded
     before it was first assessed) counts at its first assessment's score, and one never
-    assessed at its score now. One query for every day together."""
+    assessed at its score now.
+
+    Two queries for every day together. Each assessment is in force from its date until the
+    risk's next assessment (its first also before its date), which window functions give in
+    one pass over the assessments: a subquery for each risk and day would cost the planner
+    so much that PostgreSQL compiles it first (JIT), which takes longer than the counting."""
     if not days:
         return []
-    # The first assessment's score is worked out once, not once for each day.
-    risks = (
-        Risk.objects.filter(opened_on__lte=max(days))
-        .order_by()
-        .annotate(first_score=_residual_assessed(on_or_before=None))
-    )
-    annotations = {
-        f"score_{n}": Coalesce(
-            _residual_assessed(on_or_before=day),
-            F("first_score"),
-            F("residual_score"),
-            output_field=IntegerField(),
-        )
-        for n, day in enumerate(days)
+    by_risk = {
+        "partition_by": [F("risk_id")],
+        "order_by": [F("assessed_on").asc(), F("pk").asc()],
     }
-    counts = risks.annotate(**annotations).aggregate(
+    assessments = (
+        RiskAssessment.objects.filter(risk__opened_on__lte=max(days))
+        .order_by()
+        .annotate(
+            score=ExpressionWrapper(
+                F("residual_likelihood") * F("residual_impact"), output_field=IntegerField()
+            ),
+            next_on=Window(Lead("assessed_on"), **by_risk),
+            position=Window(RowNumber(), **by_risk),
+        )
+    )
+
+    def open_on(day: datetime.date, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}opened_on__lte": day}) & (
+            Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gt": day})
+        )
+
+    assessed = assessments.aggregate(
         **{
             f"above_{n}": Count(
-                "pk",
-                filter=Q(opened_on__lte=day)
-                & (Q(closed_on__isnull=True) | Q(closed_on__gt=day))
-                & Q(**{f"score_{n}__gt": appetite}),
+                "risk_id",
+                filter=open_on(day, "risk__")
+                & (Q(assessed_on__lte=day) | Q(position=1))
+                & (Q(next_on__isnull=True) | Q(next_on__gt=day))
+                & Q(score__gt=appetite),
             )
             for n, day in enumerate(days)
         }
     )
-    return [DatedCount(day=day, count=counts[f"above_{n}"]) for n, day in enumerate(days)]
+    never = (
+        Risk.objects.filter(residual_score__gt=appetite)
+        .filter(~Exists(RiskAssessment.objects.filter(risk=OuterRef("pk"))))
+        .order_by()
+        .aggregate(**{f"above_{n}": Count("pk", filter=open_on(day)) for n, day in enumerate(days)})
+    )
+    return [
+        DatedCount(day=day, count=assessed[f"above_{n}"] + never[f"above_{n}"])
+        for n, day in enumerate(days)
+    ]
