@@ -558,10 +558,7 @@ def risks_above_appetite_counts(*, days: list[datetime.date], appetite: int) -> 
     so much that PostgreSQL compiles it first (JIT), which takes longer than the counting."""
     if not days:
         return []
-    by_risk = {
-        "partition_by": [F("risk_id")],
-        "order_by": [F("assessed_on").asc(), F("pk").asc()],
-    }
+    in_order = [F("assessed_on").asc(), F("pk").asc()]
     assessments = (
         RiskAssessment.objects.filter(risk__opened_on__lte=max(days))
         .order_by()
@@ -569,8 +566,8 @@ def risks_above_appetite_counts(*, days: list[datetime.date], appetite: int) -> 
             score=ExpressionWrapper(
                 F("residual_likelihood") * F("residual_impact"), output_field=IntegerField()
             ),
-            next_on=Window(Lead("assessed_on"), **by_risk),
-            position=Window(RowNumber(), **by_risk),
+            next_on=Window(Lead("assessed_on"), partition_by=[F("risk_id")], order_by=in_order),
+            position=Window(RowNumber(), partition_by=[F("risk_id")], order_by=in_order),
         )
     )
 
