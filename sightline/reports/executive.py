@@ -5,16 +5,22 @@ trends, the risks the member owns and the decisions waiting for the Executive.
 list it links to. Every figure links to the list behind it, with the list's filters in the
 address where the list has them."""
 
+from __future__ import annotations
+
 import datetime
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sightline.assurance.quarters import Quarter
-from sightline.assurance.selectors.groups import GroupReturn
-from sightline.assurance.selectors.plan import PriorityStatus
-from sightline.assurance.selectors.risks import OwnedRisk, RiskDecision
 from sightline.core.formats import long_date
 
 from .trends import QuarterFigures, Trends
+
+if TYPE_CHECKING:
+    # The selectors' row types only: this module runs no query and loads no model.
+    from sightline.assurance.selectors.groups import GroupReturn
+    from sightline.assurance.selectors.plan import PriorityStatus
+    from sightline.assurance.selectors.risks import OwnedRisk, RiskDecision
 
 LISTED = 10  # decisions listed on the dashboard; the count and the link give the rest
 

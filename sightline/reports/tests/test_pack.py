@@ -829,3 +829,15 @@ def test_a_pdf_job_stored_under_either_kind_runs(partnership, make_user, kind):
     job.refresh_from_db()
     assert job.status == BackgroundJob.Status.DONE, job.message
     assert job.result_name == "sightline-executive-pack-2025-26-Q2.pdf"
+
+
+def test_the_packs_trends_end_with_its_quarter(partnership):
+    q2 = pack_for(Q2)
+    assert [row.quarter for row in q2.trends.quarters][-1] == Q2
+    assert len(q2.trends.quarters) == 8
+    last = q2.trends.last
+    assert last.as_at == D(2025, 9, 30)
+    # The same returns the pack lists as not fully assured, counted the same way.
+    assert last.not_fully_assured == len(q2.returns.rows)
+    # The same overdue actions as the pack's section for a quarter that has ended.
+    assert last.overdue_actions == sum(row["overdue"] for row in q2.learning.rows)
