@@ -545,9 +545,12 @@ class DatedCount:
     count: int
 
 
-def risks_above_appetite_counts(*, days: list[datetime.date], appetite: int) -> list[DatedCount]:
+def risks_above_appetite_counts(
+    *, days: list[datetime.date], appetites: list[int]
+) -> list[DatedCount]:
     """For each of ``days``: the risks open that day (opened on or before it, not closed by
-    it) whose residual score then was above ``appetite``. A risk's score on a day is that of
+    it) whose residual score then was above the appetite in force that day (``appetites``,
+    one for each day). A risk's score on a day is that of
     its latest assessment made on or before the day; a risk with none by then (recorded
     before it was first assessed) counts at its first assessment's score, and one never
     assessed at its score now.
@@ -583,16 +586,21 @@ def risks_above_appetite_counts(*, days: list[datetime.date], appetite: int) -> 
                 filter=open_on(day, "risk__")
                 & (Q(assessed_on__lte=day) | Q(position=1))
                 & (Q(next_on__isnull=True) | Q(next_on__gt=day))
-                & Q(score__gt=appetite),
+                & Q(score__gt=appetites[n]),
             )
             for n, day in enumerate(days)
         }
     )
     never = (
-        Risk.objects.filter(residual_score__gt=appetite)
+        Risk.objects.filter(residual_score__gt=min(appetites))
         .filter(~Exists(RiskAssessment.objects.filter(risk=OuterRef("pk"))))
         .order_by()
-        .aggregate(**{f"above_{n}": Count("pk", filter=open_on(day)) for n, day in enumerate(days)})
+        .aggregate(
+            **{
+                f"above_{n}": Count("pk", filter=open_on(day) & Q(residual_score__gt=appetites[n]))
+                for n, day in enumerate(days)
+            }
+        )
     )
     return [
         DatedCount(day=day, count=assessed[f"above_{n}"] + never[f"above_{n}"])

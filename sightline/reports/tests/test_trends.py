@@ -13,6 +13,7 @@ from sightline.accounts.models import Sector
 from sightline.accounts.tests.factories import AgencyFactory, UserFactory
 from sightline.assurance.models import AssuranceReturn, Group, RiskSettings
 from sightline.assurance.quarters import Quarter
+from sightline.assurance.selectors.risks import risks_above_appetite_counts
 from sightline.assurance.tests.factories import (
     GroupFactory,
     RiskAssessmentFactory,
@@ -303,3 +304,18 @@ def test_the_trends_take_the_same_queries_whatever_the_data(db, django_assert_nu
     grow(10)
     with django_assert_num_queries(10):
         current_trends(today=TODAY)
+
+
+def test_each_day_is_judged_against_its_own_appetite(db):
+    owner = UserFactory.create()
+    assessed = RiskFactory.create(owner=owner, opened_on=D(2025, 1, 6))
+    RiskAssessmentFactory.create(
+        risk=assessed, assessed_on=D(2025, 1, 6), residual_likelihood=3, residual_impact=4
+    )
+    # Never assessed: judged by its score now, 12.
+    RiskFactory.create(
+        owner=owner, opened_on=D(2025, 1, 6), residual_likelihood=4, residual_impact=3
+    )
+    days = [D(2025, 6, 30), D(2025, 9, 30)]
+    counts = risks_above_appetite_counts(days=days, appetites=[9, 12])
+    assert [item.count for item in counts] == [2, 0]
