@@ -18,7 +18,7 @@ from .trends import QuarterFigures, Trends
 
 if TYPE_CHECKING:
     # The selectors' row types only: this module runs no query and loads no model.
-    from sightline.assurance.selectors.groups import GroupReturn
+    from sightline.assurance.selectors.groups import Escalation
     from sightline.assurance.selectors.plan import PriorityStatus
     from sightline.assurance.selectors.risks import OwnedRisk, RiskDecision
 
@@ -40,13 +40,6 @@ class Figure:
     value: str
     detail: str
     link: Link
-
-
-@dataclass(frozen=True)
-class Escalation:
-    quarter: Quarter
-    group: str
-    escalations: str
 
 
 @dataclass(frozen=True)
@@ -160,18 +153,6 @@ def owned_figures(owned: list[OwnedRisk], *, user_pk: int) -> list[Figure]:
     ]
 
 
-def escalations(
-    returns: list[tuple[Quarter, list[GroupReturn]]],
-) -> list[Escalation]:
-    """What groups escalated to the Executive in their returns, newest quarter first."""
-    return [
-        Escalation(quarter=quarter, group=row.group, escalations=row.escalations)
-        for quarter, rows in returns
-        for row in rows
-        if not row.missing and row.escalations.strip()
-    ]
-
-
 def assemble(
     *,
     today: datetime.date,
@@ -181,7 +162,7 @@ def assemble(
     user_pk: int,
     to_accept: tuple[list[RiskDecision], int],
     priorities: list[PriorityStatus],
-    returns: list[tuple[Quarter, list[GroupReturn]]],
+    escalations: list[Escalation],
 ) -> ExecutiveDashboard:
     """The dashboard from the rows the selectors read."""
     last = trends.last
@@ -198,5 +179,5 @@ def assemble(
         to_accept=to_accept[0][:LISTED],
         to_accept_total=to_accept[1],
         priorities_due=[row for row in priorities if row.rag is None],
-        escalations=escalations(returns),
+        escalations=escalations,
     )

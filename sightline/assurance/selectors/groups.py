@@ -321,3 +321,30 @@ def assurance_levels_by_quarter(*, quarters: list[Quarter]) -> list[QuarterAssur
         )
         for quarter in quarters
     ]
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What a group's assurance return for a quarter escalated to the Executive."""
+
+    quarter: Quarter
+    group: str
+    escalations: str
+
+
+def escalations_for_quarters(*, quarters: list[Quarter]) -> list[Escalation]:
+    """The escalations in the returns for ``quarters`` of groups active now (the Executive's
+    own left out, as in the roll-up), newest quarter first, then by group. One query."""
+    by_start = {quarter.start: quarter for quarter in quarters}
+    rows = (
+        AssuranceReturn.objects.filter(quarter_start__in=list(by_start), group__is_active=True)
+        .exclude(group__kind=GroupKind.EXECUTIVE)
+        .exclude(escalations="")
+        .order_by("-quarter_start", Lower("group__name"), "group_id")
+        .values_list("quarter_start", "group__name", "escalations")
+    )
+    return [
+        Escalation(quarter=by_start[start], group=name, escalations=text)
+        for start, name, text in rows
+        if text.strip()
+    ]

@@ -5,7 +5,7 @@ import datetime
 from typing import Any
 
 from sightline.assurance.quarters import Quarter
-from sightline.assurance.selectors.groups import group_returns_for_quarter
+from sightline.assurance.selectors.groups import escalations_for_quarters
 from sightline.assurance.selectors.plan import priority_statuses_for_quarter
 from sightline.assurance.selectors.risks import (
     risk_appetite,
@@ -31,10 +31,7 @@ def executive_dashboard(*, user: Any, today: datetime.date) -> executive.Executi
         user_pk=user.pk,
         to_accept=risks_awaiting_acceptance(appetite=appetite, today=today, limit=executive.LISTED),
         priorities=priority_statuses_for_quarter(quarter=quarter),
-        returns=[
-            (item, group_returns_for_quarter(quarter=item))
-            for item in (quarter, quarter.previous())
-        ],
+        escalations=escalations_for_quarters(quarters=[quarter, quarter.previous()]),
     )
 
 
