@@ -30,6 +30,13 @@ from sightline.core.checks import iter_patterns
 from sightline.core.models import BackgroundJob, ClosureDay, OutboxMessage
 from sightline.core.roles import Role
 from sightline.learning.models import Action, DisseminationReturn, Recommendation
+from sightline.reports.models import (
+    ChapterVersion,
+    ContentException,
+    ReportChapter,
+    ReportStatus,
+    YearlyReport,
+)
 from sightline.reviews.models import CalendarFeed, CaseAssignment, PracticeTheme, TimelinessStandard
 from sightline.reviews.tests.factories import CaseFactory, PauseFactory
 from sightline.training.tests.factories import BookingFactory, SeriesFactory, SessionFactory
@@ -47,9 +54,14 @@ CASE = ("pk:case",)
 RUNS_TRAINING = frozenset({Role.ADMINISTRATOR, Role.TRAINER})
 SEES_ASSURANCE = SEES_CASES
 STEERS = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE})
+YEARLY_REPORT = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE, Role.REVIEW_OFFICER})
 RISK = ("pk:risk",)
 JOB = ("pk:job",)
 SEES_TRAINING_REPORTS = RUNS_TRAINING | {Role.EXECUTIVE}
+SEES_REPORT_DRAFTS = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE, Role.REVIEW_OFFICER})
+DRAFT_YEAR = {"year": "2023-24"}
+PUBLISHED_YEAR = {"year": "2022-23"}
+CHAPTER = {**DRAFT_YEAR, "chapter": "introduction"}
 
 
 @dataclass(frozen=True)
@@ -284,6 +296,33 @@ RULES: dict[str, Rule] = {
     "reports:pack_moved": Rule(allowed=None, public_status=frozenset({301})),
     "reports:pack_pdf_moved": Rule(allowed=None, public_status=frozenset({301})),
     "reports:executive_dashboard": Rule(allowed=STEERS),
+    # The yearly report's drafts: administrators, executive members and review officers see
+    # them (and a chapter's owner their chapter: never the caller here). The world's chapter
+    # was written by someone else, so the caller may approve it if their role approves.
+    "reports:yearly_list": Rule(allowed=SEES_REPORT_DRAFTS),
+    "reports:yearly_start": Rule(allowed=ADMIN, method="post", data={"year": "2021-22"}),
+    "reports:yearly_settings": Rule(allowed=ADMIN),
+    "reports:yearly_overview": Rule(allowed=SEES_REPORT_DRAFTS, extra=DRAFT_YEAR),
+    "reports:yearly_chapter": Rule(allowed=SEES_REPORT_DRAFTS, extra=CHAPTER),
+    "reports:yearly_chapter_approve": Rule(
+        allowed=STEERS, method="post", extra=CHAPTER, data={"version": 1}
+    ),
+    "reports:yearly_chapter_withdraw": Rule(allowed=STEERS, extra=CHAPTER),
+    "reports:yearly_chapter_history": Rule(allowed=SEES_REPORT_DRAFTS, extra=CHAPTER),
+    "reports:yearly_chapter_owner": Rule(allowed=ADMIN, extra=CHAPTER),
+    "reports:yearly_checklist": Rule(allowed=SEES_REPORT_DRAFTS, extra=DRAFT_YEAR),
+    "reports:yearly_exception": Rule(allowed=ADMIN, extra={**DRAFT_YEAR, "content": "wt.voice"}),
+    "reports:yearly_exception_withdraw": Rule(
+        allowed=ADMIN, extra={**DRAFT_YEAR, "content": "wt.voice"}
+    ),
+    "reports:yearly_ready": Rule(allowed=ADMIN, method="post", extra=DRAFT_YEAR),
+    "reports:yearly_ready_withdraw": Rule(allowed=ADMIN, extra=DRAFT_YEAR),
+    "reports:yearly_publish": Rule(allowed=ADMIN, extra=DRAFT_YEAR),
+    "reports:yearly_panel": Rule(allowed=ADMIN, extra=PUBLISHED_YEAR),
+    "reports:yearly_circulation": Rule(allowed=ADMIN, extra=PUBLISHED_YEAR),
+    "reports:yearly_report": Rule(allowed=YEARLY_REPORT, extra={"year": "2023-24"}),
+    "reports:yearly_pdf": Rule(allowed=YEARLY_REPORT, extra={"year": "2023-24"}, redirects=True),
+    "reports:yearly_docx": Rule(allowed=YEARLY_REPORT, extra={"year": "2023-24"}, redirects=True),
 }
 
 CALLERS = [ANONYMOUS, *Role]
@@ -323,6 +362,7 @@ def world(db):
     session = SessionFactory.create()
     booking = BookingFactory.create(session=session, attendance=Attendance.ATTENDED)
     return {
+        **yearly_reports(officer),
         "other_agency": AgencyFactory.create(name="Other Agency"),
         "risk": RiskFactory.create(),
         "inspection": InspectionFactory.create(),
@@ -373,6 +413,27 @@ def world(db):
             due_date=datetime.date(2024, 6, 1),
         ),
     }
+
+
+def yearly_reports(writer) -> dict:
+    """A draft yearly report for 2023-24 with a chapter written by ``writer`` and a reason
+    recorded for a missing content, and a published one for 2022-23."""
+    admin = UserFactory.create()
+    MembershipFactory(user=admin, role=Role.ADMINISTRATOR)
+    draft = YearlyReport.objects.create(start_year=2023)
+    chapter = ReportChapter.objects.create(report=draft, chapter="introduction")
+    ChapterVersion.objects.create(chapter=chapter, number=1, text="Words.", written_by=writer)
+    ContentException.objects.create(report=draft, content="wt.voice", reason="Not this year.")
+    published = YearlyReport.objects.create(
+        start_year=2022,
+        status=ReportStatus.PUBLISHED,
+        published_at=timezone.now(),
+        published_by=admin,
+        published_figures={},
+        published_narratives={},
+        panel_due_on=timezone.localdate(),
+    )
+    return {"yearly_report": draft, "published_yearly_report": published}
 
 
 def _url(name: str, rule: Rule, world: dict) -> str:

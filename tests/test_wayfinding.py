@@ -25,6 +25,7 @@ TOP_LEVEL = {
     "learning:recommendation_list",
     "assurance:overview",
     "training:catalogue",
+    "reports:yearly_list",
     "core:settings",
     "core:help",
 }
@@ -78,6 +79,7 @@ SETTINGS_PAGES = [
     "core:access_log",
     "core:closure_days",
     "reviews:standard_list",
+    "reports:yearly_settings",
     "reviews:theme_list",
 ]
 
@@ -97,6 +99,7 @@ def test_settings_pages_are_gathered_behind_one_settings_item(admin_client):
         "Learning",
         "Assurance",
         "Training",
+        "Yearly report",
         "Settings",
     ]
     page = admin_client.get(reverse("core:settings")).content.decode()

@@ -1,10 +1,11 @@
 """Reads of users and agencies, with visibility decided by the accounts policies."""
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -140,3 +141,14 @@ def membership_get(*, user: User, pk: int) -> Membership:
     if membership is None:
         raise Http404("No such role for this user.")
     return membership
+
+
+def users_with_roles(*, roles: Collection[str]) -> list[User]:
+    """Active users holding any of ``roles`` in any agency, by name (for choosing people
+    who may be given a task, such as a chapter of the yearly report to write)."""
+    return list(
+        User.objects.filter(
+            Exists(Membership.objects.filter(user=OuterRef("pk"), role__in=list(roles))),
+            is_active=True,
+        ).order_by("full_name", "email")
+    )

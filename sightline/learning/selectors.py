@@ -19,7 +19,7 @@ from . import reporting
 from .models import Action, DisseminationReturn, Evidence, Recommendation
 from .policies import runs_learning
 from .vocabulary import OPEN_STATUSES as OPEN
-from .vocabulary import ActionStatus, Decision, EvidenceKind
+from .vocabulary import ActionStatus, Decision, EvidenceKind, SourceType
 
 
 def _action_figures(as_at: datetime.date) -> dict[str, Any]:
@@ -408,6 +408,33 @@ def actions_by_reference(*, references: Iterable[str]) -> dict[str, Action]:
         for action in actions.filter(key__in=chunk):
             found[action.reference.upper()] = action
     return found
+
+
+@dataclass(frozen=True)
+class NotAcceptedRecommendation:
+    reference: str
+    source_type: str
+    source: str
+    reason: str
+
+
+def adult_review_recommendations_not_accepted(
+    *, as_at: datetime.date
+) -> list[NotAcceptedRecommendation]:
+    """Recommendations of safeguarding adult reviews (recorded as such, or made by a case on
+    the adult route) made by ``as_at`` and not accepted, with the reasons, by reference."""
+    rows = (
+        Recommendation.objects.filter(made_date__lte=as_at, decision=Decision.NOT_ACCEPTED)
+        .filter(Q(source_type=SourceType.SAR) | Q(source_case__route="adult"))
+        .order_by("reference")
+        .values_list(
+            "reference", "source_type", "source_case__reference", "source_title", "decision_reason"
+        )
+    )
+    return [
+        NotAcceptedRecommendation(reference, source_type, case_reference or title, reason)
+        for reference, source_type, case_reference, title, reason in rows
+    ]
 
 
 @dataclass(frozen=True)

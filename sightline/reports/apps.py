@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from sightline.core.navigation import NavItem, SettingsPage
+
 
 class ReportsConfig(AppConfig):
     """Dashboards, the Executive pack and the yearly report: reads every domain app through
@@ -8,8 +10,25 @@ class ReportsConfig(AppConfig):
     name = "sightline.reports"
     label = "reports"
     verbose_name = "Reports"
+    demo_seeder = "sightline.reports.demo.seed"
     home_panels = ("sightline.reports.panels.executive.executive_panel",)
+    navigation = (
+        NavItem("Yearly report", "reports:yearly_list", "reports.view_yearly_drafts", order=35),
+    )
+    settings_pages = (
+        SettingsPage(
+            "Yearly report",
+            "reports:yearly_settings",
+            "reports.manage_settings",
+            "Where the yearly report's case review position starts, the threshold below which "
+            "figures about people are flagged, and the days allowed to send it to the "
+            "national panel.",
+            order=45,
+        ),
+    )
 
     def ready(self) -> None:
         from . import policies  # noqa: F401  (registers rules)
-        from .views import pack  # noqa: F401  (registers the pack's PDF job)
+
+        # Each registers its background jobs: the pack's PDF, the yearly report's PDF and Word.
+        from .views import pack, yearly  # noqa: F401

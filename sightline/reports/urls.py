@@ -1,5 +1,10 @@
-from .views import executive, pack
+from .views import drafting, executive, pack, yearly
 
 app_name = "reports"
 
-urlpatterns = [*pack.urlpatterns, *executive.urlpatterns]
+urlpatterns = [
+    *pack.urlpatterns,
+    *executive.urlpatterns,
+    *yearly.urlpatterns,
+    *drafting.urlpatterns,
+]

@@ -33,7 +33,7 @@ from .models import (
     TimelinessStandard,
 )
 from .policies import sees_agency_cases, sees_every_case
-from .vocabulary import MILESTONES
+from .vocabulary import MILESTONES, Outcome, Route
 
 SORTS: dict[str, tuple[str, ...]] = {
     "opened": ("-opened_on", "reference"),
@@ -385,3 +385,91 @@ def deadlines_met_by_period(
                 met += was_met
         results.append(DeadlinesMet(start=first, as_at=as_at, due=due, met=met))
     return results
+
+
+# --- For the yearly report -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseStart:
+    """A case and the day it started: the incident on the child route, the referral on the
+    others (the yearly report's "received")."""
+
+    reference: str
+    route: str
+    started_on: datetime.date
+
+
+@dataclass(frozen=True)
+class CasePublication:
+    reference: str
+    route: str
+    published_date: datetime.date
+
+
+@dataclass(frozen=True)
+class AdultReviewRow:
+    """A safeguarding adult review (a case on the adult route decided to be a review)."""
+
+    reference: str
+    outcome: str
+    decision_date: datetime.date | None
+    review_initiated_date: datetime.date | None
+    published_date: datetime.date | None
+
+
+def _started_between(date_from: datetime.date, date_to: datetime.date) -> Q:
+    return Q(
+        route=Route.CHILD, incident_aware_date__gte=date_from, incident_aware_date__lte=date_to
+    ) | (~Q(route=Route.CHILD) & Q(referral_date__gte=date_from, referral_date__lte=date_to))
+
+
+def cases_started_between(*, date_from: datetime.date, date_to: datetime.date) -> list[CaseStart]:
+    """Every case whose start falls from ``date_from`` to ``date_to`` (both included)."""
+    rows = (
+        Case.objects.filter(_started_between(date_from, date_to))
+        .order_by("reference")
+        .values_list("reference", "route", "incident_aware_date", "referral_date")
+    )
+    starts = []
+    for reference, route, incident, referral in rows:
+        started_on = incident if route == Route.CHILD else referral
+        assert started_on is not None  # the filter matched on it
+        starts.append(CaseStart(reference, route, started_on))
+    return starts
+
+
+def cases_published_between(
+    *, date_from: datetime.date, date_to: datetime.date
+) -> list[CasePublication]:
+    """Every case published from ``date_from`` to ``date_to``, by date then reference."""
+    rows = (
+        Case.objects.filter(published_date__gte=date_from, published_date__lte=date_to)
+        .order_by("published_date", "reference")
+        .values_list("reference", "route", "published_date")
+    )
+    return [
+        CasePublication(reference, route, published)
+        for reference, route, published in rows
+        if published is not None
+    ]
+
+
+def adult_reviews_open_during(
+    *, date_from: datetime.date, date_to: datetime.date
+) -> list[AdultReviewRow]:
+    """Safeguarding adult reviews decided by ``date_to`` and not published before
+    ``date_from``: those concluded in the period and those still going at its end."""
+    rows = (
+        Case.objects.filter(
+            route=Route.ADULT,
+            outcome__in=[Outcome.SAR_MANDATORY, Outcome.SAR_DISCRETIONARY],
+            decision_date__lte=date_to,
+        )
+        .filter(Q(published_date__isnull=True) | Q(published_date__gte=date_from))
+        .order_by("reference")
+        .values_list(
+            "reference", "outcome", "decision_date", "review_initiated_date", "published_date"
+        )
+    )
+    return [AdultReviewRow(*row) for row in rows]

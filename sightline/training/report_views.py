@@ -35,6 +35,11 @@ def _period_query(date_from: datetime.date, date_to: datetime.date) -> str:
     return urlencode(parts)
 
 
+def _financial_year_label(day: datetime.date) -> str:
+    first, _last = reporting.financial_year(day)
+    return f"{first.year}-{(first.year + 1) % 100:02d}"
+
+
 class PeriodView(PolicyView):
     """A page for a period chosen in the query string; wrong dates get a 400 and the form."""
 
@@ -82,6 +87,11 @@ class ReportView(PeriodView):
                 date_from=date_from, date_to=date_to, today=today
             ),
             "can_manage_workforce": self.request.user.has_perm("training.manage_workforce"),
+            # The yearly report (in the reports app) carries these figures for the financial
+            # year the period starts in, in its training chapter.
+            "yearly_report_year": _financial_year_label(date_from)
+            if self.request.user.has_perm("reports.view_yearly_report")
+            else "",
         }
 
 

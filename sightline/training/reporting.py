@@ -108,10 +108,6 @@ def iso_long_date(value: str) -> str:
     return long_date(datetime.date.fromisoformat(value))
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count:,} {one if count == 1 else many}"
-
-
 # --- The training report ------------------------------------------------------------------
 
 
@@ -229,42 +225,7 @@ def training_report(
         "agencies": agencies,
         "courses_past_review": courses,
     }
-    report["yearly_report_sentences"] = yearly_report_sentences(report)
     return report
-
-
-def yearly_report_sentences(report: Mapping[str, Any]) -> list[str]:
-    """The report's headline figures as sentences for the partnership's yearly report."""
-    head = report["headline"]
-    period = report["period"]
-    between = f"between {iso_long_date(period['from'])} and {iso_long_date(period['to'])}"
-    sentences = [
-        f"{_plural(head['practitioners_attended'], 'practitioner', 'practitioners')} attended "
-        f"multi-agency training {between}: "
-        f"{_plural(head['attendances'], 'attendance', 'attendances')} at "
-        f"{_plural(head['sessions'], 'session', 'sessions')}."
-    ]
-    if head["good_or_excellent_percent"] is not None:
-        sentences.append(
-            f"{percent_text(head['good_or_excellent_percent'])} of evaluations rated the "
-            f"training good or excellent ({head['good_or_excellent']:,} of "
-            f"{head['evaluations']:,})."
-        )
-    elif head["evaluations"]:
-        sentences.append(
-            f"Fewer than {MIN_RESPONSES} evaluations were returned for sessions in this "
-            "period: too few to report without identifying anyone."
-        )
-    else:
-        sentences.append("No evaluations were returned for sessions in this period.")
-    if head["marked"]:
-        sentences.append(
-            f"{percent_text(head['no_show_rate_percent'])} of booked places with a marked "
-            f"register were not attended ({head['no_shows']:,} of {head['marked']:,})."
-        )
-    else:
-        sentences.append("No registers were marked for sessions in this period.")
-    return sentences
 
 
 # --- The learning loop --------------------------------------------------------------------
@@ -378,12 +339,6 @@ def report_tables(report: Mapping[str, Any], loop: Mapping[str, Any] | None = No
         ],
         sheet="Summary",
     )
-    sentences = Table(
-        "Figures for the yearly report",
-        ("Sentence",),
-        [[sentence] for sentence in report["yearly_report_sentences"]],
-        sheet="Yearly report",
-    )
     sectors = Table(
         "Reach by sector",
         (
@@ -445,7 +400,7 @@ def report_tables(report: Mapping[str, Any], loop: Mapping[str, Any] | None = No
         ],
         sheet="Courses past review",
     )
-    tables = [summary, sentences, sectors, agencies, courses]
+    tables = [summary, sectors, agencies, courses]
     if loop is not None:
         tables.append(loop_table(loop))
     return tables

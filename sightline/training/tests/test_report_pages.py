@@ -75,6 +75,11 @@ def test_report_pages_are_for_administrators_trainers_and_executives(signed_in, 
     assert signed_in(role).get(url).status_code == 200
 
 
+def test_trainers_are_not_sent_to_the_yearly_report_they_may_not_see(signed_in):
+    page = signed_in(Role.TRAINER).get(REPORT).content.decode()
+    assert "/reports/yearly/" not in page
+
+
 @pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.AGENCY_LEAD, Role.REVIEW_OFFICER, None])
 @pytest.mark.parametrize("url", [REPORT, LOOP, export("csv"), WORKFORCE])
 def test_everyone_else_is_refused(signed_in, role, url):
@@ -102,10 +107,9 @@ def test_signed_out_people_are_sent_to_sign_in(client, db):
 def test_report_page_shows_the_hand_counted_figures(admin_client):
     hand_counted()
     page = admin_client.get(REPORT, PERIOD).content.decode()
-    assert (
-        "5 practitioners attended multi-agency training between 1 April 2025 and 31 March "
-        "2026: 6 attendances at 2 sessions." in page
-    )
+    assert "5 people, 6 attendances at 2 sessions" in page
+    # The yearly report gives these figures for the financial year, in words.
+    assert 'href="/reports/yearly/2025-26/report/"' in page
     assert "71.4% (5 of 7 evaluations)" in page
     assert "33.3% (3 of 9 bookings with attendance marked)" in page
     assert page.count("Under-represented") == 2
@@ -123,6 +127,7 @@ def test_report_page_defaults_to_the_current_financial_year(signed_in):
     assert 'name="date_from_year" type="text" value="2026"' in page
     assert "Change the workforce figures" not in page
     assert "No evaluations" in page
+    assert 'href="/reports/yearly/2026-27/report/"' in page  # an executive member sees it
 
 
 @pytest.mark.parametrize("url", [REPORT, LOOP])
@@ -208,7 +213,6 @@ def test_xlsx_export_has_a_sheet_for_each_table_and_is_logged(admin_client):
     book = load_workbook(io.BytesIO(response.content), read_only=True)
     assert book.sheetnames == [
         "Summary",
-        "Yearly report",
         "Reach by sector",
         "By agency",
         "Courses past review",
@@ -363,4 +367,4 @@ def test_query_count_stays_the_same_at_ten_times_the_rows(
         response = client.get(url, PERIOD)
     assert response.status_code == 200
     if url == REPORT:
-        assert "30 practitioners attended" in response.content.decode()
+        assert "30 people, " in response.content.decode()
