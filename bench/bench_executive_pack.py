@@ -366,8 +366,8 @@ def sizes() -> str:
 
 
 def pack_sizes(quarter: Any, today: datetime.date) -> str:
-    from sightline.assurance import pack
-    from sightline.assurance.selectors.pack import pack_rows
+    from sightline.reports import pack
+    from sightline.reports.selectors.pack import pack_rows
 
     built = pack.assemble(**pack_rows(quarter=quarter, today=today))
     return ", ".join(f"{item.label.lower()} {item.count}" for item in built.headlines)
@@ -391,9 +391,9 @@ def main() -> int:
         rng = random.Random(SEED)
         data = reference_data_add(today)
         client = harness.signed_in_client(data["executive"])
-        pack_url = reverse("assurance:pack")
+        pack_url = reverse("reports:pack")
         urls = [pack_url, f"{pack_url}?quarter={previous.label.replace(' ', '+')}"]
-        pdf_url = reverse("assurance:pack_pdf")
+        pdf_url = reverse("reports:pack_pdf")
 
         say("Generating a tenth of the data ...")
         started = time.perf_counter()

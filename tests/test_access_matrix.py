@@ -288,8 +288,14 @@ RULES: dict[str, Rule] = {
     "assurance:priority_actions": Rule(allowed=ADMIN, kwargs=("pk:priority",)),
     "assurance:priority_measure_add": Rule(allowed=ADMIN, kwargs=("pk:priority",)),
     "assurance:scrutiny_finding_add": Rule(allowed=ADMIN, kwargs=("pk:priority",)),
-    "assurance:pack": Rule(allowed=STEERS),
-    "assurance:pack_pdf": Rule(allowed=STEERS, redirects=True),
+    # Reports: the Executive pack and the executive member's dashboard steer the partnership.
+    "reports:pack": Rule(allowed=STEERS),
+    "reports:pack_pdf": Rule(allowed=STEERS, redirects=True),
+    # The pack's addresses before it moved to reports: a permanent redirect for anyone, since
+    # the new address decides who may see it.
+    "reports:pack_moved": Rule(allowed=None, public_status=frozenset({301})),
+    "reports:pack_pdf_moved": Rule(allowed=None, public_status=frozenset({301})),
+    "reports:executive_dashboard": Rule(allowed=STEERS),
     # The yearly report's drafts: administrators, executive members and review officers see
     # them (and a chapter's owner their chapter: never the caller here). The world's chapter
     # was written by someone else, so the caller may approve it if their role approves.
@@ -397,7 +403,7 @@ def world(db):
         ),
         "job": BackgroundJob.objects.create(
             user=target,
-            kind="assurance.pack_pdf",
+            kind="reports.pack_pdf",
             label="A file",
             status=BackgroundJob.Status.DONE,
             result_file=default_storage.save("jobs/world.pdf", ContentFile(b"%PDF")),

@@ -12,4 +12,3 @@ class AssuranceConfig(AppConfig):
 
     def ready(self) -> None:
         from . import policies  # noqa: F401  (registers rules)
-        from .views import pack  # noqa: F401  (registers the pack's PDF job)

@@ -2,11 +2,11 @@
 
 Partnership staff who steer the system (administrators, executive members, review officers,
 practice review group members and agency leads) see the assurance pages: inspections, the
-groups and their returns, data, audits and the strategic plan. The risk register and the
-Executive pack are for administrators and executive members. Administrators keep the
-records. A group's chair and members make its assurance returns and enter its data; an
-agency's leads make its audit returns; a risk's owner reviews it; executive members (and
-administrators) accept a risk above appetite.
+groups and their returns, data, audits and the strategic plan. The risk register is for
+administrators and executive members (as the Executive pack is, in ``reports``).
+Administrators keep the records. A group's chair and members make its assurance returns and
+enter its data; an agency's leads make its audit returns; a risk's owner reviews it;
+executive members (and administrators) accept a risk above appetite.
 """
 
 from typing import Any
@@ -67,4 +67,3 @@ rules.add_perm("assurance.submit_audit_return", is_administrator | leads_return_
 rules.add_perm("assurance.manage_plan", is_administrator)
 # The Executive owns the plan: its members say how each priority is going.
 rules.add_perm("assurance.record_priority_status", steers)
-rules.add_perm("assurance.view_pack", steers)

@@ -1,9 +1,8 @@
-from .views import audits, data, groups, inspections, pack, plan, risks
+from .views import audits, data, groups, inspections, plan, risks
 
 app_name = "assurance"
 
 urlpatterns = [
-    *pack.urlpatterns,
     *risks.urlpatterns,
     *inspections.urlpatterns,
     *audits.urlpatterns,

@@ -652,3 +652,66 @@ def undecided_recommendation_count() -> int:
     """Recommendations the partnership has not decided on yet: the practice review group's
     to accept, or not."""
     return Recommendation.objects.filter(decision="").count()
+
+
+@dataclass(frozen=True)
+class AgencyOverdue:
+    """How many of an agency's learning actions were overdue."""
+
+    agency: str
+    overdue: int
+
+
+def _open_on(day: datetime.date) -> Q:
+    """Actions neither complete nor closed on ``day``: a completion or closing dated later
+    had not happened yet (a closing with no date counts as done)."""
+    complete = Q(status=ActionStatus.COMPLETE, completed_date__lte=day)
+    closed = Q(status=ActionStatus.CLOSED_INCOMPLETE) & (
+        Q(closed_date__isnull=True) | Q(closed_date__lte=day)
+    )
+    return ~complete & ~closed
+
+
+def _overdue_on(day: datetime.date) -> Q:
+    """Actions of recommendations made by ``day``, due before it and open on it."""
+    return Q(recommendation__made_date__lte=day, due_date__lt=day) & _open_on(day)
+
+
+def overdue_actions_by_agency_on(
+    *, day: datetime.date, today: datetime.date
+) -> list[AgencyOverdue]:
+    """Overdue learning actions for each agency with any: today's count, as the tracker
+    counts it, when ``day`` is today or later; otherwise those overdue and open on ``day``
+    (one grouped query)."""
+    if day >= today:
+        return [
+            AgencyOverdue(agency=row["agency__name"], overdue=row["overdue"])
+            for row in overdue_by_agency()
+        ]
+    rows = (
+        Action.objects.filter(_overdue_on(day))
+        .order_by()
+        .values("agency__name")
+        .annotate(overdue=Count("pk"))
+        .values_list("agency__name", "overdue")
+    )
+    return [AgencyOverdue(agency=agency, overdue=count) for agency, count in rows]
+
+
+@dataclass(frozen=True)
+class OverdueOn:
+    """How many learning actions were overdue on ``day``."""
+
+    day: datetime.date
+    overdue: int
+
+
+def overdue_action_counts(*, days: list[datetime.date]) -> list[OverdueOn]:
+    """For each of ``days``: the actions of recommendations made by then, due before the day
+    and neither complete nor closed on it. One query for every day together."""
+    if not days:
+        return []
+    counts = Action.objects.order_by().aggregate(
+        **{f"overdue_{n}": Count("pk", filter=_overdue_on(day)) for n, day in enumerate(days)}
+    )
+    return [OverdueOn(day=day, overdue=counts[f"overdue_{n}"]) for n, day in enumerate(days)]

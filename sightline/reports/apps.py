@@ -23,6 +23,7 @@ class ReportsConfig(AppConfig):
         ),
     )
     home_panels = (
+        "sightline.reports.panels.executive.executive_panel",
         "sightline.reports.panels.roles.business_unit_panel",
         "sightline.reports.panels.roles.agency_panel",
         "sightline.reports.panels.roles.review_group_panel",
@@ -37,4 +38,6 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import policies  # noqa: F401  (registers rules)
-        from .views import yearly  # noqa: F401  (registers the yearly report's PDF and Word jobs)
+
+        # Each registers its background jobs: the pack's PDF, the yearly report's PDF and Word.
+        from .views import pack, yearly  # noqa: F401

@@ -9,6 +9,9 @@ officers, and a chapter by its owner. A chapter is written by its owner or an
 administrator, and approved by an administrator or executive member who did not write the
 text. Administrators run the report: they start it, name the owners, record why a
 statutory content is missing, mark it ready, publish it and record where it was sent.
+
+The Executive pack and the executive member's dashboard are for administrators and
+executive members, as the risk register is.
 """
 
 from typing import Any
@@ -23,6 +26,7 @@ from .models import ReportChapter
 
 sees_drafts = has_role(Role.ADMINISTRATOR, Role.EXECUTIVE, Role.REVIEW_OFFICER)
 approves = has_role(Role.ADMINISTRATOR, Role.EXECUTIVE)
+steers = has_role(Role.ADMINISTRATOR, Role.EXECUTIVE)
 # Who may be named a chapter's owner: partnership staff, not practitioners alone.
 OWNER_ROLES = (
     Role.ADMINISTRATOR,
@@ -90,3 +94,6 @@ rules.add_perm(
 )
 # Anyone signed in may book training, so anyone may see their own.
 rules.add_perm("reports.view_practitioner_dashboard", is_signed_in)
+
+rules.add_perm("reports.view_pack", steers)
+rules.add_perm("reports.view_executive_dashboard", steers)

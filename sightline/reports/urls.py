@@ -1,5 +1,11 @@
-from .views import dashboards, drafting, yearly
+from .views import dashboards, drafting, executive, pack, yearly
 
 app_name = "reports"
 
-urlpatterns = [*dashboards.urlpatterns, *yearly.urlpatterns, *drafting.urlpatterns]
+urlpatterns = [
+    *dashboards.urlpatterns,
+    *executive.urlpatterns,
+    *pack.urlpatterns,
+    *yearly.urlpatterns,
+    *drafting.urlpatterns,
+]

@@ -310,6 +310,83 @@ def visible_case_ids(*, user: Any) -> dict[str, int]:
     return dict(visible_cases(user=user).values_list("reference", "pk"))
 
 
+@dataclass(frozen=True)
+class StandardTimeliness:
+    """One standard's counts in a timeliness report."""
+
+    code: str
+    description: str
+    applicable: int
+    met: int
+    missed: int
+    pending: int
+    overdue: int
+
+
+def timeliness_counts(
+    *, as_at: datetime.date, since: datetime.date | None = None
+) -> list[StandardTimeliness]:
+    """The timeliness report's counts for each standard, as typed rows."""
+    report = timeliness_report(as_at=as_at, since=since, with_cases=False)
+    return [
+        StandardTimeliness(
+            code=row["code"],
+            description=row["description"],
+            applicable=row["applicable"],
+            met=row["met"],
+            missed=row["missed"],
+            pending=row["pending"],
+            overdue=row["overdue"],
+        )
+        for row in report["standards"]
+    ]
+
+
+@dataclass(frozen=True)
+class DeadlinesMet:
+    """Of the case review deadlines that fell due from ``start`` to ``as_at``, how many were
+    met (the milestone recorded on or before its due date)."""
+
+    start: datetime.date
+    as_at: datetime.date
+    due: int
+    met: int
+
+
+def deadlines_met_by_period(
+    *, periods: list[tuple[datetime.date, datetime.date]]
+) -> list[DeadlinesMet]:
+    """For each period (first day, as-at day): the deadlines of every standard whose due date
+    falls in the period and whose clock had started by the as-at day, and how many of them
+    were met.
+
+    One timeliness report, as at the latest day, gives every deadline's due date and status:
+    a deadline is met when its milestone was recorded on or before its due date, which is
+    the same as at any later day, so that one report answers every period."""
+    if not periods:
+        return []
+    latest = max(as_at for _, as_at in periods)
+    report = timeliness_report(as_at=latest, with_cases=True)
+    deadlines = [
+        (
+            datetime.date.fromisoformat(case["start"]),
+            datetime.date.fromisoformat(case["due"]),
+            case["status"] == timeliness.Status.MET,
+        )
+        for standard in report["standards"]
+        for case in standard["cases"]
+    ]
+    results = []
+    for first, as_at in periods:
+        due = met = 0
+        for start, due_on, was_met in deadlines:
+            if first <= due_on <= as_at and start <= as_at:
+                due += 1
+                met += was_met
+        results.append(DeadlinesMet(start=first, as_at=as_at, due=due, met=met))
+    return results
+
+
 # --- For the yearly report -----------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ grows with the groups, not the bookings; ``reporting`` turns the groups into the
 (its docstring defines every figure)."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -217,3 +218,54 @@ def workforce_by_sector() -> dict[str, dict[str, Any]]:
     """Each sector's known headcount and its source, by sector code."""
     rows = SectorWorkforce.objects.values("sector", "headcount", "source")
     return {row["sector"]: dict(row) for row in rows}
+
+
+@dataclass(frozen=True)
+class ReachInPeriod:
+    """The training report's overall reach for a period: delegates of the sectors whose
+    workforce is known, over those sectors' headcount (``percent`` None when none is known)."""
+
+    date_from: datetime.date
+    date_to: datetime.date
+    delegates: int
+    headcount: int
+    percent: float | None
+
+
+def reach_by_period(*, periods: list[tuple[datetime.date, datetime.date]]) -> list[ReachInPeriod]:
+    """For each period (first and last day): the overall reach, as the training report
+    defines it (``reporting``). Two queries for every period together: the known headcounts,
+    and the delegates of each sector grouped once with a distinct count for each period."""
+    if not periods:
+        return []
+    known = dict(SectorWorkforce.objects.values_list("sector", "headcount"))
+    headcount = sum(known.values())
+    first = min(start for start, _ in periods)
+    last = max(end for _, end in periods)
+    names = [f"delegates_{n}" for n in range(len(periods))]
+    grouped = (
+        _marked_bookings(first, last)
+        .filter(PRESENT_Q, sector__in=list(known))
+        .values("sector")
+        .annotate(
+            **{
+                name: Count("delegate", distinct=True, filter=_in_period("session__", start, end))
+                for name, (start, end) in zip(names, periods, strict=True)
+            }
+        )
+        .values_list(*names)
+    )
+    totals = [0] * len(periods)
+    for row in grouped:
+        for n, delegates in enumerate(row):
+            totals[n] += delegates
+    return [
+        ReachInPeriod(
+            date_from=start,
+            date_to=end,
+            delegates=totals[n],
+            headcount=headcount,
+            percent=reporting.percent(totals[n], headcount) if headcount else None,
+        )
+        for n, (start, end) in enumerate(periods)
+    ]

@@ -313,3 +313,38 @@ def figures_as_at(*, quarter: Quarter, on: datetime.date) -> list[FigurePosition
             )
         )
     return positions
+
+
+@dataclass(frozen=True)
+class ThresholdBreach:
+    """A figure for a quarter beyond its measure's threshold, by names."""
+
+    group: str
+    measure: str
+    code: str
+    dataset: str
+    breakdown: str
+    unit: str
+    value: Decimal
+    threshold: Decimal
+    direction: str
+    note: str
+
+
+def threshold_breaches(*, quarter: Quarter) -> list[ThresholdBreach]:
+    """``exceptions_for_quarter`` as typed rows, for the Executive pack."""
+    return [
+        ThresholdBreach(
+            group=row["group"].name,
+            measure=row["measure"].name,
+            code=row["measure"].code,
+            dataset=row["measure"].dataset,
+            breakdown=row["measure"].breakdown,
+            unit=row["unit"],
+            value=row["value"],
+            threshold=row["threshold"],
+            direction=row["direction"],
+            note=row["note"],
+        )
+        for row in exceptions_for_quarter(quarter=quarter)
+    ]

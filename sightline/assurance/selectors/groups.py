@@ -356,3 +356,98 @@ def missing_returns_count(*, quarter: Quarter) -> int:
         .exclude(Exists(given))
         .count()
     )
+
+
+@dataclass(frozen=True)
+class GroupReturn:
+    """A group's assurance return for a quarter, by names; ``missing`` when it made none."""
+
+    group: str
+    missing: bool
+    level: str  # empty when missing
+    level_label: str
+    exceptions: str
+    escalations: str
+
+
+def group_returns_for_quarter(*, quarter: Quarter) -> list[GroupReturn]:
+    """``returns_for_quarter`` as typed rows: every group that gives the Executive assurance,
+    by name, with its return for ``quarter`` or none."""
+    return [
+        GroupReturn(
+            group=row["group"].name,
+            missing=row["missing"],
+            level=row["level"],
+            level_label=row["level_label"],
+            exceptions=row["exceptions"],
+            escalations=row["escalations"],
+        )
+        for row in returns_for_quarter(quarter=quarter)
+    ]
+
+
+@dataclass(frozen=True)
+class QuarterAssurance:
+    """How many returns for a quarter said partially assured, and not assured."""
+
+    quarter: Quarter
+    partial: int
+    not_assured: int
+
+    @property
+    def not_fully_assured(self) -> int:
+        return self.partial + self.not_assured
+
+
+def assurance_levels_by_quarter(*, quarters: list[Quarter]) -> list[QuarterAssurance]:
+    """For each of ``quarters``: the returns of groups active now (the Executive's own left
+    out, as in the roll-up) that said partially assured or not assured. One grouped query."""
+    counted = {
+        row["quarter_start"]: row
+        for row in AssuranceReturn.objects.filter(
+            quarter_start__in=[quarter.start for quarter in quarters], group__is_active=True
+        )
+        .exclude(group__kind=GroupKind.EXECUTIVE)
+        .order_by()
+        .values("quarter_start")
+        .annotate(
+            partial=Count("pk", filter=Q(level=AssuranceLevel.PARTIAL)),
+            not_assured=Count("pk", filter=Q(level=AssuranceLevel.NOT_ASSURED)),
+        )
+    }
+    empty = {"partial": 0, "not_assured": 0}
+    return [
+        QuarterAssurance(
+            quarter=quarter,
+            partial=counted.get(quarter.start, empty)["partial"],
+            not_assured=counted.get(quarter.start, empty)["not_assured"],
+        )
+        for quarter in quarters
+    ]
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """What a group's assurance return for a quarter escalated to the Executive."""
+
+    quarter: Quarter
+    group: str
+    escalations: str
+
+
+def escalations_for_quarters(*, quarters: list[Quarter]) -> list[Escalation]:
+    """The escalations in the returns for ``quarters`` of groups active now (the Executive's
+    own left out, as in the roll-up), newest quarter first, then by group. One query."""
+    by_start = {quarter.start: quarter for quarter in quarters}
+    rows = (
+        AssuranceReturn.objects.filter(quarter_start__in=list(by_start), group__is_active=True)
+        .exclude(group__kind=GroupKind.EXECUTIVE)
+        .exclude(escalations="")
+        .order_by("-quarter_start", Lower("group__name"), "group_id")
+        .values_list("quarter_start", "group__name", "escalations")
+    )
+    return [
+        Escalation(quarter=by_start[start], group=name, escalations=text)
+        for start, name, text in rows
+        if text.strip()
+    ]

@@ -2,6 +2,7 @@
 quarterly inspection update for the Executive."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -319,4 +320,40 @@ def inspection_update_rows(*, update: dict[str, Any]) -> list[list[Any]]:
             "yes" if row["completed_in_quarter"] else "no",
         ]
         for row in update["actions"]
+    ]
+
+
+@dataclass(frozen=True)
+class InspectionActionDue:
+    """An action on an inspection's recommendation, due by a quarter's end and still open on
+    the quarter's last day (or today, while it runs). ``status`` is the code,
+    ``status_label`` the words; ``finished_on`` is the day it was completed or closed since,
+    if it has been."""
+
+    reference: str
+    description: str
+    agency: str
+    due_date: datetime.date
+    status: str
+    status_label: str
+    finished_on: datetime.date | None
+    recommendation: str
+    inspection: str
+
+
+def inspection_actions_due(*, quarter: Quarter, today: datetime.date) -> list[InspectionActionDue]:
+    """``inspection_actions_for_quarter`` as typed rows, for the Executive pack."""
+    return [
+        InspectionActionDue(
+            reference=row["reference"],
+            description=row["description"],
+            agency=row["agency"],
+            due_date=row["due_date"],
+            status=row["status_code"],
+            status_label=row["status"],
+            finished_on=row["completed_date"] or row["closed_date"],
+            recommendation=row["recommendation"],
+            inspection=row["inspection"],
+        )
+        for row in inspection_actions_for_quarter(quarter=quarter, today=today)
     ]

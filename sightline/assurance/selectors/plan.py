@@ -14,8 +14,8 @@ from sightline.learning.models import Action
 from sightline.learning.selectors import actions_as_at
 from sightline.learning.vocabulary import OPEN_STATUSES, ActionStatus
 
+from ..charts import format_value
 from ..models import DataPoint, Priority, PriorityMeasure, PriorityUpdate, ScrutinyFinding
-from ..pack import figure
 from ..quarters import Quarter
 from ..vocabulary import MeasureKind, Rag
 
@@ -100,7 +100,7 @@ def _measures(priority_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
         latest = None
         if data is not None and measure.latest_value is not None:
             quarter = Quarter.containing(measure.latest_quarter)
-            value = figure(measure.latest_value, data.unit)
+            value = format_value(measure.latest_value, data.unit)
             latest = f"{value} in {quarter.label}"
         found.setdefault(measure.priority_id, []).append(
             {
@@ -324,4 +324,47 @@ def priority_positions_as_at(*, on: datetime.date) -> list[PriorityPosition]:
             progress=progress.get(row["pk"], Progress()),
         )
         for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class PriorityStatus:
+    """A current priority and its status for a quarter: the latest update recorded for that
+    quarter, or none (``rag`` None) when no one has said how it is going yet."""
+
+    pk: int
+    name: str
+    lead: str
+    rag: str | None
+    reason: str
+    recorded_at: datetime.datetime | None
+
+
+def priority_statuses_for_quarter(*, quarter: Quarter) -> list[PriorityStatus]:
+    """Each current priority in the plan's order with its status for ``quarter``. One query."""
+    updates = PriorityUpdate.objects.filter(
+        priority=OuterRef("pk"), quarter_start=quarter.start
+    ).order_by("-recorded_at", "-pk")
+    rows = (
+        Priority.objects.filter(is_active=True)
+        .annotate(
+            quarter_rag=Subquery(updates.values("rag")[:1]),
+            quarter_reason=Subquery(updates.values("reason")[:1]),
+            quarter_recorded_at=Subquery(updates.values("recorded_at")[:1]),
+        )
+        .order_by("position", "name")
+        .values_list(
+            "pk", "name", "lead__full_name", "quarter_rag", "quarter_reason", "quarter_recorded_at"
+        )
+    )
+    return [
+        PriorityStatus(
+            pk=pk,
+            name=name,
+            lead=lead or "",
+            rag=rag,
+            reason=reason or "",
+            recorded_at=recorded_at,
+        )
+        for pk, name, lead, rag, reason, recorded_at in rows
     ]

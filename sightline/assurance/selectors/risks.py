@@ -13,7 +13,9 @@ from django.db.models import (
     Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
+    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -21,7 +23,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
+from django.db.models.functions import Lead, RowNumber
 from django.http import Http404
 
 from sightline.accounts.models import Membership, User
@@ -578,3 +582,218 @@ def risk_attention(*, today: datetime.date) -> RiskAttention:
         unaccepted=counts["unaccepted"],
         overdue_review=counts["overdue"],
     )
+
+
+def risk_appetite() -> int:
+    """The highest residual score the partnership accepts. Read only: a partnership that has
+    not set its matrix yet has the default appetite."""
+    settings_row = RiskSettings.objects.order_by("pk").only("appetite").first()
+    return settings_row.appetite if settings_row is not None else RiskSettings().appetite
+
+
+@dataclass(frozen=True)
+class RiskAboveAppetite:
+    """An open risk above the appetite, with the acceptance covering it, if any."""
+
+    pk: int
+    reference: str
+    title: str
+    category: str  # the category's label
+    owner: str
+    residual_score: int
+    next_review_on: datetime.date
+    accepted_until: datetime.date | None
+    accepted_by: str
+
+
+def risks_above_appetite_on(*, day: datetime.date, appetite: int) -> list[RiskAboveAppetite]:
+    """Risks open on ``day`` with a residual score (as it stands now) above ``appetite``,
+    highest first, each with the acceptance covering ``day``, decided as the register decides
+    it (the newest acceptance made by then). One query."""
+    risks = (
+        Risk.objects.filter(residual_score__gt=appetite, opened_on__lte=day)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=day))
+        .order_by("-residual_score", "reference")
+    )
+    rows = (
+        with_accepted_until(risks, day, made_by=day)
+        .annotate(
+            accepted_by=Case(
+                When(
+                    accepted_until__isnull=False,
+                    then=newest_acceptance("accepted_by__full_name", on_or_before=day),
+                ),
+                default=Value(""),
+            )
+        )
+        .values_list(
+            "pk",
+            "reference",
+            "title",
+            "category",
+            "owner__full_name",
+            "residual_score",
+            "next_review_on",
+            "accepted_until",
+            "accepted_by",
+        )
+    )
+    categories = dict(RiskCategory.choices)
+    return [
+        RiskAboveAppetite(
+            pk=pk,
+            reference=reference,
+            title=title,
+            category=categories.get(category, ""),
+            owner=owner or "",
+            residual_score=score,
+            next_review_on=next_review,
+            accepted_until=until,
+            accepted_by=accepted_by or "",
+        )
+        for pk, reference, title, category, owner, score, next_review, until, accepted_by in rows
+    ]
+
+
+@dataclass(frozen=True)
+class OwnedRisk:
+    """An open risk as its owner needs it on their dashboard."""
+
+    pk: int
+    reference: str
+    title: str
+    residual_score: int
+    next_review_on: datetime.date
+    accepted_until: datetime.date | None
+    above_appetite: bool
+    review_overdue: bool
+
+    @property
+    def needs_acceptance(self) -> bool:
+        return self.above_appetite and self.accepted_until is None
+
+
+def risks_owned_by(*, user: Any, appetite: int, today: datetime.date) -> list[OwnedRisk]:
+    """The open risks ``user`` owns, highest residual score first. One query."""
+    risks = with_accepted_until(
+        Risk.objects.filter(owner_id=user.pk, status=RiskStatus.OPEN), today
+    ).order_by("-residual_score", "reference")
+    return [
+        OwnedRisk(
+            pk=pk,
+            reference=reference,
+            title=title,
+            residual_score=score,
+            next_review_on=next_review,
+            accepted_until=until,
+            above_appetite=score > appetite,
+            review_overdue=next_review < today,
+        )
+        for pk, reference, title, score, next_review, until in risks.values_list(
+            "pk", "reference", "title", "residual_score", "next_review_on", "accepted_until"
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class RiskDecision:
+    """An open risk above the appetite that no acceptance covers today: the Executive is to
+    decide whether to accept it."""
+
+    pk: int
+    reference: str
+    title: str
+    owner: str
+    residual_score: int
+
+
+def risks_awaiting_acceptance(
+    *, appetite: int, today: datetime.date, limit: int
+) -> tuple[list[RiskDecision], int]:
+    """The first ``limit`` open risks above ``appetite`` with no acceptance covering them
+    today (the register's "above appetite and not accepted"), highest first, and how many
+    there are. Two queries."""
+    risks = with_accepted_until(
+        Risk.objects.filter(status=RiskStatus.OPEN, residual_score__gt=appetite), today
+    ).filter(accepted_until__isnull=True)
+    rows = risks.order_by("-residual_score", "reference").values_list(
+        "pk", "reference", "title", "owner__full_name", "residual_score"
+    )[:limit]
+    decisions = [
+        RiskDecision(
+            pk=pk, reference=reference, title=title, owner=owner or "", residual_score=score
+        )
+        for pk, reference, title, owner, score in rows
+    ]
+    return decisions, risks.order_by().count()
+
+
+@dataclass(frozen=True)
+class DatedCount:
+    """A count as it stood on ``day``."""
+
+    day: datetime.date
+    count: int
+
+
+def risks_above_appetite_counts(
+    *, days: list[datetime.date], appetites: list[int]
+) -> list[DatedCount]:
+    """For each of ``days``: the risks open that day (opened on or before it, not closed by
+    it) whose residual score then was above the appetite in force that day (``appetites``,
+    one for each day). A risk's score on a day is that of
+    its latest assessment made on or before the day; a risk with none by then (recorded
+    before it was first assessed) counts at its first assessment's score, and one never
+    assessed at its score now.
+
+    Two queries for every day together. Each assessment is in force from its date until the
+    risk's next assessment (its first also before its date), which window functions give in
+    one pass over the assessments: a subquery for each risk and day would cost the planner
+    so much that PostgreSQL compiles it first (JIT), which takes longer than the counting."""
+    if not days:
+        return []
+    in_order = [F("assessed_on").asc(), F("pk").asc()]
+    assessments = (
+        RiskAssessment.objects.filter(risk__opened_on__lte=max(days))
+        .order_by()
+        .annotate(
+            score=ExpressionWrapper(
+                F("residual_likelihood") * F("residual_impact"), output_field=IntegerField()
+            ),
+            next_on=Window(Lead("assessed_on"), partition_by=[F("risk_id")], order_by=in_order),
+            position=Window(RowNumber(), partition_by=[F("risk_id")], order_by=in_order),
+        )
+    )
+
+    def open_on(day: datetime.date, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}opened_on__lte": day}) & (
+            Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gt": day})
+        )
+
+    assessed = assessments.aggregate(
+        **{
+            f"above_{n}": Count(
+                "risk_id",
+                filter=open_on(day, "risk__")
+                & (Q(assessed_on__lte=day) | Q(position=1))
+                & (Q(next_on__isnull=True) | Q(next_on__gt=day))
+                & Q(score__gt=appetites[n]),
+            )
+            for n, day in enumerate(days)
+        }
+    )
+    never = (
+        Risk.objects.filter(residual_score__gt=min(appetites))
+        .filter(~Exists(RiskAssessment.objects.filter(risk=OuterRef("pk"))))
+        .order_by()
+        .aggregate(
+            **{
+                f"above_{n}": Count("pk", filter=open_on(day) & Q(residual_score__gt=appetites[n]))
+                for n, day in enumerate(days)
+            }
+        )
+    )
+    return [
+        DatedCount(day=day, count=assessed[f"above_{n}"] + never[f"above_{n}"])
+        for n, day in enumerate(days)
+    ]

@@ -15,7 +15,8 @@ from ..quarters import Quarter
 from ..vocabulary import AssuranceLevel
 from .data import exceptions_for_quarter
 from .groups import returns_for_quarter
-from .pack import priority_status, risk_appetite, risks_above_appetite
+from .plan import priority_statuses_for_quarter
+from .risks import risk_appetite, risks_above_appetite_on
 
 
 @dataclass(frozen=True)
@@ -88,13 +89,13 @@ def quarter_assurance(*, quarter: Quarter) -> QuarterAssurance:
     appetite = risk_appetite()
     risks = tuple(
         RiskAboveAppetite(
-            reference=row["reference"],
-            title=row["title"],
-            owner=row["owner"] or "",
-            residual_score=row["residual_score"],
-            accepted=row["accepted_until"] is not None,
+            reference=row.reference,
+            title=row.title,
+            owner=row.owner,
+            residual_score=row.residual_score,
+            accepted=row.accepted_until is not None,
         )
-        for row in risks_above_appetite(quarter=quarter, appetite=appetite)
+        for row in risks_above_appetite_on(day=quarter.end, appetite=appetite)
     )
     returns = returns_for_quarter(quarter=quarter)
     levels = [row["level"] for row in returns if not row["missing"]]
@@ -143,14 +144,14 @@ def priorities_by_quarter(*, quarters: list[Quarter]) -> list[PriorityQuarters]:
     """Each current priority with its status in each of ``quarters`` (in their order)."""
     by_priority: dict[int, PriorityQuarters] = {}
     for index, quarter in enumerate(quarters):
-        for row in priority_status(quarter=quarter):
-            known = by_priority.get(row["pk"])
+        for row in priority_statuses_for_quarter(quarter=quarter):
+            known = by_priority.get(row.pk)
             rags = known.rags if known else ("",) * len(quarters)
-            rags = (*rags[:index], row["rag"] or "", *rags[index + 1 :])
-            by_priority[row["pk"]] = PriorityQuarters(
-                name=row["name"],
-                lead=row["lead"],
+            rags = (*rags[:index], row.rag or "", *rags[index + 1 :])
+            by_priority[row.pk] = PriorityQuarters(
+                name=row.name,
+                lead=row.lead,
                 rags=rags,
-                latest_reason=row["reason"] or (known.latest_reason if known else ""),
+                latest_reason=row.reason or (known.latest_reason if known else ""),
             )
     return list(by_priority.values())

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from sightline.accounts.demo import demo_email
 from sightline.accounts.models import User
-from sightline.assurance import pack
 from sightline.assurance.models import (
     AssuranceReturn,
     Audit,
@@ -32,7 +31,6 @@ from sightline.assurance.models import (
     ScrutinyFinding,
 )
 from sightline.assurance.quarters import Quarter, recent
-from sightline.assurance.selectors.pack import pack_rows
 from sightline.assurance.vocabulary import (
     AssuranceLevel,
     AuditStatus,
@@ -45,6 +43,8 @@ from sightline.core.models import AuditEvent
 from sightline.core.roles import Role
 from sightline.learning.models import Action, Recommendation
 from sightline.learning.vocabulary import OPEN_STATUSES, ActionStatus
+from sightline.reports import pack
+from sightline.reports.selectors.pack import pack_rows
 
 
 def _pack(quarter: Quarter) -> pack.Pack:
@@ -267,7 +267,7 @@ def test_the_demo_is_a_living_partnership_and_sends_no_email(seeded, client):
     _every_assurance_section_of_this_quarters_pack_has_something()
 
     client.force_login(User.objects.get(email=demo_email(Role.EXECUTIVE)))
-    page = client.get("/assurance/pack/").content.decode()
+    page = client.get("/reports/executive-pack/").content.decode()
     for text in (
         "SR-01",
         "Not assured",

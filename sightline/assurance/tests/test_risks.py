@@ -533,7 +533,6 @@ def test_accepting_a_risk_above_appetite_records_who_why_and_until_when(executiv
 
 def test_the_newest_acceptance_decides_in_the_register_and_the_pack(executive, today):
     from sightline.assurance.quarters import Quarter
-    from sightline.assurance.selectors.pack import risks_above_appetite
 
     quarter = Quarter.containing(today)
     risk = RiskFactory.create(residual_likelihood=4, residual_impact=4, residual_score=16)
@@ -551,9 +550,9 @@ def test_the_newest_acceptance_decides_in_the_register_and_the_pack(executive, t
     )
     rows = selectors.risk_rows(risks=list(listed), matrix=selectors.risk_matrix(), today=today)
     assert [row.accepted_until for row in rows] == [quarter.end + days(5)]
-    [row] = risks_above_appetite(quarter=quarter, appetite=9)
-    assert row["accepted_until"] == quarter.end + days(5)
-    assert row["accepted_by"] == executive.full_name
+    [row] = selectors.risks_above_appetite_on(day=quarter.end, appetite=9)
+    assert row.accepted_until == quarter.end + days(5)
+    assert row.accepted_by == executive.full_name
 
 
 def test_a_risk_within_appetite_is_not_accepted(executive, today):

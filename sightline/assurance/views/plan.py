@@ -90,8 +90,8 @@ TILES = (
     ),
     Tile(
         "Executive pack",
-        "assurance:pack",
-        "assurance.view_pack",
+        "reports:pack",
+        "reports.view_pack",
         "One document for a quarter: risks, inspections, exceptions, reviews, learning "
         "and priorities, on screen and as a PDF.",
     ),
@@ -123,7 +123,7 @@ class PlanView(PolicyView):
                 "quarter": Quarter.containing(today),
                 "can_manage": request.user.has_perm("assurance.manage_plan"),
                 "can_record": request.user.has_perm("assurance.record_priority_status"),
-                "can_see_pack": request.user.has_perm("assurance.view_pack"),
+                "can_see_pack": request.user.has_perm("reports.view_pack"),
             },
         )
 

@@ -1,0 +1,1 @@
+"""The reports' forms, one module per area."""

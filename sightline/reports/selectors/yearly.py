@@ -5,7 +5,7 @@ import datetime
 
 from sightline.assurance.quarters import Quarter
 from sightline.assurance.selectors import year as assurance_year
-from sightline.assurance.selectors.pack import risk_appetite
+from sightline.assurance.selectors.risks import risk_appetite
 from sightline.learning import selectors as learning
 from sightline.reviews import selectors as reviews
 from sightline.training import report_selectors as training

@@ -1,17 +1,24 @@
 """The Executive pack for a quarter, as a page and as a PDF. Thin: the quarter from the
-address, the rows from the selectors, the sections from ``pack.assemble``."""
+address, the rows from the selectors, the sections from ``pack.assemble``.
+
+The pack lived in system assurance at ``/assurance/pack/``: those addresses redirect here for
+good, query string and all, and a PDF job stored under the old kind still runs (decision
+0010)."""
 
 import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
+from django.views import View
 
+from sightline.assurance.quarters import Quarter
 from sightline.core.job_models import BackgroundJob
 from sightline.core.jobs import JobOutcome, job_create, register_job_kind
 from sightline.core.pdf import render_pdf
@@ -20,7 +27,6 @@ from sightline.core.views import PolicyView, bad_request
 
 from .. import pack
 from ..forms.pack import QuarterForm
-from ..quarters import Quarter
 from ..selectors.pack import pack_rows
 
 
@@ -29,7 +35,7 @@ def _pack_for(quarter: Quarter, today: datetime.date) -> pack.Pack:
 
 
 class PackView(PolicyView):
-    permission = "assurance.view_pack"
+    permission = "reports.view_pack"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         today = timezone.localdate()
@@ -37,7 +43,7 @@ class PackView(PolicyView):
         quarter = form.chosen()
         if quarter is None:
             refused = {"form": form, "pack": None}
-            return render(request, "assurance/pack/pack.html", refused, status=400)
+            return render(request, "reports/pack/pack.html", refused, status=400)
         context: dict[str, Any] = {
             "form": form,
             "pack": _pack_for(quarter, today),
@@ -45,10 +51,13 @@ class PackView(PolicyView):
             "next": quarter.next() if quarter < form.current else None,
             "pdf_query": urlencode({"quarter": quarter.label}),
         }
-        return render(request, "assurance/pack/pack.html", context)
+        return render(request, "reports/pack/pack.html", context)
 
 
-PDF_KIND = "assurance.pack_pdf"
+PDF_KIND = "reports.pack_pdf"
+# The kind the pack's PDF jobs had while the pack was in assurance: jobs stored under it
+# before the move still run and their files still download.
+OLD_PDF_KIND = "assurance.pack_pdf"
 
 
 class PackPdfView(PolicyView):
@@ -56,7 +65,7 @@ class PackPdfView(PolicyView):
     progress page, where the file is offered when it is ready. The download, not the
     request, is written to the access log."""
 
-    permission = "assurance.view_pack"
+    permission = "reports.view_pack"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         today = timezone.localdate()
@@ -75,10 +84,10 @@ class PackPdfView(PolicyView):
             label=f"The Executive pack for {quarter.label} as a PDF",
             params={
                 "quarter": quarter.label,
-                "back_url": f"{reverse('assurance:pack')}?{urlencode({'quarter': quarter.label})}",
+                "back_url": f"{reverse('reports:pack')}?{urlencode({'quarter': quarter.label})}",
                 "back_label": "Back to the Executive pack",
                 "export": {
-                    "object_type": "assurance.pack",
+                    "object_type": "reports.pack",
                     "object_id": quarter.label,
                     "object_repr": f"Executive pack {quarter.label} (PDF)",
                     "detail": f"Quarter {quarter.label}: {quarter.months}",
@@ -88,6 +97,7 @@ class PackPdfView(PolicyView):
         return redirect(job.get_absolute_url())
 
 
+@register_job_kind(OLD_PDF_KIND)
 @register_job_kind(PDF_KIND)
 def pack_pdf_job(job: BackgroundJob, progress: Progress) -> JobOutcome:
     quarter = Quarter.parse(job.params["quarter"])
@@ -95,7 +105,7 @@ def pack_pdf_job(job: BackgroundJob, progress: Progress) -> JobOutcome:
     the_pack = _pack_for(quarter, timezone.localdate())
     progress.stage("Drawing the PDF")
     html = render_to_string(
-        "assurance/pack/pack_print.html",
+        "reports/pack/pack_print.html",
         {
             "pack": the_pack,
             "partnership_name": settings.SIGHTLINE_PARTNERSHIP_NAME,
@@ -110,7 +120,29 @@ def pack_pdf_job(job: BackgroundJob, progress: Progress) -> JobOutcome:
     )
 
 
+class MovedView(View):
+    """An address the pack had before it moved: sends the browser to the new one for good,
+    with the same query string. Public, because the new address checks who may see it."""
+
+    to: str = ""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        target = reverse(self.to) + (f"?{query}" if query else "")
+        return HttpResponsePermanentRedirect(target)
+
+
 urlpatterns = [
-    path("assurance/pack/", PackView.as_view(), name="pack"),
-    path("assurance/pack.pdf", PackPdfView.as_view(), name="pack_pdf"),
+    path("reports/executive-pack/", PackView.as_view(), name="pack"),
+    path("reports/executive-pack.pdf", PackPdfView.as_view(), name="pack_pdf"),
+    path(
+        "assurance/pack/",
+        login_not_required(MovedView.as_view(to="reports:pack")),
+        name="pack_moved",
+    ),
+    path(
+        "assurance/pack.pdf",
+        login_not_required(MovedView.as_view(to="reports:pack_pdf")),
+        name="pack_pdf_moved",
+    ),
 ]

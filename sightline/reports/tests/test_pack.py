@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sightline.accounts.tests.factories import AgencyFactory, UserFactory
-from sightline.assurance import pack
 from sightline.assurance.models import (
     AssuranceReturn,
     DataPoint,
@@ -29,15 +28,17 @@ from sightline.assurance.models import (
 )
 from sightline.assurance.quarters import Quarter
 from sightline.assurance.selectors.groups import rollup
-from sightline.assurance.selectors.pack import pack_rows
+from sightline.assurance.tests.factories import PriorityUpdateFactory
+from sightline.core.jobs import run_background_job
 from sightline.core.models import AccessLogEntry, BackgroundJob
 from sightline.core.roles import Role
 from sightline.core.tests.pdfs import check_accessible_pdf
 from sightline.learning.tests.factories import ActionFactory, RecommendationFactory
 from sightline.learning.vocabulary import ActionStatus
+from sightline.reports import pack
+from sightline.reports.selectors.pack import pack_rows
+from sightline.reports.trends import assemble as trends_assemble
 from sightline.reviews.tests.factories import CaseFactory
-
-from .factories import PriorityUpdateFactory
 
 D = datetime.date
 LONDON = ZoneInfo("Europe/London")
@@ -46,8 +47,8 @@ NOW = datetime.datetime(2025, 11, 15, 12, 0, tzinfo=LONDON)
 TODAY = NOW.date()
 Q2 = Quarter(2025, 2)
 Q3 = Quarter(2025, 3)
-PACK = reverse("assurance:pack")
-PDF = reverse("assurance:pack_pdf")
+PACK = reverse("reports:pack")
+PDF = reverse("reports:pack_pdf")
 EARLY = datetime.datetime(2025, 1, 6, 9, 0, tzinfo=LONDON)
 
 
@@ -471,6 +472,7 @@ def empty_rows(**changes):
         "timeliness": {"standards": []},
         "overdue_by_agency": [],
         "priorities": [],
+        "trends": trends_assemble([]),
     }
     return rows | changes
 
@@ -547,7 +549,7 @@ def test_the_page_links_to_the_rest_and_the_pdf_names_it(signed_in, partnership)
     assert f"The pack lists the first {pack.LISTED} of {pack.LISTED + 7}." in page
     assert f'href="{reverse("assurance:risk_list")}">Go to the risk register</a>' in page
     html = render_to_string(
-        "assurance/pack/pack_print.html",
+        "reports/pack/pack_print.html",
         {"pack": pack_for(Q2), "partnership_name": "Northshire", "produced_at": timezone.now()},
     )
     assert "The other 7 are in the risk register." in html
@@ -587,7 +589,7 @@ def test_the_pack_for_a_past_quarter_shows_every_section(signed_in, partnership)
         "Previous quarter (2025-26 Q1)",
     ):
         assert text in page, text
-    assert page.count("What this shows:") == 9
+    assert page.count("What this shows:") == 10
 
 
 @pytest.mark.parametrize("text", ["2025 Q3", "Q3", "2025-27 Q1", "2025-26 Q5", "x" * 30])
@@ -697,7 +699,7 @@ def test_the_pdf_is_made_by_a_job_and_logged_when_delivered(
     entry = AccessLogEntry.objects.get()
     assert (entry.action, entry.object_type, entry.object_id) == (
         AccessLogEntry.Action.EXPORT,
-        "assurance.pack",
+        "reports.pack",
         "2025-26 Q2",
     )
     assert entry.object_repr == "Executive pack 2025-26 Q2 (PDF)"
@@ -717,7 +719,7 @@ def test_another_executive_member_cannot_see_or_take_the_pdf(
 
 def test_the_print_page_is_the_same_content_on_a4_with_page_numbers(partnership):
     html = render_to_string(
-        "assurance/pack/pack_print.html",
+        "reports/pack/pack_print.html",
         {"pack": pack_for(Q2), "partnership_name": "Northshire", "produced_at": timezone.now()},
     )
     assert "size: A4" in html
@@ -728,14 +730,14 @@ def test_the_print_page_is_the_same_content_on_a4_with_page_numbers(partnership)
     assert "tr { break-inside: avoid; }" in html
     assert "Executive pack: 2025-26 Q2" in html
     assert "Visits to babies are late in two teams." in html
-    assert html.count("What this shows:") == 9
+    assert html.count("What this shows:") == 10
 
 
 def test_rendering_the_pack_reads_nothing_from_the_database(partnership, django_assert_num_queries):
     built = pack_for(Q2)
     with django_assert_num_queries(0):
         render_to_string(
-            "assurance/pack/pack_print.html",
+            "reports/pack/pack_print.html",
             {"pack": built, "partnership_name": "Northshire", "produced_at": timezone.now()},
         )
 
@@ -780,7 +782,7 @@ def grow(times: int) -> None:
             )
 
 
-@pytest.mark.parametrize(("query", "expected"), [({}, 17), ({"quarter": "2025-26 Q2"}, 17)])
+@pytest.mark.parametrize(("query", "expected"), [({}, 26), ({"quarter": "2025-26 Q2"}, 26)])
 def test_pack_queries_do_not_grow(signed_in, django_assert_num_queries, query, expected):
     client = signed_in(Role.EXECUTIVE)
     grow(1)
@@ -789,3 +791,53 @@ def test_pack_queries_do_not_grow(signed_in, django_assert_num_queries, query, e
     grow(9)
     with django_assert_num_queries(expected):
         assert client.get(PACK, query).status_code == 200
+
+
+# --- The pack's old addresses and jobs ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/assurance/pack/", "/reports/executive-pack/"),
+        ("/assurance/pack.pdf", "/reports/executive-pack.pdf"),
+    ],
+)
+@pytest.mark.parametrize("query", ["", "?quarter=2025-26+Q2", "?quarter=2025%2F26+q2&x=1"])
+def test_the_old_addresses_redirect_for_good_with_their_query(client, db, old, new, query):
+    response = client.get(old + query)
+    assert response.status_code == 301
+    assert response["Location"] == new + query
+
+
+def test_a_bookmark_of_the_old_address_opens_the_same_pack(signed_in, partnership):
+    response = signed_in(Role.EXECUTIVE).get("/assurance/pack/?quarter=2025-26+Q2", follow=True)
+    assert response.redirect_chain == [("/reports/executive-pack/?quarter=2025-26+Q2", 301)]
+    assert "Executive pack: 2025-26 Q2" in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["reports.pack_pdf", "assurance.pack_pdf"])
+def test_a_pdf_job_stored_under_either_kind_runs(partnership, make_user, kind):
+    """Jobs asked for before the pack moved keep the old kind: they still make the PDF."""
+    job = BackgroundJob.objects.create(
+        user=make_user(Role.EXECUTIVE),
+        kind=kind,
+        label="The Executive pack for 2025-26 Q2 as a PDF",
+        params={"quarter": "2025-26 Q2"},
+    )
+    run_background_job.call(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == BackgroundJob.Status.DONE, job.message
+    assert job.result_name == "sightline-executive-pack-2025-26-Q2.pdf"
+
+
+def test_the_packs_trends_end_with_its_quarter(partnership):
+    q2 = pack_for(Q2)
+    assert [row.quarter for row in q2.trends.quarters][-1] == Q2
+    assert len(q2.trends.quarters) == 8
+    last = q2.trends.last
+    assert last.as_at == D(2025, 9, 30)
+    # The same returns the pack lists as not fully assured, counted the same way.
+    assert last.not_fully_assured == len(q2.returns.rows)
+    # The same overdue actions as the pack's section for a quarter that has ended.
+    assert last.overdue_actions == sum(row["overdue"] for row in q2.learning.rows)

@@ -5,9 +5,8 @@ from typing import Any
 
 from django import forms
 
+from sightline.assurance.quarters import Quarter
 from sightline.core.forms import financial_year_hint
-
-from ..quarters import Quarter
 
 
 class QuarterForm(forms.Form):

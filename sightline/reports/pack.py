@@ -2,7 +2,8 @@
 
 ``selectors.pack.pack_rows`` reads the rows from the database; ``assemble`` puts them into
 the pack's sections, each with a sentence saying what it shows, and counts the headline
-figures. The page and the PDF render the same ``Pack``.
+figures; the trends over the eight quarters up to the pack's come from ``trends``. The page
+and the PDF render the same ``Pack``.
 """
 
 import datetime
@@ -11,8 +12,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from .quarters import Quarter
-from .scoring import long_date
+from sightline.assurance.quarters import Quarter
+from sightline.assurance.scoring import long_date
+
+from .trends import Trends
 
 # A list longer than this shows its first rows and says where the rest are: the pack is a
 # paper the Executive reads in a meeting, and its PDF must stay quick to make.
@@ -96,6 +99,7 @@ class Pack:
     timeliness: Section
     learning: Section
     priorities: Section
+    trends: Trends
 
 
 def _risks(rows: Iterable[Mapping[str, Any]], appetite: int) -> Section:
@@ -340,6 +344,7 @@ def assemble(
     timeliness: Mapping[str, Any],
     overdue_by_agency: Iterable[Mapping[str, Any]],
     priorities: Iterable[Mapping[str, Any]],
+    trends: Trends,
 ) -> Pack:
     """The pack for ``quarter`` from the rows the selectors read.
 
@@ -351,6 +356,7 @@ def assemble(
     group, measure, dataset, unit, value, threshold, direction (above or below).
     ``timeliness``: the reviews app's timeliness report. ``overdue_by_agency``: agency,
     overdue. ``priorities``: name, lead, rag (or None), reason, recorded_at, in plan order.
+    ``trends``: the eight quarters up to ``quarter``.
     """
     as_at = as_at_for(quarter, today)
     sections: dict[str, Section] = {
@@ -369,5 +375,6 @@ def assemble(
         complete=today > quarter.end,
         appetite=appetite,
         headlines=_headlines(sections),
+        trends=trends,
         **{name: section.listed(LISTED) for name, section in sections.items()},
     )
