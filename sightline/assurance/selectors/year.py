@@ -1,22 +1,29 @@
 """Reads of the assurance area over a financial year's four quarters, as typed rows, for the
 yearly report (which sits above this app and reads it only through selectors).
 
-Each quarter is read with the same rules as the Executive pack for that quarter (risks above
-appetite and their acceptance as at the quarter's end, the roll-up's returns, the data
-exceptions, the priorities' updates), so the yearly report and the four packs agree."""
+Each quarter is read as it stood on a fixed day, from the dated history (decision 0011), so a
+report made later gives the same figures:
+
+- risks above appetite, their acceptance and overdue reviews: as at the quarter's last day,
+  with the scores, appetite and review dates in force then;
+- group assurance returns and data figures for the quarter: as they stood at the end of the
+  following quarter, because they are made after the quarter they are about (a return for
+  January to March is due in April), and the quarter after is when the partnership reads
+  them."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import Q
 
-from ..models import Inspection, Risk
+from ..charts import format_value, threshold_text
+from ..models import Inspection
 from ..quarters import Quarter
 from ..vocabulary import AssuranceLevel
-from .data import exceptions_for_quarter
-from .groups import returns_for_quarter
+from .data import figures_as_at
+from .groups import group_returns_as_at
 from .plan import priority_statuses_for_quarter
-from .risks import risk_appetite, risks_above_appetite_on
+from .risks import risk_positions_as_at
 
 
 @dataclass(frozen=True)
@@ -73,50 +80,45 @@ class PriorityQuarters:
     latest_reason: str
 
 
-def _overdue_reviews(end: datetime.date) -> int:
-    """Risks open on ``end`` whose next review was due before it and that had not been
-    reviewed since it fell due. Reviews are read from the register as it is now: a risk
-    reviewed after ``end`` carries its new review date, so it is counted only while its
-    recorded next review still falls before ``end``."""
-    return (
-        Risk.objects.filter(opened_on__lte=end, next_review_on__lt=end, last_reviewed_on__lte=end)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=end))
-        .count()
-    )
+def settled_on(quarter: Quarter) -> datetime.date:
+    """The day a quarter's returns and figures are read as they stood: the last day of the
+    quarter after it."""
+    return quarter.next().end
 
 
 def quarter_assurance(*, quarter: Quarter) -> QuarterAssurance:
-    appetite = risk_appetite()
-    risks = tuple(
-        RiskAboveAppetite(
-            reference=row.reference,
-            title=row.title,
-            owner=row.owner,
-            residual_score=row.residual_score,
-            accepted=row.accepted_until is not None,
-        )
-        for row in risks_above_appetite_on(day=quarter.end, appetite=appetite)
-    )
-    returns = returns_for_quarter(quarter=quarter)
-    levels = [row["level"] for row in returns if not row["missing"]]
+    positions = risk_positions_as_at(on=quarter.end)
+    returns = group_returns_as_at(quarter=quarter, on=settled_on(quarter))
+    levels = [row.level for row in returns if not row.missing]
     return QuarterAssurance(
         label=quarter.label,
         start=quarter.start,
         end=quarter.end,
-        risks_above_appetite=risks,
-        risk_reviews_overdue=_overdue_reviews(quarter.end),
+        risks_above_appetite=tuple(
+            RiskAboveAppetite(
+                reference=row.reference,
+                title=row.title,
+                owner=row.owner,
+                residual_score=row.residual_score,
+                accepted=row.accepted,
+            )
+            for row in positions
+            if row.above_appetite
+        ),
+        risk_reviews_overdue=sum(1 for row in positions if row.review_overdue),
         returns_assured=levels.count(AssuranceLevel.ASSURED),
         returns_partial=levels.count(AssuranceLevel.PARTIAL),
         returns_not_assured=levels.count(AssuranceLevel.NOT_ASSURED),
-        returns_missing=sum(1 for row in returns if row["missing"]),
+        returns_missing=sum(1 for row in returns if row.missing),
         data_exceptions=tuple(
             DataException(
-                group=row["group"].name,
-                measure=row["measure"].name,
-                value=row["value_text"],
-                threshold=row["threshold_text"],
+                group=row.group,
+                measure=row.name,
+                value=format_value(row.value, row.unit),
+                threshold=threshold_text(row.threshold, row.direction, row.unit),
             )
-            for row in exceptions_for_quarter(quarter=quarter)
+            for row in figures_as_at(quarter=quarter, on=settled_on(quarter))
+            if row.beyond_threshold
         ),
     )
 

@@ -5,7 +5,7 @@ import datetime
 
 from sightline.assurance.quarters import Quarter
 from sightline.assurance.selectors import year as assurance_year
-from sightline.assurance.selectors.risks import risk_appetite
+from sightline.assurance.selectors.risks import risk_matrix_as_at
 from sightline.learning import selectors as learning
 from sightline.reviews import selectors as reviews
 from sightline.training import report_selectors as training
@@ -25,7 +25,7 @@ def _assurance(year: FinancialYear) -> figures.AssuranceFigures:
     quarters = _quarters(year)
     rows = [assurance_year.quarter_assurance(quarter=quarter) for quarter in quarters]
     return figures.AssuranceFigures(
-        risk_appetite=risk_appetite(),
+        risk_appetite=risk_matrix_as_at(on=year.end).appetite,
         quarters=tuple(
             figures.QuarterFigures(
                 label=row.label,
