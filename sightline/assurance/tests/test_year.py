@@ -4,22 +4,14 @@ quarter after."""
 
 import datetime
 
-import time_machine
-
 from sightline.assurance.quarters import Quarter
 from sightline.assurance.selectors.year import quarter_assurance, settled_on
 from sightline.assurance.services.groups import assurance_return_submit
 from sightline.assurance.services.risks import risk_create, risk_review
 from sightline.assurance.tests.factories import GroupFactory
-from sightline.assurance.tests.test_as_at import executive
+from sightline.assurance.tests.test_as_at import executive, on_day
 
 D = datetime.date
-
-
-def on_day(day: datetime.date) -> time_machine.travel:
-    return time_machine.travel(
-        datetime.datetime(day.year, day.month, day.day, 12, tzinfo=datetime.UTC)
-    )
 
 
 def test_a_quarter_settles_at_the_end_of_the_next():

@@ -610,11 +610,13 @@ class DashboardLink:
 
 def dashboard_links(*, user: Any) -> list[DashboardLink]:
     """The dashboards ``user`` may open, the one for their main role first: the business
-    unit's, then their agencies' scorecards, the review group's, the trainer's and their own
+    unit's, the executive's, then their agencies' scorecards, the review group's, the trainer's and their own
     training, which everyone has."""
     links = []
     if user.has_perm("reports.view_business_unit_dashboard"):
         links.append(DashboardLink("Business unit", reverse("reports:business_unit_dashboard")))
+    if user.has_perm("reports.view_executive_dashboard"):
+        links.append(DashboardLink("Executive", reverse("reports:executive_dashboard")))
     if user.has_perm("reports.view_agency_comparison"):
         links.append(DashboardLink("Agencies compared", reverse("reports:agency_comparison")))
     else:

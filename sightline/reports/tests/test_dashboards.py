@@ -392,6 +392,7 @@ def test_a_practitioner_sees_their_places_evaluations_impact_surveys_and_certifi
     [
         (Role.ADMINISTRATOR, "reports:business_unit_dashboard"),
         (Role.REVIEW_OFFICER, "reports:business_unit_dashboard"),
+        (Role.EXECUTIVE, "reports:executive_dashboard"),
         (Role.REVIEW_GROUP_MEMBER, "reports:review_group_dashboard"),
         (Role.TRAINER, "reports:trainer_dashboard"),
         (Role.PRACTITIONER, "reports:practitioner_dashboard"),
