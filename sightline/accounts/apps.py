@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
-from sightline.core.navigation import NavItem, SettingsPage
+from sightline.core.navigation import SettingsPage
 
 
 class AccountsConfig(AppConfig):
@@ -8,7 +8,6 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "Accounts and partner agencies"
     demo_seeder = "sightline.accounts.demo.seed"
-    navigation = (NavItem("Home", "accounts:home", "accounts.view_home", order=0),)
     settings_pages = (
         SettingsPage(
             "Users",

@@ -31,10 +31,7 @@ class ReportsConfig(AppConfig):
         "sightline.reports.panels.roles.practitioner_panel",
     )
     # Each person's own: the dashboard of their main role (the others are linked from it).
-    navigation = (
-        NavItem("Dashboard", "reports:dashboard", "reports.view_dashboard", order=5),
-        NavItem("Yearly report", "reports:yearly_list", "reports.view_yearly_drafts", order=35),
-    )
+    navigation = (NavItem("Dashboard", "reports:dashboard", "reports.view_dashboard", order=5),)
 
     def ready(self) -> None:
         from . import policies  # noqa: F401  (registers rules)

@@ -155,7 +155,7 @@ def test_learning_tracker_import_and_report(visitor, people):
     )
     visitor.sign_in(f"{Role.REVIEW_OFFICER.slug}@example.test", PASSWORD)
     page = visitor.page
-    visitor.click(page.get_by_role("link", name="Learning"))
+    visitor.click(page.get_by_role("link", name="Learning", exact=True))
     visitor.click(page.get_by_role("button", name="Import a learning tracker"))
     page.get_by_label("Learning tracker file").set_input_files(str(EXAMPLES / "learning.csv"))
     page.get_by_role("button", name="Check the file").click()
@@ -200,7 +200,7 @@ def test_agency_lead_updates_an_action_and_an_administrator_signs_it_off(
 
     visitor.sign_in(f"{Role.AGENCY_LEAD.slug}@example.test", PASSWORD)
     page = visitor.page
-    visitor.click(page.get_by_role("link", name="Learning"))
+    visitor.click(page.get_by_role("link", name="Learning", exact=True))
     visitor.click(page.get_by_role("link", name="Actions"))
     visitor.click(page.get_by_role("link", name="Show my agency's actions"))
     visitor.click(page.get_by_role("link", name="AUD-1/R1/A1"))

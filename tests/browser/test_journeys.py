@@ -107,7 +107,9 @@ def test_administrator_runs_users_agencies_and_the_audit_trail(visitor, partners
 
 def test_agency_lead_sees_own_agency_only(visitor, partnership):
     visitor.sign_in(f"{Role.AGENCY_LEAD.slug}@example.test", PASSWORD)
-    visitor.click(visitor.page.get_by_role("link", name=re.compile("Northshire Constabulary")))
+    visitor.click(
+        visitor.page.get_by_role("link", name=re.compile("^Northshire Constabulary: people"))
+    )
     expect(visitor.page.get_by_role("heading", level=1)).to_have_text("Northshire Constabulary")
     visitor.goto(f"/agencies/{partnership['unit'].pk}/")
     expect(visitor.page.get_by_role("heading", level=1)).to_have_text("Page not found")

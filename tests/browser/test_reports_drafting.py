@@ -50,6 +50,7 @@ def test_write_approve_check_and_publish_the_yearly_report(visitor, people):
     year = FinancialYear(2023)
     visitor.sign_in("admin@example.test", PASSWORD)
 
+    visitor.click(page.get_by_role("link", name="Dashboard", exact=True))
     visitor.click(page.get_by_role("link", name="Yearly report", exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text("Yearly report")
     visitor.click(page.get_by_role("button", name=f"Start the report for {year.label}"))

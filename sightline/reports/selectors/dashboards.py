@@ -608,10 +608,21 @@ class DashboardLink:
     url: str
 
 
+def report_links(*, user: Any) -> list[DashboardLink]:
+    """The partnership's reports ``user`` may open, listed at the foot of each dashboard (the
+    navigation has no room for them): the yearly report and the Executive pack."""
+    links = []
+    if user.has_perm("reports.view_yearly_drafts"):
+        links.append(DashboardLink("Yearly report", reverse("reports:yearly_list")))
+    if user.has_perm("reports.view_pack"):
+        links.append(DashboardLink("Executive pack", reverse("reports:pack")))
+    return links
+
+
 def dashboard_links(*, user: Any) -> list[DashboardLink]:
     """The dashboards ``user`` may open, the one for their main role first: the business
-    unit's, the executive's, then their agencies' scorecards, the review group's, the trainer's and their own
-    training, which everyone has."""
+    unit's, the executive's, then their agencies' scorecards, the review group's, the
+    trainer's and their own training, which everyone has."""
     links = []
     if user.has_perm("reports.view_business_unit_dashboard"):
         links.append(DashboardLink("Business unit", reverse("reports:business_unit_dashboard")))

@@ -27,7 +27,12 @@ class DashboardView(PolicyView):
         return render(
             request,
             self.template,
-            {**self.figures(request), "other_dashboards": others, "today": selectors.today()},
+            {
+                **self.figures(request),
+                "other_dashboards": others,
+                "reports": selectors.report_links(user=request.user),
+                "today": selectors.today(),
+            },
         )
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from sightline.core.views import PolicyView
 
+from ..selectors.dashboards import dashboard_links, report_links
 from ..selectors.executive import executive_dashboard
 
 
@@ -16,7 +17,13 @@ class ExecutiveDashboardView(PolicyView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         dashboard = executive_dashboard(user=request.user, today=timezone.localdate())
-        return render(request, "reports/dashboards/executive.html", {"dashboard": dashboard})
+        others = [item for item in dashboard_links(user=request.user) if item.url != request.path]
+        context = {
+            "dashboard": dashboard,
+            "other_dashboards": others,
+            "reports": report_links(user=request.user),
+        }
+        return render(request, "reports/dashboards/executive.html", context)
 
 
 urlpatterns = [
