@@ -114,9 +114,11 @@ class YearlyReport(TimeStampedModel):
         related_name="+",
     )
     # Frozen at publication: ``yearly_figures(...).as_json()``, the approved narratives by
-    # chapter id, and the standalone page as published.
+    # chapter id, the laid-out report every format draws (``yearly.frozen``), and the
+    # standalone page as published.
     published_figures = models.JSONField(null=True, blank=True)
     published_narratives = models.JSONField(null=True, blank=True)
+    published_document = models.JSONField(null=True, blank=True)
     published_html = models.TextField(blank=True)
     panel_due_on = models.DateField("to be sent to the national panel by", null=True, blank=True)
     panel_sent_on = models.DateField("sent to the national panel on", null=True, blank=True)

@@ -39,6 +39,7 @@ from .models import (
     YearlyReport,
 )
 from .selectors import drafts as selectors
+from .yearly import frozen, render_html
 from .yearly.contents import CHAPTER_IDS, CONTENT_IDS
 from .yearly.years import FinancialYear
 
@@ -440,9 +441,9 @@ def report_publish(
         chapter: selectors.narrative_as_json(narrative)
         for chapter, narrative in selectors.chapter_narratives(year=report.year).items()
     }
-    report.published_html = selectors.report_standalone_html(
-        figures=checklist.figures, year=report.year
-    )
+    laid_out = selectors.report_document(figures=checklist.figures, year=report.year)
+    report.published_document = frozen.document_as_json(laid_out)
+    report.published_html = render_html.standalone_html(laid_out)
     report.panel_due_on = timezone.localdate(now) + datetime.timedelta(days=settings_row.panel_days)
     report.save()
     audit_record(

@@ -26,7 +26,7 @@ from ..models import (
     YearlyReport,
 )
 from ..policies import OWNER_ROLES
-from ..yearly import contents, document, render_html
+from ..yearly import contents, document, frozen
 from ..yearly.changes import FigureChange, figure_changes
 from ..yearly.coverage import small_numbers, statutory_contents
 from ..yearly.document import GENERATED, Section
@@ -294,16 +294,28 @@ def report_checklist(*, report: YearlyReport, figures: YearlyFigures | None = No
     )
 
 
-def report_standalone_html(*, figures: YearlyFigures, year: FinancialYear) -> str:
-    """The report as one page, as it is published, to keep with the frozen figures."""
-    return render_html.standalone_html(
-        document.build(
-            figures=figures,
-            narratives=chapter_narratives(year=year),
-            partnership=settings.SIGHTLINE_PARTNERSHIP_NAME,
-            produced=document.long_date(timezone.localdate()),
-        )
+def report_document(*, figures: YearlyFigures, year: FinancialYear) -> document.ReportDocument:
+    """The report laid out from ``figures`` and the chapters' narrative, as it would be
+    published today."""
+    return document.build(
+        figures=figures,
+        narratives=chapter_narratives(year=year),
+        partnership=settings.SIGHTLINE_PARTNERSHIP_NAME,
+        produced=document.long_date(timezone.localdate()),
     )
+
+
+def published_document(*, year: FinancialYear) -> document.ReportDocument | None:
+    """The year's report laid out as it was published, or None when it has not been (or was
+    published before the layout was kept)."""
+    report = (
+        YearlyReport.objects.filter(start_year=year.start_year, status=ReportStatus.PUBLISHED)
+        .only("published_document")
+        .first()
+    )
+    if report is None or report.published_document is None:
+        return None
+    return frozen.document_from_json(report.published_document)
 
 
 def published_html(*, year: FinancialYear) -> str | None:

@@ -13,6 +13,7 @@ from sightline.core.jobs import JobOutcome, job_create, register_job_kind
 from sightline.core.progress import Progress
 from sightline.core.views import PolicyView
 
+from ..selectors import drafts
 from ..selectors import yearly as selectors
 from ..yearly import document, render_docx, render_html
 from ..yearly.years import FinancialYear
@@ -31,6 +32,11 @@ def _year(label: str) -> FinancialYear:
 
 
 def _document(year: FinancialYear) -> document.ReportDocument:
+    """The report as published, once it is (every format then says what was published,
+    whatever has changed in the records since); until then, generated now."""
+    published = drafts.published_document(year=year)
+    if published is not None:
+        return published
     figures, narratives = selectors.yearly_report(
         year=year, since=selectors.position_since(), with_cases=False
     )
