@@ -1,6 +1,6 @@
 """The yearly report's chapters and the statutory contents they must cover (pure: no ORM).
 
-The ids are the contract's (``../shared/spec/yearly-report.md`` section 3, copied in
+The ids are the yearly report contract's (section 3, set out with their meanings in
 ``docs/reports/yearly-report.md``) and must not change. Chapters are in the order
 partnerships publish them. A content is covered by a chapter's generated figures when the
 records give it figures, and by the chapter's narrative once that has been written and
