@@ -318,16 +318,6 @@ def published_document(*, year: FinancialYear) -> document.ReportDocument | None
     return frozen.document_from_json(report.published_document)
 
 
-def published_html(*, year: FinancialYear) -> str | None:
-    """The year's report as it was published (one standalone page), or None before then."""
-    report = (
-        YearlyReport.objects.filter(start_year=year.start_year, status=ReportStatus.PUBLISHED)
-        .only("published_html")
-        .first()
-    )
-    return report.published_html if report is not None else None
-
-
 # Pages --------------------------------------------------------------------------------
 
 # How many years back a report may be started from the list.
