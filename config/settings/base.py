@@ -98,6 +98,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compilation pays off for long analytical queries, not for the short ones a page
+    # runs: on a row estimate in the hundreds of thousands PostgreSQL compiles anyway and
+    # adds 100-200 ms to a query that takes 20. Reports are precomputed or grouped on keys,
+    # so the application's connections turn it off (docs/operations.md, "PostgreSQL").
+    # DATABASE_PG_OPTIONS adds settings of the site's own, such as work_mem.
+    _pg_options = " ".join(("-c jit=off", os.environ.get("DATABASE_PG_OPTIONS", ""))).strip()
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = _pg_options
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts and sessions ---------------------------------------------------

@@ -711,7 +711,25 @@ def overdue_action_counts(*, days: list[datetime.date]) -> list[OverdueOn]:
     and neither complete nor closed on it. One query for every day together."""
     if not days:
         return []
-    counts = Action.objects.order_by().aggregate(
-        **{f"overdue_{n}": Count("pk", filter=_overdue_on(day)) for n, day in enumerate(days)}
+    today = timezone.localdate()
+    past = [day for day in days if day < today]
+    counts = (
+        Action.objects.order_by().aggregate(
+            **{f"overdue_{day}": Count("pk", filter=_overdue_on(day)) for day in past}
+        )
+        if past
+        else {}
     )
-    return [OverdueOn(day=day, overdue=counts[f"overdue_{n}"]) for n, day in enumerate(days)]
+    if len(past) < len(days):
+        # Today (or later) is counted as the tracker counts it, from the actions' status
+        # now: an index-only count, rather than every action's dates checked.
+        counts["now"] = overdue_now_count(today=today)
+    return [
+        OverdueOn(day=day, overdue=counts[f"overdue_{day}" if day < today else "now"])
+        for day in days
+    ]
+
+
+def overdue_now_count(*, today: datetime.date) -> int:
+    """Open actions due before ``today``, as the tracker counts them."""
+    return Action.objects.filter(status__in=OPEN, due_date__lt=today).order_by().count()

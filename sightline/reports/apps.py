@@ -1,6 +1,9 @@
+import datetime
+
 from django.apps import AppConfig
 
 from sightline.core.navigation import NavItem, SettingsPage
+from sightline.core.scheduling import Cadence, Schedule
 
 
 class ReportsConfig(AppConfig):
@@ -29,6 +32,18 @@ class ReportsConfig(AppConfig):
         "sightline.reports.panels.roles.review_group_panel",
         "sightline.reports.panels.roles.trainer_panel",
         "sightline.reports.panels.roles.practitioner_panel",
+    )
+    schedules = (
+        Schedule(
+            name="reports.snapshots",
+            label="Trend figures of past quarters",
+            function="sightline.reports.services.quarter_snapshots_refresh",
+            cadence=Cadence.DAILY,
+            default_time=datetime.time(2, 30),
+            description="Counts again the last twelve closed quarters' trend figures "
+            "(deadlines met, actions overdue, risks above appetite), which the dashboards "
+            "and the Executive pack read rather than recount.",
+        ),
     )
     # Each person's own: the dashboard of their main role (the others are linked from it).
     navigation = (NavItem("Dashboard", "reports:dashboard", "reports.view_dashboard", order=5),)

@@ -97,6 +97,8 @@ APPROVERS: dict[str, Role] = {
 
 
 def seed(*, password: str, stdout: Any) -> None:
+    # The trends' past quarters, as the worker takes them each night.
+    services.quarter_snapshots_refresh()
     year = FinancialYear.last_full(timezone.localdate())
     if YearlyReport.objects.filter(start_year=year.start_year).exists():
         stdout.write(f"Reports: the {year.label} yearly report exists already, nothing added.")

@@ -360,3 +360,39 @@ class Circulation(TimeStampedModel):
     def who(self) -> str:
         parts = [self.name or self.get_recipient_display(), self.organisation]
         return ", ".join(part for part in parts if part)
+
+
+class QuarterSnapshot(models.Model):
+    """A closed quarter's heavy figures, as at its last day, kept so that the dashboards and
+    the Executive pack do not recount years of dated history on every request (decision
+    0012). Not a record: the worker recounts each one every day
+    (``services.quarter_snapshots_refresh``), so a correction dated in an earlier quarter
+    shows by the next morning, and a page whose quarter has none counts it live.
+
+    ``appetite`` is the risk appetite the risk count used: a snapshot taken under another
+    appetite is not read."""
+
+    quarter = models.CharField(max_length=10, unique=True)  # "2025-26 Q1"
+    as_at = models.DateField()
+    appetite = models.PositiveSmallIntegerField()
+    deadlines_due = models.PositiveIntegerField()
+    deadlines_met = models.PositiveIntegerField()
+    overdue_actions = models.PositiveIntegerField()
+    risks_above_appetite = models.PositiveIntegerField()
+    # [[agency name, overdue actions], ...] as at ``as_at``, for the pack's table.
+    overdue_by_agency = models.JSONField(default=list)
+    # The timeliness report's counts for each standard over the quarter, for the pack.
+    timeliness = models.JSONField(default=list)
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["quarter"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(deadlines_met__lte=models.F("deadlines_due")),
+                name="snapshot_met_within_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} as at {self.as_at:%d %B %Y}"

@@ -8,8 +8,12 @@ undoes that (new text, a withdrawn approval or exception) returns it to draft. P
 checks it all again, and also that the author has confirmed every small figure about
 people is safe to publish, then freezes the figures and the text: the published report
 never changes, and the year cannot be published twice.
+
+The only other write is the worker's: the quarter snapshots the trends and the pack read
+(``quarter_snapshots_refresh``, decision 0012).
 """
 
+import dataclasses
 import datetime
 from collections.abc import Collection
 from typing import Any
@@ -31,6 +35,7 @@ from .models import (
     ChapterVersion,
     Circulation,
     ContentException,
+    QuarterSnapshot,
     Recipient,
     ReportChapter,
     ReportSettings,
@@ -39,6 +44,7 @@ from .models import (
     YearlyReport,
 )
 from .selectors import drafts as selectors
+from .selectors import trends as trend_selectors
 from .yearly import frozen, render_html
 from .yearly.contents import CHAPTER_IDS, CONTENT_IDS
 from .yearly.years import FinancialYear
@@ -570,3 +576,53 @@ def report_settings_update(
     row.save()
     audit_record(actor=actor, kind=AuditEvent.Kind.UPDATE, obj=row, changes=changes)
     return row
+
+
+# --- Quarter snapshots ---------------------------------------------------------------------
+
+SNAPSHOT_QUARTERS = 12  # three years of closed quarters: the trends of any pack in that time
+
+
+def quarter_snapshots_refresh(*, now: datetime.datetime | None = None) -> dict[str, Any]:
+    """Count again, as at its last day, each of the last ``SNAPSHOT_QUARTERS`` closed
+    quarters' heavy figures, and keep them in place of the last count. Run by the worker
+    each night; safe to run at any time or twice at once (the rows are replaced in one
+    transaction, keyed by quarter). Not audited: a snapshot is a copy of figures the records
+    give, not a record."""
+    from sightline.assurance.quarters import Quarter
+    from sightline.assurance.selectors.risks import risk_appetite
+    from sightline.learning.selectors import overdue_actions_by_agency_on
+    from sightline.reviews.selectors import timeliness_counts
+
+    today = timezone.localdate(now)
+    quarters = [Quarter.containing(today).previous()]
+    while len(quarters) < SNAPSHOT_QUARTERS:
+        quarters.append(quarters[-1].previous())
+    appetite = risk_appetite()
+    figures = trend_selectors.heavy_figures(quarters=quarters, today=today, appetite=appetite)
+    counted_at = timezone.now()
+    rows = [
+        QuarterSnapshot(
+            quarter=item.label,
+            as_at=heavy.as_at,
+            appetite=appetite,
+            deadlines_due=heavy.deadlines_due,
+            deadlines_met=heavy.deadlines_met,
+            overdue_actions=heavy.overdue_actions,
+            risks_above_appetite=heavy.risks_above_appetite,
+            overdue_by_agency=[
+                [row.agency, row.overdue]
+                for row in overdue_actions_by_agency_on(day=heavy.as_at, today=today)
+            ],
+            timeliness=[
+                dataclasses.asdict(row)
+                for row in timeliness_counts(as_at=heavy.as_at, since=item.start)
+            ],
+            counted_at=counted_at,
+        )
+        for item, heavy in zip(quarters, figures, strict=True)
+    ]
+    with transaction.atomic():
+        QuarterSnapshot.objects.filter(quarter__in=[row.quarter for row in rows]).delete()
+        QuarterSnapshot.objects.bulk_create(rows)
+    return {"quarters": len(rows)}

@@ -48,18 +48,28 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+def visible_case_filter(*, user: Any, field: str = "pk") -> Q:
+    """The condition on ``field`` (a case's key, or a foreign key to a case) that keeps the
+    cases the user may know exists; empty for those who see every case.
+
+    Each part is ``IN`` a subquery that does not refer to the outer row, so PostgreSQL reads
+    the person's assignments and their agencies' cases once and probes them by hash (or
+    starts from them), rather than running two correlated ``EXISTS`` for every case: with
+    53,000 cases the correlated form took 390 ms for one agency lead's deadline count."""
+    if sees_every_case(user):
+        return Q()
+    condition = Q(
+        **{f"{field}__in": CaseAssignment.objects.filter(user_id=user.pk).values("case_id")}
+    )
+    if sees_agency_cases(user):
+        involved = Case.agencies.through.objects.filter(agency_id__in=user.agency_ids)
+        condition |= Q(**{f"{field}__in": involved.values("case_id")})
+    return condition
+
+
 def visible_cases(*, user: Any) -> QuerySet[Case]:
     """Every case the user may know exists."""
-    cases = Case.objects.all()
-    if sees_every_case(user):
-        return cases
-    on_case = Exists(CaseAssignment.objects.filter(case=OuterRef("pk"), user_id=user.pk))
-    if sees_agency_cases(user):
-        involved = Exists(
-            Case.agencies.through.objects.filter(case=OuterRef("pk"), agency_id__in=user.agency_ids)
-        )
-        return cases.filter(involved | on_case)
-    return cases.filter(on_case)
+    return Case.objects.filter(visible_case_filter(user=user))
 
 
 @dataclass(frozen=True)
@@ -229,11 +239,13 @@ def deadline_list(
 ) -> QuerySet[CaseDeadline]:
     """Deadlines not yet met that fall due within ``within_days`` (overdue ones included)."""
     horizon = today() + datetime.timedelta(days=within_days)
-    deadlines = CaseDeadline.objects.filter(due__lte=horizon, case__in=visible_cases(user=user))
+    deadlines = CaseDeadline.objects.filter(
+        visible_case_filter(user=user, field="case_id"), due__lte=horizon
+    )
     if mine:
         deadlines = deadlines.filter(
             Q(case__officer_id=user.pk)
-            | Q(Exists(CaseAssignment.objects.filter(case=OuterRef("case"), user_id=user.pk)))
+            | Q(case_id__in=CaseAssignment.objects.filter(user_id=user.pk).values("case_id"))
         )
     return deadlines.select_related("case", "standard", "case__officer").order_by(
         "due", "case__reference"

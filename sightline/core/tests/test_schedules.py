@@ -140,6 +140,7 @@ def test_every_app_schedule_names_a_function_that_exists():
         "learning.reminders",
         "learning.digest",
         "training.reminders",
+        "reports.snapshots",
     }
     for schedule in found:
         from django.utils.module_loading import import_string

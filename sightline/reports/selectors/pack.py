@@ -39,11 +39,32 @@ def group_returns(*, quarter: Quarter) -> tuple[list[dict[str, Any]], list[str]]
     return not_assured, missing
 
 
+def _counted_from_history(
+    *, quarter: Quarter, today: datetime.date, appetite: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The timeliness counts over the quarter and the overdue learning actions for each
+    agency, as at the pack's day: from the quarter's snapshot once it has closed and the
+    worker has taken one, otherwise counted now."""
+    snapshot = trends.snapshots_of(quarters=[quarter], today=today, appetite=appetite).get(quarter)
+    if snapshot is not None:
+        overdue = [
+            {"agency": agency, "overdue": count} for agency, count in snapshot.overdue_by_agency
+        ]
+        return snapshot.timeliness, overdue
+    as_at = as_at_for(quarter, today)
+    return (
+        _rows(timeliness_counts(as_at=as_at, since=quarter.start)),
+        _rows(overdue_actions_by_agency_on(day=as_at, today=today)),
+    )
+
+
 def pack_rows(*, quarter: Quarter, today: datetime.date) -> dict[str, Any]:
     """Every row the pack for ``quarter`` needs, as ``pack.assemble``'s keyword arguments."""
-    as_at = as_at_for(quarter, today)
     appetite = risk_appetite()
     returns, missing = group_returns(quarter=quarter)
+    standards, overdue_by_agency = _counted_from_history(
+        quarter=quarter, today=today, appetite=appetite
+    )
     return {
         "quarter": quarter,
         "today": today,
@@ -53,10 +74,8 @@ def pack_rows(*, quarter: Quarter, today: datetime.date) -> dict[str, Any]:
         "returns": returns,
         "missing_returns": missing,
         "breaches": _rows(threshold_breaches(quarter=quarter)),
-        "timeliness": {
-            "standards": _rows(timeliness_counts(as_at=as_at, since=quarter.start)),
-        },
-        "overdue_by_agency": _rows(overdue_actions_by_agency_on(day=as_at, today=today)),
+        "timeliness": {"standards": standards},
+        "overdue_by_agency": overdue_by_agency,
         "priorities": _rows(priority_statuses_for_quarter(quarter=quarter)),
         "trends": trends.trends_to(quarter=quarter, today=today),
     }

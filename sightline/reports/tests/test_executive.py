@@ -262,7 +262,7 @@ def grow(member, times: int) -> None:
         )
 
 
-@pytest.mark.parametrize(("url", "expected"), [(DASHBOARD, 22), (HOME, 23)])
+@pytest.mark.parametrize(("url", "expected"), [(DASHBOARD, 24), (HOME, 23)])
 def test_the_dashboard_and_the_panel_take_the_same_queries_whatever_the_data(
     client, member, register, django_assert_num_queries, url, expected
 ):

@@ -22,7 +22,9 @@ from sightline.assurance.tests.factories import (
 from sightline.learning.tests.factories import ActionFactory, RecommendationFactory
 from sightline.learning.vocabulary import ActionStatus
 from sightline.reports import trends
+from sightline.reports.models import QuarterSnapshot
 from sightline.reports.selectors.trends import current_trends, trends_to
+from sightline.reports.services import SNAPSHOT_QUARTERS, quarter_snapshots_refresh
 from sightline.reviews.models import TimelinessStandard
 from sightline.reviews.tests.factories import CaseFactory
 from sightline.training.models import SectorWorkforce
@@ -299,10 +301,10 @@ def grow(times: int) -> None:
 def test_the_trends_take_the_same_queries_whatever_the_data(db, django_assert_num_queries):
     SectorWorkforce.objects.create(sector=Sector.POLICE, headcount=100)
     grow(1)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         current_trends(today=TODAY)
     grow(10)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         current_trends(today=TODAY)
 
 
@@ -319,3 +321,53 @@ def test_each_day_is_judged_against_its_own_appetite(db):
     days = [D(2025, 6, 30), D(2025, 9, 30)]
     counts = risks_above_appetite_counts(days=days, appetites=[9, 12])
     assert [item.count for item in counts] == [2, 0]
+
+
+# --- Snapshots of closed quarters -------------------------------------------------------------
+
+
+def test_snapshots_hold_what_a_live_count_gives_and_are_read_in_its_place(db):
+    RiskSettings.objects.create(appetite=9)
+    grow(6)
+    live = current_trends(today=TODAY).quarters
+    assert quarter_snapshots_refresh() == {"quarters": SNAPSHOT_QUARTERS}
+    assert quarter_snapshots_refresh() == {"quarters": SNAPSHOT_QUARTERS}  # replaced, not added
+    assert QuarterSnapshot.objects.count() == SNAPSHOT_QUARTERS
+    assert QuarterSnapshot.objects.get(quarter="2025-26 Q2").as_at == D(2025, 9, 30)
+    assert not QuarterSnapshot.objects.filter(quarter="2025-26 Q3").exists()  # still running
+    assert current_trends(today=TODAY).quarters == live
+
+    # What is read for a closed quarter is its snapshot; the running quarter is counted.
+    QuarterSnapshot.objects.filter(quarter="2025-26 Q2").update(
+        deadlines_due=40, deadlines_met=30, overdue_actions=77, risks_above_appetite=5
+    )
+    figures = by_quarter(current_trends(today=TODAY))
+    q2 = figures["2025-26 Q2"]
+    assert (q2.deadlines_due, q2.deadlines_met, q2.overdue_actions) == (40, 30, 77)
+    assert q2.risks_above_appetite == 5
+    assert figures["2025-26 Q3"] == {row.quarter.label: row for row in live}["2025-26 Q3"]
+
+
+def test_a_snapshot_taken_under_another_appetite_is_not_read(db):
+    RiskSettings.objects.create(appetite=9)
+    grow(6)
+    quarter_snapshots_refresh()
+    QuarterSnapshot.objects.filter(quarter="2025-26 Q2").update(overdue_actions=77)
+    RiskSettings.objects.update(appetite=6)
+    q2 = by_quarter(current_trends(today=TODAY))["2025-26 Q2"]
+    assert q2.overdue_actions != 77
+    QuarterSnapshot.objects.all().delete()
+    assert by_quarter(current_trends(today=TODAY))["2025-26 Q2"] == q2
+
+
+def test_with_every_closed_quarter_in_a_snapshot_no_history_is_recounted(
+    db, django_assert_num_queries
+):
+    SectorWorkforce.objects.create(sector=Sector.POLICE, headcount=100)
+    grow(3)
+    quarter_snapshots_refresh()
+    # Q2's trends: eight closed quarters, all from snapshots. The appetite, the snapshots,
+    # the assurance levels, the workforce and the reach: no timeliness report, and no count
+    # of actions or risks.
+    with django_assert_num_queries(5):
+        trends_to(quarter=Q2, today=TODAY)
