@@ -190,6 +190,15 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["session", "status"], name="booking_session_status"),
             models.Index(fields=["delegate", "status"], name="booking_delegate_status"),
+            # Who came, for each session: the agencies' "people trained" counts read it
+            # alone, without the bookings (PostgreSQL's index-only scan; SQLite uses it as
+            # a plain partial index).
+            models.Index(
+                fields=["session"],
+                include=["agency", "delegate"],
+                condition=models.Q(attendance__in=PRESENT),
+                name="booking_present_session",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -3,11 +3,13 @@ quarter's boundaries, the pure arithmetic, and a number of queries that does not
 the quarters' data."""
 
 import datetime
+import io
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.management import call_command
 
 from sightline.accounts.models import Sector
 from sightline.accounts.tests.factories import AgencyFactory, UserFactory
@@ -371,3 +373,10 @@ def test_with_every_closed_quarter_in_a_snapshot_no_history_is_recounted(
     # of actions or risks.
     with django_assert_num_queries(5):
         trends_to(quarter=Q2, today=TODAY)
+
+
+def test_the_command_counts_the_past_quarters_again(db):
+    out = io.StringIO()
+    call_command("recount_trends", stdout=out)
+    assert out.getvalue().strip() == f"{SNAPSHOT_QUARTERS} quarters' trend figures counted."
+    assert QuarterSnapshot.objects.count() == SNAPSHOT_QUARTERS

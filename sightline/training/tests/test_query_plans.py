@@ -1,0 +1,21 @@
+"""The indexes the dashboards' training counts rely on (PostgreSQL)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from sightline.core.tests.plans import plans_of, postgresql_only
+from sightline.training.selectors import people_trained_by_agency
+
+from .factories import BookingFactory
+
+pytestmark = [pytest.mark.django_db, postgresql_only]
+
+
+def test_people_trained_by_agency_reads_the_index_of_who_came_not_the_bookings():
+    BookingFactory.create_batch(3)
+    since = timezone.now() - datetime.timedelta(days=365)
+    [plan] = plans_of(lambda: people_trained_by_agency(since=since), reading="training_booking")
+    assert "booking_present_session" in plan, plan
+    assert "Seq Scan on training_booking" not in plan, plan
