@@ -243,8 +243,10 @@ def deadline_list(
         visible_case_filter(user=user, field="case_id"), due__lte=horizon
     )
     if mine:
+        # Both sides uncorrelated, as in visible_case_filter: the officer's cases and the
+        # person's assignments are read once, not tested against every deadline's case.
         deadlines = deadlines.filter(
-            Q(case__officer_id=user.pk)
+            Q(case_id__in=Case.objects.filter(officer_id=user.pk).values("pk"))
             | Q(case_id__in=CaseAssignment.objects.filter(user_id=user.pk).values("case_id"))
         )
     return deadlines.select_related("case", "standard", "case__officer").order_by(
