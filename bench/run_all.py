@@ -9,7 +9,8 @@ then those that build and write data of their own in a scratch database or schem
 
 A goal is one ``PASS`` or ``FAIL`` line a script prints; a script that breaks (exits
 non-zero without printing a ``FAIL``) counts as one more failure. The exit status is 1 when
-anything failed. Each script's time is printed after it.
+anything failed. Each script's time is printed after it. ``run_all.py WORD ...`` runs only
+the scripts whose name holds one of the words (``run_all.py dataset pages``).
 """
 
 import subprocess
@@ -21,15 +22,17 @@ HERE = Path(__file__).resolve().parent
 FIRST = ("dataset.py", "bench_pages.py", "bench_load.py", "bench_executive_pack.py")
 
 
-def scripts() -> list[Path]:
+def scripts(only: list[str]) -> list[Path]:
+    """Every benchmark, the dataset first; with ``only``, those whose name holds one of them."""
     first = [HERE / name for name in FIRST]
-    return first + [path for path in sorted(HERE.glob("bench_*.py")) if path not in first]
+    every = first + [path for path in sorted(HERE.glob("bench_*.py")) if path not in first]
+    return [path for path in every if not only or any(word in path.name for word in only)]
 
 
 def main() -> int:
     passed = failed = 0
     timings = []
-    for script in scripts():
+    for script in scripts(sys.argv[1:]):
         print(f"=== {script.name} ===", flush=True)
         started = time.perf_counter()
         run = subprocess.run(

@@ -53,3 +53,25 @@ def test_bench_url_never_names_the_users_own_database() -> None:
     assert dataset.bench_url("postgres://u@h/x", "postgres://u@h/mine") == "postgres://u@h/mine"
     assert dataset.bench_url("").endswith("var/bench/bench.sqlite3")
     assert dataset.bench_url("sqlite:///var/sightline.sqlite3").endswith("var/bench/bench.sqlite3")
+
+
+def _figures(p95: float, failures: int = 0, page_p95: float = 100.0) -> dict:
+    row = {"requests": 100, "failures": failures, "p50": 50.0, "p95": p95, "p99": p95}
+    page = {**row, "p95": page_p95}
+    return {"total": row, "pages": {"home": page}, "sign_in_errors": 0}
+
+
+def test_load_verdict_needs_p95_no_errors_and_no_slow_page() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import bench_load
+
+    assert all(ok for ok, _ in bench_load.load_checks(_figures(300.0)))
+    assert [ok for ok, _ in bench_load.load_checks(_figures(301.0))] == [False, True, True]
+    assert [ok for ok, _ in bench_load.load_checks(_figures(200.0, failures=1))] == [
+        True,
+        False,
+        True,
+    ]
+    slow = bench_load.load_checks(_figures(200.0, page_p95=1001.0))
+    assert [ok for ok, _ in slow] == [True, True, False]
+    assert "over: home" in slow[2][1]
