@@ -19,6 +19,7 @@ import statistics
 import sys
 import time
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import dataset
@@ -397,23 +398,33 @@ def main() -> int:
     previous = Quarter.containing(today).previous()
     client = harness.signed_in_client(dataset.user("executive"))
     url = f"{reverse('reports:pack')}?quarter={previous.label.replace(' ', '+')}"
-    pdf_url = reverse("reports:pack_pdf")
     say(f"  the pack for {previous.label}: {pack_sizes(previous, today)}")
     say(f"Timing {REQUESTS} requests of the pack for the quarter before ...")
     p50, p95 = harness.p50_p95(harness.request_times(client, url, REQUESTS))
     health = harness.p50_p95(harness.request_times(client, reverse("health"), REQUESTS))
     say(f"Timing the PDF ({PDF_RUNS} runs after a warm-up) ...")
-    harness.get_ok(client, pdf_url)
-    pdf_times, response = harness.timed(lambda: harness.get_ok(client, pdf_url), PDF_RUNS)
-    if not response.content.startswith(b"%PDF"):
+    # The PDF is made by a background job (the page only queues it): its function is timed
+    # here on its own, with nothing written, so the shared dataset stays as built.
+    from sightline.reports.views.pack import pack_pdf_job
+
+    job: Any = SimpleNamespace(params={"quarter": Quarter.containing(today).label})
+    progress: Any = SimpleNamespace(stage=lambda *_args, **_kwargs: None)
+
+    def pdf() -> bytes:
+        return pack_pdf_job(job, progress).file or b""
+
+    pdf()
+    pdf_times, content = harness.timed(pdf, PDF_RUNS)
+    if not content.startswith(b"%PDF"):
         raise RuntimeError("The pack's PDF is not a PDF")
     best, mean, worst = min(pdf_times), statistics.mean(pdf_times), max(pdf_times)
     run.lines += [
         f"Executive pack on the shared dataset ({REQUESTS} requests)",
         f"  GET {url:52} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms",
         f"  baseline GET /health/{'':35} p50 {health[0]:7.1f} ms   p95 {health[1]:7.1f} ms",
-        f"  GET {pdf_url:52} best {best:6.2f} s   mean {mean:6.2f} s   worst {worst:6.2f} s"
-        f"   ({len(response.content) / 1024:.0f} KB)",
+        f"  PDF job (pack_pdf_job){'':34} best {best:6.2f} s   mean {mean:6.2f} s   "
+        f"worst {worst:6.2f} s"
+        f"   ({len(content) / 1024:.0f} KB)",
     ]
     run.verdict(p95 <= GOAL_PAGE_P95_MS, f"{url} p95 {p95:.1f} ms <= {GOAL_PAGE_P95_MS:.0f} ms")
     run.verdict(worst < GOAL_PDF_SECONDS, f"PDF worst {worst:.2f} s < {GOAL_PDF_SECONDS:.0f} s")
