@@ -1,12 +1,15 @@
-"""Benchmark of the Executive pack at 5,000 risks and 100,000 data points: the pack page for
-the current quarter and for the one before, and the pack as a PDF, each printed beside
-baselines measured in the same run, and the page's query count at a tenth of the data and at
-all of it.
+"""Benchmark of the Executive pack on the shared full-size dataset (``dataset.py``: 500,000
+learning actions, 5,000 risks, 100,000 data points, 53,000 cases): the pack page for the
+quarter before (the current quarter's page is in ``bench_pages.py``, beside raw SQL) and the
+pack as a PDF. The page's query count is pinned by the tests, not here.
 
-Run from the repository root: ``make bench`` or ``.venv/bin/python bench/bench_executive_pack.py``.
-Everything happens in a fresh SQLite database in a temporary directory; nothing in ``var/``
-is touched. The exit code is 1 when a goal is missed (page p95 under 150 ms, PDF under 5 s,
-the same query count at both sizes), so this script can stand as the issue's acceptance check.
+The generators below (risks with their acceptances, groups with their returns and measures
+with their data, priorities' updates) build the shared dataset's assurance data
+(``dataset.assurance_add``) and the yearly report benchmark's.
+
+Run from the repository root: ``make bench`` or ``.venv/bin/python bench/bench_executive_pack.py``
+(``DATABASE_URL=postgres://...`` for PostgreSQL). The exit code is 1 when a goal is missed
+(page p95 at most 150 ms, PDF under 5 s).
 """
 
 import datetime
@@ -16,8 +19,10 @@ import statistics
 import sys
 import time
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
+import dataset
 import harness
 from harness import say
 
@@ -34,7 +39,7 @@ RECOMMENDATIONS_PER_INSPECTION = 5
 CASES = 1_500
 AGENCIES = 20
 OWNERS = 30
-REQUESTS = 50
+REQUESTS = 20
 PDF_RUNS = 3
 BATCH = 5_000
 SEED = 20251115
@@ -377,79 +382,53 @@ def pack_sizes(quarter: Any, today: datetime.date) -> str:
 
 
 def main() -> int:
-    with harness.bench_database("Executive pack") as run:
-        from django.urls import reverse
-        from django.utils import timezone
+    """The pack for the quarter before and the PDF, on the shared dataset (the current
+    quarter's page is measured with the other pages in ``bench_pages.py``)."""
+    started = time.perf_counter()
+    dataset.ensure_dataset()
+    from django.urls import reverse
+    from django.utils import timezone
 
-        from sightline.assurance.quarters import Quarter
+    from sightline.assurance.quarters import Quarter
 
-        # WeasyPrint logs each page it lays out; the figures are what matter here.
-        logging.getLogger("weasyprint").setLevel(logging.WARNING)
-        today = timezone.localdate()
-        current = Quarter.containing(today)
-        previous = current.previous()
-        rng = random.Random(SEED)
-        data = reference_data_add(today)
-        client = harness.signed_in_client(data["executive"])
-        pack_url = reverse("reports:pack")
-        urls = [pack_url, f"{pack_url}?quarter={previous.label.replace(' ', '+')}"]
-        pdf_url = reverse("reports:pack_pdf")
+    run = harness.BenchRun(started=started, directory=harness.ROOT / "var" / "bench")
+    # WeasyPrint logs each page it lays out; the figures are what matter here.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    today = timezone.localdate()
+    previous = Quarter.containing(today).previous()
+    client = harness.signed_in_client(dataset.user("executive"))
+    url = f"{reverse('reports:pack')}?quarter={previous.label.replace(' ', '+')}"
+    say(f"  the pack for {previous.label}: {pack_sizes(previous, today)}")
+    say(f"Timing {REQUESTS} requests of the pack for the quarter before ...")
+    p50, p95 = harness.p50_p95(harness.request_times(client, url, REQUESTS))
+    health = harness.p50_p95(harness.request_times(client, reverse("health"), REQUESTS))
+    say(f"Timing the PDF ({PDF_RUNS} runs after a warm-up) ...")
+    # The PDF is made by a background job (the page only queues it): its function is timed
+    # here on its own, with nothing written, so the shared dataset stays as built.
+    from sightline.reports.views.pack import pack_pdf_job
 
-        say("Generating a tenth of the data ...")
-        started = time.perf_counter()
-        step_add(rng, data, 0)
-        priority_updates_add(data)
-        say(f"  {sizes()} in {time.perf_counter() - started:.1f} s")
-        small = sizes()
-        queries_small = harness.count_queries(client, urls)
+    job: Any = SimpleNamespace(params={"quarter": Quarter.containing(today).label})
+    progress: Any = SimpleNamespace(stage=lambda *_args, **_kwargs: None)
 
-        say("Growing to all of it ...")
-        started = time.perf_counter()
-        for step in range(1, STEPS):
-            step_add(rng, data, step)
-        say(f"  {sizes()} in {time.perf_counter() - started:.1f} s")
-        large = sizes()
-        queries_large = harness.count_queries(client, urls)
+    def pdf() -> bytes:
+        return pack_pdf_job(job, progress).file or b""
 
-        say(f"  the pack for {current.label}: {pack_sizes(current, today)}")
-        say(f"  the pack for {previous.label}: {pack_sizes(previous, today)}")
-        say(f"Timing {REQUESTS} requests of each page ...")
-        page_times = {url: harness.request_times(client, url, REQUESTS) for url in urls}
-        health_times = harness.request_times(client, reverse("health"), REQUESTS)
-        account_times = harness.request_times(client, reverse("accounts:account"), REQUESTS)
-
-        say(f"Timing the PDF ({PDF_RUNS} runs after a warm-up) ...")
-        harness.get_ok(client, pdf_url)
-        pdf_times, response = harness.timed(lambda: harness.get_ok(client, pdf_url), PDF_RUNS)
-        if not response.content.startswith(b"%PDF"):
-            raise RuntimeError("The pack's PDF is not a PDF")
-        pdf_bytes = len(response.content)
-
-        run.lines.append(f"Executive pack, {large} ({REQUESTS} requests each)")
-        for url in urls:
-            p50, p95 = harness.p50_p95(page_times[url])
-            run.lines.append(f"  GET {url:44} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
-            run.verdict(
-                p95 < GOAL_PAGE_P95_MS, f"{url} p95 {p95:.1f} ms < {GOAL_PAGE_P95_MS:.0f} ms"
-            )
-        for name, times in (("/health/", health_times), ("/account/", account_times)):
-            p50, p95 = harness.p50_p95(times)
-            run.lines.append(f"  baseline GET {name:35} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
-        best, mean, worst = min(pdf_times), statistics.mean(pdf_times), max(pdf_times)
-        run.lines.append(
-            f"  GET {pdf_url:44} best {best:6.2f} s   mean {mean:6.2f} s   worst {worst:6.2f} s"
-            f"   ({pdf_bytes / 1024:.0f} KB)"
-        )
-        run.verdict(worst < GOAL_PDF_SECONDS, f"PDF worst {worst:.2f} s < {GOAL_PDF_SECONDS:.0f} s")
-        run.lines.append("  queries per request")
-        run.lines.append(f"    at {small}")
-        run.lines.append(f"    at {large}")
-        for url in urls:
-            before, after = len(queries_small[url]), len(queries_large[url])
-            run.lines.append(f"    {url:44} {before:4} then {after:4}")
-            run.verdict(before == after, f"{url} queries {before} == {after} at ten times the data")
-
-        run.show()
+    pdf()
+    pdf_times, content = harness.timed(pdf, PDF_RUNS)
+    if not content.startswith(b"%PDF"):
+        raise RuntimeError("The pack's PDF is not a PDF")
+    best, mean, worst = min(pdf_times), statistics.mean(pdf_times), max(pdf_times)
+    run.lines += [
+        f"Executive pack on the shared dataset ({REQUESTS} requests)",
+        f"  GET {url:52} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms",
+        f"  baseline GET /health/{'':35} p50 {health[0]:7.1f} ms   p95 {health[1]:7.1f} ms",
+        f"  PDF job (pack_pdf_job){'':34} best {best:6.2f} s   mean {mean:6.2f} s   "
+        f"worst {worst:6.2f} s"
+        f"   ({len(content) / 1024:.0f} KB)",
+    ]
+    run.verdict(p95 <= GOAL_PAGE_P95_MS, f"{url} p95 {p95:.1f} ms <= {GOAL_PAGE_P95_MS:.0f} ms")
+    run.verdict(worst < GOAL_PDF_SECONDS, f"PDF worst {worst:.2f} s < {GOAL_PDF_SECONDS:.0f} s")
+    run.show()
     return 0 if run.passed else 1
 
 

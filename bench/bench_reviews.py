@@ -71,76 +71,93 @@ STATUSES = ("met", "missed", "pending", "overdue")
 # --- Generated cases ----------------------------------------------------------------------
 
 
-def _after(rng: random.Random, day: datetime.date | None, low: int, high: int) -> Any:
+def _after_day(
+    rng: random.Random,
+    day: datetime.date | None,
+    low: int,
+    high: int,
+    last_day: datetime.date = LAST_DAY,
+) -> Any:
     """A day ``low`` to ``high`` days after ``day``; None when ``day`` is None or the
     result would fall after the last recorded day (it has not happened yet)."""
     if day is None:
         return None
     later = day + datetime.timedelta(days=rng.randint(low, high))
-    return later if later <= LAST_DAY else None
+    return later if later <= last_day else None
 
 
 def _maybe(rng: random.Random, chance: float, value: Any) -> Any:
     return value if rng.random() < chance else None
 
 
-def case_facts(rng: random.Random, reference: str) -> dict[str, Any]:
-    """One realistic case: a route, an outcome valid for it, milestones in order, and some
-    milestones not (yet) recorded so that there are pending and overdue deadlines."""
-    span = (LAST_DAY - FIRST_DAY).days
-    opened = FIRST_DAY + datetime.timedelta(days=rng.randint(0, span))
+def case_facts(
+    rng: random.Random,
+    reference: str,
+    *,
+    first_day: datetime.date = FIRST_DAY,
+    last_day: datetime.date = LAST_DAY,
+) -> dict[str, Any]:
+    """One realistic case opened from ``first_day`` to ``last_day``: a route, an outcome
+    valid for it, milestones in order, and some milestones not (yet) recorded so that there
+    are pending and overdue deadlines. (The shared dataset, ``dataset.py``, uses it too.)"""
+
+    def _after(day: datetime.date | None, low: int, high: int) -> Any:
+        return _after_day(rng, day, low, high, last_day)
+
+    span = (last_day - first_day).days
+    opened = first_day + datetime.timedelta(days=rng.randint(0, span))
     route = rng.choices(("child", "adult", "dhr", "local"), weights=(40, 30, 15, 15))[0]
     facts: dict[str, Any] = dict.fromkeys(MILESTONE_COLUMNS)
     facts.update(reference=reference, route=route, outcome="")
     facts["pseudonym"] = f"{route.capitalize()} {reference[-5:]}"
     if route == "child":
         facts["incident_aware_date"] = opened
-        facts["panel_notified_date"] = _maybe(rng, 0.95, _after(rng, opened, 0, 10))
-        rapid = _maybe(rng, 0.93, _after(rng, opened, 8, 32))
+        facts["panel_notified_date"] = _maybe(rng, 0.95, _after(opened, 0, 10))
+        rapid = _maybe(rng, 0.93, _after(opened, 8, 32))
         facts["rapid_review_sent_date"] = rapid
         if rapid is not None and rng.random() < 0.9:
             facts["outcome"] = rng.choices(("lcspr", "no_lcspr", "national"), (35, 55, 10))[0]
         if facts["outcome"] == "lcspr":
-            initiated = _maybe(rng, 0.95, _after(rng, rapid, 5, 60))
+            initiated = _maybe(rng, 0.95, _after(rapid, 5, 60))
             facts["review_initiated_date"] = initiated
-            final = _maybe(rng, 0.85, _after(rng, initiated, 90, 200))
+            final = _maybe(rng, 0.85, _after(initiated, 90, 200))
             facts["final_report_sent_date"] = final
             if final is not None:
-                facts["published_date"] = _maybe(rng, 0.85, _after(rng, final, 0, 45))
+                facts["published_date"] = _maybe(rng, 0.85, _after(final, 0, 45))
             elif initiated is not None:
-                facts["published_date"] = _maybe(rng, 0.3, _after(rng, initiated, 120, 240))
+                facts["published_date"] = _maybe(rng, 0.3, _after(initiated, 120, 240))
     elif route == "adult":
         facts["referral_date"] = opened
-        decision = _maybe(rng, 0.92, _after(rng, opened, 5, 120))
+        decision = _maybe(rng, 0.92, _after(opened, 5, 120))
         facts["decision_date"] = decision
         if decision is not None:
             facts["outcome"] = rng.choices(
                 ("sar_mandatory", "sar_discretionary", "no_sar"), (30, 20, 50)
             )[0]
             if facts["outcome"] != "no_sar":
-                initiated = _maybe(rng, 0.95, _after(rng, decision, 10, 90))
+                initiated = _maybe(rng, 0.95, _after(decision, 10, 90))
                 facts["review_initiated_date"] = initiated
-                facts["published_date"] = _maybe(rng, 0.7, _after(rng, initiated, 150, 500))
+                facts["published_date"] = _maybe(rng, 0.7, _after(initiated, 150, 500))
     elif route == "dhr":
         facts["referral_date"] = opened
-        decision = _maybe(rng, 0.9, _after(rng, opened, 10, 50))
+        decision = _maybe(rng, 0.9, _after(opened, 10, 50))
         facts["decision_date"] = decision
         if decision is not None:
             facts["outcome"] = rng.choices(("dhr", "no_dhr"), (60, 40))[0]
             if facts["outcome"] == "dhr":
-                sent = _maybe(rng, 0.85, _after(rng, decision, 120, 300))
+                sent = _maybe(rng, 0.85, _after(decision, 120, 300))
                 facts["home_office_sent_date"] = sent
-                facts["published_date"] = _maybe(rng, 0.75, _after(rng, sent, 60, 300))
+                facts["published_date"] = _maybe(rng, 0.75, _after(sent, 60, 300))
     else:
         facts["referral_date"] = opened
-        decision = _maybe(rng, 0.9, _after(rng, opened, 10, 90))
+        decision = _maybe(rng, 0.9, _after(opened, 10, 90))
         facts["decision_date"] = decision
         if decision is not None:
             facts["outcome"] = rng.choice(("review", "no_review"))
             if facts["outcome"] == "review":
-                initiated = _maybe(rng, 0.9, _after(rng, decision, 5, 60))
+                initiated = _maybe(rng, 0.9, _after(decision, 5, 60))
                 facts["review_initiated_date"] = initiated
-                facts["published_date"] = _maybe(rng, 0.7, _after(rng, initiated, 90, 300))
+                facts["published_date"] = _maybe(rng, 0.7, _after(initiated, 90, 300))
     return facts
 
 

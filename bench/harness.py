@@ -65,23 +65,44 @@ class BenchRun:
 
 @contextmanager
 def bench_database(title: str) -> Iterator[BenchRun]:
-    """Django set up on a fresh, migrated SQLite database in a temporary directory, with
-    ``DEBUG`` off and the test client's host allowed. Prints the header line naming the
-    "Sightline {title} benchmark" and the machine. Nothing in ``var/`` is touched."""
+    """Django set up on a fresh, migrated database of the benchmark's own, with ``DEBUG``
+    off and the test client's host allowed. Prints the header line naming the "Sightline
+    {title} benchmark" and the machine.
+
+    On SQLite (no PostgreSQL ``DATABASE_URL``): a file in a temporary directory. On
+    PostgreSQL: a scratch schema (``scratch_<title>``) in the benchmark database that
+    ``dataset.bench_url`` names (never the user's own database), created empty and dropped
+    at the end, so a benchmark that writes leaves the shared dataset alone. Nothing in
+    ``var/`` is touched."""
+    import dataset
+
     started = time.perf_counter()
+    postgres = dataset.is_postgres(os.environ.get("DATABASE_URL", ""))
+    schema = "scratch_" + "".join(c if c.isalnum() else "_" for c in title.lower())
     with tempfile.TemporaryDirectory(prefix="sightline-bench-") as directory:
         os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
         os.environ["SIGHTLINE_VAR_DIR"] = directory
-        os.environ["DATABASE_URL"] = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
+        if postgres:
+            url = dataset.bench_url(
+                os.environ["DATABASE_URL"], os.environ.get("SIGHTLINE_BENCH_DATABASE_URL")
+            )
+            dataset.create_postgres_database(url)
+            os.environ["DATABASE_URL"] = url
+        else:
+            os.environ["DATABASE_URL"] = f"sqlite:///{Path(directory) / 'bench.sqlite3'}"
         if str(ROOT) not in sys.path:
             sys.path.insert(0, str(ROOT))
         os.chdir(ROOT)
 
         import django
+        from django.conf import settings
 
+        if postgres:
+            settings.DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+                f"-c search_path={schema}"
+            )
         django.setup()
 
-        from django.conf import settings
         from django.core.management import call_command
         from django.db import connection
 
@@ -89,15 +110,30 @@ def bench_database(title: str) -> Iterator[BenchRun]:
         if "testserver" not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+                cursor.execute(f"CREATE SCHEMA {schema}")
+                cursor.execute("SHOW server_version")
+                engine = f"PostgreSQL {cursor.fetchone()[0]}"
+            where = f"{settings.DATABASES['default']['NAME']}, schema {schema}"
+        else:
+            engine, where = (
+                f"SQLite {sqlite3.sqlite_version}",
+                settings.DATABASES["default"]["NAME"],
+            )
         say(
-            f"Sightline {title} benchmark ({os.cpu_count()} CPUs, SQLite "
-            f"{sqlite3.sqlite_version}, Python {sys.version.split()[0]})"
+            f"Sightline {title} benchmark ({os.cpu_count()} CPUs, {engine}, "
+            f"Python {sys.version.split()[0]})"
         )
-        say(f"  database: {settings.DATABASES['default']['NAME']}")
+        say(f"  database: {where}")
         call_command("migrate", verbosity=0)
         try:
             yield BenchRun(started=started, directory=Path(directory))
         finally:
+            if postgres:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
             connection.close()
 
 
@@ -194,3 +230,29 @@ def count_queries(client: Client, urls: list[str]) -> dict[str, list[str]]:
         get_ok(client, url)  # warm
         counts[url] = queries_of(functools.partial(get_ok, client, url))
     return counts
+
+
+# --- Verdicts -----------------------------------------------------------------------------
+
+RAW_RATIO = 3.0  # a page may take at most three times raw SQL returning the same rows
+RAW_SLACK_MS = 20.0  # ... or, where raw SQL takes under RAW_FAST_MS, at most this much more
+RAW_FAST_MS = 10.0
+
+
+def near_raw(page_p95: float, raw_p95: float) -> bool:
+    """Issue 14's rule against the raw-SQL baseline: the page's p95 is at most three times
+    raw SQL's p95 for the same rows, or, where raw SQL takes under 10 ms, within 20 ms of it
+    (a page has fixed costs a bare query has not: templates, session, middleware)."""
+    if page_p95 <= RAW_RATIO * raw_p95:
+        return True
+    return raw_p95 < RAW_FAST_MS and page_p95 <= raw_p95 + RAW_SLACK_MS
+
+
+def page_verdict(page_p95: float, raw_p95: float, goal_ms: float) -> tuple[bool, str]:
+    """PASS when the page's p95 meets its goal and ``near_raw``; the reason for a FAIL."""
+    reasons = []
+    if page_p95 > goal_ms:
+        reasons.append(f"p95 {page_p95:.0f} ms over the goal of {goal_ms:.0f} ms")
+    if not near_raw(page_p95, raw_p95):
+        reasons.append(f"{page_p95 / max(raw_p95, 0.001):.1f}x raw SQL ({raw_p95:.1f} ms)")
+    return not reasons, "; ".join(reasons)
