@@ -17,20 +17,20 @@ from typing import Any
 import harness
 from harness import say
 
-AGENCIES = 20
+AGENCIES = 60
 ACTIONS_PER_RECOMMENDATION = 10
 SMALL = 5_000  # recommendations, so 50,000 actions
 LARGE = 50_000  # recommendations, so 500,000 actions
 CHUNK = 1_000  # recommendations generated and written at a time
 BATCH = 5_000  # bulk_create batch_size
 REQUESTS = 50
-AS_AT = datetime.date(2025, 6, 30)
-FIRST_DAY = datetime.date(2019, 1, 1)
-LAST_DAY = datetime.date(2025, 12, 31)  # nothing completed or evidenced after this
+YEARS = 7  # recommendations made over the last seven years, up to today
 SEED = 20250630
 
 GOAL_LIST_P95_MS = 150.0
-GOAL_REPORT_SECONDS = 2.0
+GOAL_LIST_RATIO = 3.0  # the page against raw SQL for the same rows
+GOAL_LIST_SLACK_MS = 20.0  # ... or within 20 ms of it where the raw SQL takes under 10 ms
+GOAL_REPORT_SECONDS = 1.0
 
 SECTORS = (
     "childrens_services",
@@ -52,9 +52,12 @@ SOURCE_KINDS = (
 )
 DECISIONS = ("accepted", "accepted_in_part", "not_accepted", "")
 DECISION_WEIGHTS = (60, 15, 10, 15)
-STATUSES = ("not_started", "on_track", "at_risk", "complete", "closed_incomplete")
-STATUS_WEIGHTS = (15, 25, 10, 40, 10)
 OPEN_STATUSES = ("not_started", "on_track", "at_risk")
+OPEN_WEIGHTS = (30, 50, 20)
+# An action past its due date: still open (overdue), complete, or closed without completion.
+# With about nine actions in ten due by today, this leaves about one in eight overdue.
+PAST_DUE = ("open", "complete", "closed_incomplete")
+PAST_DUE_WEIGHTS = (14, 74, 12)
 METHODS = ("briefing", "team_meeting", "training", "newsletter", "webinar", "podcast")
 TOTALS = (
     "recommendations",
@@ -77,41 +80,111 @@ def _days(day: datetime.date, low: int, high: int, rng: random.Random) -> dateti
     return day + datetime.timedelta(days=rng.randint(low, high))
 
 
+def today() -> datetime.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
 # --- Generated data -----------------------------------------------------------------------
 
 
 def agencies_add() -> list[Any]:
+    """The bench agencies, biggest first (made once; a reused database keeps them)."""
     from sightline.accounts.models import Agency
 
-    Agency.objects.bulk_create(
-        [
-            Agency(name=f"Bench Agency {number:02d}", sector=SECTORS[number % len(SECTORS)])
-            for number in range(1, AGENCIES + 1)
-        ]
-    )
+    if not Agency.objects.filter(name__startswith="Bench Agency ").exists():
+        Agency.objects.bulk_create(
+            [
+                Agency(name=f"Bench Agency {number:02d}", sector=SECTORS[number % len(SECTORS)])
+                for number in range(1, AGENCIES + 1)
+            ]
+        )
     return list(Agency.objects.filter(name__startswith="Bench Agency ").order_by("name"))
 
 
+def agency_weights() -> list[float]:
+    """A partnership's spread: a few large agencies (police, the councils, the big trusts)
+    hold most actions, and a long tail of small ones a few each (Zipf-like, s = 0.9): the
+    first of 60 has about 10% of the actions, the last about 0.3%."""
+    return [1 / number**0.9 for number in range(1, AGENCIES + 1)]
+
+
+def _action_story(
+    rec: Any, rng: random.Random, last: datetime.date
+) -> tuple[datetime.date, str, Any, Any, list[tuple[str, datetime.date, str]]]:
+    """An action's due date, status, completed and closed dates, and its dated status
+    history (status, on, via), oldest first, ending at its status today. About nine in ten
+    are due by ``last``; of those about one in seven is still open (overdue)."""
+    made = rec.made_date
+    created = min(_days(made, 0, 14, rng), last)
+    due = _days(made, 30, 540, rng)
+    history = [("not_started", created, "created")]
+    completed = closed = None
+    if due < last:
+        outcome = rng.choices(PAST_DUE, PAST_DUE_WEIGHTS)[0]
+    else:
+        outcome = rng.choices(PAST_DUE, (88, 10, 2))[0]
+    if outcome == "open":
+        status = rng.choices(OPEN_STATUSES, OPEN_WEIGHTS)[0]
+        if status != "not_started" and created < last:
+            history.append((status, _days(created, 1, (last - created).days, rng), "progress"))
+    else:
+        status = outcome
+        end = min(last, _days(due, -60, 150, rng))
+        end = max(end, created)
+        if (end - created).days > 2 and rng.random() < 0.6:
+            middle = _days(created, 1, (end - created).days - 1, rng)
+            history.append(("on_track", middle, "progress"))
+        history.append((status, end, "sign_off"))
+        if status == "complete":
+            completed = end
+        else:
+            closed = end
+    return due, status, completed, closed, history
+
+
 def chunk_add(rng: random.Random, agencies: list[Any], first: int, count: int) -> tuple[int, int]:
-    """Recommendations ``first`` to ``first + count - 1``, ten actions each and about three
-    evidence rows for every ten actions. Returns (actions, evidence) written."""
+    """Recommendations ``first`` to ``first + count - 1``, ten actions each with their dated
+    status history, a dated decision history for each decided recommendation, and about
+    three evidence rows for every ten actions. Returns (actions, evidence) written."""
     from django.utils import timezone
 
-    from sightline.learning.models import Action, Evidence, Recommendation
+    from sightline.learning.models import (
+        Action,
+        ActionStatusChange,
+        Evidence,
+        Recommendation,
+        RecommendationDecision,
+    )
 
     now = timezone.now()
-    span = (LAST_DAY - FIRST_DAY).days
-    recs = []
+    last = today()
+    first_day = last - datetime.timedelta(days=365 * YEARS)
+    span = (last - first_day).days
+    weights = agency_weights()
+    recs, stories = [], []
     for number in range(first, first + count):
-        decision = rng.choices(DECISIONS, DECISION_WEIGHTS)[0]
         kind = rng.choice(SOURCE_KINDS)
+        made = first_day + datetime.timedelta(days=rng.randint(0, span))
+        # The decision history: most decided within two months, a few changed later.
+        decisions: list[tuple[str, datetime.date]] = []
+        decision = rng.choices(DECISIONS, DECISION_WEIGHTS)[0]
+        if decision:
+            decided = min(_days(made, 0, 60, rng), last)
+            if rng.random() < 0.1:
+                earlier = rng.choice([d for d in DECISIONS if d and d != decision])
+                decisions.append((earlier, decided))
+                decided = min(_days(decided, 1, 200, rng), last)
+            decisions.append((decision, decided))
+        stories.append(decisions)
         recs.append(
             Recommendation(
                 reference=f"BR-{number:06d}",
                 source_type="other",
                 source_title=f"{kind} {rng.randint(1, 80):02d}",
                 text=f"Partners should strengthen practice area {number % 97} across agencies.",
-                made_date=FIRST_DAY + datetime.timedelta(days=rng.randint(0, span)),
+                made_date=made,
                 decision=decision,
                 decision_reason="Not within the partnership's remit."
                 if decision == "not_accepted"
@@ -121,23 +194,29 @@ def chunk_add(rng: random.Random, agencies: list[Any], first: int, count: int) -
             )
         )
     Recommendation.objects.bulk_create(recs, batch_size=BATCH)
-    actions = []
+    decision_rows = [
+        RecommendationDecision(
+            recommendation_id=rec.pk,
+            decision=decision,
+            reason="Not within the partnership's remit." if decision == "not_accepted" else "",
+            decided_on=decided,
+            recorded_at=now,
+        )
+        for rec, decisions in zip(recs, stories, strict=True)
+        for decision, decided in decisions
+    ]
+    RecommendationDecision.objects.bulk_create(decision_rows, batch_size=BATCH)
+    actions, histories = [], []
     for rec in recs:
         assert rec.pk is not None, "bulk_create did not return primary keys"
         for index in range(1, ACTIONS_PER_RECOMMENDATION + 1):
-            due = _days(rec.made_date, 30, 540, rng)
-            status = rng.choices(STATUSES, STATUS_WEIGHTS)[0]
-            completed = closed = None
-            if status == "complete":
-                latest = max(10, (due - rec.made_date).days + 120)
-                completed = min(_days(rec.made_date, 10, latest, rng), LAST_DAY)
-            elif status == "closed_incomplete":
-                closed = min(_days(rec.made_date, 30, 700, rng), LAST_DAY)
+            due, status, completed, closed, history = _action_story(rec, rng, last)
+            histories.append(history)
             actions.append(
                 Action(
                     reference=f"{rec.reference}-A{index:02d}",
                     recommendation=rec,
-                    agency=rng.choice(agencies),
+                    agency=rng.choices(agencies, weights)[0],
                     description=f"Action {index} on {rec.reference}: brief staff and audit.",
                     owner_email=f"owner{rng.randint(1, 400)}@example.test",
                     due_date=due,
@@ -152,11 +231,19 @@ def chunk_add(rng: random.Random, agencies: list[Any], first: int, count: int) -
                 )
             )
     Action.objects.bulk_create(actions, batch_size=BATCH)
+    ActionStatusChange.objects.bulk_create(
+        [
+            ActionStatusChange(action_id=action.pk, status=status, on=on, via=via, recorded_at=now)
+            for action, history in zip(actions, histories, strict=True)
+            for status, on, via in history
+        ],
+        batch_size=BATCH,
+    )
     evidence = []
     for action in actions:
         made = action.recommendation.made_date
         for _ in range(rng.choices((0, 1, 2), (75, 20, 5))[0]):
-            dated = min(_days(made, 0, 900, rng), LAST_DAY)
+            dated = min(_days(made, 0, 900, rng), last)
             if rng.random() < 0.7:
                 evidence.append(
                     Evidence(
@@ -188,16 +275,22 @@ def chunk_add(rng: random.Random, agencies: list[Any], first: int, count: int) -
 
 
 def grow_to(rng: random.Random, agencies: list[Any], total: int) -> None:
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from sightline.learning.models import Action, Evidence, Recommendation
 
-    have = Recommendation.objects.count()
+    have = Recommendation.objects.filter(reference__startswith="BR-").count()
+    if have >= total:
+        say(f"  {have:,} recommendations already there: reusing them")
+        return
     say(f"  generating recommendations {have + 1:,} to {total:,}, ten actions each ...")
     started = time.perf_counter()
     with transaction.atomic():
         for first in range(have + 1, total + 1, CHUNK):
             chunk_add(rng, agencies, first, min(CHUNK, total + 1 - first))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     say(
         f"  {Recommendation.objects.count():,} recommendations, {Action.objects.count():,} "
         f"actions, {Evidence.objects.count():,} evidence rows in "
@@ -205,9 +298,46 @@ def grow_to(rng: random.Random, agencies: list[Any], total: int) -> None:
     )
 
 
-# --- Agency's action list page -------------------------------------------------------------
+# --- Action list pages -----------------------------------------------------------------
 
-LIST_URLS = ("?mine=1", "?mine=1&overdue=on")
+# (who, query): the agency lead's own agency's actions, all and overdue; the
+# administrator's overdue actions across the partnership.
+LIST_PAGES = (("lead", "?mine=1"), ("lead", "?mine=1&overdue=on"), ("admin", "?overdue=on"))
+PER_PAGE = 25
+
+RAW_LIST_SQL = (
+    "SELECT a.id, a.reference, a.description, a.due_date, a.status, a.owner_email, "
+    "g.name, r.reference, u.full_name "
+    "FROM learning_action a JOIN accounts_agency g ON g.id = a.agency_id "
+    "JOIN learning_recommendation r ON r.id = a.recommendation_id "
+    "LEFT JOIN accounts_user u ON u.id = a.owner_id "
+    "WHERE {where} ORDER BY a.due_date, a.reference LIMIT {limit}"
+)
+RAW_COUNT_SQL = "SELECT COUNT(*) FROM learning_action a WHERE {where}"
+
+
+def raw_list(query: str, agency_id: int) -> Any:
+    """Raw SQL for the same rows a list page shows: its first page and its count."""
+    from django.db import connection
+
+    where = ["TRUE"]
+    params: list[Any] = []
+    if "mine=1" in query:
+        where.append("a.agency_id = %s")
+        params.append(agency_id)
+    if "overdue=on" in query:
+        where.append("a.status IN ('not_started', 'on_track', 'at_risk') AND a.due_date < %s")
+        params.append(today())
+    clause = " AND ".join(where)
+
+    def run(_n: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(RAW_LIST_SQL.format(where=clause, limit=PER_PAGE), params)
+            cursor.fetchall()
+            cursor.execute(RAW_COUNT_SQL.format(where=clause), params)
+            cursor.fetchall()
+
+    return run
 
 
 def query_times(sqls: list[str]) -> list[tuple[float, str]]:
@@ -241,42 +371,71 @@ def _as_date(value: Any) -> Any:
 
 
 def baseline_totals(as_at: datetime.date) -> dict[str, int]:
-    """The report's totals by hand: raw SQL, then plain Python."""
+    """The report's totals by hand: raw SQL, then plain Python. The decision and status that
+    stood at the end of ``as_at`` are the latest recorded (highest id) dated by then."""
     from django.db import connection
 
     totals = dict.fromkeys(TOTALS, 0)
+    day = as_at.isoformat()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT made_date, decision FROM learning_recommendation")
-        for made, decision in cursor.fetchall():
-            if _as_date(made) > as_at:
-                continue
+        cursor.execute(
+            "SELECT r.id, r.decision, d.decision, "
+            "EXISTS (SELECT 1 FROM learning_recommendationdecision h "
+            "WHERE h.recommendation_id = r.id) "
+            "FROM learning_recommendation r LEFT JOIN learning_recommendationdecision d "
+            "ON d.id = (SELECT MAX(l.id) FROM learning_recommendationdecision l "
+            "WHERE l.recommendation_id = r.id AND l.decided_on <= %s) "
+            "WHERE r.made_date <= %s",
+            [day, day],
+        )
+        for _, current, then, has_history in cursor.fetchall():
+            decision = (then or "") if has_history else current
             totals["recommendations"] += 1
             totals[decision or "undecided"] += 1
         cursor.execute(
-            "SELECT DISTINCT action_id, kind FROM learning_evidence WHERE dated <= %s",
-            [as_at.isoformat()],
+            "SELECT DISTINCT action_id, kind FROM learning_evidence WHERE dated <= %s", [day]
         )
         dissemination: set[int] = set()
         impact: set[int] = set()
         for action_id, kind in cursor.fetchall():
             (dissemination if kind == "dissemination" else impact).add(action_id)
         cursor.execute(
+            "SELECT s.action_id, s.status, s.on FROM learning_actionstatuschange s "
+            "WHERE s.id IN (SELECT MAX(id) FROM learning_actionstatuschange "
+            'WHERE "on" <= %s GROUP BY action_id)',
+            [day],
+        )
+        latest = {action_id: (status, _as_date(on)) for action_id, status, on in cursor}
+        cursor.execute("SELECT DISTINCT action_id FROM learning_actionstatuschange")
+        with_history = {action_id for (action_id,) in cursor}
+        cursor.execute(
             "SELECT a.id, a.status, a.due_date, a.completed_date, a.closed_date "
             "FROM learning_action a "
             "JOIN learning_recommendation r ON r.id = a.recommendation_id "
             "WHERE r.made_date <= %s",
-            [as_at.isoformat()],
+            [day],
         )
         rows = cursor.fetchall()
-    for action_id, status, due_value, completed_value, closed_value in rows:
-        due, completed = _as_date(due_value), _as_date(completed_value)
-        closed = _as_date(closed_value)
+    for action_id, status_now, due_value, completed_value, closed_value in rows:
+        due = _as_date(due_value)
+        if action_id in latest:
+            status, on = latest[action_id]
+        elif action_id in with_history:
+            status, on = "not_started", None
+        else:  # no history: read by its own dates
+            completed, closed = _as_date(completed_value), _as_date(closed_value)
+            on = completed
+            if status_now == "complete" and completed <= as_at:
+                status = "complete"
+            elif status_now == "closed_incomplete" and (closed is None or closed <= as_at):
+                status = "closed_incomplete"
+            else:
+                status = "not_started"
         totals["actions"] += 1
-        if status == "complete" and completed is not None and completed <= as_at:
+        if status == "complete":
             totals["complete"] += 1
-            totals["complete_on_time"] += completed <= due
-        # The generated rows have no history: the report reads them by their own dates.
-        elif status == "closed_incomplete" and (closed is None or closed <= as_at):
+            totals["complete_on_time"] += on <= due
+        elif status == "closed_incomplete":
             totals["closed_incomplete"] += 1
         elif due < as_at:
             totals["overdue"] += 1
@@ -290,18 +449,19 @@ def baseline_totals(as_at: datetime.date) -> dict[str, int]:
 def bench_report() -> dict[str, Any]:
     from sightline.learning import selectors
 
-    say(f"Learning report over every action, as at {AS_AT:%d/%m/%Y} ...")
-    selector_totals = selectors.learning_report(as_at=AS_AT)["totals"]  # warm-up
-    baseline = baseline_totals(AS_AT)
-    assert selector_totals == baseline, (
-        f"baseline differs from the report:\n{selector_totals}\n{baseline}"
-    )
-    say("  baseline totals equal the report's:")
-    for name in TOTALS:
-        say(f"    {name:30} {selector_totals[name]:>9,}")
-    report_times, _ = harness.timed(lambda: selectors.learning_report(as_at=AS_AT), 3)
-    baseline_times, _ = harness.timed(lambda: baseline_totals(AS_AT), 3)
-
+    as_at = today()
+    for day in (as_at - datetime.timedelta(days=400), as_at):
+        say(f"Learning report over every action, as at {day:%d/%m/%Y} ...")
+        selector_totals = selectors.learning_report(as_at=day)["totals"]  # warm-up
+        baseline = baseline_totals(day)
+        assert selector_totals == baseline, (
+            f"baseline differs from the report:\n{selector_totals}\n{baseline}"
+        )
+        say("  baseline totals (from the dated history) equal the report's:")
+        for name in TOTALS:
+            say(f"    {name:30} {selector_totals[name]:>9,}")
+    report_times, _ = harness.timed(lambda: selectors.learning_report(as_at=as_at), 5)
+    baseline_times, _ = harness.timed(lambda: baseline_totals(as_at), 3)
     return {"report": report_times, "baseline": baseline_times}
 
 
@@ -310,6 +470,7 @@ def bench_report() -> dict[str, Any]:
 
 def main() -> int:
     with harness.bench_database("learning tracker") as run:
+        from django.db import connection
         from django.urls import reverse
 
         from sightline.core.roles import Role
@@ -317,81 +478,122 @@ def main() -> int:
 
         rng = random.Random(SEED)
         agencies = agencies_add()
-        client = harness.member_client(
-            agency=agencies[0],
-            role=Role.AGENCY_LEAD,
-            email="bench-lead@example.test",
-            full_name="Bench Agency Lead",
-        )
+        clients = {
+            "lead": harness.member_client(
+                agency=agencies[0],
+                role=Role.AGENCY_LEAD,
+                email="bench-lead@example.test",
+                full_name="Bench Agency Lead",
+            ),
+            "admin": harness.member_client(
+                agency=agencies[0],
+                role=Role.ADMINISTRATOR,
+                email="bench-admin@example.test",
+                full_name="Bench Administrator",
+            ),
+            # The lead of the smallest agency: the query count of a page with few rows.
+            "small": harness.member_client(
+                agency=agencies[-1],
+                role=Role.AGENCY_LEAD,
+                email="bench-small-lead@example.test",
+                full_name="Bench Small Agency Lead",
+            ),
+        }
         list_url = reverse("learning:action_list")
-        urls = [list_url + query for query in LIST_URLS]
+        pages = [(who, list_url + query) for who, query in LIST_PAGES]
         small_actions = SMALL * ACTIONS_PER_RECOMMENDATION
         large_actions = LARGE * ACTIONS_PER_RECOMMENDATION
 
-        say(f"Action list at {small_actions:,} actions ...")
-        grow_to(rng, agencies, SMALL)
-        queries_small = harness.count_queries(client, urls)
+        def counts() -> dict[tuple[str, str], list[str]]:
+            return {
+                (who, url): harness.count_queries(clients[who], [url])[url] for who, url in pages
+            }
 
+        fresh = not Action.objects.exists()
+        if fresh:
+            say(f"Action lists at {small_actions:,} actions ...")
+            grow_to(rng, agencies, SMALL)
+            queries_small = counts()
+            small_label = f"at {small_actions:,} actions"
         say(f"Growing to {large_actions:,} actions ...")
         grow_to(rng, agencies, LARGE)
-        queries_large = harness.count_queries(client, urls)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        queries_large = counts()
+        if not fresh:  # data reused: the smallest agency's lead stands for few rows
+            queries_small = {
+                (who, url): harness.count_queries(clients["small"], [url])[url]
+                if who == "lead"
+                else queries_large[(who, url)]
+                for who, url in pages
+            }
+            small_label = "smallest agency"
 
         mine = Action.objects.filter(agency=agencies[0]).count()
+        overdue = Action.objects.filter(status__in=OPEN_STATUSES, due_date__lt=today()).count()
         say(
-            f"Agency's action list at {large_actions:,} actions ({mine:,} of them the lead's "
-            f"agency's): {REQUESTS} requests each ..."
+            f"Action lists at {Action.objects.count():,} actions ({mine:,} of them the lead's "
+            f"agency's, {overdue:,} overdue): {REQUESTS} requests each ..."
         )
-        page_times = {url: harness.request_times(client, url, REQUESTS) for url in urls}
-        health_times = harness.request_times(client, reverse("health"), REQUESTS)
+        page_times = {
+            (who, url): harness.request_times(clients[who], url, REQUESTS) for who, url in pages
+        }
+        raw_times = {
+            (who, url): harness.call_times(raw_list(url, agencies[0].pk), REQUESTS)
+            for who, url in pages
+        }
 
         report = bench_report()
 
         # --- The table ---------------------------------------------------------------
-        health50, health95 = harness.p50_p95(health_times)
         run.lines.append(
-            f"Agency's action list, agency lead, {large_actions:,} actions "
-            f"({REQUESTS} requests each)"
+            f"Action lists, {Action.objects.count():,} actions ({REQUESTS} requests each)"
         )
         slow_pages = []
-        for url in urls:
-            p50, p95 = harness.p50_p95(page_times[url])
-            run.lines.append(f"  {url:40} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
-            run.verdict(
-                p95 < GOAL_LIST_P95_MS, f"{url} p95 {p95:.1f} ms < {GOAL_LIST_P95_MS:.0f} ms"
+        for who, url in pages:
+            p50, p95 = harness.p50_p95(page_times[(who, url)])
+            raw50, raw95 = harness.p50_p95(raw_times[(who, url)])
+            run.lines.append(
+                f"  {who:5} {url:36} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   "
+                f"raw SQL p50 {raw50:6.1f} p95 {raw95:6.1f} ms   {p95 / raw95:5.1f}x"
             )
-            if p95 >= GOAL_LIST_P95_MS:
-                slow_pages.append(url)
-        run.lines.append(
-            f"  baseline {reverse('health'):31} p50 {health50:7.1f} ms   p95 {health95:7.1f} ms"
-        )
-        run.lines.append(
-            f"  {'queries per request':40} at {small_actions:,} actions   "
-            f"at {large_actions:,} actions"
-        )
-        for url in urls:
-            small, large = len(queries_small[url]), len(queries_large[url])
-            run.lines.append(f"  {url:40} {small:16}   {large:17}")
             run.verdict(
-                small == large,
-                f"{url} queries {small} at {small_actions:,} == {large} at {large_actions:,}",
+                p95 <= GOAL_LIST_P95_MS,
+                f"{who} {url} p95 {p95:.1f} ms <= {GOAL_LIST_P95_MS:.0f} ms",
             )
+            near = raw95 < 10 and p95 - raw95 <= GOAL_LIST_SLACK_MS
+            run.verdict(
+                p95 <= GOAL_LIST_RATIO * raw95 or near,
+                f"{who} {url} p95 {p95:.1f} ms <= {GOAL_LIST_RATIO:.0f}x raw SQL "
+                f"{raw95:.1f} ms (or within {GOAL_LIST_SLACK_MS:.0f} ms of it under 10 ms)",
+            )
+            if p95 > GOAL_LIST_P95_MS or (p95 > GOAL_LIST_RATIO * raw95 and not near):
+                slow_pages.append((who, url))
+        run.lines.append(f"  {'queries per request':42} {small_label:>22}   at full size")
+        for who, url in pages:
+            small, large = len(queries_small[(who, url)]), len(queries_large[(who, url)])
+            run.lines.append(f"  {who:5} {url:36} {small:22}   {large:12}")
+            run.verdict(small == large, f"{who} {url} queries {small} ({small_label}) == {large}")
 
         best, mean = min(report["report"]), statistics.mean(report["report"])
+        worst = max(report["report"])
         base_best, base_mean = min(report["baseline"]), statistics.mean(report["baseline"])
-        ratio = best / base_best
         run.lines += [
-            f"Learning report, {large_actions:,} actions, as at {AS_AT:%d/%m/%Y} (3 runs)",
-            f"  selectors.learning_report     best {best:7.3f} s   mean {mean:7.3f} s",
+            f"Learning report, {large_actions:,} actions, as at {today():%d/%m/%Y} (5 runs)",
+            f"  selectors.learning_report     best {best:7.3f} s   mean {mean:7.3f} s   "
+            f"worst {worst:7.3f} s",
             f"  baseline raw SQL + Python     best {base_best:7.3f} s   mean {base_mean:7.3f} s",
-            f"  ratio (best / best)           {ratio:7.2f}x",
+            f"  ratio (best / best)           {best / base_best:7.2f}x",
         ]
         run.verdict(
-            best < GOAL_REPORT_SECONDS, f"learning report {best:.3f} s < {GOAL_REPORT_SECONDS} s"
+            worst <= GOAL_REPORT_SECONDS,
+            f"learning report worst {worst:.3f} s <= {GOAL_REPORT_SECONDS} s",
         )
 
-        for url in slow_pages:
-            run.lines.append(f"Queries of {url}, each re-run alone (best of 5):")
-            for ms, sql in query_times(queries_large[url]):
+        for who, url in slow_pages:
+            run.lines.append(f"Queries of {who} {url}, each re-run alone (best of 5):")
+            for ms, sql in query_times(queries_large[(who, url)]):
                 run.lines.append(f"  {ms:8.1f} ms  {sql[:160]}")
 
         run.show()

@@ -1,0 +1,307 @@
+"""The learning tracker's hot reads: the report grouped by integer keys (with its names looked
+up afterwards and its figures exactly as they stood on the date), the action lists' query
+counts, and on PostgreSQL the indexes their query plans use."""
+
+import datetime
+import json
+from typing import Any
+
+import pytest
+import time_machine
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from sightline.accounts.tests.factories import AgencyFactory
+from sightline.core.roles import Role
+from sightline.learning import selectors
+from sightline.learning.models import (
+    Action,
+    ActionStatusChange,
+    Evidence,
+    RecommendationDecision,
+)
+from sightline.learning.tests.factories import ActionFactory, RecommendationFactory
+from sightline.reviews.tests.factories import CaseFactory
+
+D = datetime.date
+TODAY = datetime.datetime(2024, 9, 1, 12, tzinfo=datetime.UTC)
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="reads PostgreSQL's query plans"
+)
+
+
+def _change(action: Action, status: str, on: datetime.date) -> None:
+    ActionStatusChange.objects.create(action=action, status=status, on=on, via="progress")
+
+
+def _evidence(action: Action, kind: str, dated: datetime.date) -> None:
+    Evidence.objects.create(action=action, kind=kind, description="Done", dated=dated)
+
+
+def _row(rows: list[dict[str, Any]], **match: Any) -> dict[str, Any]:
+    (found,) = [row for row in rows if all(row[key] == value for key, value in match.items())]
+    return found
+
+
+# --- The report: integer keys, names afterwards, as at a date --------------------------------
+
+
+@time_machine.travel(TODAY)
+def test_the_report_names_each_source_and_agency_it_grouped_by_their_ids(db):
+    case = CaseFactory.create()
+    police, health = (
+        AgencyFactory.create(name="Northshire Police"),
+        AgencyFactory.create(name="Northshire Health"),
+    )
+    from_case = RecommendationFactory.create(
+        made_date=D(2024, 1, 1), source_type="case_review", source_case=case, source_title=""
+    )
+    titled = RecommendationFactory.create(made_date=D(2024, 1, 1), source_title="Audit 7")
+    for rec, agency in ((from_case, police), (from_case, health), (titled, police)):
+        ActionFactory.create(recommendation=rec, agency=agency, due_date=D(2024, 12, 1))
+    report = selectors.learning_report(as_at=D(2024, 8, 1))
+    assert _row(report["by_source"], source=case.reference)["actions"] == 2
+    assert _row(report["by_source"], source="Audit 7")["actions"] == 1
+    assert _row(report["by_agency"], agency="Northshire Police")["actions"] == 2
+    assert _row(report["by_agency"], agency="Northshire Health")["actions"] == 1
+
+
+@time_machine.travel(TODAY)
+def test_evidence_counts_each_action_once_and_only_when_dated_by_then(db):
+    agency = AgencyFactory.create(name="Northshire Police")
+    rec = RecommendationFactory.create(made_date=D(2024, 1, 1))
+    twice, late, none = (
+        ActionFactory.create(recommendation=rec, agency=agency, due_date=D(2024, 12, 1))
+        for _ in range(3)
+    )
+    _evidence(twice, "dissemination", D(2024, 2, 1))
+    _evidence(twice, "dissemination", D(2024, 3, 1))
+    _evidence(twice, "impact", D(2024, 3, 1))
+    _evidence(late, "dissemination", D(2024, 7, 1))
+    _evidence(late, "impact", D(2024, 7, 2))
+    # An action with a status change and one without are counted in the same group.
+    _change(late, "on_track", D(2024, 2, 1))
+
+    def figures(day: datetime.date) -> tuple[int, int]:
+        row = _row(selectors.learning_report(as_at=day)["by_agency"], agency=agency.name)
+        return row["with_dissemination_evidence"], row["with_impact_evidence"]
+
+    assert figures(D(2024, 1, 31)) == (0, 0)
+    assert figures(D(2024, 2, 1)) == (1, 0)
+    assert figures(D(2024, 6, 30)) == (1, 1)
+    assert figures(D(2024, 7, 1)) == (2, 1)
+    assert figures(D(2024, 7, 2)) == (2, 2)
+    assert none.evidence.count() == 0
+
+
+@time_machine.travel(TODAY)
+def test_decisions_stand_as_at_the_date_from_their_history_or_their_own_field(db):
+    # No history at all (written outside the services): its own decision, from when made.
+    RecommendationFactory.create(made_date=D(2024, 1, 1), decision="accepted")
+    # History, none of it dated by the report's date: undecided then, whatever it says now.
+    later = RecommendationFactory.create(made_date=D(2024, 1, 1), decision="accepted")
+    RecommendationDecision.objects.create(
+        recommendation=later, decision="accepted", decided_on=D(2024, 6, 1)
+    )
+    # Decided, then withdrawn (a blank decision): undecided from the withdrawal.
+    withdrawn = RecommendationFactory.create(made_date=D(2024, 1, 1))
+    RecommendationDecision.objects.create(
+        recommendation=withdrawn,
+        decision="not_accepted",
+        reason="Out of remit",
+        decided_on=D(2024, 2, 1),
+    )
+    RecommendationDecision.objects.create(
+        recommendation=withdrawn, decision="", decided_on=D(2024, 4, 1)
+    )
+    # Recorded later with an earlier date: it corrects the first from its own date on.
+    corrected = RecommendationFactory.create(made_date=D(2024, 1, 1), decision="accepted")
+    RecommendationDecision.objects.create(
+        recommendation=corrected, decision="accepted", decided_on=D(2024, 3, 1)
+    )
+    RecommendationDecision.objects.create(
+        recommendation=corrected, decision="accepted_in_part", decided_on=D(2024, 2, 1)
+    )
+
+    def counts(day: datetime.date) -> tuple[int, int, int, int]:
+        totals = selectors.learning_report(as_at=day)["totals"]
+        return (
+            totals["accepted"],
+            totals["accepted_in_part"],
+            totals["not_accepted"],
+            totals["undecided"],
+        )
+
+    assert counts(D(2024, 1, 15)) == (1, 0, 0, 3)
+    assert counts(D(2024, 2, 1)) == (1, 1, 1, 1)
+    assert counts(D(2024, 3, 15)) == (1, 1, 1, 1)
+    assert counts(D(2024, 4, 1)) == (1, 1, 0, 2)
+    assert counts(D(2024, 6, 1)) == (2, 1, 0, 1)
+    report = selectors.learning_report(as_at=D(2024, 3, 1))
+    assert [item["reason"] for item in report["not_accepted"]] == ["Out of remit"]
+
+
+@time_machine.travel(TODAY)
+def test_each_action_is_counted_once_by_its_status_then(db):
+    agency = AgencyFactory.create(name="Northshire Police")
+    rec = RecommendationFactory.create(made_date=D(2024, 1, 1))
+    done = ActionFactory.create(
+        recommendation=rec,
+        agency=agency,
+        due_date=D(2024, 3, 1),
+        status="complete",
+        completed_date=D(2024, 2, 20),
+    )
+    _change(done, "not_started", D(2024, 1, 2))
+    _change(done, "on_track", D(2024, 2, 1))
+    _change(done, "complete", D(2024, 2, 20))
+    # No history: read by its own dates (complete late, from its completed date).
+    ActionFactory.create(
+        recommendation=rec,
+        agency=agency,
+        due_date=D(2024, 3, 1),
+        status="complete",
+        completed_date=D(2024, 4, 1),
+    )
+
+    def figures(day: datetime.date) -> tuple[int, int, int, int, int]:
+        totals = selectors.learning_report(as_at=day)["totals"]
+        return (
+            totals["actions"],
+            totals["complete"],
+            totals["complete_on_time"],
+            totals["overdue"],
+            totals["open"],
+        )
+
+    assert figures(D(2024, 2, 19)) == (2, 0, 0, 0, 2)
+    assert figures(D(2024, 2, 20)) == (2, 1, 1, 0, 1)
+    assert figures(D(2024, 3, 15)) == (2, 1, 1, 1, 0)
+    assert figures(D(2024, 4, 1)) == (2, 2, 1, 0, 0)
+
+
+# --- The action lists: query counts that do not grow ---------------------------------------
+
+
+def _grow(agency: Any, other: Any, count: int) -> None:
+    for _ in range(count):
+        rec = RecommendationFactory.create(made_date=D(2024, 1, 1))
+        for owner_agency in (agency, other):
+            ActionFactory.create(recommendation=rec, agency=owner_agency, due_date=D(2024, 2, 1))
+            ActionFactory.create(recommendation=rec, agency=owner_agency, due_date=D(2024, 9, 15))
+
+
+def _queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@time_machine.travel(TODAY)
+@pytest.mark.parametrize(
+    ("role", "query", "expected"),
+    [
+        (Role.AGENCY_LEAD, "?mine=1", 10),
+        (Role.AGENCY_LEAD, "?mine=1&overdue=on", 10),
+        (Role.ADMINISTRATOR, "?overdue=on", 10),
+        (Role.ADMINISTRATOR, "?due_soon=on", 10),
+    ],
+)
+def test_the_action_lists_take_the_same_queries_for_many_more_actions(
+    client, make_user, role, query, expected
+):
+    agency, other = AgencyFactory.create(), AgencyFactory.create()
+    client.force_login(make_user(role, agency=agency))
+    url = reverse("learning:action_list") + query
+    _grow(agency, other, 2)
+    small = _queries(client, url)
+    _grow(agency, other, 30)
+    assert _queries(client, url) == small == expected
+
+
+# --- PostgreSQL: the plans use the intended indexes ----------------------------------------
+
+
+def _plan(sql: str, params: Any = None) -> str:
+    """The plan PostgreSQL WOULD choose for ``sql`` when it must use an index where it can:
+    on a test's few rows it would rightly scan the table, so sequential and bitmap scans are
+    switched off for this transaction alone. Timing-free: EXPLAIN without ANALYZE."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        return json.dumps(cursor.fetchone()[0])
+
+
+def _captured(function: Any) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        function()
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def _scans(plan: str) -> set[tuple[str, str]]:
+    """(node type, index) of every scan of an index in ``plan``."""
+    found = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "Index Name" in node:
+                found.add((node["Node Type"], node["Index Name"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(plan))
+    return found
+
+
+@postgresql_only
+@time_machine.travel(TODAY)
+def test_overdue_by_agency_counts_from_the_open_actions_index_alone(db):
+    ActionFactory.create(due_date=D(2024, 1, 1))
+    (sql,) = _captured(selectors.overdue_by_agency)
+    assert ("Index Only Scan", "action_open_agency_due_idx") in _scans(_plan(sql))
+
+
+@postgresql_only
+@time_machine.travel(TODAY)
+def test_the_overdue_counts_for_each_agency_come_from_an_index_alone(db):
+    ActionFactory.create(due_date=D(2024, 1, 1))
+    (sql,) = _captured(
+        lambda: selectors.action_counts_by_agency(today=D(2024, 9, 1), within_days=30)
+    )
+    scans = _scans(_plan(sql))
+    assert scans
+    assert all(node == "Index Only Scan" for node, _ in scans), scans
+
+
+@postgresql_only
+@time_machine.travel(TODAY)
+@pytest.mark.parametrize(
+    ("filters", "list_index", "count_index"),
+    [
+        ({"mine": True}, "action_agency_due_idx", "action_agency_idx"),
+        (
+            {"mine": True, "overdue": True},
+            "action_open_agency_due_idx",
+            "action_open_agency_due_idx",
+        ),
+        ({"overdue": True}, "action_open_due_idx", "action_open_due_idx"),
+    ],
+)
+def test_the_action_lists_and_their_counts_use_their_indexes(
+    make_user, filters, list_index, count_index
+):
+    agency = AgencyFactory.create()
+    user = make_user(Role.AGENCY_LEAD, agency=agency)
+    ActionFactory.create(agency=agency, due_date=D(2024, 1, 1))
+    actions = selectors.action_list_for(user=user, filters=selectors.ActionFilters(**filters))
+    page_sql, page_params = actions[:25].query.sql_with_params()
+    assert list_index in {index for _, index in _scans(_plan(page_sql, page_params))}
+    # The count the pagination takes, as Django writes it: from the index alone.
+    (count_sql,) = _captured(actions.count)
+    assert ("Index Only Scan", count_index) in _scans(_plan(count_sql))
