@@ -226,13 +226,37 @@ def test_the_action_lists_take_the_same_queries_for_many_more_actions(
 
 def _plan(sql: str, params: Any = None) -> str:
     """The plan PostgreSQL WOULD choose for ``sql`` when it must use an index where it can:
-    on a test's few rows it would rightly scan the table, so sequential and bitmap scans are
-    switched off for this transaction alone. Timing-free: EXPLAIN without ANALYZE."""
+    on a test's few rows it might rightly scan the table instead, so sequential and bitmap
+    scans are switched off for this transaction alone. Timing-free: EXPLAIN without
+    ANALYZE."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         return json.dumps(cursor.fetchone()[0])
+
+
+def _actions(agency: Any, other: Any) -> None:
+    """2,000 actions, one in eight ``agency``'s and about one in eight open and overdue as at
+    the test's today, and the table vacuumed and analysed as autovacuum keeps it (its
+    statistics, and the visibility map that lets a count skip the table), so the planner
+    chooses between indexes as it does with real data."""
+    rec = RecommendationFactory.create(made_date=D(2020, 1, 1))
+    statuses = ["complete"] * 6 + ["not_started", "on_track"]
+    Action.objects.bulk_create(
+        Action(
+            reference=f"P-{n}",
+            recommendation=rec,
+            agency=other if n % 8 else agency,
+            description="D",
+            due_date=D(2020, 2, 1) + datetime.timedelta(days=n % 1700),
+            status=statuses[n % 8],
+            completed_date=D(2020, 2, 1) if statuses[n % 8] == "complete" else None,
+        )
+        for n in range(2000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE learning_action")
 
 
 def _captured(function: Any) -> list[str]:
@@ -259,18 +283,23 @@ def _scans(plan: str) -> set[tuple[str, str]]:
     return found
 
 
+# These commit their rows (VACUUM cannot run in a transaction); the database is emptied after.
 @postgresql_only
+@pytest.mark.django_db(transaction=True)
 @time_machine.travel(TODAY)
-def test_overdue_by_agency_counts_from_the_open_actions_index_alone(db):
-    ActionFactory.create(due_date=D(2024, 1, 1))
+def test_overdue_by_agency_counts_from_an_index_alone():
+    _actions(AgencyFactory.create(), AgencyFactory.create())
     (sql,) = _captured(selectors.overdue_by_agency)
-    assert ("Index Only Scan", "action_open_agency_due_idx") in _scans(_plan(sql))
+    scans = _scans(_plan(sql))
+    assert scans
+    assert all(node == "Index Only Scan" for node, _ in scans), scans
 
 
 @postgresql_only
+@pytest.mark.django_db(transaction=True)
 @time_machine.travel(TODAY)
-def test_the_overdue_counts_for_each_agency_come_from_an_index_alone(db):
-    ActionFactory.create(due_date=D(2024, 1, 1))
+def test_the_open_and_overdue_counts_for_each_agency_come_from_an_index_alone():
+    _actions(AgencyFactory.create(), AgencyFactory.create())
     (sql,) = _captured(
         lambda: selectors.action_counts_by_agency(today=D(2024, 9, 1), within_days=30)
     )
@@ -280,28 +309,29 @@ def test_the_overdue_counts_for_each_agency_come_from_an_index_alone(db):
 
 
 @postgresql_only
+@pytest.mark.django_db(transaction=True)
 @time_machine.travel(TODAY)
 @pytest.mark.parametrize(
-    ("filters", "list_index", "count_index"),
+    ("filters", "list_indexes"),
     [
-        ({"mine": True}, "action_agency_due_idx", "action_agency_idx"),
-        (
-            {"mine": True, "overdue": True},
-            "action_open_agency_due_idx",
-            "action_open_agency_due_idx",
-        ),
-        ({"overdue": True}, "action_open_due_idx", "action_open_due_idx"),
+        ({"mine": True}, {"action_agency_due_idx"}),
+        ({"mine": True, "overdue": True}, {"action_open_agency_due_idx"}),
+        ({"overdue": True}, {"action_open_due_idx"}),
+        ({"due_soon": True}, {"action_open_due_idx"}),
     ],
 )
-def test_the_action_lists_and_their_counts_use_their_indexes(
-    make_user, filters, list_index, count_index
-):
-    agency = AgencyFactory.create()
+def test_the_action_lists_and_their_counts_use_their_indexes(make_user, filters, list_indexes):
+    agency, other = AgencyFactory.create(), AgencyFactory.create()
     user = make_user(Role.AGENCY_LEAD, agency=agency)
-    ActionFactory.create(agency=agency, due_date=D(2024, 1, 1))
+    _actions(agency, other)
     actions = selectors.action_list_for(user=user, filters=selectors.ActionFilters(**filters))
+    # The page: read in the list's order from its index, with no sort of the rows found.
     page_sql, page_params = actions[:25].query.sql_with_params()
-    assert list_index in {index for _, index in _scans(_plan(page_sql, page_params))}
-    # The count the pagination takes, as Django writes it: from the index alone.
+    page_plan = _plan(page_sql, page_params)
+    assert {index for _, index in _scans(page_plan)} & list_indexes, page_plan
+    assert '"Node Type": "Sort"' not in page_plan
+    # The count the pagination takes, as Django writes it: from an index alone.
     (count_sql,) = _captured(actions.count)
-    assert ("Index Only Scan", count_index) in _scans(_plan(count_sql))
+    scans = _scans(_plan(count_sql))
+    assert scans
+    assert all(node == "Index Only Scan" for node, _ in scans), scans
