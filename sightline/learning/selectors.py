@@ -432,29 +432,39 @@ def action_page(*, action: Action) -> dict[str, Any]:
 
 
 def theme_progress() -> list[dict[str, Any]]:
-    """For each practice theme: its recommendations and how far their actions got."""
+    """For each practice theme: its recommendations and how far their actions got, counted
+    in the database for each theme (two grouped queries), not action by action in Python."""
     through = Recommendation.themes.through
-    recs_by_theme: dict[int, set[int]] = {}
-    for theme_id, rec_id in through.objects.values_list("practicetheme_id", "recommendation_id"):
-        recs_by_theme.setdefault(theme_id, set()).add(rec_id)
-    status_by_rec: dict[int, list[tuple[str, Any]]] = {}
-    for rec_id, status, due in Action.objects.values_list(
-        "recommendation_id", "status", "due_date"
-    ):
-        status_by_rec.setdefault(rec_id, []).append((status, due))
+    recs_by_theme = dict(
+        through.objects.order_by()
+        .values("practicetheme_id")
+        .annotate(n=Count("*"))
+        .values_list("practicetheme_id", "n")
+    )
     today = timezone.localdate()
+    counts = {
+        row["theme"]: row
+        for row in Action.objects.filter(recommendation__themes__isnull=False)
+        .order_by()
+        .values(theme=F("recommendation__themes"))
+        .annotate(
+            actions=Count("*"),
+            complete=Count(Value(1), filter=Q(status=ActionStatus.COMPLETE)),
+            closed=Count(Value(1), filter=Q(status=ActionStatus.CLOSED_INCOMPLETE)),
+            overdue=Count(Value(1), filter=Q(status__in=OPEN, due_date__lt=today)),
+        )
+    }
     rows = []
     for theme in PracticeTheme.objects.order_by("name"):
-        recs = recs_by_theme.get(theme.pk, set())
-        statuses = [item for rec in recs for item in status_by_rec.get(rec, [])]
+        found = counts.get(theme.pk, {})
         rows.append(
             {
                 "theme": theme,
-                "recommendations": len(recs),
-                "actions": len(statuses),
-                "complete": sum(status == "complete" for status, _ in statuses),
-                "closed": sum(status == "closed_incomplete" for status, _ in statuses),
-                "overdue": sum(status in OPEN and due < today for status, due in statuses),
+                "recommendations": recs_by_theme.get(theme.pk, 0),
+                **{
+                    name: found.get(name, 0)
+                    for name in ("actions", "complete", "closed", "overdue")
+                },
             }
         )
     return [row for row in rows if row["recommendations"]]
@@ -694,6 +704,19 @@ def _overdue_on(day: datetime.date) -> Q:
     return Q(recommendation__made_date__lte=day, due_date__lt=day) & _open_on(day)
 
 
+def _could_be_overdue(days: list[datetime.date]) -> Q:
+    """What ``_overdue_on`` implies for every one of ``days``, and costs little to test: due
+    before the last day, and open now or completed or closed (with a date) after the first.
+    It leaves out the many actions finished long before, so that the database tests each
+    day's conditions (and joins the recommendation) for the few that could be overdue."""
+    first, last = min(days), max(days)
+    return Q(due_date__lt=last) & (
+        Q(status__in=OPEN)
+        | Q(status=ActionStatus.COMPLETE, completed_date__gt=first)
+        | Q(status=ActionStatus.CLOSED_INCOMPLETE, closed_date__gt=first)
+    )
+
+
 def overdue_actions_by_agency_on(
     *, day: datetime.date, today: datetime.date
 ) -> list[AgencyOverdue]:
@@ -706,7 +729,7 @@ def overdue_actions_by_agency_on(
             for row in overdue_by_agency()
         ]
     rows = (
-        Action.objects.filter(_overdue_on(day))
+        Action.objects.filter(_could_be_overdue([day]), _overdue_on(day))
         .order_by()
         .values("agency__name")
         .annotate(overdue=Count("pk"))
@@ -728,7 +751,11 @@ def overdue_action_counts(*, days: list[datetime.date]) -> list[OverdueOn]:
     and neither complete nor closed on it. One query for every day together."""
     if not days:
         return []
-    counts = Action.objects.order_by().aggregate(
-        **{f"overdue_{n}": Count("pk", filter=_overdue_on(day)) for n, day in enumerate(days)}
+    counts = (
+        Action.objects.filter(_could_be_overdue(days))
+        .order_by()
+        .aggregate(
+            **{f"overdue_{n}": Count("pk", filter=_overdue_on(day)) for n, day in enumerate(days)}
+        )
     )
     return [OverdueOn(day=day, overdue=counts[f"overdue_{n}"]) for n, day in enumerate(days)]

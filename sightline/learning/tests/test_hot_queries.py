@@ -335,3 +335,56 @@ def test_the_action_lists_and_their_counts_use_their_indexes(make_user, filters,
     scans = _scans(_plan(count_sql))
     assert scans
     assert all(node == "Index Only Scan" for node, _ in scans), scans
+
+
+# --- Dashboards' counts ------------------------------------------------------------------
+
+
+@time_machine.travel(TODAY)
+def test_overdue_counts_on_past_days_count_actions_finished_only_later(db):
+    rec = RecommendationFactory.create(made_date=D(2024, 1, 1))
+    due = D(2024, 2, 1)
+    for status, completed, closed in (
+        ("on_track", None, None),  # overdue on every day after its due date
+        ("complete", D(2024, 4, 1), None),  # overdue until completed
+        ("closed_incomplete", None, D(2024, 5, 1)),  # overdue until closed
+        ("closed_incomplete", None, None),  # closed with no date: never overdue
+        ("complete", D(2024, 1, 20), None),  # completed before it was due
+    ):
+        ActionFactory.create(
+            recommendation=rec,
+            due_date=due,
+            status=status,
+            completed_date=completed,
+            closed_date=closed,
+            closed_reason="Gone" if status == "closed_incomplete" else "",
+        )
+    ActionFactory.create(recommendation=rec, due_date=D(2024, 8, 1))  # due later
+    days = [D(2024, 2, 1), D(2024, 3, 1), D(2024, 4, 15), D(2024, 6, 1)]
+    counts = [item.overdue for item in selectors.overdue_action_counts(days=days)]
+    assert counts == [0, 3, 2, 1]
+    assert [
+        row.overdue
+        for row in selectors.overdue_actions_by_agency_on(day=D(2024, 3, 1), today=D(2024, 9, 1))
+    ] == [1, 1, 1]
+
+
+@time_machine.travel(TODAY)
+def test_theme_progress_counts_each_themes_actions_in_the_database(db, django_assert_num_queries):
+    from sightline.reviews.models import PracticeTheme
+
+    first, second = PracticeTheme.objects.order_by("name")[:2]
+    both = RecommendationFactory.create(made_date=D(2024, 1, 1))
+    both.themes.add(first, second)
+    one = RecommendationFactory.create(made_date=D(2024, 1, 1))
+    one.themes.add(first)
+    RecommendationFactory.create(made_date=D(2024, 1, 1))  # no theme
+    ActionFactory.create(recommendation=both, due_date=D(2024, 2, 1))  # overdue
+    ActionFactory.create(recommendation=both, status="complete", completed_date=D(2024, 2, 1))
+    ActionFactory.create(recommendation=one, status="closed_incomplete", closed_reason="Gone")
+    with django_assert_num_queries(3):
+        rows = {row["theme"].pk: row for row in selectors.theme_progress()}
+    counts = ("recommendations", "actions", "complete", "closed", "overdue")
+    assert [rows[first.pk][name] for name in counts] == [2, 3, 1, 1, 1]
+    assert [rows[second.pk][name] for name in counts] == [1, 2, 1, 0, 1]
+    assert set(rows) == {first.pk, second.pk}
