@@ -435,14 +435,12 @@ def theme_progress() -> list[dict[str, Any]]:
     """For each practice theme: its recommendations and how far their actions got, counted
     in the database for each theme (two grouped queries), not action by action in Python."""
     through = Recommendation.themes.through
-    recs_by_theme = dict(
-        through.objects.order_by()
-        .values("practicetheme_id")
-        .annotate(n=Count("*"))
-        .values_list("practicetheme_id", "n")
-    )
+    recs_by_theme: dict[int, int] = {
+        row["practicetheme_id"]: row["n"]
+        for row in through.objects.order_by().values("practicetheme_id").annotate(n=Count("*"))
+    }
     today = timezone.localdate()
-    counts = {
+    counts: dict[int, Any] = {
         row["theme"]: row
         for row in Action.objects.filter(recommendation__themes__isnull=False)
         .order_by()
