@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def settings_options(env: dict[str, str]) -> str:
     """The connection options the settings build for ``env``, read in a fresh process."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [
             sys.executable,
             "-c",

@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_agency_workforce'),
-        ('training', '0003_attendance_marks'),
+        ("accounts", "0002_agency_workforce"),
+        ("training", "0003_attendance_marks"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(condition=models.Q(('attendance__in', ('attended', 'left_early'))), fields=['session'], include=('agency', 'delegate'), name='booking_present_session'),
+            model_name="booking",
+            index=models.Index(
+                condition=models.Q(("attendance__in", ("attended", "left_early"))),
+                fields=["session"],
+                include=("agency", "delegate"),
+                name="booking_present_session",
+            ),
         ),
     ]
