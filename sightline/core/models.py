@@ -239,3 +239,18 @@ class ScheduleSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schedule} at {self.run_at:%H:%M}"
+
+
+class FiguresVersion(models.Model):
+    """For each topic of cached figures (the timeliness report, the learning report), a stamp
+    that every write to the figures' inputs changes, in the same transaction: the cache key
+    of those figures (``selectors.cached_figures``), so that a change is seen at once by
+    every process, and a cached report is never served for data it was not counted from. A
+    fresh random stamp rather than a counter, so that a rolled-back change never reuses a
+    stamp that figures counted inside it were cached under."""
+
+    topic = models.CharField(max_length=40, unique=True)
+    stamp = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.topic} figures, version {self.stamp}"

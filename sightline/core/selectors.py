@@ -1,9 +1,12 @@
 """Reads of the audit trail and the access log."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
@@ -15,6 +18,7 @@ from .models import (
     AccessLogEntry,
     AuditEvent,
     ClosureDay,
+    FiguresVersion,
     OutboxMessage,
     ScheduleRun,
     ScheduleSetting,
@@ -352,3 +356,28 @@ def job_list(*, limit: int = 20, now: datetime.datetime | None = None) -> list[J
 def outbox_dead_count() -> int:
     """Emails the outbox gave up sending (dead-lettered), for the business unit's dashboard."""
     return OutboxMessage.objects.filter(status=OutboxMessage.Status.DEAD).count()
+
+
+# --- Cached figures ------------------------------------------------------------------------
+
+# A cached figure is never stale (its key names its inputs' version); this only bounds how
+# long figures of versions gone by occupy the cache.
+FIGURES_CACHE_SECONDS = 24 * 60 * 60
+
+
+def figures_version(topic: str) -> str:
+    """The stamp of ``topic``'s inputs, changed by every write to them (one indexed read)."""
+    stamp = FiguresVersion.objects.filter(topic=topic).values_list("stamp", flat=True).first()
+    return stamp or "none"
+
+
+def cached_figures[T](topic: str, key: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in Django's cache under ``topic``, ``key`` (what the figures are
+    of: their dates and options) and the version of ``topic``'s inputs. Only for figures
+    that are the same for everyone who may see them: nothing per person is cached."""
+    full_key = f"figures.{topic}.{key}:{figures_version(topic)}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, FIGURES_CACHE_SECONDS)
+    return cast(T, value)

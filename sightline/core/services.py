@@ -6,6 +6,7 @@ and its audit event are committed together or not at all.
 
 import datetime
 import decimal
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from .models import AccessLogEntry, AuditEvent, ClosureDay, ScheduleSetting
+from .models import AccessLogEntry, AuditEvent, ClosureDay, FiguresVersion, ScheduleSetting
 from .request_context import client_ip
 from .signals import working_days_changed
 
@@ -230,3 +231,16 @@ def housekeeping(*, now: datetime.datetime) -> dict[str, int]:
         "old_jobs": jobs,
         "expired_job_results": background_jobs_prune(now=now),
     }
+
+
+# --- Cached figures ------------------------------------------------------------------------
+
+
+def figures_changed(topic: str) -> None:
+    """Give ``topic``'s inputs a new version, so that no figures cached from the old ones are
+    served again (``selectors.cached_figures``). Call it in the transaction that writes the
+    inputs, as its last write: the version's row is then locked after the rows written,
+    always in that order, and a rolled-back change leaves the version as it was."""
+    stamp = secrets.token_hex(16)
+    if not FiguresVersion.objects.filter(topic=topic).update(stamp=stamp):
+        FiguresVersion.objects.update_or_create(topic=topic, defaults={"stamp": stamp})

@@ -38,7 +38,12 @@ class LearningConfig(AppConfig):
     def ready(self) -> None:
         from sightline.core.views import register_import_jobs
 
-        from . import policies  # noqa: F401  (registers rules)
+        from . import (
+            policies,  # noqa: F401  (registers rules)
+            receivers,
+        )
         from .views import LearningImportView
+
+        receivers.connect()
 
         register_import_jobs(LearningImportView)

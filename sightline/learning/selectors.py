@@ -25,6 +25,7 @@ from django.utils import timezone
 from sightline.accounts.models import Agency, Membership, User
 from sightline.core.exceptions import NotVisibleError
 from sightline.core.roles import Role
+from sightline.core.selectors import cached_figures
 from sightline.reviews.models import Case, PracticeTheme
 
 from . import reporting
@@ -208,7 +209,22 @@ def _decisions_then(as_at: datetime.date) -> dict[int, tuple[str, str]]:
     return then
 
 
+LEARNING_FIGURES = "learning"  # the topic of the learning report's cached figures
+
+
 def learning_report(*, as_at: datetime.date) -> dict[str, Any]:
+    """The learning report as at ``as_at`` (``learning_report_counted``), the same for
+    everyone who may see it, so kept in the cache under the version of the learning
+    tracker's records, which every write to them changes (``receivers``): a repeated request
+    costs one read of that version and a cache hit."""
+    return cached_figures(
+        LEARNING_FIGURES,
+        f"report:{as_at.isoformat()}",
+        lambda: learning_report_counted(as_at=as_at),
+    )
+
+
+def learning_report_counted(*, as_at: datetime.date) -> dict[str, Any]:
     """The learning report as at ``as_at``, as things stood at the end of that day: each
     recommendation's decision then and each action's status then, from their dated history
     (a recommendation with no history at all, written outside the services, is read as

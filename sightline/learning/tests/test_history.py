@@ -22,9 +22,10 @@ from sightline.learning.tests.factories import ActionFactory, RecommendationFact
 from tests.contract import EXAMPLES
 
 D = datetime.date
-# Decisions, recommendations, the actions' figures (in a savepoint: two more), the returns;
-# on PostgreSQL one more, that sets the figures' memory and turns JIT off for them.
-REPORT_QUERIES = 6 + (connection.vendor == "postgresql")
+# The version of the records (the report is cached under it), decisions, recommendations,
+# the actions' figures (in a savepoint: two more), the returns; on PostgreSQL one more, that
+# sets the figures' memory and turns JIT off for them.
+REPORT_QUERIES = 7 + (connection.vendor == "postgresql")
 HEADER = (EXAMPLES / "learning.csv").read_text().splitlines()[0]
 
 
