@@ -5,6 +5,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Upper
@@ -31,6 +32,7 @@ from .models import (
     Pause,
     PracticeTheme,
     TimelinessStandard,
+    TimelinessVersion,
 )
 from .policies import sees_agency_cases, sees_every_case
 from .vocabulary import MILESTONES, Outcome, Route
@@ -39,7 +41,7 @@ SORTS: dict[str, tuple[str, ...]] = {
     "opened": ("-opened_on", "reference"),
     "oldest": ("opened_on", "reference"),
     "reference": ("reference",),
-    "next_due": ("next_due", "reference"),
+    "next_due": ("next_due_on", "reference"),
     "stage": ("stage", "-opened_on", "reference"),
 }
 
@@ -74,7 +76,9 @@ class CaseFilters:
     sort: str = "opened"
 
 
-def _next_due() -> Subquery:
+def next_due() -> Subquery:
+    """The case's earliest deadline (a correlated subquery): what ``Case.next_due_on`` holds,
+    for the services that write it. Lists read the stored field instead."""
     return Subquery(
         CaseDeadline.objects.filter(case=OuterRef("pk"))
         .order_by()
@@ -106,14 +110,29 @@ def case_list_for(*, user: Any, filters: CaseFilters) -> QuerySet[Case]:
             Exists(Case.agencies.through.objects.filter(case=OuterRef("pk"), agency=filters.agency))
         )
     if filters.overdue:
-        cases = cases.filter(
-            Exists(CaseDeadline.objects.filter(case=OuterRef("pk"), due__lt=today()))
-        )
-    return (
-        cases.annotate(next_due=_next_due())
-        .select_related("officer")
-        .order_by(*SORTS.get(filters.sort, SORTS["opened"]))
-    )
+        # A deadline before today is there exactly when the earliest one is before today.
+        cases = cases.filter(next_due_on__lt=today())
+    return cases.select_related("officer").order_by(*SORTS.get(filters.sort, SORTS["opened"]))
+
+
+class CaseRows:
+    """The tracker's cases for a paginator: a page reads its cases' ids first (from the sort's
+    index alone, however deep the page), then those cases, rather than reading and skipping
+    every earlier case's row."""
+
+    def __init__(self, cases: QuerySet[Case]) -> None:
+        self.cases = cases
+
+    def count(self) -> int:
+        return self.cases.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Case]:
+        ids = list(self.cases.select_related(None).values_list("pk", flat=True)[index])
+        found = Case.objects.select_related("officer").in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
 
 
 def case_years() -> list[int]:
@@ -209,19 +228,43 @@ def report_rows(*, routes: Iterable[str] | None = None) -> Iterator[dict[str, An
                 yield dict(zip(REPORT_FIELDS, row, strict=True))
 
 
+# A cached report is never stale (its key names the inputs' version); this only bounds how
+# long the reports of versions gone by occupy the cache.
+REPORT_CACHE_SECONDS = 24 * 60 * 60
+
+
+def timeliness_version() -> str:
+    """The stamp of the timeliness report's inputs, changed by every write to them."""
+    stamp = TimelinessVersion.objects.filter(pk=1).values_list("stamp", flat=True).first()
+    return stamp or "none"
+
+
 def timeliness_report(
     *, as_at: datetime.date, since: datetime.date | None = None, with_cases: bool = True
 ) -> dict[str, Any]:
-    """The timeliness report; ``with_cases=False`` gives the counts alone (for summaries)."""
-    specs = standard_specs()
-    return timeliness.report(
-        specs,
-        report_rows(routes=[spec.route for spec in specs]),
-        as_at=as_at,
-        since=since,
-        calendar=working_calendar(),
-        with_cases=with_cases,
+    """The timeliness report; ``with_cases=False`` gives the counts alone (for summaries).
+
+    Partnership-wide figures, the same for everyone, so cached (Django's cache) under the
+    as-at and since days, ``with_cases`` and the version of the inputs (the cases, their
+    milestones, the standards and the closure days): a repeated request costs one query for
+    the version and a cache hit, and any change to an input is seen at once."""
+    key = (
+        f"reviews.timeliness:{timeliness_version()}:{as_at.isoformat()}:"
+        f"{since.isoformat() if since else '-'}:{int(with_cases)}"
     )
+    report = cache.get(key)
+    if report is None:
+        specs = standard_specs()
+        report = timeliness.report(
+            specs,
+            report_rows(routes=[spec.route for spec in specs]),
+            as_at=as_at,
+            since=since,
+            calendar=working_calendar(),
+            with_cases=with_cases,
+        )
+        cache.set(key, report, REPORT_CACHE_SECONDS)
+    return report
 
 
 def deadline_list(
