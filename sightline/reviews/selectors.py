@@ -1,7 +1,7 @@
 """Reads of case reviews. Visibility by role and agency is applied here, once."""
 
 import datetime
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,6 +239,16 @@ def timeliness_version() -> str:
     return stamp or "none"
 
 
+def _cached_by_inputs(key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, cached under ``key`` and the version of the timeliness inputs."""
+    key = f"reviews.{key}:{timeliness_version()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, REPORT_CACHE_SECONDS)
+    return value
+
+
 def timeliness_report(
     *, as_at: datetime.date, since: datetime.date | None = None, with_cases: bool = True
 ) -> dict[str, Any]:
@@ -248,14 +258,10 @@ def timeliness_report(
     as-at and since days, ``with_cases`` and the version of the inputs (the cases, their
     milestones, the standards and the closure days): a repeated request costs one query for
     the version and a cache hit, and any change to an input is seen at once."""
-    key = (
-        f"reviews.timeliness:{timeliness_version()}:{as_at.isoformat()}:"
-        f"{since.isoformat() if since else '-'}:{int(with_cases)}"
-    )
-    report = cache.get(key)
-    if report is None:
+
+    def compute() -> dict[str, Any]:
         specs = standard_specs()
-        report = timeliness.report(
+        return timeliness.report(
             specs,
             report_rows(routes=[spec.route for spec in specs]),
             as_at=as_at,
@@ -263,8 +269,11 @@ def timeliness_report(
             calendar=working_calendar(),
             with_cases=with_cases,
         )
-        cache.set(key, report, REPORT_CACHE_SECONDS)
-    return report
+
+    since_key = since.isoformat() if since else "-"
+    return _cached_by_inputs(
+        f"timeliness:{as_at.isoformat()}:{since_key}:{int(with_cases)}", compute
+    )
 
 
 def deadline_list(
@@ -405,9 +414,17 @@ def deadlines_met_by_period(
 
     One timeliness report, as at the latest day, gives every deadline's due date and status:
     a deadline is met when its milestone was recorded on or before its due date, which is
-    the same as at any later day, so that one report answers every period."""
+    the same as at any later day, so that one report answers every period. Cached, like
+    the report, under the version of its inputs (the home page of the Executive reads it)."""
     if not periods:
         return []
+    key = ",".join(f"{first.isoformat()}/{as_at.isoformat()}" for first, as_at in periods)
+    return _cached_by_inputs(f"deadlines_met:{key}", lambda: _deadlines_met_by_period(periods))
+
+
+def _deadlines_met_by_period(
+    periods: list[tuple[datetime.date, datetime.date]],
+) -> list[DeadlinesMet]:
     latest = max(as_at for _, as_at in periods)
     report = timeliness_report(as_at=latest, with_cases=True)
     deadlines = [
