@@ -120,3 +120,12 @@ class DeliveredMail(Sequence):
 @pytest.fixture
 def mailoutbox(mailoutbox):
     return DeliveredMail()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the timeliness report is cached under a version
+    of its inputs), so that no test's query count depends on which tests ran before it."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -782,13 +783,15 @@ def grow(times: int) -> None:
             )
 
 
-@pytest.mark.parametrize(("query", "expected"), [({}, 26), ({"quarter": "2025-26 Q2"}, 26)])
+@pytest.mark.parametrize(("query", "expected"), [({}, 29), ({"quarter": "2025-26 Q2"}, 29)])
 def test_pack_queries_do_not_grow(signed_in, django_assert_num_queries, query, expected):
     client = signed_in(Role.EXECUTIVE)
     grow(1)
+    cache.clear()  # the timeliness worked out afresh, as after any change to a case
     with django_assert_num_queries(expected):
         assert client.get(PACK, query).status_code == 200
     grow(9)
+    cache.clear()
     with django_assert_num_queries(expected):
         assert client.get(PACK, query).status_code == 200
 

@@ -351,3 +351,18 @@ def test_the_executive_panel_is_served_from_the_cache_and_sees_a_change(client, 
     with CaptureQueriesContext(connection) as queries:
         client.get(home)
     assert any('FROM "reviews_case"' in q["sql"] for q in queries)  # the change is seen
+
+
+def test_deadlines_met_by_period_is_cached_and_sees_a_change(admin_user):
+    case = CaseFactory.create()
+    services.deadlines_refresh()
+    periods = [(D(2024, 1, 1), D(2024, 3, 31)), (D(2024, 4, 1), D(2024, 6, 30))]
+    first = selectors.deadlines_met_by_period(periods=periods)
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.deadlines_met_by_period(periods=periods) == first
+    assert len(queries) == 1  # the inputs' version
+    _change_milestone(admin_user, case)  # the rapid review sent on time, in the first quarter
+    after = selectors.deadlines_met_by_period(periods=periods)
+    assert after != first
+    cache.clear()
+    assert selectors.deadlines_met_by_period(periods=periods) == after
