@@ -3,10 +3,9 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from sightline.core.models import ClosureDay
 from sightline.core.signals import working_days_changed
 
-from .models import Case, TimelinessStandard
+from .models import Case
 from .services import deadlines_refresh, timeliness_changed
 
 
@@ -17,10 +16,9 @@ def recount_deadlines(sender: Any, **kwargs: Any) -> None:
 
 
 @receiver([post_save, post_delete], sender=Case)
-@receiver([post_save, post_delete], sender=TimelinessStandard)
-@receiver([post_save, post_delete], sender=ClosureDay)
 def timeliness_inputs_changed(sender: Any, **kwargs: Any) -> None:
-    """Any save of a case, standard or closure day (the services' and any other) gives the
-    timeliness report's inputs a new version; bulk writes go through deadlines_refresh,
-    which does the same."""
+    """Any save or deletion of a case, by the services or not, gives the timeliness report's
+    inputs a new version. Bulk writes, standards and closure days go through
+    deadlines_refresh, which does the same as its last write: so every path locks the
+    version's row after the cases it writes, never before (no deadlock between them)."""
     timeliness_changed()
