@@ -1,9 +1,13 @@
-"""Benchmark of case reviews at 50,000 cases: the timeliness report, the tracker list page
-and the case file import, each printed beside a baseline measured in the same run.
+"""Benchmark of case reviews at 53,000 cases: the timeliness report, the tracker list page
+(sorted by next due, and a deep page), the executive's home page and the case file import,
+each printed beside a baseline measured in the same run.
 
 Run from the repository root: ``make bench`` or ``.venv/bin/python bench/bench_reviews.py``.
 Everything happens in a fresh SQLite database in a temporary directory; nothing in ``var/``
-is touched. The exit code is 0 even when a goal is missed: read the PASS/FAIL lines.
+is touched. With ``BENCH_REVIEWS_DATABASE_URL=postgres://...`` it runs on that PostgreSQL
+database instead, which it EMPTIES first (every table of its public schema is dropped): give
+it a database of its own. The exit code is 0 even when a goal is missed: read the PASS/FAIL
+lines.
 """
 
 import bisect
@@ -11,17 +15,20 @@ import calendar as pycalendar
 import csv
 import datetime
 import io
+import os
 import random
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import harness
 from harness import say
 
 SMALL = 1_000
-LARGE = 50_000
+LARGE = 53_000
 IMPORT_ROWS = 20_000
 REQUESTS = 50
 AS_AT = datetime.date(2025, 6, 30)
@@ -33,6 +40,9 @@ GOAL_REPORT_SECONDS = 2.0
 GOAL_REPORT_RATIO = 3.0
 GOAL_LIST_P95_MS = 150.0
 GOAL_IMPORT_ROWS_PER_SECOND = 5_000
+GOAL_RAW_RATIO = 3.0  # a page against raw SQL for the same rows ...
+GOAL_RAW_SLACK_MS = 20.0  # ... or within this of it where the raw query takes under 10 ms
+DEEP_PAGE = 1500
 
 MILESTONE_COLUMNS = (
     "incident_aware_date",
@@ -196,10 +206,21 @@ def grow_to(rng: random.Random, total: int) -> None:
     created = time.perf_counter() - started
     started = time.perf_counter()
     deadlines = services.deadlines_refresh()
+    analyze()
     say(
         f"  {total:,} cases in {created:.1f} s; deadlines_refresh(): {deadlines:,} deadlines "
         f"in {time.perf_counter() - started:.1f} s"
     )
+
+
+def analyze() -> None:
+    """On PostgreSQL, VACUUM ANALYZE after a bulk load, as autovacuum would soon do: fresh
+    statistics, and the visibility map that lets an index-only scan skip the table."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
 
 
 # --- Timeliness report --------------------------------------------------------------------
@@ -304,16 +325,114 @@ def bench_report() -> dict[str, Any]:
     say("  baseline counts equal the report's:")
     for code, tally in selector_counts.items():
         say(f"    {code:28} " + "  ".join(f"{key} {value:>6,}" for key, value in tally.items()))
-    report_times, _ = harness.timed(lambda: selectors.timeliness_report(as_at=AS_AT), 3)
+    from django.core.cache import cache
+
+    def cold() -> Any:
+        cache.clear()  # as after any change to a case: the report worked out afresh
+        return selectors.timeliness_report(as_at=AS_AT)
+
+    report_times, _ = harness.timed(cold, 3)
+    cached_times, _ = harness.timed(lambda: selectors.timeliness_report(as_at=AS_AT), 20)
+    selectors.timeliness_report(as_at=AS_AT, with_cases=False)
+    counts_times, _ = harness.timed(
+        lambda: selectors.timeliness_report(as_at=AS_AT, with_cases=False), 20
+    )
     baseline_times, _ = harness.timed(lambda: baseline_report(working, AS_AT), 3)
     # Where the report's time goes: its row fetch alone (the rest is the pure computation).
     fetch_times, _ = harness.timed(lambda: list(selectors.report_rows()), 3)
-    return {"report": report_times, "baseline": baseline_times, "fetch": fetch_times}
+    return {
+        "report": report_times,
+        "cached": cached_times,
+        "counts": counts_times,
+        "baseline": baseline_times,
+        "fetch": fetch_times,
+    }
 
 
 # --- Tracker list page --------------------------------------------------------------------
 
 LIST_FILTERED = "?route=child&overdue=on&sort=next_due"
+LIST_NEXT_DUE = "?sort=next_due"
+LIST_DEEP = f"?page={DEEP_PAGE}"
+
+# Raw SQL for the same rows as each tracker page: the count, then the page's 25 cases with
+# their officer, written by hand as well as it can be: the page's ids from the sort's index
+# first (an index-only scan, however deep the page), then their rows.
+RAW_PAGE = """
+    SELECT c.*, u.* FROM (
+        SELECT c.id, c.next_due_on, c.opened_on, c.reference FROM reviews_case c
+        WHERE {where} ORDER BY {order} LIMIT 25 OFFSET {offset}
+    ) k JOIN reviews_case c ON c.id = k.id LEFT JOIN accounts_user u ON u.id = c.officer_id
+    ORDER BY {outer}
+"""
+RAW_LISTS = {
+    "": ("TRUE", "c.opened_on DESC, c.reference", 0),
+    LIST_FILTERED: (
+        "c.route = 'child' AND c.next_due_on < CURRENT_DATE",
+        "c.next_due_on, c.reference",
+        0,
+    ),
+    LIST_NEXT_DUE: ("TRUE", "c.next_due_on, c.reference", 0),
+    LIST_DEEP: ("TRUE", "c.opened_on DESC, c.reference", (DEEP_PAGE - 1) * 25),
+}
+
+
+def raw_list_times(query: str) -> list[float]:
+    from django.db import connection
+
+    where, order, offset = RAW_LISTS[query]
+    outer = order.replace("c.", "k.")
+    page = RAW_PAGE.format(where=where, order=order, offset=offset, outer=outer)
+    if connection.vendor != "postgresql":
+        page = page.replace("CURRENT_DATE", "date('now')").replace("TRUE", "1")
+    count = f"SELECT COUNT(*) FROM reviews_case c WHERE {where}".replace(
+        "CURRENT_DATE", "CURRENT_DATE" if connection.vendor == "postgresql" else "date('now')"
+    )
+    if connection.vendor != "postgresql":
+        count = count.replace("TRUE", "1")
+
+    def run(_n: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(count)
+            cursor.fetchall()
+            cursor.execute(page)
+            cursor.fetchall()
+
+    return harness.call_times(run, REQUESTS)
+
+
+def explain(sql: str, params: Any) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def show_plans() -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of the tracker's queries on PostgreSQL, for the record."""
+    from django.db import connection
+
+    from sightline.reviews import selectors
+    from sightline.reviews.models import Case
+
+    if connection.vendor != "postgresql":
+        return
+    by_due = Case.objects.order_by(*selectors.SORTS["next_due"])
+    by_opened = Case.objects.order_by(*selectors.SORTS["opened"])
+    offset = (DEEP_PAGE - 1) * 25
+    for title, queryset in (
+        ("next due, page 1", by_due.values_list("pk", flat=True)[:25]),
+        (f"opened, page {DEEP_PAGE}", by_opened.values_list("pk", flat=True)[offset : offset + 25]),
+        ("count", Case.objects.order_by().values("pk")),
+    ):
+        if title == "count":
+            sql, params = "SELECT COUNT(*) FROM reviews_case", ()
+        else:
+            sql, params = queryset.query.sql_with_params()
+        say(f"  plan, {title}:")
+        for line in explain(sql, params).splitlines():
+            say(f"    {line}")
 
 
 # --- Import -------------------------------------------------------------------------------
@@ -380,11 +499,48 @@ def bench_import(rng: random.Random) -> dict[str, Any]:
     return {"baseline": baseline_times, "dry_run": dry_times, "real": real_times}
 
 
+@contextmanager
+def bench_database() -> Iterator[harness.BenchRun]:
+    """The harness's fresh SQLite database, or the PostgreSQL database named by
+    BENCH_REVIEWS_DATABASE_URL, emptied first."""
+    url = os.environ.get("BENCH_REVIEWS_DATABASE_URL", "")
+    if not url:
+        with harness.bench_database("case reviews") as run:
+            yield run
+        return
+    started = time.perf_counter()
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    os.environ["DATABASE_URL"] = url
+    if str(harness.ROOT) not in sys.path:
+        sys.path.insert(0, str(harness.ROOT))
+    os.chdir(harness.ROOT)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        version = cursor.fetchone()[0].split(" on ")[0]
+        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    say(f"Sightline case reviews benchmark ({os.cpu_count()} CPUs, {version})")
+    say(f"  database: {settings.DATABASES['default']['NAME']} (emptied)")
+    call_command("migrate", verbosity=0)
+    try:
+        yield harness.BenchRun(started=started, directory=harness.ROOT / "var")
+    finally:
+        connection.close()
+
+
 # --- Main ---------------------------------------------------------------------------------
 
 
 def main() -> int:
-    with harness.bench_database("case reviews") as run:
+    with bench_database() as run:
         from django.urls import reverse
 
         from sightline.accounts import services as accounts
@@ -399,25 +555,40 @@ def main() -> int:
             email="bench-admin@example.test",
             full_name="Bench Administrator",
         )
+        executive = harness.member_client(
+            agency=agency,
+            role=Role.EXECUTIVE,
+            email="bench-executive@example.test",
+            full_name="Bench Executive",
+        )
         list_url = reverse("reviews:case_list")
-        urls = [list_url, list_url + LIST_FILTERED]
+        queries = ["", LIST_NEXT_DUE, LIST_FILTERED, LIST_DEEP]
+        urls = [list_url + query for query in queries]
+        home = reverse("accounts:home")
 
         say(f"Tracker list page at {SMALL:,} cases ...")
         grow_to(rng, SMALL)
         queries_small = harness.count_queries(client, urls)
+        queries_small.update(harness.count_queries(executive, [home]))
+        home_small = harness.request_times(executive, home, REQUESTS)
 
         say(f"Growing to {LARGE:,} cases ...")
         grow_to(rng, LARGE)
         queries_large = harness.count_queries(client, urls)
+        queries_large.update(harness.count_queries(executive, [home]))
+        show_plans()
 
         say(f"Tracker list page at {LARGE:,} cases: {REQUESTS} requests each ...")
         page_times = {url: harness.request_times(client, url, REQUESTS) for url in urls}
-        health_times = harness.request_times(client, reverse("health"), REQUESTS)
+        raw_times = {list_url + query: raw_list_times(query) for query in queries}
+        home_large = harness.request_times(executive, home, REQUESTS)
 
         report = bench_report()
         imports = bench_import(rng)
 
         # --- The table ---------------------------------------------------------------
+        cached50, cached95 = harness.p50_p95([t * 1000 for t in report["cached"]])
+        counts50, counts95 = harness.p50_p95([t * 1000 for t in report["counts"]])
         best, mean = min(report["report"]), statistics.mean(report["report"])
         base_best, base_mean = min(report["baseline"]), statistics.mean(report["baseline"])
         ratio = best / base_best
@@ -427,6 +598,8 @@ def main() -> int:
             f"  baseline raw SQL + Python     best {base_best:7.3f} s   mean {base_mean:7.3f} s",
             f"  ratio (best / best)           {ratio:7.2f}x",
             f"  (of the report: report_rows() fetch alone, best {min(report['fetch']):.3f} s)",
+            f"  cached, with the cases         p50 {cached50:6.2f} ms   p95 {cached95:6.2f} ms",
+            f"  cached, counts alone (pages)   p50 {counts50:6.2f} ms   p95 {counts95:6.2f} ms",
         ]
         run.verdict(
             best < GOAL_REPORT_SECONDS, f"timeliness report {best:.3f} s < {GOAL_REPORT_SECONDS} s"
@@ -436,19 +609,41 @@ def main() -> int:
             f"timeliness report {ratio:.2f}x baseline <= {GOAL_REPORT_RATIO}x",
         )
 
-        health50, health95 = harness.p50_p95(health_times)
-        run.lines.append(f"Tracker list page, {LARGE:,} cases ({REQUESTS} requests each)")
+        run.lines.append(
+            f"Tracker list page, {LARGE:,} cases ({REQUESTS} requests each; raw SQL: the count "
+            "and the page's rows)"
+        )
         for url in urls:
             p50, p95 = harness.p50_p95(page_times[url])
-            run.lines.append(f"  {url:46} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
-            run.verdict(
-                p95 < GOAL_LIST_P95_MS, f"{url} p95 {p95:.1f} ms < {GOAL_LIST_P95_MS:.0f} ms"
+            raw50, raw95 = harness.p50_p95(raw_times[url])
+            run.lines.append(
+                f"  {url:30} p50 {p50:6.1f} ms  p95 {p95:6.1f} ms   "
+                f"raw p50 {raw50:5.1f} p95 {raw95:5.1f} ms"
             )
-        run.lines.append(
-            f"  baseline {reverse('health'):37} p50 {health50:7.1f} ms   p95 {health95:7.1f} ms"
+            run.verdict(
+                p95 <= GOAL_LIST_P95_MS, f"{url} p95 {p95:.1f} ms <= {GOAL_LIST_P95_MS:.0f} ms"
+            )
+            close = raw95 < 10 and p95 - raw95 <= GOAL_RAW_SLACK_MS
+            run.verdict(
+                p95 <= GOAL_RAW_RATIO * raw95 or close,
+                f"{url} p95 {p95 / raw95:.1f}x raw SQL ({raw95:.1f} ms) <= {GOAL_RAW_RATIO:.0f}x"
+                f" or within {GOAL_RAW_SLACK_MS:.0f} ms of it",
+            )
+        small50, small95 = harness.p50_p95(home_small)
+        large50, large95 = harness.p50_p95(home_large)
+        run.lines += [
+            f"Executive's home page ({REQUESTS} requests; timeliness panel from the cache)",
+            f"  at {SMALL:>6,} cases                p50 {small50:6.1f} ms  p95 {small95:6.1f} ms",
+            f"  at {LARGE:>6,} cases                p50 {large50:6.1f} ms  p95 {large95:6.1f} ms",
+        ]
+        # Flat: judged on the medians, which a few slow requests on a busy machine leave be.
+        run.verdict(
+            large50 <= small50 * 1.5 + 5,
+            f"executive home p50 {large50:.1f} ms at {LARGE:,} <= 1.5x {small50:.1f} ms at "
+            f"{SMALL:,} + 5 ms (flat)",
         )
         run.lines.append(f"  {'queries per request':46} at {SMALL:,} cases   at {LARGE:,} cases")
-        for url in urls:
+        for url in [*urls, home]:
             small, large = len(queries_small[url]), len(queries_large[url])
             run.lines.append(f"  {url:46} {small:14}   {large:15}")
             run.verdict(

@@ -43,6 +43,7 @@ ADULT_WORDS = ("Adult", "Mr ", "Mrs ", "Ms ", "Victim")
 MAY_BE_FUTURE = {
     "core.closureday.date",
     "reviews.casedeadline.due",
+    "reviews.case.next_due_on",
     "learning.action.due_date",
     "learning.action.next_review_date",
     "assurance.audit.quarter_start",

@@ -1,6 +1,7 @@
 """Reads of the audit trail and the access log."""
 
 import datetime
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -375,7 +376,9 @@ def cached_figures[T](topic: str, key: str, compute: Callable[[], T]) -> T:
     """``compute()``, kept in Django's cache under ``topic``, ``key`` (what the figures are
     of: their dates and options) and the version of ``topic``'s inputs. Only for figures
     that are the same for everyone who may see them: nothing per person is cached."""
-    full_key = f"figures.{topic}.{key}:{figures_version(topic)}"
+    # Hashed: a key may name many dates, and a cache's keys are short (250 for memcached).
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    full_key = f"figures.{topic}.{digest}:{figures_version(topic)}"
     value = cache.get(full_key)
     if value is None:
         value = compute()

@@ -135,6 +135,9 @@ class Case(TimeStampedModel):
     # Derived from the milestones by the services, stored so that lists can filter on them.
     stage = models.CharField(max_length=20, choices=Stage.choices, db_index=True)
     opened_on = models.DateField(null=True, blank=True, db_index=True)
+    # The earliest of the case's deadlines (CaseDeadline.due), None when it has none: kept in
+    # step by services.deadlines_refresh, so that the tracker sorts by it through an index.
+    next_due_on = models.DateField(null=True, blank=True, editable=False)
 
     # Restricted (RESTRICTED_FIELDS): only for those on the case, review officers and
     # administrators.
@@ -166,6 +169,10 @@ class Case(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["route", "opened_on"], name="case_route_opened_idx"),
+            # The tracker's sorts (next due, and opened, its default), ending with the id so
+            # that a deep page's keys are read from the index alone (an index-only scan).
+            models.Index(fields=["next_due_on", "reference", "id"], name="case_next_due_idx"),
+            models.Index(fields=["-opened_on", "reference", "id"], name="case_opened_ref_idx"),
         ]
 
     def __str__(self) -> str:

@@ -17,6 +17,7 @@ from sightline.core.history import HistoryEntry
 from sightline.core.roles import Role
 from sightline.core.selectors import (
     ViewingDay,
+    cached_figures,
     history_for_object,
     viewing_days_for_object,
     working_calendar,
@@ -39,7 +40,7 @@ SORTS: dict[str, tuple[str, ...]] = {
     "opened": ("-opened_on", "reference"),
     "oldest": ("opened_on", "reference"),
     "reference": ("reference",),
-    "next_due": ("next_due", "reference"),
+    "next_due": ("next_due_on", "reference"),
     "stage": ("stage", "-opened_on", "reference"),
 }
 
@@ -84,7 +85,9 @@ class CaseFilters:
     sort: str = "opened"
 
 
-def _next_due() -> Subquery:
+def next_due() -> Subquery:
+    """The case's earliest deadline (a correlated subquery): what ``Case.next_due_on`` holds,
+    for the services that write it. Lists read the stored field instead."""
     return Subquery(
         CaseDeadline.objects.filter(case=OuterRef("pk"))
         .order_by()
@@ -116,14 +119,29 @@ def case_list_for(*, user: Any, filters: CaseFilters) -> QuerySet[Case]:
             Exists(Case.agencies.through.objects.filter(case=OuterRef("pk"), agency=filters.agency))
         )
     if filters.overdue:
-        cases = cases.filter(
-            Exists(CaseDeadline.objects.filter(case=OuterRef("pk"), due__lt=today()))
-        )
-    return (
-        cases.annotate(next_due=_next_due())
-        .select_related("officer")
-        .order_by(*SORTS.get(filters.sort, SORTS["opened"]))
-    )
+        # A deadline before today is there exactly when the earliest one is before today.
+        cases = cases.filter(next_due_on__lt=today())
+    return cases.select_related("officer").order_by(*SORTS.get(filters.sort, SORTS["opened"]))
+
+
+class CaseRows:
+    """The tracker's cases for a paginator: a page reads its cases' ids first (from the sort's
+    index alone, however deep the page), then those cases, rather than reading and skipping
+    every earlier case's row."""
+
+    def __init__(self, cases: QuerySet[Case]) -> None:
+        self.cases = cases
+
+    def count(self) -> int:
+        return self.cases.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Case]:
+        ids = list(self.cases.select_related(None).values_list("pk", flat=True)[index])
+        found = Case.objects.select_related("officer").in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
 
 
 def case_years() -> list[int]:
@@ -219,18 +237,33 @@ def report_rows(*, routes: Iterable[str] | None = None) -> Iterator[dict[str, An
                 yield dict(zip(REPORT_FIELDS, row, strict=True))
 
 
+TIMELINESS_FIGURES = "timeliness"  # the topic of the timeliness report's cached figures
+
+
 def timeliness_report(
     *, as_at: datetime.date, since: datetime.date | None = None, with_cases: bool = True
 ) -> dict[str, Any]:
-    """The timeliness report; ``with_cases=False`` gives the counts alone (for summaries)."""
-    specs = standard_specs()
-    return timeliness.report(
-        specs,
-        report_rows(routes=[spec.route for spec in specs]),
-        as_at=as_at,
-        since=since,
-        calendar=working_calendar(),
-        with_cases=with_cases,
+    """The timeliness report; ``with_cases=False`` gives the counts alone (for summaries).
+
+    Partnership-wide figures, the same for everyone, so cached (Django's cache) under the
+    as-at and since days, ``with_cases`` and the version of the inputs (the cases, their
+    milestones, the standards and the closure days): a repeated request costs one query for
+    the version and a cache hit, and any change to an input is seen at once."""
+
+    def compute() -> dict[str, Any]:
+        specs = standard_specs()
+        return timeliness.report(
+            specs,
+            report_rows(routes=[spec.route for spec in specs]),
+            as_at=as_at,
+            since=since,
+            calendar=working_calendar(),
+            with_cases=with_cases,
+        )
+
+    since_key = since.isoformat() if since else "-"
+    return cached_figures(
+        TIMELINESS_FIGURES, f"report:{as_at.isoformat()}:{since_key}:{int(with_cases)}", compute
     )
 
 
@@ -376,9 +409,19 @@ def deadlines_met_by_period(
 
     One timeliness report, as at the latest day, gives every deadline's due date and status:
     a deadline is met when its milestone was recorded on or before its due date, which is
-    the same as at any later day, so that one report answers every period."""
+    the same as at any later day, so that one report answers every period. Cached, like
+    the report, under the version of its inputs (the home page of the Executive reads it)."""
     if not periods:
         return []
+    key = ",".join(f"{first.isoformat()}/{as_at.isoformat()}" for first, as_at in periods)
+    return cached_figures(
+        TIMELINESS_FIGURES, f"deadlines_met:{key}", lambda: _deadlines_met_by_period(periods)
+    )
+
+
+def _deadlines_met_by_period(
+    periods: list[tuple[datetime.date, datetime.date]],
+) -> list[DeadlinesMet]:
     latest = max(as_at for _, as_at in periods)
     report = timeliness_report(as_at=latest, with_cases=True)
     deadlines = [

@@ -21,6 +21,7 @@ from sightline.core.services import (
     audit_record,
     audit_record_many,
     changes_between,
+    figures_changed,
     snapshot,
 )
 from sightline.core.tabular import ImportRejected, line_count
@@ -38,7 +39,12 @@ from .models import (
     RelatedCase,
     TimelinessStandard,
 )
-from .selectors import cases_by_reference_key, review_officer_emails
+from .selectors import (
+    TIMELINESS_FIGURES,
+    cases_by_reference_key,
+    next_due,
+    review_officer_emails,
+)
 from .validation import case_problems
 from .vocabulary import MILESTONES, MILESTONES_BY_ROUTE
 
@@ -117,7 +123,9 @@ def deadlines_for(
 
 @transaction.atomic
 def deadlines_refresh(*, case_ids: list[int] | None = None) -> int:
-    """Recount the deadlines of these cases (all cases when None), after any change."""
+    """Recount the deadlines of these cases (all cases when None), after any change, with
+    each case's next due date (``Case.next_due_on``, written only where it moved), and mark
+    the timeliness report's inputs changed. Every path that writes deadlines comes here."""
     standards = list(TimelinessStandard.objects.filter(is_active=True))
     calendar = working_calendar()
     cases = Case.objects.order_by("pk")
@@ -126,18 +134,43 @@ def deadlines_refresh(*, case_ids: list[int] | None = None) -> int:
         CaseDeadline.objects.filter(case_id__in=case_ids).delete()
     else:
         CaseDeadline.objects.all().delete()
-    fields = ("pk", "route", "outcome", *MILESTONES)
+    fields = ("pk", "route", "outcome", "next_due_on", *MILESTONES)
     created = 0
+    moved: list[int] = []
+
+    def write(batch: list[dict[str, Any]]) -> int:
+        rows = deadlines_for(batch, standards, calendar)
+        earliest: dict[int, datetime.date] = {}
+        for row in rows:
+            if row.case_id not in earliest or row.due < earliest[row.case_id]:
+                earliest[row.case_id] = row.due
+        moved.extend(
+            facts["pk"] for facts in batch if earliest.get(facts["pk"]) != facts["next_due_on"]
+        )
+        return len(CaseDeadline.objects.bulk_create(rows))
+
     batch: list[dict[str, Any]] = []
     for facts in cases.values(*fields).iterator(chunk_size=5000):
         batch.append(facts)
         if len(batch) == 5000:
-            created += len(
-                CaseDeadline.objects.bulk_create(deadlines_for(batch, standards, calendar))
-            )
+            created += write(batch)
             batch = []
-    created += len(CaseDeadline.objects.bulk_create(deadlines_for(batch, standards, calendar)))
+    created += write(batch)
+    _next_due_write(moved)
+    timeliness_changed()
     return created
+
+
+def _next_due_write(case_ids: list[int]) -> None:
+    """Set these cases' next due date from their deadlines: one UPDATE for each 900 cases."""
+    for start in range(0, len(case_ids), 900):
+        Case.objects.filter(pk__in=case_ids[start : start + 900]).update(next_due_on=next_due())
+
+
+def timeliness_changed() -> None:
+    """Give the timeliness report's inputs a new version, so that no cached report of the
+    old ones is served again (core's cached figures)."""
+    figures_changed(TIMELINESS_FIGURES)
 
 
 @transaction.atomic

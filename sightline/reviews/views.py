@@ -62,7 +62,8 @@ class CaseListView(PolicyView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form, filters = _case_filters(request)
-        results = paginate(request, selectors.case_list_for(user=request.user, filters=filters))
+        cases = selectors.case_list_for(user=request.user, filters=filters)
+        results = paginate(request, selectors.CaseRows(cases))
         return render(
             request,
             "reviews/case_list.html",
@@ -120,7 +121,7 @@ class CaseExportView(PolicyView):
                 case.outcome,
                 case.get_stage_display(),
                 *(getattr(case, field) for field in MILESTONES),
-                case.next_due,  # type: ignore[attr-defined]
+                case.next_due_on,
                 case.officer.email if case.officer else "",
                 case.lead_reviewer,
                 "; ".join(theme.name for theme in case.themes.all()),

@@ -25,18 +25,16 @@ def test_a_repeated_report_is_one_read_of_the_version(django_assert_num_queries)
         assert learning_report(as_at=AS_AT) == first
 
 
+def complete(action):
+    action.status, action.completed_date = ActionStatus.COMPLETE, AS_AT
+    action.save()
+
+
 @pytest.mark.parametrize(
     "change",
     [
         pytest.param(lambda action: ActionFactory.create(), id="a new action"),
-        pytest.param(
-            lambda action: (
-                setattr(action, "status", ActionStatus.COMPLETE)
-                or setattr(action, "completed_date", AS_AT)
-                or action.save()
-            ),
-            id="an action completed",
-        ),
+        pytest.param(complete, id="an action completed"),
         pytest.param(lambda action: action.delete(), id="an action deleted"),
         pytest.param(lambda action: RecommendationFactory.create(), id="a new recommendation"),
         pytest.param(lambda action: action.agency.save(), id="an agency renamed"),

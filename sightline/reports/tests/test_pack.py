@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -787,8 +788,8 @@ def grow(times: int) -> None:
 @pytest.mark.parametrize(
     ("query", "snapshots", "expected"),
     [
-        ({}, False, 28),
-        ({"quarter": "2025-26 Q2"}, False, 28),
+        ({}, False, 31),
+        ({"quarter": "2025-26 Q2"}, False, 31),
         # The worker's snapshots of the closed quarters spare the recounts from history.
         ({"quarter": "2025-26 Q2"}, True, 18),
     ],
@@ -798,11 +799,13 @@ def test_pack_queries_do_not_grow(signed_in, django_assert_num_queries, query, s
     grow(1)
     if snapshots:
         quarter_snapshots_refresh()
+    cache.clear()  # the timeliness worked out afresh, as after any change to a case
     with django_assert_num_queries(expected):
         assert client.get(PACK, query).status_code == 200
     grow(9)
     if snapshots:
         quarter_snapshots_refresh()
+    cache.clear()
     with django_assert_num_queries(expected):
         assert client.get(PACK, query).status_code == 200
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.management import call_command
 
 from sightline.accounts.models import Sector
@@ -303,10 +304,14 @@ def grow(times: int) -> None:
 def test_the_trends_take_the_same_queries_whatever_the_data(db, django_assert_num_queries):
     SectorWorkforce.objects.create(sector=Sector.POLICE, headcount=100)
     grow(1)
-    with django_assert_num_queries(12):
+    cache.clear()  # the deadlines met worked out afresh, as after any change to a case
+    with django_assert_num_queries(14):
         current_trends(today=TODAY)
     grow(10)
-    with django_assert_num_queries(12):
+    cache.clear()
+    with django_assert_num_queries(14):
+        current_trends(today=TODAY)
+    with django_assert_num_queries(10):  # then read from the cache
         current_trends(today=TODAY)
 
 

@@ -416,11 +416,16 @@ def test_home_page_panels_and_their_query_count(client, make_user, role):
         services.deadlines_refresh()
 
     grow(2)
-    small = _queries(client, reverse("accounts:home"))
+    # The first request after a change works the timeliness out; the next one reads it from
+    # the cache: both counts stay the same as the cases grow.
+    small_cold = _queries(client, reverse("accounts:home"))
+    small_warm = _queries(client, reverse("accounts:home"))
     grow(20)
+    assert _queries(client, reverse("accounts:home")) == small_cold
     page = client.get(reverse("accounts:home")).content.decode()
-    assert _queries(client, reverse("accounts:home")) == small
+    assert _queries(client, reverse("accounts:home")) == small_warm
     if role == Role.EXECUTIVE:
+        assert small_warm < small_cold
         assert "Timeliness this financial year" in page
     else:
         assert "Case review deadlines" in page
