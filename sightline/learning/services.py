@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -116,12 +117,13 @@ def _status_record(*, actor: Any, action: Action, on: datetime.date, via: str) -
     )
 
 
-def _by_key(model: Any, keys: list[str]) -> list[Any]:
-    """Rows whose upper-cased reference is among ``keys`` (references ignore letter case)."""
+def _by_key(model: Any, keys: list[str], *, related: tuple[str, ...] = ()) -> list[Any]:
+    """Rows whose upper-cased reference is among ``keys`` (references ignore letter case),
+    with their ``related`` rows (those an import's comparison reads)."""
     found: list[Any] = []
+    rows = model.objects.annotate(key=Upper("reference")).select_related(*related)
     for start in range(0, len(keys), 900):
-        chunk = keys[start : start + 900]
-        found.extend(model.objects.annotate(key=Upper("reference")).filter(key__in=chunk))
+        found.extend(rows.filter(key__in=keys[start : start + 900]))
     return found
 
 
@@ -138,6 +140,7 @@ def import_learning(
     create_agencies: bool = False,
     actor_label: str = "",
     progress: Progress = NO_PROGRESS,
+    on_write: Callable[[Any], None] | None = None,
 ) -> LearningImportResult:
     """Create and update recommendations, actions and imported evidence from a learning
     tracker file: all or nothing (section 1 of the learning tracker contract).
@@ -146,7 +149,9 @@ def import_learning(
     opens (reads only, so a dry run writes nothing and, on SQLite, takes no write lock); then
     every row, history row and audit event is written in bulk in one short transaction. If
     any recommendation or action changed in between, the comparison is made again inside
-    the transaction, so what is written always starts from what is stored."""
+    the transaction, so what is written always starts from what is stored.
+    ``on_write`` is called with the result inside that transaction, after the writes (a
+    background job records its outcome there: the work and its record commit together)."""
     today = timezone.localdate()
     progress.stage("Reading the file", total=line_count(name, content))
     parsed = importing.parse(name, content, today=today, progress=progress)
@@ -174,6 +179,8 @@ def import_learning(
                 progress=progress,
             )
         _learning_write(plan, actor=actor, name=name, actor_label=actor_label, progress=progress)
+        if on_write is not None:
+            on_write(plan.result)
     return plan.result
 
 
@@ -274,7 +281,8 @@ def _learning_plan(
 
     now = timezone.now()
     existing_recs = {
-        rec.reference.upper(): rec for rec in _by_key(Recommendation, list(parsed.recommendations))
+        rec.reference.upper(): rec
+        for rec in _by_key(Recommendation, list(parsed.recommendations), related=("source_case",))
     }
     for key, (_line, row) in parsed.recommendations.items():
         rec = existing_recs.get(key) or Recommendation(reference=row["recommendation_ref"])
@@ -315,7 +323,11 @@ def _learning_plan(
     }
     existing_actions = {
         action.reference.upper(): action
-        for action in _by_key(Action, [row["action_ref"].upper() for _, row in parsed.actions])
+        for action in _by_key(
+            Action,
+            [row["action_ref"].upper() for _, row in parsed.actions],
+            related=("recommendation", "agency", "owner"),
+        )
     }
     evidence_columns = [
         (kind, column)

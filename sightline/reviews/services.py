@@ -3,7 +3,7 @@ the case's stage and deadlines kept in step."""
 
 import dataclasses
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -396,6 +396,7 @@ def import_cases(
     dry_run: bool = False,
     actor_label: str = "",
     progress: Progress = NO_PROGRESS,
+    on_write: Callable[[Any], None] | None = None,
 ) -> ImportResult:
     """Create and update cases from a case file: all or nothing (section 1 of the contract).
 
@@ -403,7 +404,9 @@ def import_cases(
     opens (reads only: a dry run writes nothing and, on SQLite, takes no write lock); then
     the cases, their audit events and their deadlines are written in bulk in one short
     transaction. If any case was added or changed in between, the comparison is made again
-    inside the transaction, so what is written always starts from what is stored."""
+    inside the transaction, so what is written always starts from what is stored.
+    ``on_write`` is called with the result inside that transaction, after the writes (a
+    background job records its outcome there: the work and its record commit together)."""
     today = _today()
     progress.stage("Reading the file", total=line_count(name, content))
     parsed = importing.parse(name, content, progress=progress)
@@ -419,6 +422,8 @@ def import_cases(
                 name=name, parsed=parsed, today=today, dry_run=dry_run, progress=progress
             )
         _case_import_write(plan, actor=actor, name=name, actor_label=actor_label, progress=progress)
+        if on_write is not None:
+            on_write(plan.result)
     return plan.result
 
 
