@@ -133,12 +133,18 @@ class StageClock:
 
 
 def timed_import(function: Callable[..., Any], **kwargs: Any) -> dict[str, float]:
+    """Seconds for the call (wall clock), for its write step, and of this process's CPU: on a
+    shared machine the wall clock waits for other work, the CPU time does not."""
     clock = StageClock()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     function(progress=clock, **kwargs)
     ended = time.perf_counter()
     write_started = clock.write_started() or started
-    return {"total": ended - started, "write": ended - write_started}
+    return {
+        "total": ended - started,
+        "write": ended - write_started,
+        "cpu": time.process_time() - cpu,
+    }
 
 
 # --- Files --------------------------------------------------------------------------------
@@ -236,17 +242,13 @@ def _date(text: str) -> datetime.date | None:
 
 
 def _raw_insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """Multi-row INSERTs of 1,000 rows each, through the database driver."""
+    """One single-row INSERT run for every row with the driver's ``executemany`` (pipelined
+    on PostgreSQL, a prepared statement on SQLite)."""
     from django.db import connection
 
+    marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 1000):
-            chunk = rows[start : start + 1000]
-            marks = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {marks}",
-                [value for row in chunk for value in row],
-            )
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 def _audit_rows(label: str, ids: list[int], now: datetime.datetime) -> list[tuple[Any, ...]]:
@@ -461,7 +463,7 @@ def main() -> int:
             figures.append((label, rows, real, rows / dry["total"]))
             say(
                 f"  {label}: dry run {dry['total']:.1f} s, import {real['total']:.1f} s "
-                f"(write {real['write']:.1f} s)"
+                f"(write {real['write']:.1f} s; Python CPU {real['cpu']:.1f} s)"
             )
 
         case_baseline = learning_baseline = 0.0
@@ -500,13 +502,14 @@ def main() -> int:
     bench = harness.BenchRun(started=started, directory=Path("."))
     bench.lines.append(f"Imports at {ROWS:,} rows on {vendor} (rows written a second, end to end)")
     bench.lines.append(
-        f"  {'file':<24}{'import':>12}{'write step':>12}{'dry run':>12}{'baseline':>12}"
+        f"  {'file':<24}{'import':>10}{'(CPU)':>10}{'write step':>12}{'dry run':>10}"
+        f"{'baseline':>10}"
     )
     for label, rows, real, dry_rate in figures:
         baseline = case_baseline if label.startswith("cases") else learning_baseline
         bench.lines.append(
-            f"  {label:<24}{rows / real['total']:>12,.0f}{real['write']:>11.1f}s"
-            f"{dry_rate:>12,.0f}{ROWS / baseline:>12,.0f}"
+            f"  {label:<24}{rows / real['total']:>10,.0f}{rows / real['cpu']:>10,.0f}"
+            f"{real['write']:>11.1f}s{dry_rate:>10,.0f}{ROWS / baseline:>10,.0f}"
         )
         bench.verdict(
             rows / real["total"] >= GOAL_ROWS_PER_SECOND,
@@ -520,8 +523,10 @@ def main() -> int:
                 f"{BUSY_TIMEOUT_SECONDS:.0f} s",
             )
     bench.lines.append(
-        "  (write step: from the 'Saving' step to the commit; dry run: validated rows/s; "
-        "baseline: csv + raw multi-row INSERTs of the rows and an audit event each)"
+        "  (rows a second; (CPU): over this process's CPU time, which other work on a shared "
+        "machine does not inflate; write step: from 'Saving' to the commit; dry run: "
+        "validated rows a second; baseline: csv + raw INSERTs of the rows and an audit "
+        "event each, through the driver's executemany)"
     )
     bench.show()
     return 0

@@ -289,17 +289,17 @@ def bulk_insert(model: type[models.Model], objs: list[Any]) -> None:
     qn = connection.ops.quote_name
     pk = model._meta.pk
     assert pk is not None
-    table, columns = qn(model._meta.db_table), ", ".join(qn(field.column) for field in fields)
+    table, columns = qn(model._meta.db_table), ", ".join(qn(str(field.column)) for field in fields)
     if connection.vendor == "postgresql":
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [model._meta.db_table, pk.column, len(objs)],
+                [model._meta.db_table, str(pk.column), len(objs)],
             )
             for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
                 obj.pk = key
-            with cursor.cursor.copy(  # type: ignore[attr-defined]
-                f"COPY {table} ({qn(pk.column)}, {columns}) FROM STDIN"
+            with cursor.cursor.copy(
+                f"COPY {table} ({qn(str(pk.column))}, {columns}) FROM STDIN"
             ) as copy:
                 for obj in objs:
                     copy.write_row(
@@ -314,7 +314,7 @@ def bulk_insert(model: type[models.Model], objs: list[Any]) -> None:
         for start in range(0, len(objs), size):
             chunk = objs[start : start + size]
             params = [adapt(getattr(obj, name)) for obj in chunk for name, adapt in adapters]
-            marks, key = ", ".join([row_marks] * len(chunk)), qn(pk.column)
+            marks, key = ", ".join([row_marks] * len(chunk)), qn(str(pk.column))
             # Identifiers from the model's options, quoted; every value a parameter.
             sql = f"INSERT INTO {table} ({columns}) VALUES {marks} RETURNING {key}"  # noqa: S608
             cursor.execute(sql, params)
@@ -349,7 +349,7 @@ def bulk_change(model: type[models.Model], objs: list[Any], fields: Iterable[str
         return f"CAST(v.v{n} AS {field.db_type(connection)})" if postgres else f"v.v{n}"
 
     assignments = ", ".join(
-        f"{qn(field.column)} = {value(n, field)}" for n, field in enumerate(concrete)
+        f"{qn(str(field.column))} = {value(n, field)}" for n, field in enumerate(concrete)
     )
     table = qn(meta.db_table)
     if postgres:
@@ -361,15 +361,15 @@ def bulk_change(model: type[models.Model], objs: list[Any], fields: Iterable[str
         )
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"CREATE TEMPORARY TABLE bulk_change_v ({columns}) ON COMMIT DROP")
-            with cursor.cursor.copy("COPY bulk_change_v FROM STDIN") as copy:  # type: ignore[attr-defined]
+            with cursor.cursor.copy("COPY bulk_change_v FROM STDIN") as copy:
                 for obj in objs:
                     copy.write_row(
                         [obj.pk, *(adapt(getattr(obj, name)) for name, adapt in adapters)]
                     )
             assignments = ", ".join(
-                f"{qn(field.column)} = v.v{n}" for n, field in enumerate(concrete)
+                f"{qn(str(field.column))} = v.v{n}" for n, field in enumerate(concrete)
             )
-            key = qn(pk.column)
+            key = qn(str(pk.column))
             cursor.execute(
                 f"UPDATE {table} SET {assignments} FROM bulk_change_v AS v "  # noqa: S608
                 f"WHERE {table}.{key} = v.pk_"
@@ -386,7 +386,7 @@ def bulk_change(model: type[models.Model], objs: list[Any], fields: Iterable[str
                 for obj in chunk
                 for item in (obj.pk, *(adapt(getattr(obj, name)) for name, adapt in adapters))
             ]
-            values, key = ", ".join([row_marks] * len(chunk)), qn(pk.column)
+            values, key = ", ".join([row_marks] * len(chunk)), qn(str(pk.column))
             # Identifiers from the model's options, quoted; every value a parameter.
             sql = (
                 f"WITH v ({', '.join(names)}) AS (VALUES {values}) "  # noqa: S608

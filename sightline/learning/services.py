@@ -329,7 +329,7 @@ def _learning_plan(
             related=("recommendation", "agency", "owner"),
         )
     }
-    evidence_columns = [
+    evidence_columns: list[tuple[str, str]] = [
         (kind, column)
         for kind, column in (
             (EvidenceKind.DISSEMINATION, "dissemination_evidence"),
