@@ -248,7 +248,8 @@ def _raw_insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> 
 
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        names = ", ".join(connection.ops.quote_name(column) for column in columns)
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 def _audit_rows(label: str, ids: list[int], now: datetime.datetime) -> list[tuple[Any, ...]]:
