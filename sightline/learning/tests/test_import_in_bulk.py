@@ -33,9 +33,9 @@ def tracker(first: int, count: int, *, status: str = "on_track", agency: str = "
     return ("\n".join([HEADER, *rows]) + "\n").encode()
 
 
-def queries(content: bytes, *, dry_run: bool = False, **options: bool) -> list[str]:
+def queries(content: bytes, *, dry_run: bool = False) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
-        import_learning(actor=None, name="t.csv", content=content, dry_run=dry_run, **options)
+        import_learning(actor=None, name="t.csv", content=content, dry_run=dry_run)
     return [query["sql"] for query in captured.captured_queries]
 
 
