@@ -74,6 +74,9 @@ class JobOutcome:
     file_name: str = ""
     file_type: str = ""
     data: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # The kind recorded its outcome itself (``job_finish``) inside the transaction of its
+    # work, as an import does: nothing is left to record.
+    recorded: bool = False
 
 
 class JobFailed(Exception):
@@ -293,7 +296,8 @@ def run_background_job(job_id: str) -> None:
         with transaction.atomic() if kind.atomic else contextlib.nullcontext():
             outcome = kind.run(job, progress)
             progress.close()
-            job_finish(job=job, outcome=outcome)
+            if not outcome.recorded:
+                job_finish(job=job, outcome=outcome)
     except JobFailed as failure:
         job_fail(job=job, message=failure.message, problems=failure.problems)
     except JobSuperseded:

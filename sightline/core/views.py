@@ -1,6 +1,7 @@
 """The shared kernel's pages: error pages, the audit trail and the access log."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -32,6 +33,7 @@ from .jobs import (
     background_job_get_for,
     job_create,
     job_create_next,
+    job_finish,
     register_job_kind,
 )
 from .models import AccessLogEntry, AuditEvent
@@ -541,8 +543,11 @@ class PreviewedImportView(PolicyView):
         content: bytes,
         dry_run: bool,
         progress: Progress = NO_PROGRESS,
+        on_write: Callable[[Any], None] | None = None,
         **options: bool,
     ) -> Any:
+        """Run the import. ``on_write``, if given, is called with the result inside the
+        import's write transaction, after its writes."""
         raise NotImplementedError
 
     @staticmethod
@@ -668,7 +673,13 @@ def register_import_jobs(view: type[PreviewedImportView]) -> None:
             raise JobFailed("The uploaded file is no longer kept. Upload it again.")
         return content
 
-    def _do(job: BackgroundJob, progress: Progress, *, dry_run: bool) -> Any:
+    def _do(
+        job: BackgroundJob,
+        progress: Progress,
+        *,
+        dry_run: bool,
+        on_write: Callable[[Any], None] | None = None,
+    ) -> Any:
         try:
             return view.do_import(
                 actor=job.user,
@@ -676,6 +687,7 @@ def register_import_jobs(view: type[PreviewedImportView]) -> None:
                 content=_content(job),
                 dry_run=dry_run,
                 progress=progress,
+                on_write=on_write,
                 **job.params.get("options", {}),
             )
         except FileProblem as error:
@@ -699,14 +711,25 @@ def register_import_jobs(view: type[PreviewedImportView]) -> None:
             data={"preview": view.preview_data(result), "url_label": "Check what will change"},
         )
 
-    @register_job_kind(f"{view.job_kind}.run", atomic=True)
+    # Not atomic as a whole: the import reads and checks the file outside any transaction
+    # (on SQLite the database's one write lock is not held meanwhile, and the progress page
+    # can show how far it has got), then writes in one short transaction, in which the job
+    # records its outcome: the work and its record are committed together or not at all, so
+    # a job started again after its worker died never imports twice.
+    @register_job_kind(f"{view.job_kind}.run")
     def run(job: BackgroundJob, progress: Progress) -> JobOutcome:
-        result = _do(job, progress, dry_run=False)
-        transaction.on_commit(
-            lambda: uploads.discard(user_id=job.user_id, token=job.params["token"])
-        )
-        return JobOutcome(
-            message=f"Import finished: {result.summary()}",
-            url=reverse(view.done_url),
-            data={"url_label": view.done_label},
-        )
+        def record(result: Any) -> None:
+            job_finish(
+                job=job,
+                outcome=JobOutcome(
+                    message=f"Import finished: {result.summary()}",
+                    url=reverse(view.done_url),
+                    data={"url_label": view.done_label},
+                ),
+            )
+            transaction.on_commit(
+                lambda: uploads.discard(user_id=job.user_id, token=job.params["token"])
+            )
+
+        result = _do(job, progress, dry_run=False, on_write=record)
+        return JobOutcome(message=f"Import finished: {result.summary()}", recorded=True)

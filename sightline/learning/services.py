@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -18,10 +19,15 @@ from sightline.core.outbox import message_key, outbox_add
 from sightline.core.progress import EVERY, NO_PROGRESS, Progress
 from sightline.core.selectors import working_calendar
 from sightline.core.services import (
+    BULK_PARAMETERS,
     audit_record,
     audit_record_many,
+    bulk_change,
+    bulk_insert,
     changes_between,
+    figures_changed,
     save_changed,
+    set_changed,
     snapshot,
 )
 from sightline.core.tabular import ImportRejected, line_count, problem
@@ -38,7 +44,7 @@ from .models import (
     RecommendationDecision,
     SignOff,
 )
-from .selectors import agency_lead_emails
+from .selectors import LEARNING_FIGURES, agency_lead_emails
 from .vocabulary import OPEN_STATUSES, DisseminationMethod, EvidenceKind, SourceType
 
 RECOMMENDATION_FIELDS = (
@@ -112,12 +118,13 @@ def _status_record(*, actor: Any, action: Action, on: datetime.date, via: str) -
     )
 
 
-def _by_key(model: Any, keys: list[str]) -> list[Any]:
-    """Rows whose upper-cased reference is among ``keys`` (references ignore letter case)."""
+def _by_key(model: Any, keys: list[str], *, related: tuple[str, ...] = ()) -> list[Any]:
+    """Rows whose upper-cased reference is among ``keys`` (references ignore letter case),
+    with their ``related`` rows (those an import's comparison reads)."""
     found: list[Any] = []
+    rows = model.objects.annotate(key=Upper("reference")).select_related(*related)
     for start in range(0, len(keys), 900):
-        chunk = keys[start : start + 900]
-        found.extend(model.objects.annotate(key=Upper("reference")).filter(key__in=chunk))
+        found.extend(rows.filter(key__in=keys[start : start + 900]))
     return found
 
 
@@ -134,28 +141,95 @@ def import_learning(
     create_agencies: bool = False,
     actor_label: str = "",
     progress: Progress = NO_PROGRESS,
+    on_write: Callable[[Any], None] | None = None,
 ) -> LearningImportResult:
     """Create and update recommendations, actions and imported evidence from a learning
-    tracker file: all or nothing (section 1 of the learning tracker contract). The file is
-    read before the transaction opens, so that a background job's progress can be written
-    meanwhile."""
+    tracker file: all or nothing (section 1 of the learning tracker contract).
+
+    The file is read, compared with what Sightline holds and checked before any transaction
+    opens (reads only, so a dry run writes nothing and, on SQLite, takes no write lock); then
+    every row, history row and audit event is written in bulk in one short transaction. If
+    any recommendation or action changed in between, the comparison is made again inside
+    the transaction, so what is written always starts from what is stored.
+    ``on_write`` is called with the result inside that transaction, after the writes (a
+    background job records its outcome there: the work and its record commit together)."""
     today = timezone.localdate()
     progress.stage("Reading the file", total=line_count(name, content))
     parsed = importing.parse(name, content, today=today, progress=progress)
+    read_at = timezone.now()
+    plan = _learning_plan(
+        actor=actor,
+        name=name,
+        parsed=parsed,
+        today=today,
+        dry_run=dry_run,
+        create_agencies=create_agencies,
+        progress=progress,
+    )
+    if dry_run:
+        return plan.result
     with transaction.atomic():
-        return _import_parsed(
-            actor=actor,
-            name=name,
-            parsed=parsed,
-            today=today,
-            dry_run=dry_run,
-            create_agencies=create_agencies,
-            actor_label=actor_label,
-            progress=progress,
-        )
+        if _learning_changed_since(read_at):
+            plan = _learning_plan(
+                actor=actor,
+                name=name,
+                parsed=parsed,
+                today=today,
+                dry_run=dry_run,
+                create_agencies=create_agencies,
+                progress=progress,
+            )
+        _learning_write(plan, actor=actor, name=name, actor_label=actor_label, progress=progress)
+        # Written in bulk, without the signals that mark the learning report's figures
+        # changed for a single save: so here, as the transaction's last write.
+        figures_changed(LEARNING_FIGURES)
+        if on_write is not None:
+            on_write(plan.result)
+    return plan.result
 
 
-def _import_parsed(
+@dataclasses.dataclass
+class _LearningPlan:
+    """What an import will write, worked out from the file and the stored rows."""
+
+    result: LearningImportResult
+    new_agencies: dict[str, Agency] = dataclasses.field(default_factory=dict)
+    recommendations: dict[str, Recommendation] = dataclasses.field(default_factory=dict)
+    rec_created: list[Recommendation] = dataclasses.field(default_factory=list)
+    rec_updated: list[Recommendation] = dataclasses.field(default_factory=list)
+    decisions: list[tuple[Recommendation, datetime.date]] = dataclasses.field(default_factory=list)
+    # Each recommendation's agencies with an action in the file, by their names' keys.
+    owning: dict[str, dict[str, Agency]] = dataclasses.field(default_factory=dict)
+    act_created: list[Action] = dataclasses.field(default_factory=list)
+    act_updated: list[Action] = dataclasses.field(default_factory=list)
+    statuses: list[tuple[Action, datetime.date]] = dataclasses.field(default_factory=list)
+    evidence_removed: list[int] = dataclasses.field(default_factory=list)
+    evidence_added: list[Evidence] = dataclasses.field(default_factory=list)
+    events: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+
+def _learning_changed_since(moment: datetime.datetime) -> bool:
+    """Whether any recommendation or action was added or changed since ``moment``."""
+    return (
+        Recommendation.objects.filter(updated_at__gte=moment).exists()
+        or Action.objects.filter(updated_at__gte=moment).exists()
+    )
+
+
+def _imported_evidence_of(action_ids: list[int]) -> dict[tuple[int, str], list[Evidence]]:
+    """The imported evidence of these actions, by (action, kind), in date order."""
+    found: dict[tuple[int, str], list[Evidence]] = {}
+    for start in range(0, len(action_ids), 900):
+        for item in Evidence.objects.filter(
+            action_id__in=action_ids[start : start + 900],
+            imported=True,
+            kind__in=[EvidenceKind.DISSEMINATION, EvidenceKind.IMPACT],
+        ).order_by("dated", "id"):
+            found.setdefault((item.action_id, item.kind), []).append(item)
+    return found
+
+
+def _learning_plan(
     *,
     actor: Any,
     name: str,
@@ -163,13 +237,16 @@ def _import_parsed(
     today: datetime.date,
     dry_run: bool,
     create_agencies: bool,
-    actor_label: str,
     progress: Progress,
-) -> LearningImportResult:
-    result = LearningImportResult(file_name=name, dry_run=dry_run)
+) -> _LearningPlan:
+    """Compare the file with the stored rows and check it, reading only: every problem in
+    one pass (``ImportRejected``), else what to write."""
+    plan = _LearningPlan(result=LearningImportResult(file_name=name, dry_run=dry_run))
+    result = plan.result
     # One pass names every problem: the checks against stored agencies and cases run on
     # every row, whatever problems the file's cells have.
     problems: list[str] = list(parsed.errors)
+    progress.stage("Comparing the rows with what Sightline holds", total=len(parsed.actions))
 
     case_refs = [
         row["source"].upper()
@@ -181,10 +258,8 @@ def _import_parsed(
     for line, row in parsed.actions:
         if row.get("agency") and _key(row["agency"]) not in agencies:
             if create_agencies:
-                agency = agency_create(
-                    actor=actor, name=" ".join(row["agency"].split()), sector=Sector.OTHER
-                )
-                agencies[_key(agency.name)] = agency
+                agency = Agency(name=" ".join(row["agency"].split()), sector=Sector.OTHER)
+                agencies[_key(agency.name)] = plan.new_agencies[_key(agency.name)] = agency
                 result.agencies_created.append(agency.name)
             else:
                 problems.append(
@@ -208,15 +283,12 @@ def _import_parsed(
     if problems:
         raise ImportRejected(problems)
 
-    progress.stage("Saving the recommendations", total=len(parsed.recommendations))
+    now = timezone.now()
     existing_recs = {
-        rec.reference.upper(): rec for rec in _by_key(Recommendation, list(parsed.recommendations))
+        rec.reference.upper(): rec
+        for rec in _by_key(Recommendation, list(parsed.recommendations), related=("source_case",))
     }
-    events: list[dict[str, Any]] = []
-    recommendations: dict[str, Recommendation] = {}
-    for done, (key, (_line, row)) in enumerate(parsed.recommendations.items()):
-        if done % EVERY == 0:
-            progress.advance(done)
+    for key, (_line, row) in parsed.recommendations.items():
         rec = existing_recs.get(key) or Recommendation(reference=row["recommendation_ref"])
         is_case = row["source_type"] == SourceType.CASE_REVIEW
         values = {
@@ -229,28 +301,23 @@ def _import_parsed(
         for column in ("decision", "decision_reason"):
             if column in parsed.columns:
                 values[column] = row[column]
-        outcome, changes = save_changed(
-            rec, fields=RECOMMENDATION_FIELDS, values=values, actor=actor
+        outcome, changes = set_changed(
+            rec, fields=RECOMMENDATION_FIELDS, values=values, actor=actor, now=now
         )
         # The file gives no decision date: a decision that comes with a new recommendation
         # is dated the day it was made; a changed one, the day of the import.
-        if outcome == "created" and rec.decision:
-            _decision_record(actor=actor, recommendation=rec, on=rec.made_date)
-        elif outcome == "updated" and changes.keys() & {"decision", "decision_reason"}:
-            _decision_record(actor=actor, recommendation=rec, on=today)
+        if outcome == "created":
+            plan.rec_created.append(rec)
+            if rec.decision:
+                plan.decisions.append((rec, rec.made_date))
+        elif outcome == "updated":
+            plan.rec_updated.append(rec)
+            if changes.keys() & {"decision", "decision_reason"}:
+                plan.decisions.append((rec, today))
         result.recommendations[outcome] += 1
         if outcome != "unchanged":
-            events.append(
-                {
-                    "kind": AuditEvent.Kind.CREATE
-                    if outcome == "created"
-                    else AuditEvent.Kind.UPDATE,
-                    "obj": rec,
-                    "changes": changes,
-                    "detail": f"Imported from {name}",
-                }
-            )
-        recommendations[key] = rec
+            plan.events.append(_import_event(rec, outcome, changes, name))
+        plan.recommendations[key] = rec
 
     owners = {
         user.email.lower(): user
@@ -260,18 +327,35 @@ def _import_parsed(
     }
     existing_actions = {
         action.reference.upper(): action
-        for action in _by_key(Action, [row["action_ref"].upper() for _, row in parsed.actions])
+        for action in _by_key(
+            Action,
+            [row["action_ref"].upper() for _, row in parsed.actions],
+            related=("recommendation", "agency", "owner"),
+        )
     }
-    progress.stage("Saving the actions", total=len(parsed.actions))
+    evidence_columns: list[tuple[str, str]] = [
+        (kind, column)
+        for kind, column in (
+            (EvidenceKind.DISSEMINATION, "dissemination_evidence"),
+            (EvidenceKind.IMPACT, "impact_evidence"),
+        )
+        if column in parsed.columns
+    ]
+    stored_evidence = (
+        _imported_evidence_of([action.pk for action in existing_actions.values()])
+        if evidence_columns
+        else {}
+    )
     for done, (_line, row) in enumerate(parsed.actions):
         if done % EVERY == 0:
             progress.advance(done)
         action = existing_actions.get(row["action_ref"].upper()) or Action(
             reference=row["action_ref"]
         )
+        agency = agencies[_key(row["agency"])]
         values = {
-            "recommendation": recommendations[row["recommendation_ref"].upper()],
-            "agency": agencies[_key(row["agency"])],
+            "recommendation": plan.recommendations[row["recommendation_ref"].upper()],
+            "agency": agency,
             "description": row["action"],
             "due_date": row["due_date"],
             "status": row["status"],
@@ -288,52 +372,27 @@ def _import_parsed(
         if "owner" in parsed.columns:
             values["owner_email"] = row["owner"].lower()
             values["owner"] = owners.get(row["owner"].lower())
-        version = action.version
-        outcome, changes = save_changed(action, fields=ACTION_FIELDS, values=values, actor=actor)
-        if outcome == "updated":
-            Action.objects.filter(pk=action.pk).update(version=version + 1)
+        outcome, changes = set_changed(
+            action, fields=ACTION_FIELDS, values=values, actor=actor, now=now
+        )
+        if outcome == "created":
+            plan.act_created.append(action)
+        elif outcome == "updated":
+            action.version += 1
+            plan.act_updated.append(action)
         if outcome == "created" or changes.keys() & {"status", "completed_date"}:
-            _status_record(
-                actor=actor,
-                action=action,
-                on=_imported_status_date(action, outcome, today),
-                via=ActionStatusChange.Via.IMPORT,
-            )
-        evidence_changed = _imported_evidence(action, row, parsed.columns)
+            plan.statuses.append((action, _imported_status_date(action, outcome, today)))
+        evidence_changed = _plan_evidence(
+            plan, action, row, evidence_columns, stored_evidence, recorded_at=now
+        )
         if outcome == "unchanged" and evidence_changed:
             outcome, changes = "updated", {"imported evidence": {"from": None, "to": "replaced"}}
         result.actions[outcome] += 1
         if outcome != "unchanged":
-            events.append(
-                {
-                    "kind": AuditEvent.Kind.CREATE
-                    if outcome == "created"
-                    else AuditEvent.Kind.UPDATE,
-                    "obj": action,
-                    "changes": changes,
-                    "detail": f"Imported from {name}",
-                }
-            )
-    # The agencies a recommendation is for include every agency with an action on it.
-    owning: dict[str, set[Agency]] = {}
-    for _, row in parsed.actions:
-        owning.setdefault(row["recommendation_ref"].upper(), set()).add(
-            agencies[_key(row["agency"])]
-        )
-    for key, rec in recommendations.items():
-        if owning.get(key):
-            rec.agencies.add(*owning[key])
-    if dry_run:
-        transaction.set_rollback(True)
-        return result
-    audit_record_many(actor=actor, events=events, actor_email=actor_label)
-    audit_record(
-        actor=actor,
-        actor_email=actor_label,
-        kind=AuditEvent.Kind.IMPORT,
-        detail=f"Learning tracker {name}: {result.summary()}",
-    )
-    return result
+            plan.events.append(_import_event(action, outcome, changes, name))
+        # The agencies a recommendation is for include every agency with an action on it.
+        plan.owning.setdefault(row["recommendation_ref"].upper(), {})[_key(agency.name)] = agency
+    return plan
 
 
 def _imported_status_date(action: Action, outcome: str, today: datetime.date) -> datetime.date:
@@ -346,30 +405,116 @@ def _imported_status_date(action: Action, outcome: str, today: datetime.date) ->
     return action.recommendation.made_date if outcome == "created" else today
 
 
-def _imported_evidence(action: Action, row: dict[str, Any], columns: list[str]) -> bool:
-    """Make the action's imported evidence match the row; True when anything changed.
+def _import_event(obj: Any, outcome: str, changes: Any, name: str) -> dict[str, Any]:
+    return {
+        "kind": AuditEvent.Kind.CREATE if outcome == "created" else AuditEvent.Kind.UPDATE,
+        "obj": obj,
+        "changes": changes,
+        "detail": f"Imported from {name}",
+    }
+
+
+def _plan_evidence(
+    plan: _LearningPlan,
+    action: Action,
+    row: dict[str, Any],
+    columns: list[tuple[str, str]],
+    stored: dict[tuple[int, str], list[Evidence]],
+    *,
+    recorded_at: datetime.datetime,
+) -> bool:
+    """Plan making the action's imported evidence match the row; True when anything changes.
     Imported evidence is dated by the row: its completed date when given, else the made date."""
     dated: datetime.date = row.get("completed_date") or row["made_date"]
     changed = False
-    for kind, column in (
-        (EvidenceKind.DISSEMINATION, "dissemination_evidence"),
-        (EvidenceKind.IMPACT, "impact_evidence"),
-    ):
-        if column not in columns:
-            continue
+    for kind, column in columns:
         wanted = row[column]
-        stored = list(Evidence.objects.filter(action=action, kind=kind, imported=True))
-        if [(item.description, item.dated) for item in stored] == (
+        items = stored.get((action.pk, kind), []) if action.pk is not None else []
+        if [(item.description, item.dated) for item in items] == (
             [(wanted, dated)] if wanted else []
         ):
             continue
-        Evidence.objects.filter(pk__in=[item.pk for item in stored]).delete()
+        plan.evidence_removed.extend(item.pk for item in items)
         if wanted:
-            Evidence.objects.create(
-                action=action, kind=kind, description=wanted, dated=dated, imported=True
+            plan.evidence_added.append(
+                Evidence(
+                    action=action,
+                    kind=kind,
+                    description=wanted,
+                    dated=dated,
+                    imported=True,
+                    recorded_at=recorded_at,
+                )
             )
         changed = True
     return changed
+
+
+def _learning_write(
+    plan: _LearningPlan, *, actor: Any, name: str, actor_label: str, progress: Progress
+) -> None:
+    """Write the plan in bulk (inside the caller's transaction)."""
+    result = plan.result
+    progress.stage(
+        f"Saving {len(plan.rec_created) + len(plan.rec_updated):,} recommendations and "
+        f"{len(plan.act_created) + len(plan.act_updated):,} actions"
+    )
+    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    for agency in plan.new_agencies.values():
+        created = agency_create(actor=actor, name=agency.name, sector=agency.sector)
+        agency.pk, agency._state.adding, agency._state.db = created.pk, False, created._state.db
+    bulk_insert(Recommendation, plan.rec_created)
+    bulk_change(
+        Recommendation, plan.rec_updated, [*RECOMMENDATION_FIELDS, "updated_at", "updated_by"]
+    )
+    bulk_insert(
+        RecommendationDecision,
+        [
+            RecommendationDecision(
+                recommendation=rec,
+                decision=rec.decision,
+                reason=rec.decision_reason,
+                decided_on=on,
+                recorded_by=recorded_by,
+            )
+            for rec, on in plan.decisions
+        ],
+    )
+    through = Recommendation.agencies.through
+    through.objects.bulk_create(
+        [
+            through(recommendation_id=plan.recommendations[key].pk, agency_id=agency.pk)
+            for key, owning in plan.owning.items()
+            for agency in owning.values()
+        ],
+        batch_size=BULK_PARAMETERS // 2,
+        ignore_conflicts=True,
+    )
+    bulk_insert(Action, plan.act_created)
+    bulk_change(Action, plan.act_updated, [*ACTION_FIELDS, "version", "updated_at", "updated_by"])
+    bulk_insert(
+        ActionStatusChange,
+        [
+            ActionStatusChange(
+                action=action,
+                status=action.status,
+                on=on,
+                via=ActionStatusChange.Via.IMPORT,
+                recorded_by=recorded_by,
+            )
+            for action, on in plan.statuses
+        ],
+    )
+    for start in range(0, len(plan.evidence_removed), 10_000):
+        Evidence.objects.filter(pk__in=plan.evidence_removed[start : start + 10_000]).delete()
+    bulk_insert(Evidence, plan.evidence_added)
+    audit_record_many(actor=actor, events=plan.events, actor_email=actor_label)
+    audit_record(
+        actor=actor,
+        actor_email=actor_label,
+        kind=AuditEvent.Kind.IMPORT,
+        detail=f"Learning tracker {name}: {result.summary()}",
+    )
 
 
 # --- Recording in the browser --------------------------------------------------

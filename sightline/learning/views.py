@@ -2,6 +2,7 @@
 report and the import of existing trackers. Thin: forms in, services and selectors out."""
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -82,6 +83,7 @@ class LearningImportView(PreviewedImportView):
         content: bytes,
         dry_run: bool,
         progress: Progress = NO_PROGRESS,
+        on_write: Callable[[Any], None] | None = None,
         **options: bool,
     ) -> Any:
         return services.import_learning(
@@ -91,6 +93,7 @@ class LearningImportView(PreviewedImportView):
             dry_run=dry_run,
             create_agencies=options.get("create_agencies", False),
             progress=progress,
+            on_write=on_write,
         )
 
 

@@ -3,7 +3,7 @@ the case's stage and deadlines kept in step."""
 
 import dataclasses
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +20,8 @@ from sightline.core.selectors import working_calendar
 from sightline.core.services import (
     audit_record,
     audit_record_many,
+    bulk_change,
+    bulk_insert,
     changes_between,
     figures_changed,
     snapshot,
@@ -427,35 +429,55 @@ def import_cases(
     dry_run: bool = False,
     actor_label: str = "",
     progress: Progress = NO_PROGRESS,
+    on_write: Callable[[Any], None] | None = None,
 ) -> ImportResult:
     """Create and update cases from a case file: all or nothing (section 1 of the contract).
-    The file is read before the transaction opens, so that a background job's progress can
-    be written meanwhile."""
+
+    The file is read, compared with the stored cases and checked before any transaction
+    opens (reads only: a dry run writes nothing and, on SQLite, takes no write lock); then
+    the cases, their audit events and their deadlines are written in bulk in one short
+    transaction. If any case was added or changed in between, the comparison is made again
+    inside the transaction, so what is written always starts from what is stored.
+    ``on_write`` is called with the result inside that transaction, after the writes (a
+    background job records its outcome there: the work and its record commit together)."""
     today = _today()
     progress.stage("Reading the file", total=line_count(name, content))
     parsed = importing.parse(name, content, progress=progress)
+    read_at = timezone.now()
+    plan = _case_import_plan(
+        name=name, parsed=parsed, today=today, dry_run=dry_run, progress=progress
+    )
+    if dry_run:
+        return plan.result
     with transaction.atomic():
-        return _import_parsed(
-            actor=actor,
-            name=name,
-            parsed=parsed,
-            today=today,
-            dry_run=dry_run,
-            actor_label=actor_label,
-            progress=progress,
-        )
+        if Case.objects.filter(updated_at__gte=read_at).exists():
+            plan = _case_import_plan(
+                name=name, parsed=parsed, today=today, dry_run=dry_run, progress=progress
+            )
+        _case_import_write(plan, actor=actor, name=name, actor_label=actor_label, progress=progress)
+        if on_write is not None:
+            on_write(plan.result)
+    return plan.result
 
 
-def _import_parsed(
+@dataclasses.dataclass
+class _CaseImportPlan:
+    result: ImportResult
+    columns: list[str]
+    to_create: list[Case]
+    to_update: list[tuple[Case, dict[str, Any]]]
+
+
+def _case_import_plan(
     *,
-    actor: Any,
     name: str,
     parsed: importing.ParsedFile,
     today: datetime.date,
     dry_run: bool,
-    actor_label: str,
     progress: Progress,
-) -> ImportResult:
+) -> _CaseImportPlan:
+    """Compare the file with the stored cases and check every row, reading only: every
+    problem in one pass (``ImportRejected``), else the cases to create and to change."""
     progress.stage("Comparing the rows with the cases Sightline holds", total=len(parsed.rows))
     imported = [column for column in parsed.columns if column not in ("reference",)]
     existing = _existing_cases([row["reference"] for _, row in parsed.rows])
@@ -487,26 +509,33 @@ def _import_parsed(
             result.unchanged.append(target.reference)
     if problems:
         raise ImportRejected(problems)
-    if dry_run:
-        transaction.set_rollback(True)
-        return result
+    return _CaseImportPlan(
+        result=result, columns=imported, to_create=to_create, to_update=to_update
+    )
 
+
+def _case_import_write(
+    plan: _CaseImportPlan, *, actor: Any, name: str, actor_label: str, progress: Progress
+) -> None:
+    """Write the plan in bulk, inside the caller's transaction: the cases, an audit event for
+    each, the import's own event, then the touched cases' deadlines."""
+    to_create, to_update, imported = plan.to_create, plan.to_update, plan.columns
     progress.stage(f"Saving {len(to_create) + len(to_update):,} cases")
     now = timezone.now()
+    user = actor if getattr(actor, "pk", None) else None
     for case in to_create:
         _derive(case)
         case.created_at = case.updated_at = now
-        case.created_by = case.updated_by = actor
-    Case.objects.bulk_create(to_create, batch_size=1000)
-    if to_create and to_create[0].pk is None:  # backends that do not return keys
-        by_reference = _existing_cases([case.reference for case in to_create])
-        for case in to_create:
-            case.pk = by_reference[case.reference.upper()].pk
+        case.created_by = case.updated_by = user
+    bulk_insert(Case, to_create)
     for case, _ in to_update:
         _derive(case)
-        case.updated_at, case.updated_by = now, actor
-    update_fields = [*imported, "stage", "opened_on", "updated_at", "updated_by"]
-    Case.objects.bulk_update([case for case, _ in to_update], update_fields, batch_size=1000)
+        case.updated_at, case.updated_by = now, user
+    bulk_change(
+        Case,
+        [case for case, _ in to_update],
+        [*imported, "stage", "opened_on", "updated_at", "updated_by"],
+    )
     events = [
         {
             "kind": AuditEvent.Kind.CREATE,
@@ -529,14 +558,18 @@ def _import_parsed(
         actor=actor,
         actor_email=actor_label,
         kind=AuditEvent.Kind.IMPORT,
-        detail=f"Case file {name}: {result.summary()}",
+        detail=f"Case file {name}: {plan.result.summary()}",
     )
     touched = [case.pk for case in to_create] + [case.pk for case, _ in to_update]
     progress.stage("Working out the cases' deadlines", total=len(touched))
-    for start in range(0, len(touched), 900):
+    for start in range(0, len(touched), IMPORT_DEADLINE_CHUNK):
         progress.advance(start)
-        deadlines_refresh(case_ids=touched[start : start + 900])
-    return result
+        deadlines_refresh(case_ids=touched[start : start + IMPORT_DEADLINE_CHUNK])
+
+
+# Cases whose deadlines an import recounts at a time: few statements, each within SQLite's
+# limit on a statement's parameters (32,766).
+IMPORT_DEADLINE_CHUNK = 10_000
 
 
 # --- Reminders and calendar feeds ---------------------------------------------

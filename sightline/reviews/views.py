@@ -3,6 +3,7 @@ timeliness report. Thin: forms in, services and selectors called, templates out.
 
 import datetime
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -498,10 +499,16 @@ class ImportView(PreviewedImportView):
         content: bytes,
         dry_run: bool,
         progress: Progress = NO_PROGRESS,
+        on_write: Callable[[Any], None] | None = None,
         **options: bool,
     ) -> Any:
         return services.import_cases(
-            actor=actor, name=name, content=content, dry_run=dry_run, progress=progress
+            actor=actor,
+            name=name,
+            content=content,
+            dry_run=dry_run,
+            progress=progress,
+            on_write=on_write,
         )
 
     @staticmethod

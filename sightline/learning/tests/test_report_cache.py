@@ -64,3 +64,14 @@ def test_a_rolled_back_change_leaves_the_version_as_it_was():
         transaction.set_rollback(True)
     assert figures_version(LEARNING_FIGURES) == before
     assert FiguresVersion.objects.filter(topic=LEARNING_FIGURES).count() == 1
+
+
+def test_an_import_written_in_bulk_gives_a_new_version():
+    from sightline.learning.services import import_learning
+    from sightline.learning.tests.test_import_in_bulk import tracker
+
+    AgencyFactory.create(name="Police")
+    learning_report(as_at=AS_AT)
+    before = figures_version(LEARNING_FIGURES)
+    import_learning(actor=None, name="tracker.csv", content=tracker(0, 3))
+    assert figures_version(LEARNING_FIGURES) != before

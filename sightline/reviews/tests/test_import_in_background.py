@@ -124,3 +124,31 @@ def test_no_one_else_can_import_a_file_someone_checked(
     assert client.post(IMPORT, {"checked": str(check.pk)})["Location"] == IMPORT
     assert BackgroundJob.objects.count() == 1
     assert Case.objects.count() == 0
+
+
+def test_the_import_job_records_its_outcome_in_the_imports_transaction(
+    uploader, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Taken over while it writes (its worker was thought dead and the job started again):
+    the import's rows are rolled back with it, so the job never imports twice."""
+    from sightline.core import views as core_views
+    from sightline.core.jobs import JobSuperseded
+
+    with django_capture_on_commit_callbacks(execute=True):
+        uploader.post(IMPORT, {"file": SimpleUploadedFile("big.csv", case_file(ROWS))})
+    check = BackgroundJob.objects.get()
+    stages: list[str] = []
+
+    def superseded(*, job, outcome):
+        # Called inside the import's write transaction, after the rows were written.
+        stages.append(f"{Case.objects.count()} cases")
+        raise JobSuperseded(str(job.pk))
+
+    monkeypatch.setattr(core_views, "job_finish", superseded)
+    with django_capture_on_commit_callbacks(execute=True):
+        uploader.post(IMPORT, {"checked": str(check.pk)})
+    run = BackgroundJob.objects.exclude(pk=check.pk).get()
+    assert stages == [f"{ROWS} cases"]
+    assert Case.objects.count() == 0
+    assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.IMPORT).exists()
+    assert run.status == BackgroundJob.Status.RUNNING  # left to whoever took it over
