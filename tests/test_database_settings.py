@@ -11,17 +11,20 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def settings_options(env: dict[str, str]) -> str:
-    """The connection options the settings build for ``env``, read in a fresh process."""
+def settings_options(env: dict[str, str], setting: str = "") -> str:
+    """The connection options the settings build for ``env`` (or the Python expression
+    ``setting`` on ``settings``), read in a fresh process."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603
         [
             sys.executable,
             "-c",
             "import django; django.setup(); from django.conf import settings; "
-            "print(settings.DATABASES['default'].get('OPTIONS', {}).get('options', ''))",
+            "print("
+            + (setting or "settings.DATABASES['default'].get('OPTIONS', {}).get('options', '')")
+            + ")",
         ],
-        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings.test", **env},
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings.local", **env},
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -50,3 +53,12 @@ def test_the_running_connection_has_jit_off():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_two_databases_never_share_cached_figures(tmp_path):
+    prefix = "settings.CACHES['default']['KEY_PREFIX']"
+    one = settings_options({"DATABASE_URL": "postgres://s@127.0.0.1:5432/sightline"}, prefix)
+    other = settings_options({"DATABASE_URL": "postgres://s@127.0.0.1:5432/copy"}, prefix)
+    assert one
+    assert other
+    assert one != other

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Every value that varies comes from the environment."""
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Some indexes carry INCLUDE columns so that PostgreSQL, the production database, answers a
 # hot count from the index alone; SQLite builds them without those columns, as intended.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# --- Cache -------------------------------------------------------------------
+# Only partnership-wide figures are cached (the timeliness and learning reports), each under
+# a version of its inputs kept in the database, so a cached figure is never stale. Files
+# under the var folder are shared by every gunicorn worker and the worker process on this
+# server, so a report is counted once per change, not once per process; another server
+# counts its own (docs/operations.md, "Cached figures").
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "cache",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+        # Two databases (the service's and a copy, say) never share a cached figure.
+        "KEY_PREFIX": hashlib.sha256(
+            f"{DATABASES['default']['HOST']}/{DATABASES['default']['NAME']}".encode()
+        ).hexdigest()[:12],
+    }
+}
 
 # --- Accounts and sessions ---------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
