@@ -159,8 +159,7 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Idle expiry: the cookie lives 30 minutes and every request renews it.
 SESSION_COOKIE_AGE = 30 * 60
-# Renewed while in use by accounts.middleware, once a minute rather than on every request.
-SESSION_SAVE_EVERY_REQUEST = False
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Absolute expiry, however active the session has been.
 SIGHTLINE_SESSION_MAX_AGE = 12 * 60 * 60

@@ -11,15 +11,11 @@ from sightline.core.models import AuditEvent
 from . import services
 
 SIGNED_IN_AT = "sightline_signed_in_at"
-# When the session was last written, in seconds since the epoch (see middleware).
-TOUCHED_AT = "sightline_touched_at"
 
 
 @receiver(user_logged_in)
 def on_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    now = timezone.now().timestamp()
-    request.session[SIGNED_IN_AT] = now
-    request.session[TOUCHED_AT] = int(now)
+    request.session[SIGNED_IN_AT] = timezone.now().timestamp()
     request.session.save()
     services.session_start(user=user, session_key=request.session.session_key)
 

@@ -4,8 +4,6 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -105,32 +103,7 @@ def test_sign_out_is_a_post_and_is_audited(client, make_user):
 
 def test_idle_sessions_expire_after_thirty_minutes():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-
-
-def test_a_session_in_use_is_written_once_a_minute_not_on_every_page(client, make_user):
-    user = make_user(Role.TRAINER)
-    start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        sign_in(client, user.email)
-    home = reverse("accounts:home")
-
-    def session_writes(at: datetime.timedelta) -> int:
-        with (
-            time_machine.travel(start + at, tick=False),
-            CaptureQueriesContext(connection) as captured,
-        ):
-            assert client.get(home).status_code == 200
-        return sum(
-            "django_session" in query["sql"] and not query["sql"].startswith("SELECT")
-            for query in captured.captured_queries
-        )
-
-    assert session_writes(datetime.timedelta(seconds=70)) == 1  # renewed
-    assert session_writes(datetime.timedelta(seconds=100)) == 0  # 30 s later: not again
-    assert session_writes(datetime.timedelta(seconds=131)) == 1
-    # Used at 29 minutes after that renewal, so alive at 58: the expiry moved on.
-    assert session_writes(datetime.timedelta(seconds=131, minutes=29)) == 1
-    assert session_writes(datetime.timedelta(seconds=131, minutes=58)) == 1
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
 
 
 def test_idle_session_expires_in_the_store(client, make_user):
