@@ -18,15 +18,23 @@ def learning_records_changed(sender: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    senders = [
+    """Every save of a learning record, an agency or a case; deletions only of actions and
+    recommendations (a receiver on a model's deletions makes Django fetch each row a bulk
+    delete removes, and the import, the one place evidence is deleted, marks the change
+    itself)."""
+    saved = [
         *apps.get_app_config("learning").get_models(),
         apps.get_model("accounts", "Agency"),
         apps.get_model("reviews", "Case"),
     ]
-    for sender in senders:
-        for signal in (post_save, post_delete):
-            signal.connect(
-                learning_records_changed,
-                sender=sender,
-                dispatch_uid=f"learning.{sender.__name__}.{signal}",
-            )
+    for sender in saved:
+        post_save.connect(
+            learning_records_changed, sender=sender, dispatch_uid=f"learning.saved.{sender}"
+        )
+    for sender in (
+        apps.get_model("learning", "Action"),
+        apps.get_model("learning", "Recommendation"),
+    ):
+        post_delete.connect(
+            learning_records_changed, sender=sender, dispatch_uid=f"learning.deleted.{sender}"
+        )
