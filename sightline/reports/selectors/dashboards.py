@@ -591,10 +591,11 @@ def practitioner_dashboard(*, user: Any) -> PractitionerDashboard:
             ),
             Figure("Certificates", len(attended), link("training:mine")),
         ),
-        places=places,
-        waiting=tuple(mine["waiting"]),
-        to_evaluate=to_evaluate,
-        impact_due=impact_due,
+        # The next few of each: the figures above count them all, and link to the rest.
+        places=places[:LISTED],
+        waiting=tuple(mine["waiting"][:LISTED]),
+        to_evaluate=to_evaluate[:LISTED],
+        impact_due=impact_due[:LISTED],
         certificates=tuple(attended[:LISTED]),
     )
 

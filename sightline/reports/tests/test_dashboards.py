@@ -384,6 +384,20 @@ def test_a_practitioner_sees_their_places_evaluations_impact_surveys_and_certifi
     }
 
 
+def test_a_practitioner_with_many_bookings_sees_them_counted_and_the_next_few_listed():
+    practitioner = person(Role.PRACTITIONER)
+    past = timezone.now() - datetime.timedelta(days=40)
+    for _ in range(dashboards.LISTED + 3):
+        BookingFactory.create(delegate=practitioner)
+        BookingFactory.create(
+            delegate=practitioner, session__starts_at=past, attendance=Attendance.ATTENDED
+        )
+    dashboard = dashboards.practitioner_dashboard(user=practitioner)
+    counts = {f.label: f.count for f in dashboard.figures}
+    assert counts["Places booked"] == counts["Evaluations to give"] == dashboards.LISTED + 3
+    assert len(dashboard.places) == len(dashboard.to_evaluate) == dashboards.LISTED
+
+
 # --- Home page and navigation ----------------------------------------------------------------
 
 
