@@ -1,11 +1,13 @@
 """Query plans for tests that an index serves a hot query: timing-free proxies for speed.
 
 A test database holds a handful of rows, on which PostgreSQL rightly prefers to read the
-whole table; ``plans_of`` asks which plan it would choose were reading the table not an
-option (``enable_seqscan`` off, for that transaction only), which is the plan it takes at a
-partnership's sizes. PostgreSQL only: the callers skip on SQLite."""
+whole table; ``explain`` asks which plan it would choose were reading the table (or a bitmap
+scan, or a sort) not an option, for that transaction only, which is the plan it takes at a
+partnership's sizes. EXPLAIN without ANALYZE: nothing is timed. PostgreSQL only: the callers
+skip on SQLite."""
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
@@ -15,6 +17,27 @@ from django.test.utils import CaptureQueriesContext
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="query plans are PostgreSQL's"
 )
+
+
+PLANNER_OPTIONS = frozenset({"seqscan", "bitmapscan", "sort"})
+
+
+def explain(
+    sql: str,
+    params: Any = None,
+    *,
+    off: Iterable[str] = ("seqscan",),
+    as_json: bool = False,
+) -> str:
+    """The plan PostgreSQL chooses for ``sql`` with the planner's ``off`` methods its last
+    resort: text, or with ``as_json`` the JSON form (for walking its nodes)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for option in off:
+            assert option in PLANNER_OPTIONS, option
+            cursor.execute(f"SET LOCAL enable_{option} = off")
+        cursor.execute(("EXPLAIN (FORMAT JSON) " if as_json else "EXPLAIN ") + sql, params)
+        rows = cursor.fetchall()
+    return json.dumps(rows[0][0]) if as_json else "\n".join(row[0] for row in rows)
 
 
 def plans_of(function: Callable[[], Any], *, reading: str) -> list[str]:
@@ -28,10 +51,4 @@ def plans_of(function: Callable[[], Any], *, reading: str) -> list[str]:
         if f'"{reading}"' in query["sql"] and query["sql"].lstrip().upper().startswith("SELECT")
     ]
     assert statements, f"no query read {reading}"
-    plans = []
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        for sql in statements:
-            cursor.execute(f"EXPLAIN {sql}")
-            plans.append("\n".join(row[0] for row in cursor.fetchall()))
-    return plans
+    return [explain(sql) for sql in statements]

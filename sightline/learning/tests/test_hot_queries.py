@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sightline.accounts.tests.factories import AgencyFactory
 from sightline.core.roles import Role
+from sightline.core.tests.plans import explain, postgresql_only
 from sightline.learning import selectors
 from sightline.learning.models import (
     Action,
@@ -26,10 +27,6 @@ from sightline.reviews.tests.factories import CaseFactory
 
 D = datetime.date
 TODAY = datetime.datetime(2024, 9, 1, 12, tzinfo=datetime.UTC)
-
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="reads PostgreSQL's query plans"
-)
 
 
 def _change(action: Action, status: str, on: datetime.date) -> None:
@@ -226,14 +223,8 @@ def test_the_action_lists_take_the_same_queries_for_many_more_actions(
 
 def _plan(sql: str, params: Any = None) -> str:
     """The plan PostgreSQL WOULD choose for ``sql`` when it must use an index where it can:
-    on a test's few rows it might rightly scan the table instead, so sequential and bitmap
-    scans are switched off for this transaction alone. Timing-free: EXPLAIN without
-    ANALYZE."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        return json.dumps(cursor.fetchone()[0])
+    on a test's few rows it might rightly scan the table instead."""
+    return explain(sql, params, off=("seqscan", "bitmapscan"), as_json=True)
 
 
 def _actions(agency: Any, other: Any) -> None:

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from sightline.core.roles import Role
 from sightline.core.services import closure_day_add, closure_day_remove
+from sightline.core.tests.plans import explain
 from sightline.reviews import selectors, services
 from sightline.reviews.models import Case, CaseDeadline, TimelinessStandard
 from sightline.reviews.tests.factories import CaseFactory
@@ -217,12 +218,8 @@ def test_tracker_sorts_are_served_by_an_index_without_a_subquery_per_case(admin_
     cases = selectors.case_list_for(user=admin_user, filters=selectors.CaseFilters(sort=sort))
     keys = cases.select_related(None).values_list("pk", flat=True)[500:525]
     sql, params = keys.query.sql_with_params()
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Ten cases would be read whole; these say "as if there were many".
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # Ten cases would be read whole; these say "as if there were many".
+    plan = explain(sql, params, off=("seqscan", "sort"))
     assert f"Index Only Scan using {index}" in plan, plan
     assert "SubPlan" not in plan, plan
     assert "Sort" not in plan, plan
