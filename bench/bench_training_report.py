@@ -15,6 +15,7 @@ import sys
 import time
 from typing import Any
 
+import dataset
 import harness
 from harness import say
 
@@ -68,13 +69,10 @@ RATING_WEIGHTS = (40, 42, 14, 4)
 
 
 def reference_data_add(rng: random.Random) -> dict[str, Any]:
-    from django.utils import timezone
-
     from sightline.accounts.models import Agency, Membership, User
     from sightline.reviews.models import PracticeTheme
     from sightline.training.models import Course, SectorWorkforce
 
-    now = timezone.now()
     Agency.objects.bulk_create(
         [
             Agency(name=f"Bench Agency {n:02d}", sector=SECTORS[n % len(SECTORS)])
@@ -103,22 +101,7 @@ def reference_data_add(rng: random.Random) -> dict[str, Any]:
         [PracticeTheme(name=f"Bench theme {n:02d}") for n in range(THEMES)]
     )
     themes = list(PracticeTheme.objects.filter(name__startswith="Bench theme ").order_by("pk"))
-    Course.objects.bulk_create(
-        [
-            Course(
-                title=f"Bench course {n:02d}",
-                outline="Outline.",
-                audience="both",
-                level="awareness",
-                learning_outcomes="One",
-                review_date=TODAY + datetime.timedelta(days=rng.randint(-400, 400)),
-                is_active=n % 10 != 0,
-                created_at=now,
-                updated_at=now,
-            )
-            for n in range(COURSES)
-        ]
-    )
+    dataset.courses_add(rng, TODAY, COURSES)
     courses = list(Course.objects.filter(title__startswith="Bench course ").order_by("pk"))
     links = []
     # The last four themes have no course, so the learning loop flags them.

@@ -288,6 +288,32 @@ def _day(rng: random.Random, start: datetime.date, end: datetime.date) -> dateti
     return start + datetime.timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
+def courses_add(rng: random.Random, today: datetime.date, count: int) -> None:
+    """``count`` courses, "Bench course NN", one in ten no longer active, each due for review
+    some day within 400 days either side of ``today`` (the training benchmark's too)."""
+    from django.utils import timezone
+
+    from sightline.training.models import Course
+
+    now = timezone.now()
+    Course.objects.bulk_create(
+        [
+            Course(
+                title=f"Bench course {n:02d}",
+                outline="Outline.",
+                audience="both",
+                level="awareness",
+                learning_outcomes="One",
+                review_date=today + datetime.timedelta(days=rng.randint(-400, 400)),
+                is_active=n % 10 != 0,
+                created_at=now,
+                updated_at=now,
+            )
+            for n in range(count)
+        ]
+    )
+
+
 def people_add(rng: random.Random) -> Data:
     """60 agencies, three of them big; the seven role users; risk owners, delegates, courses."""
     from django.utils import timezone
@@ -335,22 +361,7 @@ def people_add(rng: random.Random) -> Data:
         batch_size=BATCH,
     )
     delegates = list(User.objects.filter(email__startswith="delegate").values_list("pk", flat=True))
-    Course.objects.bulk_create(
-        [
-            Course(
-                title=f"Bench course {n:02d}",
-                outline="Outline.",
-                audience="both",
-                level="awareness",
-                learning_outcomes="One",
-                review_date=today + datetime.timedelta(days=rng.randint(-400, 400)),
-                is_active=n % 10 != 0,
-                created_at=now,
-                updated_at=now,
-            )
-            for n in range(COURSES)
-        ]
-    )
+    courses_add(rng, today, COURSES)
     return Data(
         today=today,
         agencies=agencies,

@@ -777,13 +777,13 @@ def overdue_action_counts(*, days: list[datetime.date]) -> list[OverdueOn]:
     if len(past) < len(days):
         # Today (or later) is counted as the tracker counts it, from the actions' status
         # now: an index-only count, rather than every action's dates checked.
-        counts["now"] = overdue_now_count(today=today)
+        counts["now"] = _overdue_now_count(today=today)
     return [
         OverdueOn(day=day, overdue=counts[f"overdue_{day}" if day < today else "now"])
         for day in days
     ]
 
 
-def overdue_now_count(*, today: datetime.date) -> int:
+def _overdue_now_count(*, today: datetime.date) -> int:
     """Open actions due before ``today``, as the tracker counts them."""
     return Action.objects.filter(status__in=OPEN, due_date__lt=today).order_by().count()
