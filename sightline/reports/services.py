@@ -22,8 +22,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from sightline.assurance.quarters import Quarter
+from sightline.assurance.selectors.risks import risk_appetite
 from sightline.core.models import AuditEvent
 from sightline.core.services import audit_record, changes_between, snapshot
+from sightline.learning.selectors import overdue_actions_by_agency_on
+from sightline.reviews.selectors import timeliness_counts
 
 from .models import (
     CHAPTER_TEXT_MAX,
@@ -45,6 +49,7 @@ from .models import (
 )
 from .selectors import drafts as selectors
 from .selectors import trends as trend_selectors
+from .trends import quarters_to
 from .yearly import frozen, render_html
 from .yearly.contents import CHAPTER_IDS, CONTENT_IDS
 from .yearly.years import FinancialYear
@@ -586,18 +591,11 @@ SNAPSHOT_QUARTERS = 12  # three years of closed quarters: the trends of any pack
 def quarter_snapshots_refresh(*, now: datetime.datetime | None = None) -> dict[str, Any]:
     """Count again, as at its last day, each of the last ``SNAPSHOT_QUARTERS`` closed
     quarters' heavy figures, and keep them in place of the last count. Run by the worker
-    each night; safe to run at any time or twice at once (the rows are replaced in one
-    transaction, keyed by quarter). Not audited: a snapshot is a copy of figures the records
-    give, not a record."""
-    from sightline.assurance.quarters import Quarter
-    from sightline.assurance.selectors.risks import risk_appetite
-    from sightline.learning.selectors import overdue_actions_by_agency_on
-    from sightline.reviews.selectors import timeliness_counts
-
+    each night, and safe to run at any time, even twice at once: each quarter's row is
+    written or replaced in one statement keyed by the quarter. Not audited: a snapshot is a
+    copy of figures the records give, not a record."""
     today = timezone.localdate(now)
-    quarters = [Quarter.containing(today).previous()]
-    while len(quarters) < SNAPSHOT_QUARTERS:
-        quarters.append(quarters[-1].previous())
+    quarters = quarters_to(Quarter.containing(today).previous(), SNAPSHOT_QUARTERS)
     appetite = risk_appetite()
     figures = trend_selectors.heavy_figures(quarters=quarters, today=today, appetite=appetite)
     counted_at = timezone.now()
@@ -622,7 +620,14 @@ def quarter_snapshots_refresh(*, now: datetime.datetime | None = None) -> dict[s
         )
         for item, heavy in zip(quarters, figures, strict=True)
     ]
-    with transaction.atomic():
-        QuarterSnapshot.objects.filter(quarter__in=[row.quarter for row in rows]).delete()
-        QuarterSnapshot.objects.bulk_create(rows)
+    QuarterSnapshot.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["quarter"],
+        update_fields=[
+            field.name
+            for field in QuarterSnapshot._meta.concrete_fields
+            if not field.primary_key and field.name != "quarter"
+        ],
+    )
     return {"quarters": len(rows)}

@@ -42,17 +42,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from sightline.assurance.charts import LineChart, format_value, line_chart
-from sightline.assurance.quarters import Quarter
+from sightline.assurance.quarters import Quarter, recent
 
 QUARTERS = 8
 
 
 def quarters_to(quarter: Quarter, count: int = QUARTERS) -> list[Quarter]:
     """The ``count`` quarters up to and including ``quarter``, oldest first."""
-    quarters = [quarter]
-    while len(quarters) < count:
-        quarters.insert(0, quarters[0].previous())
-    return quarters
+    return recent(quarter.start, count)
 
 
 def percent(part: int, whole: int) -> Decimal | None:
