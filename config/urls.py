@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("sightline.training.urls")),
     path("", include("sightline.assurance.urls")),
     path("", include("sightline.reports.urls")),
+    path("hub/", include("sightline.hub.urls")),
     path("health/", core_views.health, name="health"),
     path("health/queue/", background_views.queue_health, name="health_queue"),
 ]

@@ -20,6 +20,8 @@ MAY_IMPORT = {
     "training": {"core", "accounts", "reviews", "assurance"},
     # Above every domain app: reads them through their selectors (decision 0010).
     "reports": {"core", "accounts", "reviews", "learning", "assurance", "training"},
+    # Above reports: the hub publishes the approved yearly report.
+    "hub": {"core", "accounts", "reviews", "learning", "assurance", "training", "reports"},
 }
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sightline.assurance",
     "sightline.training",
     "sightline.reports",
+    "sightline.hub",
 ]
 
 MIDDLEWARE = [
