@@ -15,6 +15,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, Undef
 from sightline.core.formats import local_datetime, long_date
 from sightline.core.govuk import error_summary, field_params
 from sightline.core.tables import data_table, record_table
+from sightline.hub.navigation import hub_navigation
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -145,6 +146,7 @@ def environment(**options: Any) -> Environment:
         field_params=field_params,
         error_summary=error_summary,
         breadcrumb_items=breadcrumb_items,
+        hub_navigation=hub_navigation,
     )
     env.filters.update(
         local_datetime=local_datetime,

@@ -79,6 +79,22 @@ class Rule:
 
 RULES: dict[str, Rule] = {
     "health": Rule(allowed=None),
+    # The public learning hub: anyone, signed in or not.
+    "hub:index": Rule(allowed=None),
+    "hub:reviews": Rule(allowed=None),
+    "hub:review": Rule(allowed=None, extra={"slug": "a-review"}),
+    "hub:resources": Rule(allowed=None),
+    "hub:resource": Rule(allowed=None, extra={"slug": "a-resource"}),
+    "hub:news": Rule(allowed=None),
+    "hub:news_item": Rule(allowed=None, extra={"slug": "a-news-item"}),
+    "hub:theme": Rule(allowed=None, extra={"pk": 1}),
+    "hub:accessibility": Rule(allowed=None),
+    "hub:privacy": Rule(allowed=None),
+    "hub:cookies": Rule(allowed=None),
+    "hub:briefings": Rule(allowed=None),
+    "hub:briefing": Rule(allowed=None, extra={"slug": "a-briefing"}),
+    "hub:search": Rule(allowed=None),
+    "hub:subscribe": Rule(allowed=None),
     # Public, but only with the monitoring token, which no test caller has.
     "health_queue": Rule(allowed=None, public_status=frozenset({403})),
     "accounts:sign_in": Rule(allowed=None),

@@ -1,8 +1,11 @@
-from .views import manage, public
+from .views import briefings, manage, newsletter, public, search
 
 app_name = "hub"
 
 urlpatterns = [
     *public.urlpatterns,
+    *briefings.urlpatterns,
+    *search.urlpatterns,
+    *newsletter.urlpatterns,
     *manage.urlpatterns,
 ]

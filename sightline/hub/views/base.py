@@ -1,0 +1,43 @@
+"""What every public hub page shares: no sign-in, and caching headers suited to public
+content (signed-in people get ``no-store``, as on every signed-in page)."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.utils.decorators import method_decorator
+from django.views import View
+
+# Long enough to spare the server under a burst of readers; short enough that a withdrawal
+# is gone from caches within minutes.
+PUBLIC_MAX_AGE = 300
+
+
+def cache_public[R: HttpResponseBase](request: HttpRequest, response: R) -> R:
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True, no_store=True)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    return response
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PublicView(View):
+    """A public page: rendered for anyone, cached as public content."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = super().dispatch(request, *args, **kwargs)
+        return cache_public(request, response)
+
+
+class Placeholder(PublicView):
+    heading = ""
+
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        return render(request, "hub/placeholder.html", {"heading": self.heading})
+
+
+def placeholder(heading: str) -> Any:
+    return Placeholder.as_view(heading=heading)
