@@ -1,0 +1,1 @@
+"""Every read of the hub, by area, as the services are split."""
