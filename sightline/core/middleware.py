@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 from .request_context import client_ip
 
@@ -73,3 +74,18 @@ class DefaultDenyMiddleware:
         if view_policy(view_func) is None:
             logger.error("View %r declares no permission: refused by default.", view_func)
             raise PermissionDenied
+
+
+class NoStoreMiddleware:
+    """Nothing Sightline serves may be kept by a browser or a shared cache unless the view
+    says so: pages and downloads about cases and people stay off disks and proxies. Public
+    hub pages set their own ``Cache-Control``; every other response gets ``no-store``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
