@@ -84,7 +84,28 @@ def document_clean(*, name: str, content: bytes) -> CleanedDocument:
         raise DocumentRefused(
             f"The selected file must be smaller than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB"
         )
-    kind, cleaned, removed = _clean(content)
+    try:
+        kind, cleaned, removed = _clean(content)
+    except DocumentRefused:
+        raise
+    # A hostile or damaged file can trip the parsers in ways no check above foresaw: it is
+    # refused like any other unreadable file, never answered with a server error.
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        RuntimeError,
+        OSError,
+        EOFError,
+        struct.error,
+        zlib.error,
+        zipfile.BadZipFile,
+        etree.LxmlError,
+        pikepdf.PdfError,
+    ) as error:
+        raise _unreadable() from error
     return CleanedDocument(
         content=cleaned,
         file_name=safe_file_name(name, kind),

@@ -1,6 +1,8 @@
 """Documents cleaned before publication: real files built here, cleaned, read back."""
 
+import contextlib
 import io
+import random
 import struct
 import zipfile
 import zlib
@@ -718,3 +720,19 @@ def test_xml_entities_are_refused():
 )
 def test_the_file_name_is_safe_and_has_the_true_extension(name, expected):
     assert cleaning.safe_file_name(name, "pdf") == expected
+
+
+@pytest.mark.parametrize("build", [word_document, presentation, workbook, pdf_document, png_image])
+def test_a_damaged_file_is_cleaned_or_refused_never_an_error(build):
+    """Bytes flipped through the file: each result is a clean document or a refusal."""
+    original = build()
+    rng = random.Random(16)
+    for _ in range(60):
+        damaged = bytearray(original)
+        for _ in range(rng.randint(1, 8)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        with contextlib.suppress(DocumentRefused):
+            document_clean(name="damaged", content=bytes(damaged))
+    truncated = original[: len(original) // 2]
+    with pytest.raises(DocumentRefused):
+        document_clean(name="truncated", content=truncated)
