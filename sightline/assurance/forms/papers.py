@@ -70,7 +70,10 @@ class GroupPaperForm(_CleanedFileForm):
         choices=PaperKind.choices,
         initial=PaperKind.PAPER,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what kind of paper it is"},
+        error_messages={
+            "required": "Choose what kind of paper it is",
+            "invalid_choice": "Choose what kind of paper it is",
+        },
     )
     meeting = forms.ChoiceField(
         label="Meeting (optional)",

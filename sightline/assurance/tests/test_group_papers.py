@@ -221,7 +221,7 @@ def test_the_form_asks_for_what_is_missing(group, admin_user):
     assert response.status_code == 400
     text = page_text(response)
     assert "Enter the paper's title" in text
-    assert "Select a valid choice" not in text or "Choose" in text
+    assert "Choose what kind of paper it is" in text
     assert "Choose one of the group's meetings" in text
     assert "Choose a file to upload" in text
 
