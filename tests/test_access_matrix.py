@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from sightline.assurance.models import Priority
+from sightline.assurance.services.papers import group_paper_add
 from sightline.assurance.tests.factories import (
     AuditFactory,
     AuditReturnFactory,
@@ -27,6 +28,7 @@ from sightline.assurance.tests.factories import (
     RiskFactory,
 )
 from sightline.core.checks import iter_patterns
+from sightline.core.cleaning import document_clean
 from sightline.core.models import BackgroundJob, ClosureDay, OutboxMessage
 from sightline.core.roles import Role
 from sightline.learning.models import Action, DisseminationReturn, Recommendation
@@ -43,6 +45,11 @@ from sightline.training.tests.factories import BookingFactory, SeriesFactory, Se
 from sightline.training.tokens import approval_token
 from sightline.training.vocabulary import Attendance
 
+# The smallest valid PNG (one grey pixel): a group paper that takes no time to make.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108000000003a7e9b55"
+    "0000000a49444154789c636800000082008177cd72b60000000049454e44ae426082"
+)
 ANONYMOUS = "anonymous"
 EVERYONE = frozenset(Role)
 ADMIN = frozenset({Role.ADMINISTRATOR})
@@ -282,6 +289,27 @@ RULES: dict[str, Rule] = {
     "assurance:group_member_remove": Rule(
         allowed=ADMIN, kwargs=("pk:group", "member_pk:group_member")
     ),
+    # A group's members' area: its members and chair, and administrators; nobody else may
+    # know its papers exist, whatever their role (the world's group has another member).
+    "assurance:your_groups": Rule(allowed=EVERYONE),
+    "assurance:group_members_area": Rule(
+        allowed=ADMIN, kwargs=("pk:group",), hidden_from=EVERYONE - ADMIN
+    ),
+    "assurance:group_paper_add": Rule(
+        allowed=ADMIN, kwargs=("pk:group",), hidden_from=EVERYONE - ADMIN
+    ),
+    "assurance:group_paper_detail": Rule(
+        allowed=ADMIN, kwargs=("pk:group_paper",), hidden_from=EVERYONE - ADMIN
+    ),
+    "assurance:group_paper_download": Rule(
+        allowed=ADMIN, kwargs=("pk:group_paper",), hidden_from=EVERYONE - ADMIN
+    ),
+    "assurance:group_paper_replace": Rule(
+        allowed=ADMIN, kwargs=("pk:group_paper",), hidden_from=EVERYONE - ADMIN
+    ),
+    "assurance:group_paper_delete": Rule(
+        allowed=ADMIN, kwargs=("pk:group_paper",), hidden_from=EVERYONE - ADMIN
+    ),
     "assurance:meeting_create": Rule(allowed=ADMIN, kwargs=("pk:group",)),
     "assurance:meeting_detail": Rule(allowed=SEES_ASSURANCE, kwargs=("pk:meeting",)),
     "assurance:meeting_edit": Rule(allowed=ADMIN, kwargs=("pk:meeting",)),
@@ -400,6 +428,13 @@ def world(db):
         "audit_return": AuditReturnFactory.create(audit=audit, agency=home_agency),
         "group": group,
         "group_member": GroupMemberFactory.create(group=group),
+        "group_paper": group_paper_add(
+            actor=target,
+            group=group,
+            title="Minutes",
+            kind="minutes",
+            cleaned=document_clean(name="minutes.png", content=PNG),
+        ),
         "meeting": MeetingFactory.create(group=group),
         "measure": MeasureFactory.create(group=group),
         "priority": Priority.objects.order_by("position").first(),

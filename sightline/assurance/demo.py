@@ -40,6 +40,7 @@ from sightline.learning.vocabulary import (
 from sightline.reviews.models import PracticeTheme
 
 from . import scoring
+from .demo_papers import seed_papers
 from .models import (
     AssuranceReturn,
     Audit,
@@ -2761,6 +2762,7 @@ def seed(*, password: str, stdout: Any) -> None:
     measures = _data(demo, groups)
     risks = _risks(demo)
     meetings, returns = _groups(demo, groups)
+    papers = seed_papers(actor=demo.admin, groups=groups)
     updates = _plan(demo, measures)
 
     quarter = demo.quarter
@@ -2777,6 +2779,7 @@ def seed(*, password: str, stdout: Any) -> None:
         f" above appetite, {RiskAcceptance.objects.count()} of them accepted; "
         f"{open_risks.filter(next_review_on__lt=demo.today).count()} overdue for review), "
         f"{len(inspections)} inspections and {len(audits)} audits with {len(demo.actions)} "
-        f"actions, {meetings} meetings, {returns} assurance returns, {len(measures)} measures "
+        f"actions, {meetings} meetings, {papers} group papers, {returns} assurance returns, "
+        f"{len(measures)} measures "
         f"({exceptions} past their threshold in {quarter.label}), {updates} priority updates."
     )

@@ -7,13 +7,18 @@ administrators and executive members (as the Executive pack is, in ``reports``).
 Administrators keep the records. A group's chair and members make its assurance returns and
 enter its data; an agency's leads make its audit returns; a risk's owner reviews it;
 executive members (and administrators) accept a risk above appetite.
+
+A group's members' area (its papers, members and induction pack) is for the people who sit
+on it (its chair and members) and for administrators, who keep it: nobody else, whatever
+their role, knows its papers exist (an executive member sees only the groups they sit on).
+The chair and administrators add, replace and remove the papers.
 """
 
 from typing import Any
 
 import rules
 
-from sightline.core.policies import has_role, is_administrator
+from sightline.core.policies import has_role, is_administrator, is_signed_in
 from sightline.core.roles import Role
 
 sees_assurance = has_role(
@@ -43,6 +48,12 @@ def sits_on_group(user: Any, group: Any) -> bool:
 
 
 @rules.predicate
+def chairs_group(user: Any, group: Any) -> bool:
+    group = getattr(group, "group", group)
+    return group is not None and group.chair_id == user.pk
+
+
+@rules.predicate
 def leads_return_agency(user: Any, item: Any) -> bool:
     return item is not None and item.agency_id in user.agency_ids_with_role(Role.AGENCY_LEAD)
 
@@ -60,6 +71,11 @@ rules.add_perm("assurance.manage_groups", is_administrator)
 rules.add_perm(
     "assurance.submit_assurance_return", is_administrator | (sees_assurance & sits_on_group)
 )
+# The members' area: a paper stands for its group.
+rules.add_perm("assurance.view_group_papers", is_signed_in & (is_administrator | sits_on_group))
+rules.add_perm("assurance.manage_group_papers", is_signed_in & (is_administrator | chairs_group))
+# Anyone signed in may ask which groups they sit on (the answer may be none).
+rules.add_perm("assurance.view_own_groups", is_signed_in)
 rules.add_perm("assurance.manage_data", is_administrator)
 rules.add_perm("assurance.enter_data", is_administrator | (sees_assurance & sits_on_group))
 rules.add_perm("assurance.manage_audits", is_administrator)

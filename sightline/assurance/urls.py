@@ -1,4 +1,4 @@
-from .views import audits, data, groups, inspections, plan, risks
+from .views import audits, data, groups, inspections, papers, plan, risks
 
 app_name = "assurance"
 
@@ -7,6 +7,7 @@ urlpatterns = [
     *inspections.urlpatterns,
     *audits.urlpatterns,
     *groups.urlpatterns,
+    *papers.urlpatterns,
     *data.urlpatterns,
     *plan.urlpatterns,
 ]

@@ -70,3 +70,15 @@ class Rag(models.TextChoices):
 class MeasureKind(models.TextChoices):
     PROGRESS = "progress", "Progress"
     IMPACT = "impact", "Impact"
+
+
+class PaperKind(models.TextChoices):
+    AGENDA = "agenda", "Agenda"
+    MINUTES = "minutes", "Minutes"
+    PAPER = "paper", "Meeting paper"
+    TERMS = "terms", "Terms of reference"
+    INDUCTION = "induction", "Induction pack"
+
+
+# What a new member reads first: the terms of reference and the induction pack.
+INDUCTION_KINDS = (PaperKind.TERMS, PaperKind.INDUCTION)

@@ -12,6 +12,7 @@ from .groups import (
     MeetingDecision,
 )
 from .inspections import Inspection
+from .papers import GroupPaper
 from .plan import Priority, PriorityMeasure, PriorityUpdate, ScrutinyFinding
 from .risks import (
     Risk,
@@ -32,6 +33,7 @@ __all__ = [
     "DataPointVersion",
     "Group",
     "GroupMember",
+    "GroupPaper",
     "Inspection",
     "Measure",
     "Meeting",

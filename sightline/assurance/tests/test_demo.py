@@ -18,6 +18,7 @@ from sightline.assurance.models import (
     DataPoint,
     Group,
     GroupMember,
+    GroupPaper,
     Inspection,
     Measure,
     Meeting,
@@ -32,10 +33,12 @@ from sightline.assurance.models import (
 )
 from sightline.assurance.quarters import Quarter, recent
 from sightline.assurance.vocabulary import (
+    INDUCTION_KINDS,
     AssuranceLevel,
     AuditStatus,
     GroupKind,
     Inspectorate,
+    PaperKind,
     Rag,
     RiskStatus,
 )
@@ -253,6 +256,18 @@ def _every_assurance_section_of_this_quarters_pack_has_something() -> None:
     assert all(row["rag"] for row in this.priorities.rows)
 
 
+def _groups_have_papers_and_an_induction_pack() -> None:
+    practice = Group.objects.get(name="Practice review group")
+    pack = GroupPaper.objects.filter(group=practice, kind__in=INDUCTION_KINDS)
+    assert set(pack.values_list("kind", flat=True)) == {PaperKind.TERMS, PaperKind.INDUCTION}
+    assert GroupPaper.objects.filter(group__name="Executive", meeting__isnull=False).count() >= 2
+    # Every demo paper was cleaned on the way in, and says what went.
+    assert all(paper.removed for paper in GroupPaper.objects.all())
+    guide = GroupPaper.objects.get(group=practice, title="Induction guide for new members")
+    assert "Author: Morgan Fairweather" in guide.removed
+    assert any(line.startswith("1 comment") for line in guide.removed)
+
+
 def test_the_demo_is_a_living_partnership_and_sends_no_email(seeded, client):
     # One test for every part, because loading the whole demo takes seconds.
     mailbox, out = seeded
@@ -265,6 +280,7 @@ def test_the_demo_is_a_living_partnership_and_sends_no_email(seeded, client):
     _audit_programme_has_an_audit_in_each_status()
     _strategic_plan_has_leads_actions_measures_and_status()
     _every_assurance_section_of_this_quarters_pack_has_something()
+    _groups_have_papers_and_an_induction_pack()
 
     client.force_login(User.objects.get(email=demo_email(Role.EXECUTIVE)))
     page = client.get("/reports/executive-pack/").content.decode()
@@ -289,6 +305,7 @@ def test_the_demo_assurance_is_added_once(seeded):
                 Action,
                 Meeting,
                 AssuranceReturn,
+                GroupPaper,
                 DataPoint,
                 Audit,
                 PriorityUpdate,

@@ -724,7 +724,7 @@ def test_group_page_queries_do_not_grow(as_executive, django_assert_num_queries)
             DataPointFactory.create(measure=measure, value=Decimal(5))
             group(reports_to=item)
 
-    assert_queries_flat(as_executive, item.get_absolute_url(), grow, 13, django_assert_num_queries)
+    assert_queries_flat(as_executive, item.get_absolute_url(), grow, 14, django_assert_num_queries)
 
 
 def test_meeting_page_queries_do_not_grow(as_executive, django_assert_num_queries):

@@ -82,6 +82,7 @@ class GroupDetailView(GroupView):
                 "slug": quarter_slug,
                 "can_manage": request.user.has_perm("assurance.manage_groups"),
                 "can_submit": request.user.has_perm("assurance.submit_assurance_return", group),
+                "sees_papers": request.user.has_perm("assurance.view_group_papers", group),
             },
         )
 
