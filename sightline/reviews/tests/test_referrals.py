@@ -2,9 +2,11 @@
 sees what, and the pages, with their messages for bad input and their query counts."""
 
 import datetime
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -524,3 +526,17 @@ def test_referrals_by_agency_and_month(db):
         ("South", D(2026, 2, 1), 1),
         ("South", D(2026, 6, 1), 1),
     ]
+
+
+def test_the_demo_has_referrals_new_converted_and_closed(db):
+    out = StringIO()
+    call_command("seed_demo", "--password", "demo-password-1", stdout=out)
+    assert "5 demo referrals made." in out.getvalue()
+    statuses = sorted(Referral.objects.values_list("status", flat=True))
+    assert statuses == ["case", "closed", "considering", "new", "new"]
+    assert Referral.objects.values("referring_agency").distinct().count() == 4
+    converted = Referral.objects.get(status=ReferralStatus.CASE)
+    assert converted.case is not None
+    assert converted.case.referral_date == timezone.localtime(converted.created_at).date()
+    call_command("seed_demo", "--password", "demo-password-1", stdout=out)
+    assert Referral.objects.count() == 5
