@@ -571,6 +571,10 @@ def referral_by_submission(*, referrer: Any, key: str) -> Referral | None:
     return Referral.objects.filter(referrer=referrer, submission_key=key).first()
 
 
+# Lists show no narrative: it is read only on a referral's page, where reading it is logged.
+LIST_DEFERRED = ("what_happened", "why_review", "closing_reason")
+
+
 def referral_list_own(*, user: Any) -> QuerySet[Referral]:
     """The referrals the person made, and those of the agencies they lead (status only)."""
     led = user.agency_ids_with_role(Role.AGENCY_LEAD)
@@ -578,6 +582,7 @@ def referral_list_own(*, user: Any) -> QuerySet[Referral]:
     return (
         Referral.objects.filter(mine)
         .select_related("referring_agency", "referrer", "case")
+        .defer(*LIST_DEFERRED)
         .order_by("-created_at", "-id")
     )
 
@@ -590,7 +595,9 @@ class ReferralFilters:
 
 def referral_triage_list(*, filters: ReferralFilters) -> QuerySet[Referral]:
     """Every referral for the review officers' triage, the undecided first, newest first."""
-    referrals = Referral.objects.select_related("referring_agency", "referrer", "case")
+    referrals = Referral.objects.select_related("referring_agency", "referrer", "case").defer(
+        *LIST_DEFERRED
+    )
     if filters.status:
         referrals = referrals.filter(status=filters.status)
     if filters.agency is not None:
