@@ -728,7 +728,10 @@ def referral_make(
     referral = Referral(
         referrer=actor, referring_agency=agency, submission_key=submission_key, **data
     )
-    referral.full_clean(exclude=["agencies"])
+    # The one-time key's uniqueness is left to the database, below: checked here as well, a
+    # second post arriving meanwhile would be refused with an error rather than answered
+    # with the first referral.
+    referral.full_clean(exclude=["agencies", "submission_key"])
     try:
         with transaction.atomic():
             referral.save()

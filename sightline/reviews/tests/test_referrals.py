@@ -540,3 +540,14 @@ def test_the_demo_has_referrals_new_converted_and_closed(db):
     assert converted.case.referral_date == timezone.localtime(converted.created_at).date()
     call_command("seed_demo", "--password", "demo-password-1", stdout=out)
     assert Referral.objects.count() == 5
+
+
+def test_a_second_post_racing_the_first_gets_the_first_referral(practitioner, home, monkeypatch):
+    """The other post committed between this one's look for it and its insert."""
+    first, _ = make(practitioner, home)
+    looks = iter([None, first])
+    monkeypatch.setattr(services, "referral_by_submission", lambda **_: next(looks))
+    again, created = make(practitioner, home)
+    assert not created
+    assert again == first
+    assert Referral.objects.count() == 1
