@@ -551,3 +551,18 @@ def test_a_second_post_racing_the_first_gets_the_first_referral(practitioner, ho
     assert not created
     assert again == first
     assert Referral.objects.count() == 1
+
+
+def test_the_referrer_sees_the_case_reference_but_no_link_they_cannot_follow(
+    client, practitioner, officer, home
+):
+    referral, _ = make(practitioner, home)
+    case = services.referral_convert(
+        actor=officer, referral=referral, reference="CR-2026-77", route="child"
+    )
+    client.force_login(practitioner)
+    page = client.get(referral.get_absolute_url()).content.decode()
+    assert "This referral became case CR-2026-77" in page
+    assert case.get_absolute_url() not in page
+    client.force_login(officer)
+    assert case.get_absolute_url() in client.get(referral.get_absolute_url()).content.decode()
