@@ -40,7 +40,7 @@ from sightline.reports.models import (
     YearlyReport,
 )
 from sightline.reviews.models import CalendarFeed, CaseAssignment, PracticeTheme, TimelinessStandard
-from sightline.reviews.tests.factories import CaseFactory, PauseFactory
+from sightline.reviews.tests.factories import CaseFactory, PauseFactory, ReferralFactory
 from sightline.training.tests.factories import BookingFactory, SeriesFactory, SessionFactory
 from sightline.training.tokens import approval_token
 from sightline.training.vocabulary import Attendance
@@ -58,6 +58,8 @@ SEES_EVERY_CASE = RUNS_REVIEWS | {Role.EXECUTIVE}
 SEES_CASES = SEES_EVERY_CASE | {Role.REVIEW_GROUP_MEMBER, Role.AGENCY_LEAD}
 NOT_ON_CASE = frozenset({Role.TRAINER, Role.PRACTITIONER})
 CASE = ("pk:case",)
+SEES_REFERRAL = RUNS_REVIEWS | {Role.AGENCY_LEAD}
+REFERRAL = ("pk:referral",)
 RUNS_TRAINING = frozenset({Role.ADMINISTRATOR, Role.TRAINER})
 SEES_ASSURANCE = SEES_CASES
 STEERS = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE})
@@ -186,6 +188,27 @@ RULES: dict[str, Rule] = {
     "reviews:standard_list": Rule(allowed=ADMIN),
     "reviews:standard_create": Rule(allowed=ADMIN),
     "reviews:standard_edit": Rule(allowed=ADMIN, kwargs=("pk:standard",)),
+    # Referrals: anyone in a partner agency refers and sees their own; review officers and
+    # administrators triage and decide; the referring agency's lead sees a referral (not its
+    # narrative) but may not decide it. The world's referral was made by its target.
+    "reviews:referral_create": Rule(allowed=EVERYONE),
+    "reviews:referral_mine": Rule(allowed=EVERYONE),
+    "reviews:referral_list": Rule(allowed=RUNS_REVIEWS),
+    "reviews:referral_detail": Rule(
+        allowed=SEES_REFERRAL, kwargs=REFERRAL, hidden_from=EVERYONE - SEES_REFERRAL
+    ),
+    "reviews:referral_done": Rule(
+        allowed=SEES_REFERRAL, kwargs=REFERRAL, hidden_from=EVERYONE - SEES_REFERRAL
+    ),
+    "reviews:referral_consider": Rule(
+        allowed=RUNS_REVIEWS, method="post", kwargs=REFERRAL, hidden_from=EVERYONE - SEES_REFERRAL
+    ),
+    "reviews:referral_convert": Rule(
+        allowed=RUNS_REVIEWS, kwargs=REFERRAL, hidden_from=EVERYONE - SEES_REFERRAL
+    ),
+    "reviews:referral_close": Rule(
+        allowed=RUNS_REVIEWS, kwargs=REFERRAL, hidden_from=EVERYONE - SEES_REFERRAL
+    ),
     "reviews:theme_list": Rule(allowed=ADMIN),
     "reviews:theme_edit": Rule(allowed=ADMIN, kwargs=("pk:theme",)),
     "learning:report": Rule(allowed=SEES_EVERY_CASE | {Role.REVIEW_GROUP_MEMBER}),
@@ -447,6 +470,7 @@ def world(db):
         "target": target,
         "target_membership": target_membership,
         "case": case,
+        "referral": ReferralFactory.create(referrer=target, referring_agency=home_agency),
         "pause": PauseFactory.create(case=case, recorded_by=officer),
         "assignment": CaseAssignment.objects.create(case=case, user=officer),
         "dead_email": OutboxMessage.objects.create(

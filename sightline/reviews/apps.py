@@ -14,6 +14,7 @@ class ReviewsConfig(AppConfig):
     home_panels = (
         "sightline.reviews.panels.deadlines_panel",
         "sightline.reviews.panels.timeliness_panel",
+        "sightline.reviews.panels.referrals_panel",
         "sightline.reviews.panels.settings_panel",
     )
     navigation = (

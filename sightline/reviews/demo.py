@@ -13,7 +13,7 @@ from sightline.core.calendar import WorkingCalendar, add_months
 from sightline.core.roles import Role
 
 from . import services
-from .models import Case, PracticeTheme
+from .models import Case, PracticeTheme, Referral
 from .vocabulary import AgeBand, Disability, Ethnicity, HarmType, PauseReason, RelationKind, Sex
 
 CHILD_NAMES = [
@@ -197,6 +197,11 @@ def case_history(today: datetime.date, calendar: WorkingCalendar) -> list[dict[s
 
 
 def seed(*, password: str, stdout: Any) -> None:
+    _seed_cases(stdout=stdout)
+    _seed_referrals(stdout=stdout)
+
+
+def _seed_cases(*, stdout: Any) -> None:
     if Case.objects.exists():
         stdout.write("Case reviews: cases exist already, none added.")
         return
@@ -277,3 +282,118 @@ def seed(*, password: str, stdout: Any) -> None:
                 else "Out of routine (2020)",
             )
     stdout.write(f"Case reviews: {created} demo cases created.")
+
+
+# (referrer's role, days ago, route, pseudonym, age band, what happened, why, decision): the
+# decision None (left new), "consider", "case" or a reason for closing it.
+REFERRALS: list[tuple[Role, int, str, str, str, str, str, str | None]] = [
+    (
+        Role.AGENCY_LEAD,
+        25,
+        "local",
+        "Child RA",
+        AgeBand.AGE_10_15,
+        "Fictional demo referral. A 13-year-old went missing repeatedly and was found with "
+        "older adults; police, school and children's services each held part of the picture.",
+        "Possible criminal exploitation; information was not brought together.",
+        "case",
+    ),
+    (
+        Role.PRACTITIONER,
+        340,
+        "adult",
+        "Mr RB",
+        AgeBand.AGE_65_PLUS,
+        "Fictional demo referral. An older man living alone was found with pressure sores and "
+        "no food in the house; district nurses had visited twice in the previous month.",
+        "Self-neglect; a safeguarding concern was raised but not followed up.",
+        "Single-agency learning: the community trust is reviewing its own pressure care "
+        "pathway, and the case does not meet the criteria for a safeguarding adult review.",
+    ),
+    (
+        Role.EXECUTIVE,
+        250,
+        "local",
+        "Family RC",
+        "",
+        "Fictional demo referral. A family moved between three areas in a year; records of "
+        "earlier child protection plans did not follow them.",
+        "Learning about transfer of records between areas.",
+        None,
+    ),
+    (
+        Role.REVIEW_GROUP_MEMBER,
+        160,
+        "",
+        "Baby RD",
+        AgeBand.UNDER_1,
+        "Fictional demo referral. A 4-month-old was seen in the emergency department with a "
+        "bruise; the explanation given was accepted without a child protection medical.",
+        "Bruising in non-mobile babies: the protocol may not have been followed.",
+        "consider",
+    ),
+    (
+        Role.PRACTITIONER,
+        12,
+        "dhr",
+        "Ms RE",
+        AgeBand.AGE_26_64,
+        "Fictional demo referral. A woman known to the mental health service died; her "
+        "former partner had been reported to the police for controlling behaviour.",
+        "Possible domestic homicide: the criteria for a review may be met.",
+        None,
+    ),
+]
+
+
+def _seed_referrals(*, stdout: Any) -> None:
+    if Referral.objects.exists():
+        stdout.write("Case reviews: referrals exist already, none added.")
+        return
+    officer = User.objects.filter(email=demo_email(Role.REVIEW_OFFICER)).first()
+    if officer is None:
+        return
+    police = Agency.objects.filter(name="Northshire Constabulary").first()
+    now = timezone.now()
+    made = 0
+    for number, (role, days_ago, route, pseudonym, band, happened, why, decision) in enumerate(
+        REFERRALS
+    ):
+        referrer = User.objects.filter(email=demo_email(role)).first()
+        agency = referrer and Agency.objects.filter(memberships__user=referrer).first()
+        if referrer is None or agency is None:
+            continue
+        referral, _ = services.referral_make(
+            actor=referrer,
+            agency=agency,
+            submission_key=f"demo-{number}",
+            data={
+                "route": route,
+                "pseudonym": pseudonym,
+                "age_band": band,
+                "aware_on": (now - datetime.timedelta(days=days_ago + 4)).date(),
+                "what_happened": happened,
+                "why_review": why,
+                "contact_email": referrer.email,
+                "contact_phone": "01632 960 000",
+                "agencies": [police] if police is not None and police != agency else [],
+            },
+        )
+        # Made over the last year: the dashboard's months need them spread, as they would be.
+        Referral.objects.filter(pk=referral.pk).update(
+            created_at=now - datetime.timedelta(days=days_ago)
+        )
+        referral.refresh_from_db()
+        if decision == "consider":
+            services.referral_consider(actor=officer, referral=referral)
+        elif decision == "case":
+            services.referral_convert(
+                actor=officer,
+                referral=referral,
+                reference=f"CR-{referral.created_at.year}-R{referral.pk}",
+                route=route,
+            )
+        elif decision:
+            services.referral_close(actor=officer, referral=referral, reason=decision)
+        made += 1
+    stdout.write(f"Case reviews: {made} demo referrals made.")

@@ -1,6 +1,8 @@
+import datetime
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import Q
 
 from sightline.accounts.models import Agency, User
@@ -15,7 +17,16 @@ from sightline.core.forms import (
 from sightline.core.roles import Role
 
 from .lifecycle import Stage
-from .models import Case, PracticeTheme, TimelinessStandard
+from .models import (
+    REFERRAL_FIRST_DAY,
+    REFERRAL_PSEUDONYM_MAX,
+    REFERRAL_REASON_MAX,
+    REFERRAL_TEXT_MAX,
+    Case,
+    PracticeTheme,
+    ReferralStatus,
+    TimelinessStandard,
+)
 from .timeliness import Rule
 from .vocabulary import (
     MILESTONES,
@@ -413,4 +424,209 @@ class ThemeForm(forms.Form):
     )
     is_active = forms.BooleanField(
         label="Offer this theme for new cases", required=False, initial=True
+    )
+
+
+# --- Referrals ------------------------------------------------------------------
+
+
+class _ReferralDateField(GovukDateField):
+    """A past date from 1900 on. A day or month of many digits is refused here with words,
+    before the date is built: a number that large overflows rather than being invalid (the
+    year's length the shared field checks)."""
+
+    def compress(self, data_list: list[str]) -> datetime.date | None:
+        label = str(self.label)
+        if any(len(part.strip()) > 2 for part in data_list[:2] if part):
+            raise forms.ValidationError(f"{label} must be a real date")
+        value = super().compress(data_list)
+        if value is not None and value < REFERRAL_FIRST_DAY:
+            raise forms.ValidationError(f"{label} must be in {REFERRAL_FIRST_DAY.year} or later")
+        return value
+
+
+def _is_key(value: Any) -> bool:
+    """Whether a posted choice can be a row's key: a number the database can hold (a longer
+    one overflows the query rather than finding nothing)."""
+    return value in (None, "") or (str(value).isdigit() and len(str(value)) <= 18)
+
+
+class _AgencyChoiceField(forms.ModelChoiceField):
+    def to_python(self, value: Any) -> Any:
+        if not _is_key(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], "invalid_choice")
+        return super().to_python(value)
+
+
+class _AgencyChoicesField(forms.ModelMultipleChoiceField):
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, list | tuple) and not all(_is_key(each) for each in value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], "invalid_choice")
+        return super().clean(value)
+
+
+PHONE = RegexValidator(
+    r"^\+?[0-9 ()-]{6,30}$", "Enter a telephone number, like 01632 960 001 or +44 808 157 0192"
+)
+
+
+def _text_messages(what: str, limit: int) -> dict[str, str]:
+    return {
+        "required": f"Enter {what}",
+        "max_length": f"{what[0].upper()}{what[1:]} must be {limit:,} characters or fewer",
+    }
+
+
+class ReferralForm(forms.Form):
+    """What a partner tells the review group about a case it thinks may need a review."""
+
+    # One-time: set when the form is shown, so a second post of the same form is known.
+    submission_key = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={"required": "The form was incomplete: open it again and fill it in"},
+    )
+    referring_agency = _AgencyChoiceField(
+        label="Which agency are you referring for?",
+        queryset=Agency.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": "Choose the agency you are referring for",
+            "invalid_choice": "Choose one of your agencies from the list",
+        },
+    )
+    pseudonym = forms.CharField(
+        label="Who it concerns",
+        max_length=REFERRAL_PSEUDONYM_MAX,
+        help_text="Initials or a pseudonym only, like Child P or J.S. Never a real name.",
+        error_messages=_text_messages("who it concerns, as initials or a pseudonym", 80),
+    )
+    age_band = forms.ChoiceField(
+        label="Their age (optional)",
+        required=False,
+        choices=_blank("Not known") + AgeBand.choices,
+        error_messages={"invalid_choice": "Choose an age band from the list"},
+    )
+    route = forms.ChoiceField(
+        label="What kind of review may it need?",
+        required=False,
+        choices=[*Route.choices, ("", "Not sure")],
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose a kind of review, or not sure"},
+    )
+    aware_on = _ReferralDateField(
+        label="When your agency became aware",
+        allow_future=False,
+        help_text=date_hint(days=-14),
+    )
+    what_happened = forms.CharField(
+        label="What happened",
+        max_length=REFERRAL_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="The facts as your agency knows them. Use initials, not names.",
+        error_messages=_text_messages("what happened", REFERRAL_TEXT_MAX),
+    )
+    agencies = _AgencyChoicesField(
+        label="Other agencies involved (optional)",
+        required=False,
+        queryset=Agency.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Choose agencies from the list",
+            "invalid_pk_value": "Choose agencies from the list",
+        },
+    )
+    why_review = forms.CharField(
+        label="Why it may need a review",
+        max_length=REFERRAL_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Why you think it meets the criteria for a review, or what could be learned.",
+        error_messages=_text_messages("why it may need a review", REFERRAL_TEXT_MAX),
+    )
+    contact_email = forms.EmailField(
+        label="Your email address",
+        max_length=254,
+        help_text="We send the acknowledgement and the decision here.",
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "The email address must be 254 characters or fewer",
+        },
+    )
+    contact_phone = forms.CharField(
+        label="Your telephone number (optional)",
+        required=False,
+        max_length=30,
+        validators=[PHONE],
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+        error_messages={"max_length": "The telephone number must be 30 characters or fewer"},
+    )
+
+    def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choice = field_of(self, "referring_agency")
+        choice.queryset = Agency.objects.filter(pk__in=[agency.pk for agency in agencies])
+        self.only_agency = agencies[0] if len(agencies) == 1 else None
+        if self.only_agency is not None:
+            # One agency: nothing to choose, so it is not asked.
+            choice.widget = forms.HiddenInput()
+            choice.required = False
+        field_of(self, "agencies").queryset = Agency.objects.filter(is_active=True).order_by("name")
+
+    def clean_referring_agency(self) -> Agency | None:
+        return self.cleaned_data.get("referring_agency") or self.only_agency
+
+
+class ReferralFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=_blank("Any") + ReferralStatus.choices,
+        error_messages={"invalid_choice": "Choose a status from the list"},
+    )
+    agency = _AgencyChoiceField(
+        label="Referring agency",
+        required=False,
+        queryset=Agency.objects.none(),
+        empty_label="Any",
+        error_messages={"invalid_choice": "Choose an agency from the list"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "agency").queryset = Agency.objects.order_by("name")
+
+
+class ReferralConvertForm(forms.Form):
+    reference = forms.CharField(
+        label="Case reference",
+        max_length=40,
+        help_text=from_today(lambda today: f"For example CR-{today.year}-03"),
+        error_messages={
+            "required": "Enter the new case's reference",
+            "max_length": "The reference must be 40 characters or fewer",
+        },
+    )
+    route = forms.ChoiceField(
+        label="Route",
+        choices=Route.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose the route the case is on",
+            "invalid_choice": "Choose the route the case is on",
+        },
+    )
+
+    def clean_reference(self) -> str:
+        return str(self.cleaned_data["reference"]).strip()
+
+
+class ReferralCloseForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the referral is closed",
+        max_length=REFERRAL_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="The referrer is sent this by email, so write it for them.",
+        error_messages=_text_messages("why the referral is closed", REFERRAL_REASON_MAX),
     )

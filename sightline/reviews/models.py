@@ -1,13 +1,15 @@
 """Case reviews: the cases, their milestones, decisions, pauses, and the standards they
-are measured against."""
+are measured against; and the referrals partners make for a review."""
 
+import datetime
 import secrets
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models.functions import Lower, Upper
+from django.db.models.functions import Length, Lower, Upper
+from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 
@@ -298,3 +300,141 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user_id}"
+
+
+class ReferralStatus(models.TextChoices):
+    NEW = "new", "New"
+    CONSIDERING = "considering", "Under consideration"
+    CASE = "case", "Became a case"
+    CLOSED = "closed", "Closed"
+
+
+# What a referral may say, and when its agency can have become aware: every field bounded.
+REFERRAL_PSEUDONYM_MAX = 80
+REFERRAL_TEXT_MAX = 5000
+REFERRAL_REASON_MAX = 1000
+REFERRAL_FIRST_DAY = datetime.date(1900, 1, 1)
+REFERRAL_LAST_DAY = datetime.date(2100, 12, 31)
+
+
+class Referral(models.Model):
+    """A partner agency's request that the review group consider a case for a review.
+
+    What happened and why it may need a review are restricted: the referrer, review officers
+    and administrators read them; an agency lead of the referring agency sees only that the
+    referral was made and where it stands."""
+
+    RESTRICTED_FIELDS = frozenset({"what_happened", "why_review", "age_band"})
+    history_restricted_fields = RESTRICTED_FIELDS
+    history_labels = {"agencies": "Agencies involved", "aware_on": "Agency became aware"}
+
+    route = models.CharField(
+        max_length=8,
+        choices=Route.choices,
+        blank=True,
+        help_text="Blank when the referrer does not know which kind of review it may need.",
+    )
+    pseudonym = models.CharField(
+        max_length=REFERRAL_PSEUDONYM_MAX,
+        help_text="A pseudonym or initials only, never a real name.",
+    )
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
+    what_happened = models.TextField(max_length=REFERRAL_TEXT_MAX)
+    aware_on = models.DateField(help_text="When the referring agency became aware.")
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="referrals_involved")
+    why_review = models.TextField(max_length=REFERRAL_TEXT_MAX)
+    referring_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="referrals_made"
+    )
+    referrer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="referrals"
+    )
+    contact_phone = models.CharField(max_length=30, blank=True)
+    contact_email = models.EmailField(max_length=254)
+    # A one-time key from the form the referral was made on: a second post of the same form
+    # finds the first referral instead of making another.
+    submission_key = models.CharField(max_length=64)
+
+    status = models.CharField(
+        max_length=12, choices=ReferralStatus.choices, default=ReferralStatus.NEW, db_index=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    closing_reason = models.TextField(max_length=REFERRAL_REASON_MAX, blank=True)
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="referral"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referrer", "submission_key"], name="referral_submitted_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ReferralStatus.values), name="referral_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(route="") | models.Q(route__in=Route.values),
+                name="referral_route_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    aware_on__gte=REFERRAL_FIRST_DAY, aware_on__lte=REFERRAL_LAST_DAY
+                ),
+                name="referral_aware_on_range",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(pseudonym=""), name="referral_pseudonym_given"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=LessThanOrEqual(Length(field), limit),
+                    name=f"referral_{field}_length",
+                )
+                for field, limit in (
+                    ("what_happened", REFERRAL_TEXT_MAX),
+                    ("why_review", REFERRAL_TEXT_MAX),
+                    ("closing_reason", REFERRAL_REASON_MAX),
+                )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=ReferralStatus.CASE, case__isnull=False)
+                | (~models.Q(status=ReferralStatus.CASE) & models.Q(case__isnull=True)),
+                name="referral_case_when_converted",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status=ReferralStatus.CLOSED) | ~models.Q(closing_reason=""),
+                name="referral_closed_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=[ReferralStatus.NEW, ReferralStatus.CONSIDERING])
+                | models.Q(decided_at__isnull=False, decided_by__isnull=False),
+                name="referral_decided_by_whom",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["referring_agency", "created_at"], name="referral_agency_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:referral_detail", kwargs={"pk": self.pk})
+
+    @property
+    def reference(self) -> str:
+        """REF-2026-0007: the year it was made and its number, for the referrer to quote."""
+        return f"REF-{timezone.localtime(self.created_at).year}-{self.pk:04d}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in (ReferralStatus.CASE, ReferralStatus.CLOSED)

@@ -48,3 +48,17 @@ def settings_panel(user: Any) -> Panel | None:
     if not user.has_perm("reviews.manage_standards"):
         return None
     return Panel(title="Case review settings", template="reviews/panels/settings.html", order=90)
+
+
+def referrals_panel(user: Any) -> Panel | None:
+    """ "Refer a case for review" for everyone in a partner agency; for review officers and
+    administrators, the new referrals waiting for triage too."""
+    if not user.has_perm("reviews.refer_case"):
+        return None
+    triage = user.has_perm("reviews.triage_referrals")
+    return Panel(
+        title="Referrals for review",
+        template="reviews/panels/referrals.html",
+        context={"triage": triage, "new": selectors.new_referral_count() if triage else 0},
+        order=15,
+    )

@@ -3,16 +3,22 @@
 Administrators, review officers and executive members see every case; practice review group
 members and agency leads see the cases their agencies are involved in (the selectors apply
 that scope). Restricted details are for those on the case, review officers and administrators.
+
+Anyone in a partner agency may refer a case for a review. Review officers and administrators
+triage every referral; the referrer sees their own in full; an agency lead sees that their
+agency's referrals were made and where they stand, but not what they say happened: the
+narrative is as sensitive as a case's restricted summary, and the lead has not been added to
+anything that would give them a need to know.
 """
 
 from typing import Any
 
 import rules
 
-from sightline.core.policies import has_role, is_administrator
+from sightline.core.policies import has_role, is_administrator, is_signed_in
 from sightline.core.roles import Role
 
-from .models import Case
+from .models import Case, Referral
 
 sees_every_case = has_role(Role.ADMINISTRATOR, Role.REVIEW_OFFICER, Role.EXECUTIVE)
 sees_agency_cases = has_role(Role.REVIEW_GROUP_MEMBER, Role.AGENCY_LEAD)
@@ -40,3 +46,30 @@ rules.add_perm("reviews.use_calendar_feed", runs_reviews | sees_agency_cases)
 rules.add_perm("reviews.view_timeliness", sees_every_case | has_role(Role.REVIEW_GROUP_MEMBER))
 rules.add_perm("reviews.manage_standards", is_administrator)
 rules.add_perm("reviews.manage_themes", is_administrator)
+
+
+@rules.predicate
+def is_in_an_agency(user: Any) -> bool:
+    return bool(user.agency_ids)
+
+
+@rules.predicate
+def is_referrer(user: Any, referral: Referral | None) -> bool:
+    return referral is not None and referral.referrer_id == user.pk
+
+
+@rules.predicate
+def leads_referring_agency(user: Any, referral: Referral | None) -> bool:
+    return referral is not None and referral.referring_agency_id in user.agency_ids_with_role(
+        Role.AGENCY_LEAD
+    )
+
+
+may_refer = is_signed_in & is_in_an_agency
+
+rules.add_perm("reviews.refer_case", may_refer)
+rules.add_perm("reviews.view_own_referrals", may_refer)
+rules.add_perm("reviews.triage_referrals", runs_reviews)
+rules.add_perm("reviews.view_referral", runs_reviews | is_referrer | leads_referring_agency)
+rules.add_perm("reviews.view_referral_narrative", runs_reviews | is_referrer)
+rules.add_perm("reviews.decide_referral", runs_reviews)

@@ -7,11 +7,11 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Upper
+from django.db.models.functions import Coalesce, TruncMonth, Upper
 from django.http import Http404
 from django.utils import timezone
 
-from sightline.accounts.models import User
+from sightline.accounts.models import Agency, User
 from sightline.core.exceptions import NotVisibleError
 from sightline.core.history import HistoryEntry
 from sightline.core.roles import Role
@@ -31,6 +31,8 @@ from .models import (
     CaseDeadline,
     Pause,
     PracticeTheme,
+    Referral,
+    ReferralStatus,
     TimelinessStandard,
 )
 from .policies import sees_agency_cases, sees_every_case
@@ -554,3 +556,111 @@ def deadline_counts(*, user: Any, mine: bool = False, within_days: int = 14) -> 
         )
     )
     return DeadlineCounts(overdue=counts["overdue"], due_soon=counts["due_soon"])
+
+
+# --- Referrals ------------------------------------------------------------------
+
+
+def referral_agencies_for(*, user: Any) -> list[Agency]:
+    """The active agencies a person may refer on behalf of: those they belong to."""
+    return list(Agency.objects.filter(pk__in=user.agency_ids, is_active=True).order_by("name"))
+
+
+def referral_by_submission(*, referrer: Any, key: str) -> Referral | None:
+    """The referral already made from this one form, if any (a second post of it)."""
+    return Referral.objects.filter(referrer=referrer, submission_key=key).first()
+
+
+# Lists show no narrative: it is read only on a referral's page, where reading it is logged.
+LIST_DEFERRED = ("what_happened", "why_review", "closing_reason")
+
+
+def referral_list_own(*, user: Any) -> QuerySet[Referral]:
+    """The referrals the person made, and those of the agencies they lead (status only)."""
+    led = user.agency_ids_with_role(Role.AGENCY_LEAD)
+    mine = Q(referrer=user) | Q(referring_agency_id__in=led) if led else Q(referrer=user)
+    return (
+        Referral.objects.filter(mine)
+        .select_related("referring_agency", "referrer", "case")
+        .defer(*LIST_DEFERRED)
+        .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class ReferralFilters:
+    status: str = ""
+    agency: Agency | None = None
+
+
+def referral_triage_list(*, filters: ReferralFilters) -> QuerySet[Referral]:
+    """Every referral for the review officers' triage, the undecided first, newest first."""
+    referrals = Referral.objects.select_related("referring_agency", "referrer", "case").defer(
+        *LIST_DEFERRED
+    )
+    if filters.status:
+        referrals = referrals.filter(status=filters.status)
+    if filters.agency is not None:
+        referrals = referrals.filter(referring_agency=filters.agency)
+    return referrals.order_by("-created_at", "-id")
+
+
+def referral_get_for(*, user: Any, pk: int) -> Referral:
+    """The referral, or not found when it does not exist or the user may not know of it."""
+    referral = (
+        Referral.objects.select_related("referring_agency", "referrer", "decided_by", "case")
+        .prefetch_related("agencies")
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None or not user.has_perm("reviews.view_referral", referral):
+        raise NotVisibleError("No such referral.")
+    return referral
+
+
+def new_referral_count() -> int:
+    return Referral.objects.filter(status=ReferralStatus.NEW).count()
+
+
+@dataclass(frozen=True)
+class ReferralMonthRow:
+    """How many referrals one agency made in one month."""
+
+    agency_id: int
+    agency_name: str
+    month: datetime.date  # the first of the month
+    count: int
+
+
+def referrals_by_agency_and_month(
+    *, since: datetime.date, until: datetime.date
+) -> list[ReferralMonthRow]:
+    """Referrals made from ``since`` to ``until`` (both included, London days), counted by
+    referring agency and month: one grouped query, however many referrals."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(since, datetime.time.min, tzinfo=zone)
+    end = datetime.datetime.combine(
+        until + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+    )
+    rows = (
+        Referral.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(month=TruncMonth("created_at", tzinfo=zone))
+        .values("referring_agency_id", "referring_agency__name", "month")
+        .annotate(count=Count("id"))
+        .order_by("referring_agency__name", "month")
+    )
+    return [
+        ReferralMonthRow(
+            agency_id=row["referring_agency_id"],
+            agency_name=row["referring_agency__name"],
+            month=_first_of(row["month"]),
+            count=row["count"],
+        )
+        for row in rows
+    ]
+
+
+def _first_of(value: datetime.date | datetime.datetime) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value.replace(day=1)

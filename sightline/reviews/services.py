@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from sightline.core.tabular import ImportRejected, line_count
 from . import importing, timeliness
 from .lifecycle import opened_on, stage_of
 from .models import (
+    REFERRAL_REASON_MAX,
     CalendarFeed,
     Case,
     CaseAssignment,
@@ -38,6 +39,8 @@ from .models import (
     Decision,
     Pause,
     PracticeTheme,
+    Referral,
+    ReferralStatus,
     RelatedCase,
     TimelinessStandard,
 )
@@ -45,10 +48,11 @@ from .selectors import (
     TIMELINESS_FIGURES,
     cases_by_reference_key,
     next_due,
+    referral_by_submission,
     review_officer_emails,
 )
 from .validation import case_problems
-from .vocabulary import MILESTONES, MILESTONES_BY_ROUTE
+from .vocabulary import MILESTONES, MILESTONES_BY_ROUTE, Route
 
 CASE_FIELDS = (
     "reference",
@@ -676,3 +680,226 @@ def theme_save(
             changes=changes,
         )
     return theme
+
+
+# --- Referrals ------------------------------------------------------------------
+
+REFERRAL_FIELDS = ("route", "pseudonym", "aware_on", "referring_agency", "status", "case")
+
+
+def _link(obj: Any) -> str:
+    return f"{settings.SIGHTLINE_BASE_URL}{obj.get_absolute_url()}"
+
+
+def _referral_email(
+    referral: Referral, *, kind: str, to: str, subject: str, **context: Any
+) -> None:
+    outbox_add(
+        key=message_key(f"reviews.referral_{kind}", referral.pk, to),
+        kind=f"reviews.referral_{kind}",
+        to=to,
+        subject=subject,
+        body=render_to_string(
+            f"reviews/email/referral_{kind}.txt",
+            {"referral": referral, "link": _link(referral), **context},
+        ),
+    )
+
+
+@transaction.atomic
+def referral_make(
+    *, actor: Any, agency: Any, submission_key: str, data: dict[str, Any]
+) -> tuple[Referral, bool]:
+    """Record a referral for review from cleaned form data, on behalf of ``agency`` (one the
+    actor belongs to). A second post of the same form (``submission_key``) makes nothing new:
+    the first referral is returned, with False. The referrer gets an acknowledgement and the
+    review officers a notification, neither holding what the referral says happened."""
+    if agency.pk not in actor.agency_ids:
+        raise ValidationError({"referring_agency": "Choose an agency you belong to"})
+    aware_on = data.get("aware_on")
+    if aware_on is not None and aware_on > _today():
+        raise ValidationError(
+            {"aware_on": "The date your agency became aware must be today or in the past"}
+        )
+    earlier = referral_by_submission(referrer=actor, key=submission_key)
+    if earlier is not None:
+        return earlier, False
+    agencies = data.pop("agencies", [])
+    referral = Referral(
+        referrer=actor, referring_agency=agency, submission_key=submission_key, **data
+    )
+    # The one-time key's uniqueness is left to the database, below: checked here as well, a
+    # second post arriving meanwhile would be refused with an error rather than answered
+    # with the first referral.
+    referral.full_clean(exclude=["agencies", "submission_key"])
+    try:
+        with transaction.atomic():
+            referral.save()
+    except IntegrityError:
+        # The same form's other post committed first: it made the referral.
+        earlier = referral_by_submission(referrer=actor, key=submission_key)
+        if earlier is None:
+            raise
+        return earlier, False
+    referral.agencies.set(agencies)
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.CREATE,
+        obj=referral,
+        changes=changes_between({}, snapshot(referral, REFERRAL_FIELDS)),
+        detail=f"Referred for review by {agency.name}",
+    )
+    _referral_email(
+        referral,
+        kind="received",
+        to=referral.contact_email,
+        subject=f"We have your referral {referral.reference}",
+    )
+    for email in review_officer_emails():
+        _referral_email(
+            referral,
+            kind="new",
+            to=email,
+            subject=f"New referral for review: {referral.reference} from {agency.name}",
+        )
+    return referral, True
+
+
+def _undecided(referral: Referral) -> Referral:
+    """The referral read again under a lock, refused if it was decided meanwhile (two review
+    officers acting at once, or a second click)."""
+    locked = Referral.objects.select_for_update().get(pk=referral.pk)
+    if locked.is_decided:
+        done = "became a case" if locked.status == ReferralStatus.CASE else "was closed"
+        raise ValidationError(f"{locked.reference} has already been decided: it {done}")
+    return locked
+
+
+def _referral_decided(
+    *, actor: Any, referral: Referral, status: str, detail: str = "", **fields: Any
+) -> None:
+    before = snapshot(referral, REFERRAL_FIELDS)
+    referral.status = status
+    referral.decided_by, referral.decided_at = actor, timezone.now()
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    referral.save(update_fields=["status", "decided_by", "decided_at", *fields])
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=referral,
+        changes=changes_between(before, snapshot(referral, REFERRAL_FIELDS)),
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def referral_consider(*, actor: Any, referral: Referral) -> Referral:
+    """Mark a new referral as under consideration by the review group."""
+    locked = _undecided(referral)
+    if locked.status != ReferralStatus.NEW:
+        raise ValidationError(f"{locked.reference} is already under consideration")
+    before = snapshot(locked, REFERRAL_FIELDS)
+    locked.status = ReferralStatus.CONSIDERING
+    locked.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=locked,
+        changes=changes_between(before, snapshot(locked, REFERRAL_FIELDS)),
+    )
+    return locked
+
+
+def referral_case_dates(referral: Referral) -> dict[str, datetime.date]:
+    """The milestone a referral's dates become on its case. A child serious incident runs
+    from when the local authority became aware of it (the referring agency's date is the best
+    known, for the officer to correct); the other routes run from the referral, which is what
+    the partnership received."""
+    if referral.route == Route.CHILD:
+        return {"incident_aware_date": referral.aware_on}
+    return {"referral_date": timezone.localtime(referral.created_at).date()}
+
+
+@transaction.atomic
+def referral_convert(*, actor: Any, referral: Referral, reference: str, route: str) -> Case:
+    """Make a case of an undecided referral, through the case service: its route, pseudonym,
+    age band, agencies (the referring one included), what it says (as the case's restricted
+    summary) and its date as the route's starting milestone."""
+    locked = _undecided(referral)
+    locked.route = route
+    involved = set(referral.agencies.all()) | {referral.referring_agency}
+    summary = (
+        f"From referral {locked.reference} by {referral.referring_agency.name}.\n\n"
+        f"What happened: {locked.what_happened}\n\n"
+        f"Why it may need a review: {locked.why_review}"
+    )
+    try:
+        case = case_save(
+            actor=actor,
+            case=None,
+            data={
+                "reference": reference,
+                "route": route,
+                "pseudonym": locked.pseudonym,
+                "age_band": locked.age_band,
+                "restricted_summary": summary,
+                "agencies": sorted(involved, key=lambda agency: agency.pk),
+                **referral_case_dates(locked),
+            },
+        )
+    except ValidationError as error:
+        # The case rules name case milestones; the officer sees them as the referral's date.
+        if hasattr(error, "error_dict"):
+            raise ValidationError(
+                {
+                    field if field in ("reference", "route") else "__all__": [
+                        message for item in errors for message in item.messages
+                    ]
+                    for field, errors in error.error_dict.items()
+                }
+            ) from error
+        raise
+    _referral_decided(
+        actor=actor,
+        referral=locked,
+        status=ReferralStatus.CASE,
+        detail=f"Made into case {case.reference}",
+        case=case,
+        route=route,
+    )
+    _referral_email(
+        locked,
+        kind="case",
+        to=locked.contact_email,
+        subject=f"Your referral {locked.reference} will be considered for a review",
+    )
+    return case
+
+
+@transaction.atomic
+def referral_close(*, actor: Any, referral: Referral, reason: str) -> Referral:
+    """Close an undecided referral with no case, telling the referrer why."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why the referral is closed"})
+    if len(reason) > REFERRAL_REASON_MAX:
+        raise ValidationError(
+            {"reason": f"The reason must be {REFERRAL_REASON_MAX:,} characters or fewer"}
+        )
+    locked = _undecided(referral)
+    _referral_decided(
+        actor=actor,
+        referral=locked,
+        status=ReferralStatus.CLOSED,
+        detail="Closed with a reason, sent to the referrer",
+        closing_reason=reason,
+    )
+    _referral_email(
+        locked,
+        kind="closed",
+        to=locked.contact_email,
+        subject=f"Your referral {locked.reference}: no review",
+        reason=reason,
+    )
+    return locked

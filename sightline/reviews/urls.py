@@ -39,6 +39,18 @@ urlpatterns = [
     path("timeliness/standards/new/", views.StandardFormView.as_view(), name="standard_create"),
     path("timeliness/standards/<int:pk>/", views.StandardFormView.as_view(), name="standard_edit"),
     path("timeliness/<str:code>/", views.TimelinessCasesView.as_view(), name="timeliness_cases"),
+    path("referrals/", views.ReferralTriageView.as_view(), name="referral_list"),
+    path("referrals/new/", views.ReferralCreateView.as_view(), name="referral_create"),
+    path("referrals/mine/", views.ReferralOwnListView.as_view(), name="referral_mine"),
+    path("referrals/<int:pk>/", views.ReferralDetailView.as_view(), name="referral_detail"),
+    path("referrals/<int:pk>/sent/", views.ReferralDoneView.as_view(), name="referral_done"),
+    path(
+        "referrals/<int:pk>/consider/",
+        views.ReferralConsiderView.as_view(),
+        name="referral_consider",
+    ),
+    path("referrals/<int:pk>/case/", views.ReferralConvertView.as_view(), name="referral_convert"),
+    path("referrals/<int:pk>/close/", views.ReferralCloseView.as_view(), name="referral_close"),
     path("themes/", views.ThemeListView.as_view(), name="theme_list"),
     path("themes/<int:pk>/", views.ThemeEditView.as_view(), name="theme_edit"),
 ]

@@ -1,5 +1,6 @@
-"""Case review pages: the tracker, case pages and their forms, deadlines, import, and the
-timeliness report. Thin: forms in, services and selectors called, templates out."""
+"""Case review pages: the tracker, case pages and their forms, deadlines, import, the
+timeliness report, and referrals for review. Thin: forms in, services and selectors called,
+templates out."""
 
 import datetime
 import secrets
@@ -36,6 +37,10 @@ from .forms import (
     DecisionForm,
     ImportForm,
     PauseForm,
+    ReferralCloseForm,
+    ReferralConvertForm,
+    ReferralFilterForm,
+    ReferralForm,
     RelatedCaseForm,
     RestrictedDetailsForm,
     RouteDetailsForm,
@@ -43,7 +48,7 @@ from .forms import (
     ThemeForm,
     TimelinessFilterForm,
 )
-from .models import Case, PracticeTheme
+from .models import Case, PracticeTheme, Referral
 from .timeliness import STATUS_ORDER
 from .vocabulary import MILESTONES, HarmType, Route
 
@@ -77,6 +82,7 @@ class CaseListView(PolicyView):
                 "query": request.GET.urlencode(),
                 "can_manage": request.user.has_perm("reviews.manage_case"),
                 "can_import": request.user.has_perm("reviews.import_cases"),
+                "can_triage": request.user.has_perm("reviews.triage_referrals"),
                 "can_export": request.user.has_perm("reviews.export_cases"),
             },
         )
@@ -786,3 +792,175 @@ class ThemeEditView(PolicyView):
         return render(
             request, "reviews/theme_form.html", {"form": form, "theme": self.object}, status=400
         )
+
+
+# --- Referrals -------------------------------------------------------------------
+
+
+class ReferralCreateView(PolicyView):
+    """ "Refer a case for review", for anyone in a partner agency."""
+
+    permission = "reviews.refer_case"
+
+    def _form(self, data: Any = None) -> ReferralForm:
+        user = self.request.user
+        return ReferralForm(
+            data,
+            agencies=selectors.referral_agencies_for(user=user),
+            initial={
+                "submission_key": secrets.token_urlsafe(32),
+                "contact_email": getattr(user, "email", ""),
+            },
+        )
+
+    def _render(self, form: ReferralForm, status: int = 200) -> HttpResponse:
+        return render(self.request, "reviews/referral_form.html", {"form": form}, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(self._form())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            key, agency = data.pop("submission_key"), data.pop("referring_agency")
+            try:
+                referral, _ = services.referral_make(
+                    actor=request.user, agency=agency, submission_key=key, data=data
+                )
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                return redirect("reviews:referral_done", pk=referral.pk)
+        return self._render(form, status=400)
+
+
+class ReferralView(PolicyView):
+    """A view of one referral: fetched through the selector (not found outside its readers)."""
+
+    permission = "reviews.view_referral"
+
+    def get_permission_object(self) -> Referral:
+        return selectors.referral_get_for(user=self.request.user, pk=self.kwargs["pk"])
+
+
+class ReferralDoneView(ReferralView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return render(request, "reviews/referral_done.html", {"referral": self.object})
+
+
+class ReferralOwnListView(PolicyView):
+    """The referrals a person made (and, for an agency lead, their agencies'), with status."""
+
+    permission = "reviews.view_own_referrals"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        results = paginate(request, selectors.referral_list_own(user=request.user))
+        return render(
+            request,
+            "reviews/referral_mine.html",
+            {"referrals": results.items, "page": results.page, "pagination": results.pagination},
+        )
+
+
+class ReferralTriageView(PolicyView):
+    permission = "reviews.triage_referrals"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = ReferralFilterForm(request.GET or None)
+        filters = selectors.ReferralFilters()
+        if form.is_bound and form.is_valid():
+            filters = selectors.ReferralFilters(
+                status=form.cleaned_data["status"], agency=form.cleaned_data["agency"]
+            )
+        results = paginate(request, selectors.referral_triage_list(filters=filters))
+        return render(
+            request,
+            "reviews/referral_list.html",
+            {
+                "form": form,
+                "referrals": results.items,
+                "page": results.page,
+                "pagination": results.pagination,
+            },
+            status=400 if form.is_bound and form.errors else 200,
+        )
+
+
+class ReferralDetailView(ReferralView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        referral: Referral = self.object
+        narrative = request.user.has_perm("reviews.view_referral_narrative", referral)
+        if narrative and referral.referrer_id != request.user.pk:
+            access_log_record(user=request.user, action=AccessLogEntry.Action.VIEW, obj=referral)
+        return render(
+            request,
+            "reviews/referral_detail.html",
+            {
+                "referral": referral,
+                "narrative": narrative,
+                "agencies": list(referral.agencies.all()),
+                "triage": request.user.has_perm("reviews.triage_referrals"),
+                "can_decide": request.user.has_perm("reviews.decide_referral", referral)
+                and not referral.is_decided,
+            },
+        )
+
+
+class ReferralConsiderView(ReferralView):
+    permission = "reviews.decide_referral"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            services.referral_consider(actor=request.user, referral=self.object)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"{self.object.reference} is under consideration.")
+        return redirect(self.object)
+
+
+class ReferralDecisionView(ReferralView, ObjectFormView):
+    """A decision on a referral: refused, with the reason, once it has been decided."""
+
+    permission = "reviews.decide_referral"
+    template_name = "reviews/referral_decision.html"
+
+    def caption(self) -> str:
+        return f"Referral {self.object.reference}: {self.object.pseudonym}"
+
+    def extra_context(self) -> dict[str, Any]:
+        return {"referral": self.object}
+
+
+class ReferralConvertView(ReferralDecisionView):
+    heading = "Make it a case"
+    button = "Make it a case"
+
+    def make_form(self, data: Any = None) -> ReferralConvertForm:
+        return ReferralConvertForm(data, initial={"route": self.object.route or None})
+
+    def save(self, form: ReferralConvertForm) -> None:
+        self.case = services.referral_convert(
+            actor=self.request.user, referral=self.object, **form.cleaned_data
+        )
+        self.success = f"{self.case.reference} has been made from referral {self.object.reference}."
+
+    def object_url(self) -> str:
+        case = getattr(self, "case", None)
+        return str(case.get_absolute_url() if case else self.object.get_absolute_url())
+
+
+class ReferralCloseView(ReferralDecisionView):
+    heading = "Close with a reason"
+    button = "Close the referral"
+
+    def make_form(self, data: Any = None) -> ReferralCloseForm:
+        return ReferralCloseForm(data)
+
+    def save(self, form: ReferralCloseForm) -> None:
+        services.referral_close(
+            actor=self.request.user, referral=self.object, reason=form.cleaned_data["reason"]
+        )
+        self.success = f"{self.object.reference} is closed. The referrer has been sent the reason."

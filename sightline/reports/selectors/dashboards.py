@@ -21,6 +21,7 @@ from sightline.assurance.selectors.audits import audit_return_counts_by_agency
 from sightline.assurance.selectors.data import exception_count
 from sightline.assurance.selectors.groups import missing_returns_count
 from sightline.assurance.selectors.risks import risk_attention
+from sightline.core.calendar import add_months
 from sightline.core.policies import is_administrator
 from sightline.core.selectors import outbox_dead_count
 from sightline.learning.selectors import (
@@ -33,7 +34,12 @@ from sightline.learning.selectors import (
     undecided_recommendation_count,
 )
 from sightline.reviews.models import CaseDeadline
-from sightline.reviews.selectors import deadline_counts, deadline_list
+from sightline.reviews.selectors import (
+    deadline_counts,
+    deadline_list,
+    new_referral_count,
+    referrals_by_agency_and_month,
+)
 from sightline.training.models import Booking, Course, Session
 from sightline.training.selectors import (
     bookings_of,
@@ -78,11 +84,65 @@ def today() -> datetime.date:
 
 
 @dataclass(frozen=True)
+class ReferralAgencyRow:
+    """One agency's referrals for review, month by month."""
+
+    agency: str
+    counts: tuple[int, ...]
+    url: str
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class ReferralTable:
+    """Referrals by agency and month: every active agency, those that made none included, so
+    that an agency whose referrals fall away shows as a row of noughts."""
+
+    months: tuple[datetime.date, ...]  # the first of each month, oldest first
+    rows: tuple[ReferralAgencyRow, ...]
+
+    @property
+    def totals(self) -> tuple[int, ...]:
+        return tuple(sum(column) for column in zip(*(row.counts for row in self.rows), strict=True))
+
+    @property
+    def total(self) -> int:
+        return sum(row.total for row in self.rows)
+
+
+REFERRAL_MONTHS = 12
+
+
+def referral_table(*, today: datetime.date) -> ReferralTable:
+    """The referrals of the last 12 months (this one included), by referring agency."""
+    first = add_months(today.replace(day=1), 1 - REFERRAL_MONTHS)
+    months = tuple(add_months(first, n) for n in range(REFERRAL_MONTHS))
+    counts: dict[tuple[str, int], dict[datetime.date, int]] = {}
+    for agency in agencies_for_scorecards():
+        counts[(agency.name, agency.pk)] = {}
+    for row in referrals_by_agency_and_month(since=first, until=today):
+        counts.setdefault((row.agency_name, row.agency_id), {})[row.month] = row.count
+    rows = tuple(
+        ReferralAgencyRow(
+            agency=name,
+            counts=tuple(by_month.get(month, 0) for month in months),
+            url=link("reviews:referral_list", agency=pk),
+        )
+        for (name, pk), by_month in sorted(counts.items(), key=lambda item: item[0][0].lower())
+    )
+    return ReferralTable(months=months, rows=rows)
+
+
+@dataclass(frozen=True)
 class BusinessUnitDashboard:
     sections: tuple[Section, ...]
     overdue_chart: BarChart
     overdue_rows: tuple[Figure, ...]  # the chart's figures, one an agency, for its table
     quarter: Quarter
+    referrals: ReferralTable | None = None
 
     @property
     def headline(self) -> tuple[Figure, ...]:
@@ -122,6 +182,21 @@ def business_unit_dashboard(*, user: Any) -> BusinessUnitDashboard:
     if not is_administrator(user):
         deadlines = _deadline_figures(user, mine=True, who="Your cases'") + deadlines
     sections = [Section("Case reviews", deadlines)]
+    referrals = None
+    if user.has_perm("reviews.triage_referrals"):
+        sections.append(
+            Section(
+                "Referrals for review",
+                (
+                    attention(
+                        "New referrals waiting for triage",
+                        new_referral_count(),
+                        link("reviews:referral_list", status="new"),
+                    ),
+                ),
+            )
+        )
+        referrals = referral_table(today=day)
 
     by_agency = overdue_by_agency()
     overdue_rows = tuple(
@@ -219,7 +294,11 @@ def business_unit_dashboard(*, user: Any) -> BusinessUnitDashboard:
         unit="actions",
     )
     return BusinessUnitDashboard(
-        sections=tuple(sections), overdue_chart=chart, overdue_rows=overdue_rows, quarter=quarter
+        sections=tuple(sections),
+        overdue_chart=chart,
+        overdue_rows=overdue_rows,
+        quarter=quarter,
+        referrals=referrals,
     )
 
 

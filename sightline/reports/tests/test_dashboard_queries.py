@@ -16,7 +16,7 @@ from sightline.core.roles import Role
 from sightline.learning.models import DisseminationReturn
 from sightline.learning.tests.factories import ActionFactory
 from sightline.reviews.models import CaseDeadline, TimelinessStandard
-from sightline.reviews.tests.factories import CaseFactory
+from sightline.reviews.tests.factories import CaseFactory, ReferralFactory
 from sightline.training.tests.factories import BookingFactory, EvaluationFactory, SessionFactory
 from sightline.training.vocabulary import Attendance
 
@@ -53,6 +53,7 @@ def grow(agency, people, times: int) -> None:
             ActionFactory.create(agency=owner, due_date=today + 5 * DAY)
             DisseminationReturn.objects.create(case=case, agency=owner, requested_on=today)
             AuditReturnFactory.create(agency=owner)
+            ReferralFactory.create(referring_agency=owner, referrer=practitioner)
         RiskFactory.create(next_review_on=today - DAY, last_reviewed_on=today - 100 * DAY)
         ended = SessionFactory.create(trainer=trainer, starts_at=past)
         EvaluationFactory.create(session=ended)
@@ -121,7 +122,8 @@ def test_the_home_page_takes_as_many_queries_with_ten_times_the_rows(client, peo
 
 # The pinned counts: a new query on a dashboard is a decision, not an accident.
 PINNED = {
-    "reports:business_unit_dashboard": 16,
+    # 3 of them the referrals': the new ones' count, the agencies, and their months' counts.
+    "reports:business_unit_dashboard": 19,
     "reports:agency_dashboard": 13,
     "reports:agency_comparison": 12,
     "reports:review_group_dashboard": 11,

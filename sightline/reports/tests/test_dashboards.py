@@ -24,7 +24,7 @@ from sightline.learning.tests.factories import ActionFactory, RecommendationFact
 from sightline.learning.vocabulary import ActionStatus, Decision
 from sightline.reports.selectors import dashboards
 from sightline.reviews.models import CaseDeadline, TimelinessStandard
-from sightline.reviews.tests.factories import CaseFactory
+from sightline.reviews.tests.factories import CaseFactory, ReferralFactory
 from sightline.training.tests.factories import (
     BookingFactory,
     CourseFactory,
@@ -163,6 +163,30 @@ def test_risks_above_appetite_count_only_those_not_accepted_and_overdue_reviews_
     assert unaccepted.count == 2
     assert unaccepted.detail == "3 above appetite in all"
     assert figures(sections)["Risks overdue for review"] == 1
+
+
+def test_referrals_are_counted_by_agency_and_month_with_the_silent_agencies_too():
+    officer = person(Role.REVIEW_OFFICER)
+    quiet = AgencyFactory.create(name="Aardvark Quiet Trust")
+    busy = AgencyFactory.create(name="Busy Police")
+    now = timezone.now()
+    for days_ago in (0, 1, 400):
+        ReferralFactory.create(
+            referring_agency=busy, created_at=now - datetime.timedelta(days=days_ago)
+        )
+
+    dashboard = dashboards.business_unit_dashboard(user=officer)
+
+    assert figures(dashboard.sections)["New referrals waiting for triage"] == 3
+    table = dashboard.referrals
+    assert table is not None
+    assert len(table.months) == 12
+    assert table.months[-1] == today().replace(day=1)
+    rows = {row.agency: row for row in table.rows}
+    assert rows[quiet.name].total == 0  # an agency that made none still has its row
+    assert rows[busy.name].total == 2  # the one 400 days ago is outside the year
+    assert sum(rows[busy.name].counts[-2:]) == 2
+    assert table.total == sum(table.totals) == 2
 
 
 def test_a_review_officer_is_not_shown_figures_whose_lists_they_may_not_open():

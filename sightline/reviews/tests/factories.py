@@ -2,9 +2,9 @@ import datetime
 
 import factory
 
-from sightline.accounts.tests.factories import UserFactory
+from sightline.accounts.tests.factories import AgencyFactory, UserFactory
 from sightline.reviews.lifecycle import Stage
-from sightline.reviews.models import Case, Pause
+from sightline.reviews.models import Case, Pause, Referral
 from sightline.reviews.vocabulary import PauseReason, Route
 
 
@@ -31,3 +31,19 @@ class PauseFactory(factory.django.DjangoModelFactory[Pause]):
     reason = PauseReason.INQUEST
     started_on = datetime.date(2024, 4, 1)
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class ReferralFactory(factory.django.DjangoModelFactory[Referral]):
+    """A new referral from a practitioner's agency, on no particular route."""
+
+    class Meta:
+        model = Referral
+
+    referrer = factory.SubFactory(UserFactory)
+    referring_agency = factory.SubFactory(AgencyFactory)
+    pseudonym = factory.Sequence(lambda n: f"Child R{n}")
+    aware_on = datetime.date(2026, 1, 5)
+    what_happened = "A fictional account of what happened."
+    why_review = "Agencies did not share what they knew."
+    contact_email = factory.LazyAttribute(lambda referral: referral.referrer.email)
+    submission_key = factory.Sequence(lambda n: f"key-{n}")
