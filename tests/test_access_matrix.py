@@ -100,9 +100,7 @@ RULES: dict[str, Rule] = {
     "hub:document": Rule(allowed=None, kwargs=("pk:hub_document",), public_status=OK),
     "hub:yearly_reports": Rule(allowed=None, public_status=OK),
     # The world's published report has no frozen layout, so its year is a page not found.
-    "hub:yearly_report": Rule(
-        allowed=None, extra=PUBLISHED_YEAR, public_status=frozenset({404})
-    ),
+    "hub:yearly_report": Rule(allowed=None, extra=PUBLISHED_YEAR, public_status=frozenset({404})),
     # The business unit's hub pages: one set for reviews, resources and news alike.
     "hub:manage": Rule(allowed=HUB_MANAGE),
     "hub:usage": Rule(allowed=ADMIN),
@@ -112,9 +110,7 @@ RULES: dict[str, Rule] = {
     "hub:manage_edit": Rule(allowed=RUNS_REVIEWS, extra=HUB_REVIEW, kwargs=("pk:hub_review",)),
     "hub:manage_approve": Rule(allowed=STEERS, extra=HUB_REVIEW, kwargs=("pk:hub_review",)),
     "hub:manage_withdraw": Rule(allowed=STEERS, extra=HUB_REVIEW, kwargs=("pk:hub_review",)),
-    "hub:manage_document": Rule(
-        allowed=RUNS_REVIEWS, extra=HUB_REVIEW, kwargs=("pk:hub_review",)
-    ),
+    "hub:manage_document": Rule(allowed=RUNS_REVIEWS, extra=HUB_REVIEW, kwargs=("pk:hub_review",)),
     "hub:manage_document_remove": Rule(allowed=RUNS_REVIEWS, kwargs=("pk:hub_document",)),
     "hub:accessibility": Rule(allowed=None),
     "hub:privacy": Rule(allowed=None),

@@ -47,14 +47,12 @@ RECOMMENDATIONS = {
     Route.CHILD: [
         "Agencies should ask about every adult living in or visiting a household, and record "
         "what they learn.",
-        "Health visiting services should follow up every missed contact within five working "
-        "days.",
+        "Health visiting services should follow up every missed contact within five working days.",
     ],
     Route.ADULT: [
         "Practitioners should assess and record mental capacity for each significant "
         "decision, rather than assume it.",
-        "The partnership should agree who leads when an adult who declines care cannot be "
-        "reached.",
+        "The partnership should agree who leads when an adult who declines care cannot be reached.",
     ],
     Route.DHR: [
         "Risk assessments should be shared with every agency working with the victim.",
@@ -79,7 +77,10 @@ def _admin() -> Any:
 def _case(route: str, *, published: bool, exclude: list[int]) -> Case | None:
     cases = Case.objects.filter(route=route).exclude(pk__in=exclude)
     if published:
-        cases = cases.filter(published_date__isnull=False)
+        # A domestic homicide review is finished once it goes to the Home Office.
+        cases = cases.filter(
+            Q(published_date__isnull=False) | Q(home_office_sent_date__isnull=False)
+        )
     else:
         cases = cases.filter(
             published_date__isnull=True,
@@ -103,9 +104,7 @@ def _review_from_case(
             "summary": SUMMARIES.get(Route(route), SUMMARIES[Route.CHILD]),
             "audience": Audience.ADULTS if route == Route.ADULT else Audience.BOTH,
             "author": "Dr Morwenna Tresize, independent reviewer",
-            "home_office_cleared_on": (case.home_office_sent_date or case.published_date)
-            if route == Route.DHR
-            else None,
+            "home_office_cleared_on": _cleared_on(case) if route == Route.DHR else None,
         },
     )
     if not review.recommendations.exists():
@@ -115,9 +114,35 @@ def _review_from_case(
     return review
 
 
+def _cleared_on(case: Case) -> datetime.date:
+    """The Home Office panel's clearance: some weeks after the report went to it."""
+    sent = case.home_office_sent_date or case.published_date or timezone.localdate()
+    return min(sent + 42 * DAY, case.published_date or timezone.localdate())
+
+
 def _live_on(review: PublishedReview, today: datetime.date) -> datetime.date:
     case = review.case
-    return min(case.published_date, today) if case and case.published_date else today - 60 * DAY
+    if case and case.published_date:
+        return min(case.published_date, today)
+    if review.home_office_cleared_on:
+        return min(review.home_office_cleared_on + 14 * DAY, today)
+    return today - 60 * DAY
+
+
+def _dhr_without_case(actor: Any, today: datetime.date) -> PublishedReview:
+    """When the demo's cases hold no finished domestic homicide review: one the partnership
+    published before it used Sightline."""
+    return services.review_save(
+        actor=actor,
+        values={
+            "title": "Eva: a domestic homicide review",
+            "kind": ReviewKind.DHR,
+            "summary": SUMMARIES[Route.DHR],
+            "author": "Dr Morwenna Tresize, independent chair",
+            "home_office_cleared_on": today - 120 * DAY,
+        },
+        recommendations=RECOMMENDATIONS[Route.DHR],
+    )
 
 
 def seed(*, password: str, stdout: Any) -> None:
@@ -135,6 +160,8 @@ def seed(*, password: str, stdout: Any) -> None:
 
     for route in (Route.CHILD, Route.ADULT, Route.DHR):
         review = _review_from_case(actor, route, exclude=used)
+        if review is None and route == Route.DHR:
+            review = _dhr_without_case(actor, today)
         if review is None:
             continue
         # The adult review reaches the end of its agreed time on the hub next month.
@@ -207,9 +234,7 @@ def seed(*, password: str, stdout: Any) -> None:
     )
 
 
-def _resources(
-    actor: Any, today: datetime.date, themes: list[PracticeTheme], review: Any
-) -> None:
+def _resources(actor: Any, today: datetime.date, themes: list[PracticeTheme], review: Any) -> None:
     resources = [
         {
             "title": "Professional curiosity in practice",

@@ -9,9 +9,16 @@ from django.utils import timezone
 from sightline.core.forms import GovukDateField, field_of
 from sightline.reviews.models import PracticeTheme
 
-from ..models import REASON_MAX, SUMMARY_MAX, TITLE_MAX, URL_MAX, PublishedReview
+from ..models import (
+    BODY_MAX,
+    REASON_MAX,
+    SECTION_MAX,
+    SUMMARY_MAX,
+    TITLE_MAX,
+    URL_MAX,
+    PublishedReview,
+)
 from ..vocabulary import Audience, ResourceKind, ReviewKind, State
-from ..models import BODY_MAX, SECTION_MAX
 
 # How far ahead a live or removal date may be set, and how far back a live date: a decision
 # recorded a little late may say the day it really went live.
@@ -74,9 +81,7 @@ class _ItemForm(forms.Form):
             ).order_by("name")
 
     def values(self) -> dict[str, Any]:
-        return {
-            name: value for name, value in self.cleaned_data.items() if name not in self.extra
-        }
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.extra}
 
     extra: tuple[str, ...] = ("themes",)
 
@@ -219,6 +224,7 @@ class NewsForm(_ItemForm):
 class ApproveForm(forms.Form):
     live_on = GovukDateField(
         label="Date it goes live",
+        error_messages={"required": "Enter the date it goes live"},
         help_text="Today, or a later day to hold it back (for example past an anniversary)",
     )
     remove_on = GovukDateField(

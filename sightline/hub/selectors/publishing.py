@@ -190,9 +190,10 @@ def resource_get(*, on: datetime.date, slug: str) -> Resource:
     if resource is None:
         raise Http404("No such resource.")
     # The review it belongs to is named only when that review is public too.
-    if resource.review_id and not PublishedReview.objects.public(on=on).filter(
-        pk=resource.review_id
-    ).exists():
+    if (
+        resource.review_id
+        and not PublishedReview.objects.public(on=on).filter(pk=resource.review_id).exists()
+    ):
         resource.public_review = None
     else:
         resource.public_review = resource.review if resource.review_id else None
@@ -288,7 +289,7 @@ def manage_list(*, on: datetime.date) -> ManageList:
                 bucket, status, colour = result.drafts, "Draft", "grey"
             elif item.state == State.WITHDRAWN:
                 bucket, status, colour = result.withdrawn, "Withdrawn", "red"
-            elif item.live_on > on:
+            elif item.live_on is None or item.live_on > on:
                 bucket, status, colour = result.scheduled, "Held back", "yellow"
             elif item.remove_on is not None and item.remove_on <= on:
                 bucket, status, colour = result.ended, "Taken down", "grey"

@@ -38,8 +38,8 @@ def usage_rows(*, on: datetime.date, least_read_first: bool = False) -> list[Usa
     kind of item and one for the counts, however many items and months there are."""
     month = on.replace(day=1)
     since = months_back(month, MONTHS - 1)
-    counts = {
-        row["path"]: row
+    counts: dict[str, tuple[int, int]] = {
+        row["path"]: (row["now"] or 0, row["total"] or 0)
         for row in PageView.objects.filter(month__gte=since, month__lte=month)
         .values("path")
         .annotate(total=Sum("views"), now=Sum("views", filter=Q(month=month)))
@@ -49,15 +49,15 @@ def usage_rows(*, on: datetime.date, least_read_first: bool = False) -> list[Usa
     for model, label in USAGE_MODELS:
         for item in model.objects.public(on=on).only("pk", "title", "slug", "live_on"):
             path = item.get_absolute_url()
-            found = counts.get(path, {})
+            this_month, last_year = counts.get(path, (0, 0))
             rows.append(
                 UsageRow(
                     title=item.title,
                     kind=label,
                     path=path,
                     live_on=item.live_on,
-                    this_month=found.get("now") or 0,
-                    last_year=found.get("total") or 0,
+                    this_month=this_month,
+                    last_year=last_year,
                 )
             )
     if least_read_first:

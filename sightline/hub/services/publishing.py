@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -68,7 +67,7 @@ LOCAL_NOT_AGREED = (
 )
 
 
-def _label(item: Model) -> str:
+def _label(item: Publishable) -> str:
     return {
         PublishedReview: "review",
         Resource: "resource",
@@ -311,8 +310,7 @@ def _approve(
         _review_may_go_public(item)
     if isinstance(item, Resource) and item.kind in RECORDINGS and not item.transcript.strip():
         raise ValidationError(
-            "Add the transcript before publishing a recording: readers who cannot hear it "
-            "need it"
+            "Add the transcript before publishing a recording: readers who cannot hear it need it"
         )
     if item.state == State.APPROVED and (item.live_on, item.remove_on) == (live_on, remove_on):
         return item  # the same decision again (a double submit)
@@ -331,7 +329,6 @@ def _approve(
         changes=changes_between(before, snapshot(item, fields)),
     )
     return item
-
 
 
 @transaction.atomic

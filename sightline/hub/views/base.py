@@ -2,7 +2,6 @@
 (signed-in people get ``no-store``, as on every signed-in page), and a count of its views."""
 
 import re
-
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required

@@ -47,7 +47,9 @@ class ReviewListView(PublicView):
             audience=data.get("audience") or "",
             year=data.get("year") or None,
         )
-        page = paginate(request, selectors.review_list(on=today, filters=filters), per_page=PER_PAGE)
+        page = paginate(
+            request, selectors.review_list(on=today, filters=filters), per_page=PER_PAGE
+        )
         return render(
             request,
             "hub/public/reviews.html",
