@@ -226,11 +226,32 @@ def seed(*, password: str, stdout: Any) -> None:
         )
 
     first = published[0] if published else None
+    if first is not None:
+        _report(actor, first)
     _resources(actor, today, themes, first)
     _news(actor, today, themes)
     stdout.write(
         f"Hub: {len(published)} reviews published, one held back, one withdrawn, one draft; "
         "resources and news."
+    )
+
+
+def _report(actor: Any, review: PublishedReview) -> None:
+    """A short report as a PDF, uploaded as the business unit would: cleaned on the way in."""
+    from sightline.core.pdf import render_pdf
+
+    paragraphs = "".join(f"<p>{part}</p>" for part in review.summary.split("\n\n"))
+    html = (
+        f'<!DOCTYPE html><html lang="en-GB"><head><title>{review.title}</title></head>'
+        f"<body><h1>{review.title}</h1>{paragraphs}"
+        "<p>Fictional demo report: the names are pseudonyms.</p></body></html>"
+    )
+    services.document_upload(
+        actor=actor,
+        item=review,
+        title="Full report",
+        name="full-report.pdf",
+        content=render_pdf(html),
     )
 
 
