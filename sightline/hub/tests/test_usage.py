@@ -4,7 +4,7 @@ import datetime
 import threading
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -59,7 +59,7 @@ def test_first_views_at_the_same_moment_are_all_counted():
         except Exception as error:
             errors.append(error)
         finally:
-            close_old_connections()
+            connection.close()
 
     threads = [threading.Thread(target=view) for _ in range(4)]
     for thread in threads:
