@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -327,3 +328,28 @@ def test_nothing_unpublished_or_restricted_ever_appears_on_a_public_page(client)
             assert secret not in content, f"{secret} on {url}"
     for slug in ("zqxj-unpublished-draft", "zqxj-unpublished-withdrawn", "zqxj-held"):
         assert client.get(reverse("hub:review", args=[slug])).status_code == 404
+
+
+@time_machine.travel(datetime.datetime(2024, 7, 1, 10, tzinfo=datetime.UTC), tick=False)
+def test_the_published_yearly_report_is_shown_as_it_was_published_and_a_draft_never(client):
+    from sightline.core.roles import Role
+    from sightline.reports import services as reports
+    from sightline.reports.selectors import drafts
+    from sightline.reports.tests.drafting_helpers import YEAR, all_approved, person, started
+
+    admin, executive = person(Role.ADMINISTRATOR), person(Role.EXECUTIVE)
+    report = all_approved(started(admin), writer=admin, approver=executive)
+    url = reverse("hub:yearly_report", args=[YEAR.label])
+    assert client.get(url).status_code == 404  # approved chapters, but not published
+
+    reports.report_mark_ready(actor=admin, report=report)
+    flagged = drafts.report_checklist(report=report).small_numbers
+    reports.report_publish(
+        actor=admin, report=report, acknowledged=[(item.label, item.value) for item in flagged]
+    )
+
+    html = client.get(url).content.decode()
+    assert f"Yearly report {YEAR.label}</h1>" in html
+    assert "Download the yearly report" not in html  # the staff page's links are not here
+    listing = client.get(reverse("hub:yearly_reports")).content.decode()
+    assert url in listing
