@@ -15,7 +15,7 @@ from sightline.core.pagination import paginate
 
 from ..forms.publishing import ReviewFilterForm
 from ..selectors import publishing as selectors
-from ..vocabulary import ResourceKind, ReviewKind
+from ..vocabulary import ResourceKind
 from .base import PublicView
 
 PER_PAGE = 20
@@ -143,7 +143,7 @@ class StatementView(PublicView):
     template = ""
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        return render(request, self.template, {"review_kinds": ReviewKind.choices})
+        return render(request, self.template)
 
 
 urlpatterns = [
