@@ -353,3 +353,11 @@ def test_the_published_yearly_report_is_shown_as_it_was_published_and_a_draft_ne
     assert "Download the yearly report" not in html  # the staff page's links are not here
     listing = client.get(reverse("hub:yearly_reports")).content.decode()
     assert url in listing
+
+
+def test_a_reader_with_the_page_already_gets_a_304(client):
+    review = PublishedReviewFactory.create()
+    first = client.get(review.get_absolute_url())
+    again = client.get(review.get_absolute_url(), headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 304
+    assert again["Cache-Control"] == "public, max-age=300"

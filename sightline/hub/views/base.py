@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.decorators import method_decorator
 from django.views import View
 
@@ -24,8 +24,16 @@ CRAWLER = re.compile(r"bot|crawl|spider|slurp|preview", re.IGNORECASE)
 def cache_public[R: HttpResponseBase](request: HttpRequest, response: R) -> R:
     if request.user.is_authenticated:
         patch_cache_control(response, private=True, no_store=True)
-    else:
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        return response
+    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    if request.method == "GET" and response.status_code == 200 and not response.streaming:
+        # A reader who has the page already is told so (304), sparing the transfer.
+        set_response_etag(response)
+        return get_conditional_response(  # type: ignore[return-value]
+            request,
+            etag=response["ETag"],
+            response=response,  # type: ignore[arg-type]
+        )
     return response
 
 
