@@ -31,6 +31,12 @@ from sightline.core.checks import iter_patterns
 from sightline.core.cleaning import document_clean
 from sightline.core.models import BackgroundJob, ClosureDay, OutboxMessage
 from sightline.core.roles import Role
+from sightline.hub.models import HubDocument
+from sightline.hub.tests.factories import (
+    NewsItemFactory,
+    PublishedReviewFactory,
+    ResourceFactory,
+)
 from sightline.learning.models import Action, DisseminationReturn, Recommendation
 from sightline.reports.models import (
     ChapterVersion,
@@ -71,6 +77,9 @@ SEES_REPORT_DRAFTS = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE, Role.REVIEW_
 DRAFT_YEAR = {"year": "2023-24"}
 PUBLISHED_YEAR = {"year": "2022-23"}
 CHAPTER = {**DRAFT_YEAR, "chapter": "introduction"}
+HUB_MANAGE = frozenset({Role.ADMINISTRATOR, Role.REVIEW_OFFICER, Role.EXECUTIVE})
+HUB_REVIEW = {"kind": "review"}
+OK = frozenset({200})
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,22 @@ RULES: dict[str, Rule] = {
     "hub:resource": Rule(allowed=None, extra={"slug": "a-resource"}),
     "hub:news": Rule(allowed=None),
     "hub:news_item": Rule(allowed=None, extra={"slug": "a-news-item"}),
-    "hub:theme": Rule(allowed=None, extra={"pk": 1}),
+    "hub:theme": Rule(allowed=None, kwargs=("pk:theme",)),
+    "hub:document": Rule(allowed=None, kwargs=("pk:hub_document",), public_status=OK),
+    "hub:yearly_reports": Rule(allowed=None, public_status=OK),
+    # The world's published report has no frozen layout, so its year is a page not found.
+    "hub:yearly_report": Rule(allowed=None, extra=PUBLISHED_YEAR, public_status=frozenset({404})),
+    # The business unit's hub pages: one set for reviews, resources and news alike.
+    "hub:manage": Rule(allowed=HUB_MANAGE),
+    "hub:usage": Rule(allowed=ADMIN),
+    "hub:manage_from_case": Rule(allowed=RUNS_REVIEWS),
+    "hub:manage_new": Rule(allowed=RUNS_REVIEWS, extra={"kind": "resource"}),
+    "hub:manage_item": Rule(allowed=HUB_MANAGE, extra=HUB_REVIEW, kwargs=("pk:hub_review",)),
+    "hub:manage_edit": Rule(allowed=RUNS_REVIEWS, extra=HUB_REVIEW, kwargs=("pk:hub_review",)),
+    "hub:manage_approve": Rule(allowed=STEERS, extra=HUB_REVIEW, kwargs=("pk:hub_review",)),
+    "hub:manage_withdraw": Rule(allowed=STEERS, extra=HUB_REVIEW, kwargs=("pk:hub_review",)),
+    "hub:manage_document": Rule(allowed=RUNS_REVIEWS, extra=HUB_REVIEW, kwargs=("pk:hub_review",)),
+    "hub:manage_document_remove": Rule(allowed=RUNS_REVIEWS, kwargs=("pk:hub_document",)),
     "hub:accessibility": Rule(allowed=None),
     "hub:privacy": Rule(allowed=None),
     "hub:cookies": Rule(allowed=None),
@@ -442,7 +466,21 @@ def world(db):
     audit = AuditFactory.create()
     session = SessionFactory.create()
     booking = BookingFactory.create(session=session, attendance=Attendance.ATTENDED)
+    hub_review = PublishedReviewFactory.create(slug="a-review")
+    ResourceFactory.create(slug="a-resource", review=hub_review)
+    NewsItemFactory.create(slug="a-news-item")
     return {
+        "hub_review": hub_review,
+        "hub_document": HubDocument.objects.create(
+            review=hub_review,
+            title="Full report",
+            stored_as=default_storage.save("hub/documents/world/report.pdf", ContentFile(b"%PDF")),
+            file_name="report.pdf",
+            content_type="application/pdf",
+            size=4,
+            uploaded_by=officer,
+            uploaded_at=timezone.now(),
+        ),
         **yearly_reports(officer),
         "other_agency": AgencyFactory.create(name="Other Agency"),
         "risk": RiskFactory.create(),

@@ -56,6 +56,11 @@ MAY_BE_FUTURE = {
     "training.eventseries.ends_on",
     "training.session.starts_at",
     "training.session.ends_at",
+    # What the partners decided: held back to a later day, or up until a removal date.
+    "hub.publishedreview.live_on",
+    "hub.publishedreview.remove_on",
+    "hub.resource.remove_on",
+    "hub.newsitem.remove_on",
 }
 
 # The order of each route's milestones, where the earlier must come first.

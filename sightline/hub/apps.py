@@ -10,6 +10,7 @@ class HubConfig(AppConfig):
     label = "hub"
     verbose_name = "Learning hub"
     demo_seeder = "sightline.hub.demo.seed"
+    home_panels = ("sightline.hub.panels.hub_panel",)
 
     def ready(self) -> None:
         from . import policies  # noqa: F401  (registers rules)
