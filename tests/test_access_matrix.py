@@ -29,6 +29,7 @@ from sightline.assurance.tests.factories import (
 from sightline.core.checks import iter_patterns
 from sightline.core.models import BackgroundJob, ClosureDay, OutboxMessage
 from sightline.core.roles import Role
+from sightline.hub.tests.factories import BriefingFactory
 from sightline.learning.models import Action, DisseminationReturn, Recommendation
 from sightline.reports.models import (
     ChapterVersion,
@@ -62,6 +63,7 @@ SEES_REPORT_DRAFTS = frozenset({Role.ADMINISTRATOR, Role.EXECUTIVE, Role.REVIEW_
 DRAFT_YEAR = {"year": "2023-24"}
 PUBLISHED_YEAR = {"year": "2022-23"}
 CHAPTER = {**DRAFT_YEAR, "chapter": "introduction"}
+HUB_MANAGES = frozenset({Role.ADMINISTRATOR, Role.REVIEW_OFFICER, Role.EXECUTIVE})
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,16 @@ RULES: dict[str, Rule] = {
     "hub:cookies": Rule(allowed=None),
     "hub:briefings": Rule(allowed=None),
     "hub:briefing": Rule(allowed=None, extra={"slug": "a-briefing"}),
+    "hub:briefing_docx": Rule(allowed=None, extra={"slug": "a-briefing"}),
+    "hub:briefing_pptx": Rule(allowed=None, extra={"slug": "a-briefing"}),
+    # Briefings: the business unit drafts and finishes; the partners approve and withdraw.
+    "hub:briefing_manage": Rule(allowed=HUB_MANAGES),
+    "hub:briefing_from_review": Rule(allowed=RUNS_REVIEWS, method="post"),
+    "hub:briefing_new": Rule(allowed=RUNS_REVIEWS),
+    "hub:briefing_edit": Rule(allowed=HUB_MANAGES, kwargs=("pk:briefing",)),
+    "hub:briefing_finish": Rule(allowed=RUNS_REVIEWS, method="post", kwargs=("pk:briefing",)),
+    "hub:briefing_approve": Rule(allowed=STEERS, kwargs=("pk:briefing",)),
+    "hub:briefing_withdraw": Rule(allowed=STEERS, kwargs=("pk:briefing",)),
     "hub:search": Rule(allowed=None),
     "hub:subscribe": Rule(allowed=None),
     # Public, but only with the monitoring token, which no test caller has.
@@ -431,6 +443,7 @@ def world(db):
         ),
         "standard": TimelinessStandard.objects.get(code="child.notification"),
         "theme": PracticeTheme.objects.order_by("pk").first(),
+        "briefing": BriefingFactory.create(slug="a-briefing"),
         "recommendation": recommendation,
         "dissemination_return": DisseminationReturn.objects.create(
             case=case, agency=home_agency, requested_on=datetime.date(2024, 7, 1)

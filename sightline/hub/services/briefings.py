@@ -3,6 +3,7 @@ unit's edits and its "finished" mark, and the partners' approval and withdrawal.
 
 import datetime
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,16 +35,16 @@ def _unique_slug(title: str) -> str:
     return slug
 
 
-def _stamp(briefing: Briefing, actor: object) -> None:
+def _stamp(briefing: Briefing, actor: Any) -> None:
     briefing.updated_at = timezone.now()
-    briefing.updated_by = actor  # type: ignore[assignment]
+    briefing.updated_by = actor
 
 
 def _locked(briefing: Briefing) -> Briefing:
     return Briefing.objects.select_for_update().get(pk=briefing.pk)
 
 
-def briefing_draft(*, actor: object, review: PublishedReview) -> Briefing:
+def briefing_draft(*, actor: Any, review: PublishedReview) -> Briefing:
     """A draft briefing on ``review``, its seven sections proposed from the review's public
     summary, themes, published recommendations and the actions agencies took."""
     if review.state == State.WITHDRAWN:
@@ -74,7 +75,7 @@ def briefing_draft(*, actor: object, review: PublishedReview) -> Briefing:
 
 
 def briefing_create(
-    *, actor: object, title: str, audience: str, themes: Iterable[PracticeTheme]
+    *, actor: Any, title: str, audience: str, themes: Iterable[PracticeTheme]
 ) -> Briefing:
     """A briefing written from scratch, for example on a theme across reviews."""
     title = " ".join(title.split())
@@ -104,7 +105,7 @@ def briefing_create(
 
 def briefing_update(
     *,
-    actor: object,
+    actor: Any,
     briefing: Briefing,
     values: Mapping[str, str],
     themes: Iterable[PracticeTheme],
@@ -153,7 +154,7 @@ def briefing_update(
     return True
 
 
-def briefing_finish(*, actor: object, briefing: Briefing) -> Briefing:
+def briefing_finish(*, actor: Any, briefing: Briefing) -> Briefing:
     """The business unit marks a draft as finished: ready for the partners to approve."""
     with transaction.atomic():
         briefing = _locked(briefing)
@@ -170,7 +171,7 @@ def briefing_finish(*, actor: object, briefing: Briefing) -> Briefing:
             raise ValidationError(
                 f"Write every section before marking the briefing as finished: {names} {verb} empty"
             )
-        briefing.finished_by = actor  # type: ignore[assignment]
+        briefing.finished_by = actor
         briefing.finished_at = timezone.now()
         _stamp(briefing, actor)
         briefing.save(update_fields=["finished_by", "finished_at", "updated_at", "updated_by"])
@@ -198,7 +199,7 @@ def _check_dates(live_on: datetime.date, remove_on: datetime.date | None) -> Non
 
 def briefing_approve(
     *,
-    actor: object,
+    actor: Any,
     briefing: Briefing,
     live_on: datetime.date,
     remove_on: datetime.date | None = None,
@@ -220,7 +221,7 @@ def briefing_approve(
             )
         before = snapshot(briefing, ["state", "live_on", "remove_on"])
         briefing.state = State.APPROVED
-        briefing.approved_by = actor  # type: ignore[assignment]
+        briefing.approved_by = actor
         briefing.approved_at = timezone.now()
         briefing.live_on = live_on
         briefing.remove_on = remove_on
@@ -245,7 +246,7 @@ def briefing_approve(
     return briefing
 
 
-def briefing_withdraw(*, actor: object, briefing: Briefing, reason: str) -> Briefing:
+def briefing_withdraw(*, actor: Any, briefing: Briefing, reason: str) -> Briefing:
     """Take a briefing down for good, with the reason. It is never public again."""
     reason = reason.strip()
     if not reason:
@@ -260,7 +261,7 @@ def briefing_withdraw(*, actor: object, briefing: Briefing, reason: str) -> Brie
             return briefing
         before = snapshot(briefing, ["state", "withdrawal_reason"])
         briefing.state = State.WITHDRAWN
-        briefing.withdrawn_by = actor  # type: ignore[assignment]
+        briefing.withdrawn_by = actor
         briefing.withdrawn_at = timezone.now()
         briefing.withdrawal_reason = reason
         _stamp(briefing, actor)

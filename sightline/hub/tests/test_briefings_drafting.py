@@ -1,5 +1,7 @@
 """The drafting rules of seven-minute briefings, with no database."""
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -108,7 +110,8 @@ def test_questions_are_capped_and_not_repeated():
 def test_every_theme_in_the_table_is_lower_case_with_questions():
     for name, questions in QUESTIONS.items():
         assert name == name.lower()
-        assert questions and all(question.endswith("?") for question in questions)
+        assert questions
+        assert all(question.endswith("?") for question in questions)
 
 
 def test_draft_has_the_seven_sections_filled():
@@ -240,6 +243,6 @@ def test_plain_lines():
 
 
 def test_the_module_knows_no_database():
-    source_text = open(drafting.__file__).read()
+    source_text = Path(drafting.__file__).read_text()
     assert "django" not in source_text
     assert "RESTRICTED" not in source_text
