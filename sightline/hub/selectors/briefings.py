@@ -102,11 +102,9 @@ def reviews_to_brief() -> list[PublishedReview]:
     return list(PublishedReview.objects.exclude(state=State.WITHDRAWN).order_by("title", "pk"))
 
 
-def published_review_get(*, pk: int) -> PublishedReview:
-    review = PublishedReview.objects.exclude(state=State.WITHDRAWN).filter(pk=pk).first()
-    if review is None:
-        raise Http404("No such published review.")
-    return review
+def draft_for_review(*, review: PublishedReview) -> Briefing | None:
+    """The draft briefing on ``review`` in progress, if there is one."""
+    return Briefing.objects.filter(review=review, state=State.DRAFT).order_by("pk").first()
 
 
 def briefing_source(*, review: PublishedReview, review_url: str) -> ReviewSource:

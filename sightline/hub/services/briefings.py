@@ -17,7 +17,7 @@ from sightline.reviews.models import PracticeTheme
 
 from ..drafting import blank_sections, draft_sections
 from ..models import REASON_MAX, SECTION_MAX, SLUG_MAX, TITLE_MAX, Briefing, PublishedReview
-from ..selectors.briefings import briefing_source
+from ..selectors.briefings import briefing_source, draft_for_review
 from ..vocabulary import BRIEFING_SECTIONS, Audience, State
 
 SECTION_FIELDS = tuple(name for name, _ in BRIEFING_SECTIONS)
@@ -46,7 +46,9 @@ def _locked(briefing: Briefing) -> Briefing:
 
 def briefing_draft(*, actor: Any, review: PublishedReview) -> Briefing:
     """A draft briefing on ``review``, its seven sections proposed from the review's public
-    summary, themes, published recommendations and the actions agencies took."""
+    summary, themes, published recommendations and the actions agencies took. While a draft
+    on the review exists, that draft is returned instead: a second submit makes no second
+    draft. A review whose briefing is approved may be briefed again (an update)."""
     if review.state == State.WITHDRAWN:
         raise ValidationError("The review has been withdrawn: choose another review")
     source = briefing_source(
@@ -54,6 +56,11 @@ def briefing_draft(*, actor: Any, review: PublishedReview) -> Briefing:
     )
     title = f"Seven-minute briefing: {review.title}"[:TITLE_MAX]
     with transaction.atomic():
+        # Drafts of one review are made one at a time, so two submits find the one draft.
+        PublishedReview.objects.select_for_update().filter(pk=review.pk).first()
+        existing = draft_for_review(review=review)
+        if existing is not None:
+            return existing
         briefing = Briefing.objects.create(
             title=title,
             slug=_unique_slug(review.title),

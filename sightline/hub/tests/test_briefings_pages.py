@@ -302,6 +302,9 @@ def test_drafting_from_a_review_opens_the_edit_page(client, officer):
     assert 'data-maxlength="4000"' in html
     assert 'maxlength="4000"' not in html.replace('data-maxlength="4000"', "")
     assert "Mark as finished" in html
+    again = client.post(reverse("hub:briefing_from_review"), {"review": review.pk}, follow=True)
+    assert "A draft briefing on this review exists already" in again.content.decode()
+    assert Briefing.objects.count() == 1
 
 
 @pytest.mark.parametrize("review", ["", "999999", "x"])

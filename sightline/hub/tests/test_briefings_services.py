@@ -74,11 +74,15 @@ def test_a_draft_carries_nothing_restricted_nor_anyone_s_name(officer):
     assert NOT_ACCEPTED_ACTION not in text
 
 
-def test_drafting_twice_gives_two_briefings_with_their_own_addresses(officer):
+def test_drafting_twice_finds_the_draft_and_an_update_gets_its_own_address(officer):
     review = reviewed_case(title="Same").review
     first = briefing_draft(actor=officer, review=review)
-    second = briefing_draft(actor=officer, review=review)
-    assert (first.slug, second.slug) == ("same", "same-2")
+    assert briefing_draft(actor=officer, review=review) == first
+    assert Briefing.objects.count() == 1
+    briefing_finish(actor=officer, briefing=first)
+    briefing_approve(actor=officer, briefing=first, live_on=timezone.localdate())
+    update = briefing_draft(actor=officer, review=review)
+    assert (first.slug, update.slug) == ("same", "same-2")
 
 
 def test_a_review_without_a_case_drafts_without_actions(officer):

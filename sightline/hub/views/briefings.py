@@ -147,15 +147,18 @@ class BriefingFromReviewView(PolicyView):
         if not form.is_valid():
             messages.error(request, str(form.errors["review"][0]))
             return redirect("hub:briefing_manage")
+        review = form.cleaned_data["review"]
+        existing = selectors.draft_for_review(review=review)
         try:
-            briefing = services.briefing_draft(
-                actor=request.user, review=form.cleaned_data["review"]
-            )
+            briefing = services.briefing_draft(actor=request.user, review=review)
         except ValidationError as error:
             messages.error(request, error.messages[0])
             return redirect("hub:briefing_manage")
         messages.success(
-            request, "The briefing has been drafted from the review. Check every section."
+            request,
+            "A draft briefing on this review exists already: here it is."
+            if existing is not None and existing.pk == briefing.pk
+            else "The briefing has been drafted from the review. Check every section.",
         )
         return redirect("hub:briefing_edit", pk=briefing.pk)
 
