@@ -33,6 +33,7 @@ from sightline.core.models import BackgroundJob, ClosureDay, OutboxMessage
 from sightline.core.roles import Role
 from sightline.hub.models import HubDocument
 from sightline.hub.tests.factories import (
+    BriefingFactory,
     NewsItemFactory,
     PublishedReviewFactory,
     ResourceFactory,
@@ -126,6 +127,16 @@ RULES: dict[str, Rule] = {
     "hub:cookies": Rule(allowed=None),
     "hub:briefings": Rule(allowed=None),
     "hub:briefing": Rule(allowed=None, extra={"slug": "a-briefing"}),
+    "hub:briefing_docx": Rule(allowed=None, extra={"slug": "a-briefing"}),
+    "hub:briefing_pptx": Rule(allowed=None, extra={"slug": "a-briefing"}),
+    # Briefings: the business unit drafts and finishes; the partners approve and withdraw.
+    "hub:briefing_manage": Rule(allowed=HUB_MANAGE),
+    "hub:briefing_from_review": Rule(allowed=RUNS_REVIEWS, method="post"),
+    "hub:briefing_new": Rule(allowed=RUNS_REVIEWS),
+    "hub:briefing_edit": Rule(allowed=HUB_MANAGE, kwargs=("pk:briefing",)),
+    "hub:briefing_finish": Rule(allowed=RUNS_REVIEWS, method="post", kwargs=("pk:briefing",)),
+    "hub:briefing_approve": Rule(allowed=STEERS, kwargs=("pk:briefing",)),
+    "hub:briefing_withdraw": Rule(allowed=STEERS, kwargs=("pk:briefing",)),
     "hub:search": Rule(allowed=None),
     "hub:subscribe": Rule(allowed=None),
     # Public, but only with the monitoring token, which no test caller has.
@@ -528,6 +539,7 @@ def world(db):
         ),
         "standard": TimelinessStandard.objects.get(code="child.notification"),
         "theme": PracticeTheme.objects.order_by("pk").first(),
+        "briefing": BriefingFactory.create(slug="a-briefing"),
         "recommendation": recommendation,
         "dissemination_return": DisseminationReturn.objects.create(
             case=case, agency=home_agency, requested_on=datetime.date(2024, 7, 1)

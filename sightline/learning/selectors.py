@@ -603,6 +603,40 @@ def actions_by_reference(*, references: Iterable[str]) -> dict[str, Action]:
 
 
 @dataclass(frozen=True)
+class CaseAgencyActions:
+    """One agency's actions on a case's recommendations: how many, how many complete, and
+    what they are (descriptions only: no owner, for use in published learning)."""
+
+    agency: str
+    total: int
+    complete: int
+    descriptions: tuple[str, ...]
+
+
+def case_actions_by_agency(*, case_id: int) -> list[CaseAgencyActions]:
+    """The actions agencies took on a case's accepted recommendations, by agency name, in one
+    query."""
+    rows = (
+        Action.objects.filter(recommendation__source_case_id=case_id)
+        .exclude(recommendation__decision=Decision.NOT_ACCEPTED)
+        .order_by("agency__name", "reference")
+        .values_list("agency__name", "status", "description")
+    )
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for agency, status, description in rows:
+        grouped.setdefault(agency, []).append((status, description))
+    return [
+        CaseAgencyActions(
+            agency=agency,
+            total=len(actions),
+            complete=sum(1 for status, _ in actions if status == ActionStatus.COMPLETE),
+            descriptions=tuple(description for _, description in actions),
+        )
+        for agency, actions in grouped.items()
+    ]
+
+
+@dataclass(frozen=True)
 class NotAcceptedRecommendation:
     reference: str
     source_type: str
