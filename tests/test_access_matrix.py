@@ -94,6 +94,7 @@ RULES: dict[str, Rule] = {
     "hub:briefings": Rule(allowed=None),
     "hub:briefing": Rule(allowed=None, extra={"slug": "a-briefing"}),
     "hub:search": Rule(allowed=None),
+    "hub:signed_in_search": Rule(allowed=EVERYONE),
     "hub:subscribe": Rule(allowed=None),
     # Public, but only with the monitoring token, which no test caller has.
     "health_queue": Rule(allowed=None, public_status=frozenset({403})),
