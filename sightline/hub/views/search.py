@@ -31,7 +31,7 @@ class HubSearchView(PublicView):
         form = HubSearchForm(
             request.GET or None, themes=search_themes(), years=search_years(on=today)
         )
-        context: dict[str, Any] = {"form": form, "searched": form.is_bound}
+        context: dict[str, Any] = {"form": form, "query": ""}
         if form.is_bound and not form.is_valid():
             return render(request, "hub/search/search.html", context, status=400)
         data = form.cleaned_data if form.is_bound else {}
