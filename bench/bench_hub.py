@@ -208,20 +208,20 @@ def items_add(rng: random.Random) -> dict[str, Any]:
     recordings = [ResourceKind.WEBINAR, ResourceKind.PODCAST, ResourceKind.INTERVIEW]
     resources = []
     for n in range(RESOURCES):
-        kind = (
+        sort: str = (
             rng.choice(recordings)
             if rng.random() < 0.4
             else rng.choice([ResourceKind.GUIDANCE, ResourceKind.TOOL])
         )
         resources.append(
             models.Resource(
-                title=f"{kind.label}: {words(rng, 5)}",
-                kind=kind,
+                title=f"{ResourceKind(sort).label}: {words(rng, 5)}",
+                kind=sort,
                 summary=words(rng, rng.randint(60, 120)),
                 transcript=capped(words(rng, rng.randint(1_500, 4_000)), 50_000)
-                if kind in recordings
+                if sort in recordings
                 else "",
-                duration_minutes=rng.randint(10, 90) if kind in recordings else None,
+                duration_minutes=rng.randint(10, 90) if sort in recordings else None,
                 **(publishing(n) | {"slug": f"resource-{n}"}),
             )
         )
@@ -408,18 +408,20 @@ def hand_search(params: dict[str, Any]) -> list[tuple[str, list[Any]]]:
         return statements
     fts = fts5_query(query)
     match = "hub_searchentry_fts MATCH %s"
-    joined = "hub_searchentry_fts JOIN hub_searchentry e ON e.id = hub_searchentry_fts.rowid"
+    # The filters as a list the matches are looked up in (``+rowid``: see the selector).
+    within = f"+hub_searchentry_fts.rowid IN (SELECT e.id FROM hub_searchentry e WHERE {filters})"
     statements = [
-        (f"SELECT count(*) FROM {joined} WHERE {match} AND {filters}", [fts, *args]),
+        (f"SELECT count(*) FROM hub_searchentry_fts WHERE {match} AND {within}", [fts, *args]),
         (
-            f"SELECT e.id FROM {joined} WHERE {match} AND {filters} "
-            "ORDER BY bm25(hub_searchentry_fts, 10.0, 1.0, 2.0) "
+            f"SELECT hub_searchentry_fts.rowid FROM hub_searchentry_fts WHERE {match} "
+            f"AND {within} ORDER BY bm25(hub_searchentry_fts, 10.0, 1.0, 2.0) "
             f"LIMIT {PER_PAGE} OFFSET {offset}",
             [fts, *args],
         ),
     ]
     ids = [row[0] for row in run_one(*statements[1])]
     marks = ", ".join(["%s"] * len(ids)) or "NULL"
+    joined = "hub_searchentry_fts JOIN hub_searchentry e ON e.id = hub_searchentry_fts.rowid"
     statements.append(
         (
             f"SELECT {rows}, snippet(hub_searchentry_fts, 1, '[', ']', '...', 30) "

@@ -330,7 +330,6 @@ class SearchEntry(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     object_id = models.PositiveIntegerField()
     title = models.CharField(max_length=TITLE_MAX)
-    text = models.TextField(help_text="Every public word of the item but its title.")
     theme_names = models.CharField(max_length=2000, blank=True)
     themes = models.ManyToManyField(PracticeTheme, blank=True, related_name="+")
     # The kind of review or of resource, for the "type of review" filter and the result line.
@@ -341,6 +340,9 @@ class SearchEntry(models.Model):
     remove_on = models.DateField(null=True, blank=True)
     url = models.CharField(max_length=URL_MAX)
     summary = models.CharField(max_length=300, blank=True)
+    # Last, so that a row's other columns are read without reading past it: on SQLite a
+    # long text spills into overflow pages, which a filter on a later column would walk.
+    text = models.TextField(help_text="Every public word of the item but its title.")
 
     class Meta:
         ordering = ["-live_on", "title"]

@@ -99,10 +99,6 @@ class Migration(migrations.Migration):
                 ),
                 ("object_id", models.PositiveIntegerField()),
                 ("title", models.CharField(max_length=200)),
-                (
-                    "text",
-                    models.TextField(help_text="Every public word of the item but its title."),
-                ),
                 ("theme_names", models.CharField(blank=True, max_length=2000)),
                 ("subtype", models.CharField(blank=True, max_length=10)),
                 (
@@ -121,6 +117,10 @@ class Migration(migrations.Migration):
                 ("remove_on", models.DateField(blank=True, null=True)),
                 ("url", models.CharField(max_length=500)),
                 ("summary", models.CharField(blank=True, max_length=300)),
+                (
+                    "text",
+                    models.TextField(help_text="Every public word of the item but its title."),
+                ),
                 (
                     "themes",
                     models.ManyToManyField(

@@ -136,6 +136,9 @@ class HubSearchResults:
         )
 
     # --- SQLite: the FTS5 table, ranked by bm25, filtered by the entries' own conditions.
+    # ``+rowid`` keeps the filter out of FTS5's hands: given ``rowid IN (...)`` it would run
+    # the full-text query once for every row the filter lets through (2 s at 10,000 items),
+    # where this way it runs once and each match is looked up in the filter's list.
 
     def _base_sql(self) -> tuple[str, tuple[Any, ...]]:
         sql, params = self.entries.values("pk").query.sql_with_params()
@@ -151,7 +154,7 @@ class HubSearchResults:
         base, params = self._base_sql()
         with connection.cursor() as cursor:
             # The words, and the filters' values in ``base``, are parameters.
-            sql = f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH %s AND {FTS}.rowid IN ({base})"  # noqa: S608
+            sql = f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH %s AND +{FTS}.rowid IN ({base})"  # noqa: S608
             cursor.execute(sql, (self.fts5, *params))
             return int(cursor.fetchone()[0])
 
@@ -173,7 +176,7 @@ class HubSearchResults:
             )
         base, params = self._base_sql()
         with connection.cursor() as cursor:
-            sql = f"SELECT {FTS}.rowid FROM {FTS} WHERE {FTS} MATCH %s AND {FTS}.rowid IN ({base})"  # noqa: S608
+            sql = f"SELECT {FTS}.rowid FROM {FTS} WHERE {FTS} MATCH %s AND +{FTS}.rowid IN ({base})"  # noqa: S608
             order = f" ORDER BY {BM25}, {FTS}.rowid DESC LIMIT %s OFFSET %s"
             cursor.execute(sql + order, (self.fts5, *params, stop - start, start))
             return [row[0] for row in cursor.fetchall()]
@@ -204,7 +207,7 @@ class HubSearchResults:
         found = (
             SearchEntry.objects.filter(pk__in=ids).defer("text").annotate(snippet=self._snippet())
         ).in_bulk()
-        return [_hit(found[pk], found[pk].snippet) for pk in ids if pk in found]  # type: ignore[attr-defined]
+        return [_hit(found[pk], found[pk].snippet) for pk in ids if pk in found]
 
 
 def hub_search(*, filters: HubSearchFilters, on: datetime.date) -> HubSearchResults:
@@ -318,7 +321,9 @@ def _learning_matching(*, user: Any, term: str) -> tuple[Found[Any], Found[Any]]
 
     by_words = Q(reference__icontains=term) | Q(description__icontains=term)
     if user.has_perm("learning.view_tracker"):
-        recommendations = _first(recommendation_list(filters=RecommendationFilters(search=term)))
+        recommendations: Found[Any] = _first(
+            recommendation_list(filters=RecommendationFilters(search=term))
+        )
         actions = action_list_for(user=user, filters=ActionFilters()).filter(by_words)
         return recommendations, _first(actions)
     owned = actions_owned_by(user=user).select_related("agency", "recommendation")

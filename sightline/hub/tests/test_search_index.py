@@ -56,10 +56,10 @@ def _today():
 
 
 def test_every_kind_is_found_by_its_words():
-    synced(PublishedReviewFactory(title="Child Q", summary="Bruising in a non-mobile baby."))
-    synced(BriefingFactory(title="Briefing on bruising", background="Why we reviewed."))
-    synced(ResourceFactory(title="Webinar", transcript="We talk about bruising protocols."))
-    synced(NewsItemFactory(title="Safeguarding Week", body="Sessions on bruising."))
+    synced(PublishedReviewFactory.create(title="Child Q", summary="Bruising in a non-mobile baby."))
+    synced(BriefingFactory.create(title="Briefing on bruising", background="Why we reviewed."))
+    synced(ResourceFactory.create(title="Webinar", transcript="We talk about bruising protocols."))
+    synced(NewsItemFactory.create(title="Safeguarding Week", body="Sessions on bruising."))
     assert sorted(found("bruise")) == [
         "Briefing on bruising",
         "Child Q",
@@ -69,8 +69,8 @@ def test_every_kind_is_found_by_its_words():
 
 
 def test_recommendations_and_theme_names_are_searched():
-    review = PublishedReviewFactory(title="Adult R")
-    PublishedRecommendationFactory(review=review, text="Commissioners should fund advocacy.")
+    review = PublishedReviewFactory.create(title="Adult R")
+    PublishedRecommendationFactory.create(review=review, text="Commissioners should fund advocacy.")
     review.themes.add(PracticeTheme.objects.get_or_create(name="Self-neglect")[0])
     synced(review)
     assert found("advocacy") == ["Adult R"]
@@ -78,13 +78,13 @@ def test_recommendations_and_theme_names_are_searched():
 
 
 def test_a_title_match_outranks_a_text_match():
-    synced(NewsItemFactory(title="Sessions this spring", body="One on cuckooing for all."))
-    synced(NewsItemFactory(title="Cuckooing explained", body="What it is and what to do."))
+    synced(NewsItemFactory.create(title="Sessions this spring", body="One on cuckooing for all."))
+    synced(NewsItemFactory.create(title="Cuckooing explained", body="What it is and what to do."))
     assert found("cuckooing") == ["Cuckooing explained", "Sessions this spring"]
 
 
 def test_snippets_mark_the_words_and_escape_the_text():
-    synced(NewsItemFactory(title="News", body="Use the <b>escalation</b> policy early."))
+    synced(NewsItemFactory.create(title="News", body="Use the <b>escalation</b> policy early."))
     [hit] = hub_search(filters=HubSearchFilters(query="escalation"), on=TODAY)[0:1]
     assert "<mark>escalation</mark>" in hit.snippet
     # SQLite's snippet escapes the tag; PostgreSQL's headline drops it: never markup.
@@ -93,9 +93,9 @@ def test_snippets_mark_the_words_and_escape_the_text():
 
 
 def test_drafts_are_never_indexed_and_withdrawal_removes():
-    draft = synced(PublishedReviewFactory(published=False, summary="Secret draft words."))
+    draft = synced(PublishedReviewFactory.create(published=False, summary="Secret draft words."))
     assert not SearchEntry.objects.filter(object_id=draft.pk).exists()
-    review = synced(PublishedReviewFactory(summary="Public words about hoarding."))
+    review = synced(PublishedReviewFactory.create(summary="Public words about hoarding."))
     assert found("hoarding")
     PublishedReview.objects.filter(pk=review.pk).update(
         state=State.WITHDRAWN, withdrawn_at=review.approved_at, withdrawal_reason="Error"
@@ -108,14 +108,14 @@ def test_drafts_are_never_indexed_and_withdrawal_removes():
 
 def test_scheduled_items_appear_on_their_day_and_removed_ones_go():
     synced(
-        NewsItemFactory(
+        NewsItemFactory.create(
             title="Scheduled",
             body="Tomorrow's gaslighting news.",
             live_on=TODAY + datetime.timedelta(days=1),
         )
     )
     synced(
-        NewsItemFactory(
+        NewsItemFactory.create(
             title="Leaving",
             body="Gaslighting until today.",
             live_on=TODAY - datetime.timedelta(days=30),
@@ -128,8 +128,10 @@ def test_scheduled_items_appear_on_their_day_and_removed_ones_go():
 
 
 def test_restricted_case_details_are_never_indexed():
-    case = CaseFactory(restricted_summary="Zanzibar restricted detail", pseudonym="Child Z")
-    review = synced(PublishedReviewFactory(case=case, title="Child Z", summary="Public text."))
+    case = CaseFactory.create(restricted_summary="Zanzibar restricted detail", pseudonym="Child Z")
+    review = synced(
+        PublishedReviewFactory.create(case=case, title="Child Z", summary="Public text.")
+    )
     entry = SearchEntry.objects.get(object_id=review.pk, kind="review")
     assert "Zanzibar" not in entry.text + entry.title + entry.summary
     assert found("Zanzibar") == []
@@ -137,15 +139,17 @@ def test_restricted_case_details_are_never_indexed():
 
 def test_filters():
     theme = PracticeTheme.objects.get_or_create(name="Neglect")[0]
-    child = PublishedReviewFactory(title="Child", kind=ReviewKind.LCSPR, audience=Audience.CHILDREN)
+    child = PublishedReviewFactory.create(
+        title="Child", kind=ReviewKind.LCSPR, audience=Audience.CHILDREN
+    )
     child.themes.add(theme)
-    adult = PublishedReviewFactory(
+    adult = PublishedReviewFactory.create(
         title="Adult",
         kind=ReviewKind.SAR,
         audience=Audience.ADULTS,
         live_on=datetime.date(2023, 5, 1),
     )
-    both = ResourceFactory(title="Tool", kind=ResourceKind.TOOL, audience=Audience.BOTH)
+    both = ResourceFactory.create(title="Tool", kind=ResourceKind.TOOL, audience=Audience.BOTH)
     for item in (child, adult, both):
         synced(item)
     assert found(kinds=("review",)) == ["Child", "Adult"]
@@ -160,21 +164,21 @@ def test_filters():
     "query", ['"', "(", "NEAR(", "*", "a:b", "-", "OR AND NOT", '"unclosed', "^", "🙂", "x" * 500]
 )
 def test_query_syntax_garbage_finds_nothing_or_words_and_never_fails(query):
-    synced(NewsItemFactory(title="News", body="Plain words."))
+    synced(NewsItemFactory.create(title="News", body="Plain words."))
     results = hub_search(filters=HubSearchFilters(query=query), on=TODAY)
     assert results.count() == len(results[0:20])
 
 
 def test_punctuation_alone_finds_nothing():
-    synced(NewsItemFactory(title="News", body="Plain words."))
+    synced(NewsItemFactory.create(title="News", body="Plain words."))
     assert found("!!! ...") == []
     assert found("") == ["News"]
 
 
 def test_remove_and_rebuild():
-    review = synced(PublishedReviewFactory(summary="Words"))
-    news = NewsItemFactory(body="More words")  # approved but never synced
-    PublishedReviewFactory(published=False)
+    review = synced(PublishedReviewFactory.create(summary="Words"))
+    news = NewsItemFactory.create(body="More words")  # approved but never synced
+    PublishedReviewFactory.create(published=False)
     search_index_remove(item=review)
     assert not SearchEntry.objects.exists()
     assert search_index_rebuild() == 2
@@ -190,11 +194,11 @@ def test_remove_and_rebuild():
 
 def test_similar_learning_shares_words():
     synced(
-        PublishedReviewFactory(
+        PublishedReviewFactory.create(
             title="Unseen men", summary="Fathers and partners unseen by agencies."
         )
     )
-    synced(NewsItemFactory(title="Other", body="Budget news."))
+    synced(NewsItemFactory.create(title="Other", body="Budget news."))
     hits = similar_learning(text="Agencies should ask about fathers and partners.", on=TODAY)
     assert [hit.title for hit in hits] == ["Unseen men"]
 
@@ -206,18 +210,18 @@ def test_a_page_of_results_takes_the_same_queries_however_many_match(django_asse
         results[0:20]
 
     for n in range(3):
-        synced(NewsItemFactory(body=f"Neglect {n}"))
+        synced(NewsItemFactory.create(body=f"Neglect {n}"))
     with django_assert_num_queries(3):
         page()
     for n in range(30):
-        synced(NewsItemFactory(body=f"Neglect {n}"))
+        synced(NewsItemFactory.create(body=f"Neglect {n}"))
     with django_assert_num_queries(3):
         page()
 
 
 @postgresql_only
 def test_postgresql_search_uses_the_gin_index():
-    synced(NewsItemFactory(body="Neglect"))
+    synced(NewsItemFactory.create(body="Neglect"))
     # Enough rows, all live, that reading them by date would be reading them all.
     SearchEntry.objects.bulk_create(
         SearchEntry(

@@ -25,7 +25,7 @@ SIGNED_IN_QUERIES = 15
 
 
 def published(**fields):
-    item = NewsItemFactory(**fields)
+    item = NewsItemFactory.create(**fields)
     search_index_sync(item=item)
     return item
 
@@ -47,7 +47,7 @@ def test_public_search_finds_ranks_and_marks(client):
 
 def test_public_search_filters_by_type(client):
     published(title="A news item", body="Neglect.")
-    review = PublishedReviewFactory(title="A review", summary="Neglect.")
+    review = PublishedReviewFactory.create(title="A review", summary="Neglect.")
     search_index_sync(item=review)
     html = client.get(SEARCH, {"q": "neglect", "type": "review"}).content.decode()
     assert "A review" in html
@@ -63,7 +63,7 @@ def test_nothing_found_gives_advice_and_punctuation_no_error(client):
 
 
 def test_unpublished_words_are_never_shown(client):
-    draft = NewsItemFactory(published=False, title="Draft", body="Embargoed words.")
+    draft = NewsItemFactory.create(published=False, title="Draft", body="Embargoed words.")
     search_index_sync(item=draft)
     assert "Draft" not in client.get(SEARCH, {"q": "embargoed"}).content.decode()
     assert "Draft" not in client.get(SEARCH).content.decode()
@@ -104,7 +104,9 @@ def test_public_search_query_count_is_pinned(client, django_assert_num_queries):
 
 @pytest.fixture
 def two_agencies():
-    return AgencyFactory(name="Northshire Police"), AgencyFactory(name="Southvale Health")
+    return AgencyFactory.create(name="Northshire Police"), AgencyFactory.create(
+        name="Southvale Health"
+    )
 
 
 def signed_in(client, make_user, role, agency=None):
@@ -120,9 +122,9 @@ def test_signed_out_people_are_sent_to_sign_in(client):
 
 def test_agency_lead_finds_own_agencys_cases_not_anothers(client, make_user, two_agencies):
     ours, theirs = two_agencies
-    mine = CaseFactory(reference="CR-2025-01", pseudonym="Child Amber")
+    mine = CaseFactory.create(reference="CR-2025-01", pseudonym="Child Amber")
     mine.agencies.add(ours)
-    other = CaseFactory(reference="CR-2025-02", pseudonym="Child Amberley")
+    other = CaseFactory.create(reference="CR-2025-02", pseudonym="Child Amberley")
     other.agencies.add(theirs)
     signed_in(client, make_user, Role.AGENCY_LEAD, ours)
     html = client.get(EVERYTHING, {"q": "amber"}).content.decode()
@@ -131,7 +133,7 @@ def test_agency_lead_finds_own_agencys_cases_not_anothers(client, make_user, two
 
 
 def test_practitioner_finds_no_cases(client, make_user):
-    CaseFactory(reference="CR-2025-03", pseudonym="Adult Beryl")
+    CaseFactory.create(reference="CR-2025-03", pseudonym="Adult Beryl")
     signed_in(client, make_user, Role.PRACTITIONER)
     html = client.get(EVERYTHING, {"q": "Beryl"}).content.decode()
     assert "CR-2025-03" not in html
@@ -140,9 +142,9 @@ def test_practitioner_finds_no_cases(client, make_user):
 
 def test_cases_found_by_theme_never_by_restricted_details(client, make_user):
     theme = PracticeTheme.objects.get_or_create(name="Cuckooing")[0]
-    themed = CaseFactory(reference="CR-2025-04")
+    themed = CaseFactory.create(reference="CR-2025-04")
     themed.themes.add(theme)
-    CaseFactory(reference="CR-2025-05", restricted_summary="Cuckooing in the flat.")
+    CaseFactory.create(reference="CR-2025-05", restricted_summary="Cuckooing in the flat.")
     signed_in(client, make_user, Role.ADMINISTRATOR)
     html = client.get(EVERYTHING, {"q": "cuckoo"}).content.decode()
     assert "CR-2025-04" in html
@@ -150,7 +152,7 @@ def test_cases_found_by_theme_never_by_restricted_details(client, make_user):
 
 
 def test_searches_that_find_cases_are_logged(client, make_user):
-    CaseFactory(reference="CR-2025-06", pseudonym="Child Coral")
+    CaseFactory.create(reference="CR-2025-06", pseudonym="Child Coral")
     user = signed_in(client, make_user, Role.REVIEW_OFFICER)
     client.get(EVERYTHING, {"q": "coral"})
     entry = AccessLogEntry.objects.get()
@@ -162,10 +164,12 @@ def test_searches_that_find_cases_are_logged(client, make_user):
 
 
 def test_learning_as_the_lists_show_it(client, make_user):
-    rec = RecommendationFactory(reference="REC-HOARD", text="Hoarding protocols for all.")
-    ActionFactory(recommendation=rec, reference="ACT-HOARD-1", description="Hoarding training.")
+    rec = RecommendationFactory.create(reference="REC-HOARD", text="Hoarding protocols for all.")
+    ActionFactory.create(
+        recommendation=rec, reference="ACT-HOARD-1", description="Hoarding training."
+    )
     practitioner = signed_in(client, make_user, Role.PRACTITIONER)
-    ActionFactory(
+    ActionFactory.create(
         recommendation=rec,
         reference="ACT-HOARD-2",
         description="Hoarding leaflet.",
@@ -182,8 +186,8 @@ def test_learning_as_the_lists_show_it(client, make_user):
 
 
 def test_courses_and_published_learning_are_found(client, make_user):
-    CourseFactory(title="Working with hoarding")
-    review = PublishedReviewFactory(title="Adult H", summary="Hoarding and self-neglect.")
+    CourseFactory.create(title="Working with hoarding")
+    review = PublishedReviewFactory.create(title="Adult H", summary="Hoarding and self-neglect.")
     search_index_sync(item=review)
     signed_in(client, make_user, Role.PRACTITIONER)
     html = client.get(EVERYTHING, {"q": "hoarding"}).content.decode()
@@ -193,7 +197,7 @@ def test_courses_and_published_learning_are_found(client, make_user):
 
 def test_signed_in_search_is_bounded_with_a_link_to_the_tracker(client, make_user):
     for n in range(SIGNED_IN_LIMIT + 2):
-        CaseFactory(reference=f"CR-2024-{n:02d}")
+        CaseFactory.create(reference=f"CR-2024-{n:02d}")
     signed_in(client, make_user, Role.ADMINISTRATOR)
     html = client.get(EVERYTHING, {"q": "cr-2024"}).content.decode()
     assert len(re.findall(r'href="/cases/\d+/"', html)) == SIGNED_IN_LIMIT
@@ -213,9 +217,9 @@ def test_signed_in_search_query_count_is_pinned(client, make_user, django_assert
 
     signed_in(client, make_user, Role.ADMINISTRATOR)
     for n in range(2):
-        CaseFactory(pseudonym=f"Neglect {n}")
-        RecommendationFactory(text=f"Neglect {n}")
-        CourseFactory(title=f"Neglect {n}")
+        CaseFactory.create(pseudonym=f"Neglect {n}")
+        RecommendationFactory.create(text=f"Neglect {n}")
+        CourseFactory.create(title=f"Neglect {n}")
         published(body=f"Neglect {n}")
     search()
     # The session and the user, their roles, then one query each: cases, recommendations,
@@ -224,9 +228,9 @@ def test_signed_in_search_query_count_is_pinned(client, make_user, django_assert
     with django_assert_num_queries(SIGNED_IN_QUERIES):
         search()
     for n in range(2, 32):
-        CaseFactory(pseudonym=f"Neglect {n}")
-        RecommendationFactory(text=f"Neglect {n}")
-        CourseFactory(title=f"Neglect {n}")
+        CaseFactory.create(pseudonym=f"Neglect {n}")
+        RecommendationFactory.create(text=f"Neglect {n}")
+        CourseFactory.create(title=f"Neglect {n}")
         published(body=f"Neglect {n}")
     with django_assert_num_queries(SIGNED_IN_QUERIES):
         search()
