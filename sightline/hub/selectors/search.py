@@ -28,6 +28,9 @@ _WORDS = re.compile(r"\w+")
 MARK_START, MARK_END = "\ue000", "\ue001"
 ELLIPSIS = "…"
 SNIPPET_WORDS = 30
+# The most results a search lists: more than anyone pages through, and a bound on the ids
+# read at once.
+MAX_RESULTS = 10_000
 
 # FTS5's bm25 weights, one a column: the title counts ten times the text; theme names twice.
 FTS = "hub_searchentry_fts"
@@ -37,6 +40,10 @@ HEADLINE_OPTIONS = (
     f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, MinWords=12, "
     f'MaxFragments=2, FragmentDelimiter=" {ELLIPSIS} "'
 )
+# ts_headline parses the whole text it is given, tens of milliseconds for a webinar's
+# transcript: it is given the start of the text, where a match is most often found (without
+# one there, the extract is the text's first words, unmarked).
+HEADLINE_CHARACTERS = 5000
 SUBTYPES = dict(ReviewKind.choices) | dict(ResourceKind.choices)
 
 
@@ -80,13 +87,9 @@ def _filtered(filters: HubSearchFilters, on: datetime.date) -> QuerySet[SearchEn
     if filters.year:
         entries = entries.filter(year=filters.year)
     if filters.theme:
-        entries = entries.filter(
-            Exists(
-                SearchEntry.themes.through.objects.filter(
-                    searchentry=OuterRef("pk"), practicetheme_id=filters.theme
-                )
-            )
-        )
+        # A list of the theme's entries, read once, not a lookup for every entry.
+        themed = SearchEntry.themes.through.objects.filter(practicetheme_id=filters.theme)
+        entries = entries.filter(pk__in=themed.values("searchentry_id"))
     return entries.order_by()
 
 
@@ -123,6 +126,7 @@ class HubSearchResults:
         self.empty = bool(self.query) and not has_words(self.query)
         self.fts5 = fts5_query(self.query) if self.query else None
         self.postgresql = connection.vendor == "postgresql"
+        self._ids: list[int] | None = None
 
     # --- PostgreSQL: a stored tsvector column with a GIN index, ranked by ts_rank_cd.
 
@@ -144,47 +148,48 @@ class HubSearchResults:
         sql, params = self.entries.values("pk").query.sql_with_params()
         return sql, tuple(params)
 
-    def count(self) -> int:
-        if self.empty:
-            return 0
-        if not self.query:
-            return self.entries.count()
-        if self.postgresql:
-            return self._matching().count()
-        base, params = self._base_sql()
-        with connection.cursor() as cursor:
-            # The words, and the filters' values in ``base``, are parameters.
-            sql = f"SELECT count(*) FROM {FTS} WHERE {FTS} MATCH %s AND +{FTS}.rowid IN ({base})"  # noqa: S608
-            cursor.execute(sql, (self.fts5, *params))
-            return int(cursor.fetchone()[0])
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def _ranked_ids(self, start: int, stop: int) -> list[int]:
+    def _ranked(self) -> list[int]:
+        """The ids of every match, best first, at most ``MAX_RESULTS``: one pass over the
+        matches gives both the count and any page, where a count and a ranked page would
+        each read every match (most of them, for a word as common as "neglect")."""
+        if self._ids is not None:
+            return self._ids
         if self.postgresql:
             rank = RawSQL(  # noqa: S611 (the words are a parameter)
                 f'ts_rank_cd("hub_searchentry"."search_vector", {TSQUERY})',
                 [self.query],
                 output_field=FloatField(),
             )
-            return list(
+            self._ids = list(
                 self._matching()
                 .annotate(rank=rank)
                 .order_by("-rank", "-live_on", "pk")
-                .values_list("pk", flat=True)[start:stop]
+                .values_list("pk", flat=True)[:MAX_RESULTS]
             )
+            return self._ids
         base, params = self._base_sql()
         with connection.cursor() as cursor:
             sql = f"SELECT {FTS}.rowid FROM {FTS} WHERE {FTS} MATCH %s AND +{FTS}.rowid IN ({base})"  # noqa: S608
-            order = f" ORDER BY {BM25}, {FTS}.rowid DESC LIMIT %s OFFSET %s"
-            cursor.execute(sql + order, (self.fts5, *params, stop - start, start))
-            return [row[0] for row in cursor.fetchall()]
+            order = f" ORDER BY {BM25}, {FTS}.rowid DESC LIMIT %s"
+            cursor.execute(sql + order, (self.fts5, *params, MAX_RESULTS))
+            self._ids = [row[0] for row in cursor.fetchall()]
+        return self._ids
+
+    def count(self) -> int:
+        if self.empty:
+            return 0
+        if not self.query:
+            return self.entries.count()
+        return len(self._ranked())
+
+    def __len__(self) -> int:
+        return self.count()
 
     def _snippet(self) -> RawSQL:
         if self.postgresql:
             return RawSQL(  # noqa: S611 (the words are a parameter)
-                f'ts_headline(\'english\'::regconfig, "hub_searchentry"."text", {TSQUERY}, %s)',
+                "ts_headline('english'::regconfig, "
+                f'left("hub_searchentry"."text", {HEADLINE_CHARACTERS}), {TSQUERY}, %s)',
                 [self.query, HEADLINE_OPTIONS],
             )
         return RawSQL(
@@ -201,7 +206,7 @@ class HubSearchResults:
         if not self.query:
             entries = self.entries.defer("text").order_by("-live_on", "title", "pk")
             return [_hit(entry, None) for entry in entries[start:stop]]
-        ids = self._ranked_ids(start, stop)
+        ids = self._ranked()[start:stop]
         if not ids:
             return []
         found = (

@@ -87,12 +87,12 @@ def test_bad_input_is_a_clear_400(client, params, message):
 def test_public_search_query_count_is_pinned(client, django_assert_num_queries):
     for n in range(3):
         published(body=f"Neglect {n}")
-    # themes, years, count, the page's ids, their entries
-    with django_assert_num_queries(5):
+    # themes, years, the matches' ids in rank order (the count too), the page's entries
+    with django_assert_num_queries(4):
         client.get(SEARCH, {"q": "neglect", "theme": "", "year": ""})
     for n in range(40):
         published(body=f"Neglect {n}")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get(SEARCH, {"q": "neglect", "page": "2"})
     # No words: themes, years, count, the page.
     with django_assert_num_queries(4):
@@ -223,8 +223,8 @@ def test_signed_in_search_query_count_is_pinned(client, make_user, django_assert
         published(body=f"Neglect {n}")
     search()
     # The session and the user, their roles, then one query each: cases, recommendations,
-    # actions, courses; the access log; published learning (count, ids, entries) and the
-    # learning like the first recommendation (ids, entries).
+    # actions, courses; the access log; published learning (ids, entries) and the learning
+    # like the first recommendation (ids, entries).
     with django_assert_num_queries(SIGNED_IN_QUERIES):
         search()
     for n in range(2, 32):
