@@ -40,7 +40,7 @@ def test_someone_signed_out_searches_and_filters_the_hub(visitor, published):
     main = page.locator("main")
     visitor.goto("/hub/search/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Search the learning hub")
-    page.get_by_label("Search the learning hub").fill("professional curiosity")
+    page.get_by_role("textbox", name="Search the learning hub").fill("professional curiosity")
     visitor.click(main.get_by_role("button", name="Search"))
     expect(main).to_contain_text("2 results for “professional curiosity”")
     expect(main.locator("mark").first).to_be_visible()
@@ -50,7 +50,7 @@ def test_someone_signed_out_searches_and_filters_the_hub(visitor, published):
     expect(main).to_contain_text("1 result for “professional curiosity”")
     expect(main.get_by_role("link", name="Child Harper")).to_be_visible()
 
-    page.get_by_label("Search the learning hub").fill("xylophone")
+    page.get_by_role("textbox", name="Search the learning hub").fill("xylophone")
     visitor.click(main.get_by_role("button", name="Search"))
     expect(main).to_contain_text("check the spelling")
 
@@ -67,7 +67,7 @@ def test_a_review_officer_searches_everything_they_may_see(visitor, published):
     main = page.locator("main")
     visitor.sign_in("officer@example.test", PASSWORD)
     visitor.click(main.get_by_role("link", name="Search everything you can see"))
-    page.get_by_label("Search Sightline").fill("harper")
+    page.get_by_role("textbox", name="Search Sightline").fill("harper")
     visitor.click(main.get_by_role("button", name="Search"))
     expect(main.get_by_role("link", name="CR-2025-11")).to_be_visible()
     expect(main.get_by_role("link", name="REC-HARPER-1")).to_be_visible()
