@@ -138,6 +138,7 @@ RULES: dict[str, Rule] = {
     "hub:briefing_approve": Rule(allowed=STEERS, kwargs=("pk:briefing",)),
     "hub:briefing_withdraw": Rule(allowed=STEERS, kwargs=("pk:briefing",)),
     "hub:search": Rule(allowed=None),
+    "hub:signed_in_search": Rule(allowed=EVERYONE),
     "hub:subscribe": Rule(allowed=None),
     # Public, but only with the monitoring token, which no test caller has.
     "health_queue": Rule(allowed=None, public_status=frozenset({403})),

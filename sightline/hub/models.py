@@ -309,3 +309,55 @@ class PageView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} in {self.month:%B %Y}: {self.views}"
+
+
+class SearchEntry(models.Model):
+    """One approved hub item as the search finds it: its words, and what the filters read.
+
+    Kept in step by ``services.search`` when an item is approved, edited or withdrawn, and
+    rebuilt whole by ``sightline reindex_hub``. Only approved items are here, never a draft's
+    or a withdrawn item's words; an item approved for a later day is here already, and the
+    search applies the public dates itself, so it appears on its day with no job to run.
+    The full-text index is the database's own, made by the migration: on PostgreSQL a
+    stored ``tsvector`` column with a GIN index, on SQLite an FTS5 table kept by triggers."""
+
+    class Kind(models.TextChoices):
+        REVIEW = "review", "Review"
+        BRIEFING = "briefing", "Seven-minute briefing"
+        RESOURCE = "resource", "Resource"
+        NEWS = "news", "News"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    object_id = models.PositiveIntegerField()
+    title = models.CharField(max_length=TITLE_MAX)
+    theme_names = models.CharField(max_length=2000, blank=True)
+    themes = models.ManyToManyField(PracticeTheme, blank=True, related_name="+")
+    # The kind of review or of resource, for the "type of review" filter and the result line.
+    subtype = models.CharField(max_length=10, blank=True)
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    year = models.PositiveSmallIntegerField()
+    live_on = models.DateField()
+    remove_on = models.DateField(null=True, blank=True)
+    url = models.CharField(max_length=URL_MAX)
+    summary = models.CharField(max_length=300, blank=True)
+    # Last, so that a row's other columns are read without reading past it: on SQLite a
+    # long text spills into overflow pages, which a filter on a later column would walk.
+    text = models.TextField(help_text="Every public word of the item but its title.")
+
+    class Meta:
+        ordering = ["-live_on", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="hub_search_entry_once"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["review", "briefing", "resource", "news"]),
+                name="hub_search_entry_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(remove_on__isnull=True) | Q(remove_on__gt=models.F("live_on")),
+                name="hub_search_entry_removed_after_live",
+            ),
+        ]
+        indexes = [models.Index(fields=["live_on", "remove_on"], name="hub_search_live_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"

@@ -10,7 +10,7 @@ administrators.
 
 import rules
 
-from sightline.core.policies import has_role
+from sightline.core.policies import has_role, is_signed_in
 from sightline.core.roles import Role
 
 edits = has_role(Role.ADMINISTRATOR, Role.REVIEW_OFFICER)
@@ -21,3 +21,6 @@ rules.add_perm("hub.manage", edits | publishes)
 rules.add_perm("hub.edit", edits)
 rules.add_perm("hub.publish", publishes)
 rules.add_perm("hub.view_usage", sees_usage)
+# The signed-in search: everyone signed in may use it; what it finds is filtered by the
+# same selectors and permissions as the lists it searches.
+rules.add_perm("hub.search_records", is_signed_in)
