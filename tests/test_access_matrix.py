@@ -4,6 +4,7 @@ A new view with no entry in RULES fails ``test_every_url_has_a_rule``: decide wh
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -29,6 +30,9 @@ from sightline.assurance.tests.factories import (
 from sightline.core.checks import iter_patterns
 from sightline.core.models import BackgroundJob, ClosureDay, OutboxMessage
 from sightline.core.roles import Role
+from sightline.hub.models import NewsletterIssue
+from sightline.hub.services.newsletter import unsubscribe_token
+from sightline.hub.tests.factories import NewsletterIssueFactory, SubscriberFactory
 from sightline.learning.models import Action, DisseminationReturn, Recommendation
 from sightline.reports.models import (
     ChapterVersion,
@@ -95,6 +99,16 @@ RULES: dict[str, Rule] = {
     "hub:briefing": Rule(allowed=None, extra={"slug": "a-briefing"}),
     "hub:search": Rule(allowed=None),
     "hub:subscribe": Rule(allowed=None),
+    "hub:subscribe_sent": Rule(allowed=None),
+    "hub:newsletter_confirm": Rule(allowed=None, extra={"token": "world-confirm-token"}),
+    "hub:newsletter_unsubscribe": Rule(allowed=None, kwargs=("token:unsubscribe",)),
+    "hub:newsletter_archive": Rule(allowed=None),
+    "hub:newsletter_issue": Rule(allowed=None, kwargs=("number:sent_issue",)),
+    # The business unit composes and sends the newsletter.
+    "hub:newsletter_manage": Rule(allowed=RUNS_REVIEWS),
+    "hub:newsletter_compose": Rule(allowed=RUNS_REVIEWS),
+    "hub:newsletter_preview": Rule(allowed=RUNS_REVIEWS, kwargs=("pk:draft_issue",)),
+    "hub:newsletter_send": Rule(allowed=RUNS_REVIEWS, kwargs=("pk:draft_issue",)),
     # Public, but only with the monitoring token, which no test caller has.
     "health_queue": Rule(allowed=None, public_status=frozenset({403})),
     "accounts:sign_in": Rule(allowed=None),
@@ -391,7 +405,16 @@ def world(db):
     audit = AuditFactory.create()
     session = SessionFactory.create()
     booking = BookingFactory.create(session=session, attendance=Attendance.ATTENDED)
+    subscriber = SubscriberFactory.create(
+        confirm_token_hash=hashlib.sha256(b"world-confirm-token").hexdigest(),
+        confirm_sent_at=timezone.now(),
+    )
     return {
+        "unsubscribe": SimpleNamespace(pk=unsubscribe_token(subscriber.pk)),
+        "sent_issue": SimpleNamespace(pk=NewsletterIssueFactory.create(composed_by=officer).number),
+        "draft_issue": NewsletterIssueFactory.create(
+            composed_by=officer, status=NewsletterIssue.Status.DRAFT, sent_at=None
+        ),
         **yearly_reports(officer),
         "other_agency": AgencyFactory.create(name="Other Agency"),
         "risk": RiskFactory.create(),

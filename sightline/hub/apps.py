@@ -13,3 +13,4 @@ class HubConfig(AppConfig):
 
     def ready(self) -> None:
         from . import policies  # noqa: F401  (registers rules)
+        from .services import newsletter  # noqa: F401  (registers its background job)
