@@ -418,6 +418,16 @@ def outbox_resend(*, actor: Any, message: OutboxMessage) -> OutboxMessage:
     return message
 
 
+def outbox_withdraw(*, kind: str, to: str) -> int:
+    """Take back the messages of ``kind`` to ``to`` that are still waiting to be sent (someone
+    unsubscribed while an issue was going out). Their rows go, so their keys are free again.
+    Returns how many."""
+    deleted, _ = OutboxMessage.objects.filter(
+        kind=kind, recipient__iexact=to.strip(), status=Status.PENDING
+    ).delete()
+    return deleted
+
+
 def keys_present(keys: Iterable[str]) -> set[str]:
     """Which of ``keys`` are already in the outbox (to skip building messages again)."""
     keys = list(keys)

@@ -230,6 +230,17 @@ def test_a_message_carries_its_own_headers_and_keeps_the_outbox_message_id():
 
 
 @pytest.mark.django_db
+def test_messages_still_waiting_can_be_withdrawn_but_not_those_sent():
+    for number in range(3):
+        outbox_add(key=f"n:{number}", kind="news", to="Reader@example.test", subject="S", body="B")
+    outbox_add(key="other", kind="other", to="reader@example.test", subject="S", body="B")
+    outbox_add(key="n:else", kind="news", to="else@example.test", subject="S", body="B")
+    OutboxMessage.objects.filter(key="n:0").update(status=Status.SENT)
+    assert outbox.outbox_withdraw(kind="news", to="reader@example.test") == 2
+    assert sorted(OutboxMessage.objects.values_list("key", flat=True)) == ["n:0", "n:else", "other"]
+
+
+@pytest.mark.django_db
 def test_no_code_outside_the_outbox_sends_email():
     """Every email goes through the outbox: nothing else in Sightline may send one."""
     from pathlib import Path

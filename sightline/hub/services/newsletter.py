@@ -8,6 +8,7 @@ background job that writes one outbox message per confirmed subscriber, under a 
 the issue and the subscriber, so a job started again never emails anyone twice.
 """
 
+import datetime
 import hashlib
 import secrets
 from typing import Any
@@ -24,7 +25,7 @@ from django.utils import timezone
 from sightline.core.job_models import BackgroundJob
 from sightline.core.jobs import JobOutcome, JobProgress, job_create, register_job_kind
 from sightline.core.models import AuditEvent, OutboxMessage
-from sightline.core.outbox import keys_present, message_key, outbox_add
+from sightline.core.outbox import keys_present, message_key, outbox_add, outbox_withdraw
 from sightline.core.services import audit_record
 
 from ..models import NewsletterIssue, Subscriber
@@ -37,6 +38,11 @@ RESEND_WINDOW = 10 * 60
 UNSUBSCRIBE_SALT = "sightline.hub.newsletter.unsubscribe"
 TOKEN_MAX = 200
 SEND_KIND = "hub.newsletter_send"
+ISSUE_KIND = "hub.newsletter_issue"
+# An unconfirmed address goes this long after its link expired; an unsubscribed one this
+# long after unsubscribing (its old unsubscribe links then still say it is unsubscribed).
+KEEP_UNCONFIRMED = datetime.timedelta(days=30)
+KEEP_UNSUBSCRIBED = datetime.timedelta(days=30)
 SEND_BATCH = 200
 
 Status = Subscriber.Status
@@ -198,6 +204,8 @@ def subscriber_unsubscribe(*, token: str) -> bool:
     # An old confirmation link must not put the address back on the list.
     subscriber.confirm_token_hash = ""
     subscriber.save(update_fields=["status", "unsubscribed_at", "confirm_token_hash"])
+    # An issue going out now, written but not yet sent, does not go to them either.
+    outbox_withdraw(kind=ISSUE_KIND, to=subscriber.email)
     audit_record(
         actor=None,
         kind=AuditEvent.Kind.UPDATE,
@@ -338,7 +346,7 @@ def _issue_write_batch(
         link = unsubscribe_url(subscriber_id)
         outbox_add(
             key=issue_message_key(issue.pk, subscriber_id),
-            kind="hub.newsletter_issue",
+            kind=ISSUE_KIND,
             to=email,
             subject=subject,
             body=issue_email_body(issue=issue, items=items, unsubscribe=link),
@@ -384,3 +392,31 @@ def issue_send_job(job: BackgroundJob, progress: JobProgress) -> JobOutcome:
         message=f"Issue {issue.number} is on its way to {issue.recipients} subscribers.",
         url=issue.get_absolute_url(),
     )
+
+
+@transaction.atomic
+def subscribers_tidy(*, now: datetime.datetime) -> dict[str, int]:
+    """Forget addresses the newsletter no longer needs: those never confirmed, 30 days after
+    their link expired, and those unsubscribed, 30 days after. For the daily schedule."""
+    expired = now - datetime.timedelta(seconds=CONFIRM_VALID_FOR) - KEEP_UNCONFIRMED
+    unconfirmed, _ = (
+        Subscriber.objects.filter(status=Status.PENDING, created_at__lt=expired)
+        .exclude(confirm_sent_at__gte=expired)
+        .delete()
+    )
+    # Not one who has asked to subscribe again and whose new link still works.
+    unsubscribed, _ = (
+        Subscriber.objects.filter(
+            status=Status.UNSUBSCRIBED, unsubscribed_at__lt=now - KEEP_UNSUBSCRIBED
+        )
+        .exclude(confirm_sent_at__gte=now - datetime.timedelta(seconds=CONFIRM_VALID_FOR))
+        .delete()
+    )
+    if unconfirmed or unsubscribed:
+        audit_record(
+            actor=None,
+            kind=AuditEvent.Kind.DELETE,
+            detail=f"Newsletter: {unconfirmed} unconfirmed and {unsubscribed} unsubscribed "
+            "addresses forgotten",
+        )
+    return {"unconfirmed": unconfirmed, "unsubscribed": unsubscribed}

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sightline.core.models import AuditEvent, OutboxMessage
+from sightline.core.outbox import outbox_add
 from sightline.hub.models import Subscriber
 from sightline.hub.services import newsletter as services
 from sightline.hub.tests.factories import SubscriberFactory
@@ -209,3 +210,49 @@ def test_an_old_confirmation_link_does_not_undo_unsubscribing(client, mailoutbox
     assert response.status_code == 400
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+
+
+def test_unsubscribing_takes_back_an_issue_written_but_not_yet_sent():
+    subscriber = SubscriberFactory.create(email="leaving@example.test")
+    other = SubscriberFactory.create()
+    for reader in (subscriber, other):
+        outbox_add(
+            key=services.issue_message_key(1, reader.pk),
+            kind=services.ISSUE_KIND,
+            to=reader.email,
+            subject="Issue 1",
+            body="News",
+        )
+    services.subscriber_unsubscribe(token=services.unsubscribe_token(subscriber.pk))
+    assert list(OutboxMessage.objects.values_list("recipient", flat=True)) == [other.email]
+
+
+def test_addresses_no_longer_needed_are_forgotten_after_30_days():
+    now = timezone.now()
+    days = datetime.timedelta(days=1)
+    stale = SubscriberFactory.create(
+        status="pending", confirmed_at=None, confirm_sent_at=now - 38 * days
+    )
+    stale.created_at = now - 38 * days
+    stale.save()
+    waiting = SubscriberFactory.create(
+        status="pending", confirmed_at=None, confirm_sent_at=now - 20 * days
+    )
+    gone = SubscriberFactory.create(status="unsubscribed", unsubscribed_at=now - 31 * days)
+    recent = SubscriberFactory.create(status="unsubscribed", unsubscribed_at=now - 5 * days)
+    back = SubscriberFactory.create(
+        status="unsubscribed", unsubscribed_at=now - 40 * days, confirm_sent_at=now - days
+    )
+    kept = SubscriberFactory.create(confirmed_at=now - 400 * days)
+    assert services.subscribers_tidy(now=now) == {"unconfirmed": 1, "unsubscribed": 1}
+    assert set(Subscriber.objects.values_list("pk", flat=True)) == {
+        waiting.pk,
+        recent.pk,
+        back.pk,
+        kept.pk,
+    }
+    assert not Subscriber.objects.filter(pk__in=[stale.pk, gone.pk]).exists()
+    # An old unsubscribe link still answers, saying the address is off the list.
+    token = services.unsubscribe_token(gone.pk)
+    assert services.subscriber_by_unsubscribe_token(token) is None
+    assert services.subscriber_unsubscribe(token=token) is False
