@@ -4,6 +4,7 @@ A new view with no entry in RULES fails ``test_every_url_has_a_rule``: decide wh
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -31,12 +32,15 @@ from sightline.core.checks import iter_patterns
 from sightline.core.cleaning import document_clean
 from sightline.core.models import BackgroundJob, ClosureDay, OutboxMessage
 from sightline.core.roles import Role
-from sightline.hub.models import HubDocument
+from sightline.hub.models import HubDocument, NewsletterIssue
+from sightline.hub.services.newsletter import unsubscribe_token
 from sightline.hub.tests.factories import (
     BriefingFactory,
     NewsItemFactory,
+    NewsletterIssueFactory,
     PublishedReviewFactory,
     ResourceFactory,
+    SubscriberFactory,
 )
 from sightline.learning.models import Action, DisseminationReturn, Recommendation
 from sightline.reports.models import (
@@ -140,6 +144,16 @@ RULES: dict[str, Rule] = {
     "hub:search": Rule(allowed=None),
     "hub:signed_in_search": Rule(allowed=EVERYONE),
     "hub:subscribe": Rule(allowed=None),
+    "hub:subscribe_sent": Rule(allowed=None),
+    "hub:newsletter_confirm": Rule(allowed=None, extra={"token": "world-confirm-token"}),
+    "hub:newsletter_unsubscribe": Rule(allowed=None, kwargs=("token:unsubscribe",)),
+    "hub:newsletter_archive": Rule(allowed=None),
+    "hub:newsletter_issue": Rule(allowed=None, kwargs=("number:sent_issue",)),
+    # The business unit composes and sends the newsletter.
+    "hub:newsletter_manage": Rule(allowed=RUNS_REVIEWS),
+    "hub:newsletter_compose": Rule(allowed=RUNS_REVIEWS),
+    "hub:newsletter_preview": Rule(allowed=RUNS_REVIEWS, kwargs=("pk:draft_issue",)),
+    "hub:newsletter_send": Rule(allowed=RUNS_REVIEWS, kwargs=("pk:draft_issue",)),
     # Public, but only with the monitoring token, which no test caller has.
     "health_queue": Rule(allowed=None, public_status=frozenset({403})),
     "accounts:sign_in": Rule(allowed=None),
@@ -481,7 +495,16 @@ def world(db):
     hub_review = PublishedReviewFactory.create(slug="a-review")
     ResourceFactory.create(slug="a-resource", review=hub_review)
     NewsItemFactory.create(slug="a-news-item")
+    subscriber = SubscriberFactory.create(
+        confirm_token_hash=hashlib.sha256(b"world-confirm-token").hexdigest(),
+        confirm_sent_at=timezone.now(),
+    )
     return {
+        "unsubscribe": SimpleNamespace(pk=unsubscribe_token(subscriber.pk)),
+        "sent_issue": SimpleNamespace(pk=NewsletterIssueFactory.create(composed_by=officer).number),
+        "draft_issue": NewsletterIssueFactory.create(
+            composed_by=officer, status=NewsletterIssue.Status.DRAFT, sent_at=None
+        ),
         "hub_review": hub_review,
         "hub_document": HubDocument.objects.create(
             review=hub_review,

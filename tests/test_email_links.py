@@ -248,3 +248,20 @@ def test_account_emails(client, make_user, run, mailoutbox):
     )
     assert len(list(mailoutbox)) == 4
     assert assert_every_link_opens(client, list(mailoutbox)) == 4
+
+
+def test_newsletter_emails(client, make_user, run, mailoutbox):
+    from sightline.hub.services import newsletter as newsletter_services
+    from sightline.hub.tests.factories import NewsItemFactory, SubscriberFactory
+
+    officer = make_user(Role.REVIEW_OFFICER, email="officer@example.test")
+    run(newsletter_services.subscriber_subscribe, email="reader@example.test")
+    SubscriberFactory.create(email="subscribed@example.test")
+    news = NewsItemFactory.create(live_on=timezone.localdate() - datetime.timedelta(days=1))
+    issue = newsletter_services.issue_draft_save(
+        actor=officer, subject="Issue one", introduction="", item_keys=[f"news:{news.pk}"]
+    )
+    run(newsletter_services.issue_send, actor=officer, issue=issue)
+    # The confirmation link, then the issue's item, archive page and unsubscribe link.
+    assert len(list(mailoutbox)) == 2
+    assert assert_every_link_opens(client, list(mailoutbox)) == 5

@@ -175,6 +175,8 @@ class OutboxMessage(models.Model):
     body = models.TextField(blank=True)
     # [{"filename": ..., "content": ..., "mimetype": ...}]: text parts such as calendar files.
     attachments = models.JSONField(default=list, blank=True)
+    # {"List-Unsubscribe": ...}: headers of this message alone, besides those every message has.
+    headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)

@@ -22,7 +22,7 @@ import logging
 import re
 import smtplib
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -96,9 +96,12 @@ def outbox_add(
     body: str,
     attachments: Sequence[Attachment] = (),
     forget_body_when_sent: bool = False,
+    headers: Mapping[str, str] | None = None,
 ) -> bool:
     """Write one message to ``to`` unless a message with ``key`` exists; deliver it after the
-    surrounding transaction commits. True when a message was written."""
+    surrounding transaction commits. True when a message was written. ``headers`` are this
+    message's own (a newsletter's ``List-Unsubscribe``); its Message-ID is always the
+    outbox's."""
     if _held_back.get() or not to:
         return False
     if len(key) > OutboxMessage._meta.get_field("key").max_length:  # type: ignore[operator]
@@ -114,6 +117,7 @@ def outbox_add(
                     "body": body,
                     "attachments": [a.__dict__ for a in attachments],
                     "forget_body_when_sent": forget_body_when_sent,
+                    "headers": dict(headers or {}),
                 },
             )
     except IntegrityError:
@@ -210,7 +214,7 @@ def _email(message: OutboxMessage) -> EmailMessage:
         subject=message.subject,
         body=message.body,
         to=[message.recipient],
-        headers={"Message-ID": f"<{digest}@{_domain()}>"},
+        headers={**message.headers, "Message-ID": f"<{digest}@{_domain()}>"},
     )
     for part in message.attachments:
         email.attach(part["filename"], part["content"], part["mimetype"])
@@ -412,6 +416,16 @@ def outbox_resend(*, actor: Any, message: OutboxMessage) -> OutboxMessage:
     transaction.on_commit(request_delivery, robust=True)
     message.refresh_from_db()
     return message
+
+
+def outbox_withdraw(*, kind: str, to: str) -> int:
+    """Take back the messages of ``kind`` to ``to`` that are still waiting to be sent (someone
+    unsubscribed while an issue was going out). Their rows go, so their keys are free again.
+    Returns how many."""
+    deleted, _ = OutboxMessage.objects.filter(
+        kind=kind, recipient__iexact=to.strip(), status=Status.PENDING
+    ).delete()
+    return deleted
 
 
 def keys_present(keys: Iterable[str]) -> set[str]:

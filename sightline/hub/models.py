@@ -12,7 +12,9 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from sightline.core.models import TimeStampedModel
 from sightline.reviews.models import Case, PracticeTheme
@@ -361,3 +363,118 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+# --- The newsletter -------------------------------------------------------------------------
+
+EMAIL_MAX = 254
+NEWSLETTER_SUBJECT_MAX = 150
+INTRODUCTION_MAX = 4000
+
+
+class Subscriber(models.Model):
+    """One address on the newsletter's list. It receives issues only once its owner has
+    confirmed it from the link we emailed (double opt-in), and never again once they
+    unsubscribe. Nothing else about the person is kept."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Subscribed"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    email = models.EmailField(max_length=EMAIL_MAX)
+    audience = models.CharField(
+        "interested in", max_length=10, choices=Audience.choices, blank=True
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    # The confirmation link's token is emailed and never stored: only its SHA-256 digest.
+    confirm_token_hash = models.CharField(max_length=64, blank=True)
+    confirm_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            # Addresses are kept in lower case, so the unique index on the column itself makes
+            # them unique regardless of capitals and serves the exact look-ups.
+            models.UniqueConstraint(fields=["email"], name="hub_subscriber_email_once"),
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")), name="hub_subscriber_email_lower_case"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "confirmed", "unsubscribed"]),
+                name="hub_subscriber_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                name="hub_subscriber_confirmed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="unsubscribed") | Q(unsubscribed_at__isnull=False),
+                name="hub_subscriber_unsubscribed_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["confirm_token_hash"], name="hub_subscriber_token_idx"),
+            models.Index(fields=["status", "id"], name="hub_subscriber_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        # Not the address: this is what the audit trail, which is never rewritten, records.
+        return f"Newsletter subscriber {self.pk}"
+
+
+class NewsletterIssue(TimeStampedModel):
+    """One issue of the newsletter: a draft the business unit composes from what was
+    published since the last issue, then sent once to every confirmed subscriber. ``items``
+    is what it carried, frozen when it was sent, so the archive shows the issue as sent."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENDING = "sending", "Being sent"
+        SENT = "sent", "Sent"
+
+    number = models.PositiveIntegerField(unique=True)
+    subject = models.CharField(max_length=NEWSLETTER_SUBJECT_MAX)
+    introduction = models.TextField(max_length=INTRODUCTION_MAX, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # [{"kind": "review", "pk": 3, "title": ..., "url": ..., "summary": ...}, ...]
+    items = models.JSONField(default=list, blank=True)
+    composed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    send_job = models.ForeignKey(
+        "core.BackgroundJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "sending", "sent"]),
+                name="hub_issue_status_valid",
+            ),
+            # One draft at a time (composing again opens it), and one issue being sent.
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=Q(status__in=["draft", "sending"]),
+                name="hub_issue_one_open",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="hub_issue_sent_has_date",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="hub_issue_number_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Newsletter issue {self.number}: {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("hub:newsletter_issue", kwargs={"number": self.number})

@@ -205,6 +205,42 @@ def test_calendar_files_travel_with_the_message(smtp):
 
 
 @pytest.mark.django_db
+def test_a_message_carries_its_own_headers_and_keeps_the_outbox_message_id():
+    outbox_add(
+        key="test.headers",
+        kind="test.headers",
+        to="reader@example.test",
+        subject="An issue",
+        body="News.",
+        headers={
+            "List-Unsubscribe": "<https://example.test/unsubscribe/abc/>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": "<chosen-by-the-caller@example.test>",
+        },
+    )
+    outbox_add(key="test.plain", kind="test.plain", to="b@example.test", subject="S", body="B")
+    assert outbox_deliver().sent == 2
+    with_headers, plain = (email.message() for email in mail.outbox)
+    assert with_headers["List-Unsubscribe"] == "<https://example.test/unsubscribe/abc/>"
+    assert with_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert with_headers["Message-ID"] != "<chosen-by-the-caller@example.test>"
+    assert with_headers["Message-ID"].startswith("<")
+    assert plain["List-Unsubscribe"] is None
+    assert OutboxMessage.objects.get(key="test.plain").headers == {}
+
+
+@pytest.mark.django_db
+def test_messages_still_waiting_can_be_withdrawn_but_not_those_sent():
+    for number in range(3):
+        outbox_add(key=f"n:{number}", kind="news", to="Reader@example.test", subject="S", body="B")
+    outbox_add(key="other", kind="other", to="reader@example.test", subject="S", body="B")
+    outbox_add(key="n:else", kind="news", to="else@example.test", subject="S", body="B")
+    OutboxMessage.objects.filter(key="n:0").update(status=Status.SENT)
+    assert outbox.outbox_withdraw(kind="news", to="reader@example.test") == 2
+    assert sorted(OutboxMessage.objects.values_list("key", flat=True)) == ["n:0", "n:else", "other"]
+
+
+@pytest.mark.django_db
 def test_no_code_outside_the_outbox_sends_email():
     """Every email goes through the outbox: nothing else in Sightline may send one."""
     from pathlib import Path

@@ -7,10 +7,12 @@ from sightline.accounts.tests.factories import UserFactory
 from sightline.hub.models import (
     Briefing,
     NewsItem,
+    NewsletterIssue,
     Publishable,
     PublishedRecommendation,
     PublishedReview,
     Resource,
+    Subscriber,
 )
 from sightline.hub.vocabulary import ResourceKind, ReviewKind, State
 
@@ -82,3 +84,29 @@ class NewsItemFactory(_PublishedParams[NewsItem]):
     slug = factory.Sequence(lambda n: f"news-{n}")
     summary = "Safeguarding Week is coming."
     body = "Book your place on the sessions."
+
+
+class SubscriberFactory(factory.django.DjangoModelFactory[Subscriber]):
+    """A confirmed subscriber; ``status=Subscriber.Status.PENDING`` for one still to confirm."""
+
+    class Meta:
+        model = Subscriber
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.test")
+    status = Subscriber.Status.CONFIRMED
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class NewsletterIssueFactory(factory.django.DjangoModelFactory[NewsletterIssue]):
+    """A sent issue carrying nothing; ``status=NewsletterIssue.Status.DRAFT`` for a draft."""
+
+    class Meta:
+        model = NewsletterIssue
+
+    number = factory.Sequence(lambda n: n + 1)
+    subject = factory.Sequence(lambda n: f"Learning hub newsletter, issue {n + 1}")
+    introduction = "What we published this month."
+    status = NewsletterIssue.Status.SENT
+    composed_by = factory.SubFactory(UserFactory)
+    sent_at = factory.LazyFunction(timezone.now)
+    recipients = 0
