@@ -152,6 +152,12 @@ class GovukDateInput(forms.MultiWidget):
         return [None, None, None]
 
 
+# Dates people enter lie within these years: a typing slip (0025, 9999) is caught rather
+# than stored, and no date outside what every database and calendar library handles.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2100
+
+
 class GovukDateField(forms.MultiValueField):
     """A date entered as day, month and year, with messages that say what to fix."""
 
@@ -191,9 +197,14 @@ class GovukDateField(forms.MultiValueField):
             )
         if len(year) != 4:
             raise ValidationError(f"{label}: the year must include 4 numbers")
+        if not EARLIEST_YEAR <= int(year) <= LATEST_YEAR:
+            raise ValidationError(
+                f"{label}: the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}"
+            )
         try:
             value = datetime.date(int(year), int(month), int(day))
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:
+            # OverflowError: a day or month too long for the machine's integers.
             raise ValidationError(f"{label} must be a real date") from error
         if not self.allow_future and value > datetime.date.today():
             raise ValidationError(f"{label} must be today or in the past")

@@ -364,6 +364,7 @@ class SearchEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
 
+
 # --- The newsletter -------------------------------------------------------------------------
 
 EMAIL_MAX = 254

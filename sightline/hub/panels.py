@@ -13,6 +13,9 @@ def hub_panel(user: Any) -> Panel | None:
     return Panel(
         title="Learning hub",
         template="hub/manage/panel.html",
-        context={"sees_usage": user.has_perm("hub.view_usage")},
+        context={
+            "sees_usage": user.has_perm("hub.view_usage"),
+            "edits": user.has_perm("hub.edit"),
+        },
         order=60,
     )

@@ -57,6 +57,10 @@ def test_one_page_needs_no_pagination():
         (["x", "4", "2024"], "Date must be a real date, in numbers"),
         (["31", "4", "2024"], "Date must be a real date"),
         (["1", "4", "24"], "the year must include 4 numbers"),
+        (["1", "1", "0001"], "the year must be between 1900 and 2100"),
+        (["1", "1", "9999"], "the year must be between 1900 and 2100"),
+        (["1" * 20, "4", "2024"], "Date must be a real date"),
+        (["1", "9" * 20, "2024"], "Date must be a real date"),
     ],
 )
 def test_date_field_says_what_to_fix(parts, message):

@@ -19,6 +19,7 @@ from ..drafting import blank_sections, draft_sections
 from ..models import REASON_MAX, SECTION_MAX, SLUG_MAX, TITLE_MAX, Briefing, PublishedReview
 from ..selectors.briefings import briefing_source, draft_for_review
 from ..vocabulary import BRIEFING_SECTIONS, Audience, State
+from .search import search_index_sync
 
 SECTION_FIELDS = tuple(name for name, _ in BRIEFING_SECTIONS)
 EDITED_FIELDS = ("title", "audience", *SECTION_FIELDS)
@@ -250,6 +251,7 @@ def briefing_approve(
             obj=briefing,
             changes=changes_between(before, snapshot(briefing, ["state", "live_on", "remove_on"])),
         )
+        search_index_sync(item=briefing)
     return briefing
 
 
@@ -288,4 +290,5 @@ def briefing_withdraw(*, actor: Any, briefing: Briefing, reason: str) -> Briefin
             obj=briefing,
             changes=changes_between(before, snapshot(briefing, ["state", "withdrawal_reason"])),
         )
+        search_index_sync(item=briefing)
     return briefing

@@ -35,6 +35,7 @@ from ..models import (
     Resource,
 )
 from ..vocabulary import ResourceKind, ReviewKind, State
+from .search import search_index_sync
 
 REVIEW_FIELDS = ("title", "audience", "kind", "summary", "author", "home_office_cleared_on")
 RESOURCE_FIELDS = (
@@ -235,6 +236,7 @@ def review_save(
     if recommendations is not None:
         changes |= _recommendations_set(review, recommendations)
     _audit_save(actor=actor, item=review, created=created, changes=changes)
+    search_index_sync(item=review)
     return review
 
 
@@ -275,6 +277,7 @@ def resource_save(
     item = resource or Resource()
     changes = _save(actor=actor, item=item, fields=RESOURCE_FIELDS, values=values, themes=themes)
     _audit_save(actor=actor, item=item, created=created, changes=changes)
+    search_index_sync(item=item)
     return item
 
 
@@ -293,6 +296,7 @@ def news_save(
     item = news or NewsItem()
     changes = _save(actor=actor, item=item, fields=NEWS_FIELDS, values=values, themes=themes)
     _audit_save(actor=actor, item=item, created=created, changes=changes)
+    search_index_sync(item=item)
     return item
 
 
@@ -328,6 +332,7 @@ def _approve(
         obj=item,
         changes=changes_between(before, snapshot(item, fields)),
     )
+    search_index_sync(item=item)
     return item
 
 
@@ -378,6 +383,7 @@ def _withdraw(*, actor: Any, item: Publishable, reason: str) -> Publishable:
     item.withdrawal_reason = reason
     item.save()
     audit_record(actor=actor, kind=f"hub.{_label(item)}_withdrawn", obj=item, detail=reason)
+    search_index_sync(item=item)
     return item
 
 
