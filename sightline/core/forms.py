@@ -197,10 +197,6 @@ class GovukDateField(forms.MultiValueField):
             )
         if len(year) != 4:
             raise ValidationError(f"{label}: the year must include 4 numbers")
-        if not EARLIEST_YEAR <= int(year) <= LATEST_YEAR:
-            raise ValidationError(
-                f"{label}: the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}"
-            )
         try:
             value = datetime.date(int(year), int(month), int(day))
         except (ValueError, OverflowError) as error:
@@ -208,6 +204,10 @@ class GovukDateField(forms.MultiValueField):
             raise ValidationError(f"{label} must be a real date") from error
         if not self.allow_future and value > datetime.date.today():
             raise ValidationError(f"{label} must be today or in the past")
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise ValidationError(
+                f"{label}: the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}"
+            )
         return value
 
 

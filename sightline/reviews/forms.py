@@ -1,4 +1,3 @@
-import datetime
 from typing import Any
 
 from django import forms
@@ -18,7 +17,6 @@ from sightline.core.roles import Role
 
 from .lifecycle import Stage
 from .models import (
-    REFERRAL_FIRST_DAY,
     REFERRAL_PSEUDONYM_MAX,
     REFERRAL_REASON_MAX,
     REFERRAL_TEXT_MAX,
@@ -430,21 +428,6 @@ class ThemeForm(forms.Form):
 # --- Referrals ------------------------------------------------------------------
 
 
-class _ReferralDateField(GovukDateField):
-    """A past date from 1900 on. A day or month of many digits is refused here with words,
-    before the date is built: a number that large overflows rather than being invalid (the
-    year's length the shared field checks)."""
-
-    def compress(self, data_list: list[str]) -> datetime.date | None:
-        label = str(self.label)
-        if any(len(part.strip()) > 2 for part in data_list[:2] if part):
-            raise forms.ValidationError(f"{label} must be a real date")
-        value = super().compress(data_list)
-        if value is not None and value < REFERRAL_FIRST_DAY:
-            raise forms.ValidationError(f"{label} must be in {REFERRAL_FIRST_DAY.year} or later")
-        return value
-
-
 def _is_key(value: Any) -> bool:
     """Whether a posted choice can be a row's key: a number the database can hold (a longer
     one overflows the query rather than finding nothing)."""
@@ -515,7 +498,7 @@ class ReferralForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose a kind of review, or not sure"},
     )
-    aware_on = _ReferralDateField(
+    aware_on = GovukDateField(
         label="When your agency became aware",
         allow_future=False,
         help_text=date_hint(days=-14),

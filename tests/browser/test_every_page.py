@@ -23,8 +23,11 @@ SKIP = re.compile(r"/sign-out/|/assets/|/export|/download|\.(csv|xlsx|pdf|docx|p
 
 
 def page_kind(path: str) -> str:
-    """``/cases/12/edit/`` and ``/cases/40/edit/`` are the same kind of page."""
-    return re.sub(r"/\d+(?=/|$)", "/N", path)
+    """``/cases/12/edit/`` and ``/cases/40/edit/`` are the same kind of page, as are
+    ``/hub/reviews/child-a/`` and ``/hub/reviews/adult-l/``."""
+    path = re.sub(r"/\d+(?=/|$)", "/N", path)
+    # The hub's items are addressed by slug: one review stands for all reviews.
+    return re.sub(r"^/hub/(reviews|resources|news|briefings)/[^/]+/", r"/hub/\1/SLUG/", path)
 
 
 @pytest.fixture
@@ -53,11 +56,11 @@ def is_page(visitor, path: str) -> bool:
     )
 
 
-@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
-def test_every_page_a_role_reaches_is_accessible_and_reflows(visitor, demo, role):
-    visitor.sign_in(demo_email(role), PASSWORD)
+def crawl(visitor, *, within: str = "/") -> list[str]:
+    """Visit every kind of page reachable from the current one (under ``within``), checking
+    each; the problems found."""
     home = urlsplit(visitor.page.url).path
-    queue = [(link, 1) for link in internal_links(visitor)]
+    queue = [(link, 1) for link in internal_links(visitor) if link.startswith(within)]
     kinds = {page_kind(home)}
     failures = []
     while queue and len(visitor.checked) < MAX_PAGES:
@@ -76,10 +79,27 @@ def test_every_page_a_role_reaches_is_accessible_and_reflows(visitor, demo, role
         except AssertionError as problem:
             failures.append(str(problem))
         if depth < MAX_DEPTH:
-            queue.extend((link, depth + 1) for link in internal_links(visitor))
+            queue.extend(
+                (link, depth + 1) for link in internal_links(visitor) if link.startswith(within)
+            )
+    return failures
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_every_page_a_role_reaches_is_accessible_and_reflows(visitor, demo, role):
+    visitor.sign_in(demo_email(role), PASSWORD)
+    failures = crawl(visitor)
     assert failures == [], "\n\n".join(failures)
     # The crawl reached well beyond the home page and the navigation.
     assert len(visitor.checked) >= 8
+
+
+def test_every_public_hub_page_is_accessible_and_reflows(visitor, demo):
+    """Signed out, from the hub's home page: the demo partnership's published learning."""
+    visitor.goto("/hub/")
+    failures = crawl(visitor, within="/hub/")
+    assert failures == [], "\n\n".join(failures)
+    assert len(visitor.checked) >= 12
 
 
 def test_the_reflow_check_names_what_makes_a_page_too_wide(visitor, db):

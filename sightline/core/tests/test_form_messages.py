@@ -113,6 +113,10 @@ def _samples() -> dict[str, Any]:
         "creating": True,
         "sectors": [("health", "Health")],
         "current": {},
+        "meetings": [],
+        "reviews": [],
+        "candidates": [],
+        "themes": [],
     }
 
 

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from sightline.core.forms import GovukDateField, field_of
+from sightline.core.forms import GovukDateField, WholeNumberField, field_of
 from sightline.reviews.models import PracticeTheme
 
 from ..models import (
@@ -70,7 +70,10 @@ class _ItemForm(forms.Form):
         },
     )
     audience = forms.ChoiceField(
-        label="Who it is for", choices=Audience.choices, initial=Audience.BOTH
+        label="Who it is for",
+        choices=Audience.choices,
+        initial=Audience.BOTH,
+        error_messages={"required": "Choose who it is for"},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -87,7 +90,11 @@ class _ItemForm(forms.Form):
 
 
 class ReviewForm(_ItemForm):
-    kind = forms.ChoiceField(label="Kind of review", choices=ReviewKind.choices)
+    kind = forms.ChoiceField(
+        label="Kind of review",
+        choices=ReviewKind.choices,
+        error_messages={"required": "Choose the kind of review"},
+    )
     summary = forms.CharField(
         label="Summary for the public",
         max_length=SUMMARY_MAX,
@@ -155,7 +162,11 @@ class ReviewFromCaseForm(forms.Form):
 
 
 class ResourceForm(_ItemForm):
-    kind = forms.ChoiceField(label="Kind of resource", choices=ResourceKind.choices)
+    kind = forms.ChoiceField(
+        label="Kind of resource",
+        choices=ResourceKind.choices,
+        error_messages={"required": "Choose the kind of resource"},
+    )
     summary = forms.CharField(
         label="Summary",
         max_length=SUMMARY_MAX,
@@ -170,16 +181,13 @@ class ResourceForm(_ItemForm):
         help_text="Where the recording or tool is, if it is online",
         error_messages={"invalid": "Enter a link starting https://"},
     )
-    duration_minutes = forms.IntegerField(
+    duration_minutes = WholeNumberField(
+        what="the length in minutes",
+        example=45,
         label="Length in minutes (optional)",
         required=False,
         min_value=1,
         max_value=1440,
-        error_messages={
-            "invalid": "Enter the length as a whole number of minutes",
-            "min_value": "Length must be at least 1 minute",
-            "max_value": "Length must be 1,440 minutes (a day) or fewer",
-        },
     )
     transcript = forms.CharField(
         label="Transcript",

@@ -87,15 +87,16 @@ def test_bad_input_is_a_clear_400(client, params, message):
 def test_public_search_query_count_is_pinned(client, django_assert_num_queries):
     for n in range(3):
         published(body=f"Neglect {n}")
-    # themes, years, the matches' ids in rank order (the count too), the page's entries
-    with django_assert_num_queries(4):
+    # themes, years, the matches' ids in rank order (the count too), the page's entries, and
+    # the page's view counted
+    with django_assert_num_queries(5):
         client.get(SEARCH, {"q": "neglect", "theme": "", "year": ""})
     for n in range(40):
         published(body=f"Neglect {n}")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         client.get(SEARCH, {"q": "neglect", "page": "2"})
-    # No words: themes, years, count, the page.
-    with django_assert_num_queries(4):
+    # No words: themes, years, count, the page, the view counted.
+    with django_assert_num_queries(5):
         client.get(SEARCH, {"type": "news"})
 
 

@@ -149,7 +149,7 @@ def test_report_page_defaults_to_the_current_financial_year(signed_in):
         ),
         (
             {**PERIOD, "date_to_day": "31", "date_to_month": "12", "date_to_year": "9999"},
-            "Enter dates from 2000 to 2099",
+            "To: the year must be between 1900 and 2100",
         ),
     ],
 )
