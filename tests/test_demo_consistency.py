@@ -61,6 +61,10 @@ MAY_BE_FUTURE = {
     "hub.publishedreview.remove_on",
     "hub.resource.remove_on",
     "hub.newsitem.remove_on",
+    "hub.briefing.remove_on",
+    # The search index holds an approved item's dates as they are.
+    "hub.searchentry.live_on",
+    "hub.searchentry.remove_on",
 }
 
 # The order of each route's milestones, where the earlier must come first.

@@ -11,6 +11,7 @@ from sightline.accounts.demo import BUSINESS_UNIT, demo_email
 from sightline.accounts.models import Agency, User
 from sightline.core.calendar import WorkingCalendar, add_months
 from sightline.core.roles import Role
+from sightline.core.selectors import working_calendar
 
 from . import services
 from .models import Case, PracticeTheme, Referral
@@ -355,6 +356,7 @@ def _seed_referrals(*, stdout: Any) -> None:
         return
     police = Agency.objects.filter(name="Northshire Constabulary").first()
     now = timezone.now()
+    calendar = working_calendar()
     made = 0
     for number, (role, days_ago, route, pseudonym, band, happened, why, decision) in enumerate(
         REFERRALS
@@ -379,10 +381,12 @@ def _seed_referrals(*, stdout: Any) -> None:
                 "agencies": [police] if police is not None and police != agency else [],
             },
         )
-        # Made over the last year: the dashboard's months need them spread, as they would be.
-        Referral.objects.filter(pk=referral.pk).update(
-            created_at=now - datetime.timedelta(days=days_ago)
-        )
+        # Made over the last year, on working days: the dashboard's months need them spread,
+        # as they would be.
+        made_at = now - datetime.timedelta(days=days_ago)
+        while not calendar.is_working_day(timezone.localdate(made_at)):
+            made_at -= datetime.timedelta(days=1)
+        Referral.objects.filter(pk=referral.pk).update(created_at=made_at)
         referral.refresh_from_db()
         if decision == "consider":
             services.referral_consider(actor=officer, referral=referral)

@@ -46,7 +46,9 @@ def test_a_practitioners_referral_reaches_triage_and_becomes_a_case(visitor, peo
     page.get_by_label("Northshire Constabulary").check()
     page.get_by_label("Why it may need a review").fill("Agencies did not share what they knew.")
     page.get_by_role("button", name="Send the referral").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("must be in 1900 or later")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "the year must be between 1900 and 2100"
+    )
     visitor.check()
 
     aware = datetime.date.today() - datetime.timedelta(days=7)
