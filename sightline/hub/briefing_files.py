@@ -23,7 +23,6 @@ LANGUAGE = "en-GB"
 # What fits on a slide at a readable size; the whole text is in the slide's notes.
 SLIDE_LINES = 7
 SLIDE_LINE_LIMIT = 220
-QUESTIONS_HEADING = "Questions for reflection"
 
 
 @dataclass(frozen=True)
@@ -78,15 +77,6 @@ def _document_language(document: object) -> None:
     language.set(qn("w:val"), LANGUAGE)
 
 
-def _slide_order(sections: list[tuple[str, str]]) -> list[tuple[int, str, str]]:
-    """The sections numbered as in the briefing, the questions last: a team meeting ends on
-    the discussion."""
-    numbered = [(number, heading, text) for number, (heading, text) in enumerate(sections, 1)]
-    return [row for row in numbered if row[1] != QUESTIONS_HEADING] + [
-        row for row in numbered if row[1] == QUESTIONS_HEADING
-    ]
-
-
 def briefing_pptx(briefing: BriefingText) -> bytes:
     presentation = Presentation()
     properties = presentation.core_properties
@@ -103,7 +93,8 @@ def briefing_pptx(briefing: BriefingText) -> bytes:
     subtitle = f"{briefing.partnership}\nFor the {briefing.audience.lower()}"
     slide.placeholders[1].text = subtitle
 
-    for number, heading, text in _slide_order(briefing.sections):
+    # In the briefing's own order, so the slides, the page and the Word file number alike.
+    for number, (heading, text) in enumerate(briefing.sections, 1):
         slide = presentation.slides.add_slide(content_layout)
         slide.shapes.title.text = f"{number}. {heading}"
         lines = plain_lines(text) or ["(Nothing written yet.)"]
