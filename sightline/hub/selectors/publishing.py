@@ -121,26 +121,41 @@ def hub_home(*, on: datetime.date) -> HubHome:
     )
 
 
+THEME_LISTED = 10
+
+
 @dataclass(frozen=True)
 class ThemePage:
+    """The latest of each kind on a theme (``THEME_LISTED`` at most), and how many there
+    are: the rest are reached through the lists and search, filtered by the theme."""
+
     theme: PracticeTheme
     reviews: list[PublishedReview]
     briefings: list[Briefing]
     resources: list[Resource]
     news: list[NewsItem]
+    totals: dict[str, int]
 
 
 def theme_page(*, on: datetime.date, pk: int) -> ThemePage:
-    """Everything public on one practice theme."""
+    """What is public on one practice theme: the latest few of each kind and their counts,
+    so the page stays the same size however much the partnership publishes."""
     theme = theme_get(pk=pk)
+    lists = {
+        "reviews": review_list(on=on, filters=ReviewFilters(theme=theme.pk)),
+        "briefings": _public_briefings(on)
+        .filter(themes__id=theme.pk)
+        .order_by("-live_on", "title"),
+        "resources": resource_list(on=on).filter(themes__id=theme.pk),
+        "news": news_list(on=on).filter(themes__id=theme.pk),
+    }
     return ThemePage(
         theme=theme,
-        reviews=list(review_list(on=on, filters=ReviewFilters(theme=theme.pk))),
-        briefings=list(
-            _public_briefings(on).filter(themes__id=theme.pk).order_by("-live_on", "title")
-        ),
-        resources=list(resource_list(on=on).filter(themes__id=theme.pk)),
-        news=list(news_list(on=on).filter(themes__id=theme.pk)),
+        reviews=list(lists["reviews"][:THEME_LISTED]),
+        briefings=list(lists["briefings"][:THEME_LISTED]),
+        resources=list(lists["resources"][:THEME_LISTED]),
+        news=list(lists["news"][:THEME_LISTED]),
+        totals={kind: rows.count() for kind, rows in lists.items()},
     )
 
 

@@ -84,6 +84,19 @@ def test_theme_and_review_pages_stay_flat(client):
     assert [_queries(client, url) for url in urls] == few
 
 
+def test_a_theme_page_lists_the_latest_of_each_kind_and_links_to_the_rest(client):
+    theme = PracticeTheme.objects.create(name="Neglect")
+    _many(12, theme)
+
+    page = client.get(reverse("hub:theme", args=[theme.pk])).content.decode()
+
+    assert page.count('href="/hub/reviews/review-') == 10
+    assert page.count('href="/hub/news/news-') == 10
+    assert "See all 12 reviews on this theme" in page
+    assert f'href="/hub/reviews/?theme={theme.pk}"' in page
+    assert f'href="/hub/search/?type=news&amp;theme={theme.pk}"' in page
+
+
 def test_reviews_filter_by_kind_theme_audience_and_year(client):
     theme = PracticeTheme.objects.create(name="Neglect")
     sar = PublishedReviewFactory.create(
