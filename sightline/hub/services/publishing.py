@@ -11,7 +11,7 @@ never the case's restricted details."""
 import datetime
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -262,6 +262,27 @@ def _review_may_go_public(review: PublishedReview) -> None:
 # Resources and news -------------------------------------------------------------------
 
 
+def _simple_save[T: Publishable](
+    *,
+    actor: Any,
+    model: type[T],
+    item: T | None,
+    fields: Iterable[str],
+    values: dict[str, Any],
+    themes: Iterable[PracticeTheme] | None,
+) -> T:
+    """Draft or change a resource or news item: what both share with no extra parts."""
+    if item is not None:
+        _refuse_withdrawn(item)
+        item = cast(T, model._default_manager.select_for_update().get(pk=item.pk))
+    created = item is None
+    saved = item or model()
+    changes = _save(actor=actor, item=saved, fields=fields, values=values, themes=themes)
+    _audit_save(actor=actor, item=saved, created=created, changes=changes)
+    search_index_sync(item=saved)
+    return saved
+
+
 @transaction.atomic
 def resource_save(
     *,
@@ -270,15 +291,14 @@ def resource_save(
     values: dict[str, Any],
     themes: Iterable[PracticeTheme] | None = None,
 ) -> Resource:
-    if resource is not None:
-        _refuse_withdrawn(resource)
-        resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    created = resource is None
-    item = resource or Resource()
-    changes = _save(actor=actor, item=item, fields=RESOURCE_FIELDS, values=values, themes=themes)
-    _audit_save(actor=actor, item=item, created=created, changes=changes)
-    search_index_sync(item=item)
-    return item
+    return _simple_save(
+        actor=actor,
+        model=Resource,
+        item=resource,
+        fields=RESOURCE_FIELDS,
+        values=values,
+        themes=themes,
+    )
 
 
 @transaction.atomic
@@ -289,15 +309,9 @@ def news_save(
     values: dict[str, Any],
     themes: Iterable[PracticeTheme] | None = None,
 ) -> NewsItem:
-    if news is not None:
-        _refuse_withdrawn(news)
-        news = NewsItem.objects.select_for_update().get(pk=news.pk)
-    created = news is None
-    item = news or NewsItem()
-    changes = _save(actor=actor, item=item, fields=NEWS_FIELDS, values=values, themes=themes)
-    _audit_save(actor=actor, item=item, created=created, changes=changes)
-    search_index_sync(item=item)
-    return item
+    return _simple_save(
+        actor=actor, model=NewsItem, item=news, fields=NEWS_FIELDS, values=values, themes=themes
+    )
 
 
 # The decision ----------------------------------------------------------------------------

@@ -98,7 +98,11 @@ class ManageListView(PolicyView):
         return render(
             request,
             "hub/manage/list.html",
-            {"lists": selectors.manage_list(on=timezone.localdate())},
+            {
+                "lists": selectors.manage_list(on=timezone.localdate()),
+                "may_edit": request.user.has_perm("hub.edit"),
+                "sees_usage": request.user.has_perm("hub.view_usage"),
+            },
         )
 
 
