@@ -59,4 +59,6 @@ class CoreConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from . import checks, policies  # noqa: F401  (registers checks and rules)
+        from . import checks, policies, ranges  # noqa: F401  (registers checks and rules)
+
+        ranges.install()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 
 from .models import AccessLogEntry, AuditEvent
+from .ranges import integer_bounds
 from .tabular import MAX_BYTES
 
 
@@ -67,6 +68,9 @@ def _number_messages(
     what: str, example: str, minimum: Any, maximum: Any, *, whole: bool
 ) -> dict[str, str]:
     noun = what[0].upper() + what[1:]
+    minimum, maximum = (
+        f"{limit:,}" if isinstance(limit, int) else limit for limit in (minimum, maximum)
+    )
     kind = "a whole number" if whole else "a number"
     messages = {
         "required": f"Enter {what}, like {example}",
@@ -91,6 +95,10 @@ class _WrittenNumber(forms.Field):
     whole: bool
 
     def __init__(self, *, what: str, example: Any, **kwargs: Any) -> None:
+        if self.whole:
+            kwargs["min_value"], kwargs["max_value"] = integer_bounds(
+                kwargs.get("min_value"), kwargs.get("max_value")
+            )
         messages = _number_messages(
             what, str(example), kwargs.get("min_value"), kwargs.get("max_value"), whole=self.whole
         )

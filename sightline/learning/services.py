@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sightline.accounts.models import Agency, Sector, User
 from sightline.accounts.services import agency_create
+from sightline.core.cell_limits import cell_problems, fields_of
 from sightline.core.models import AuditEvent
 from sightline.core.outbox import message_key, outbox_add
 from sightline.core.progress import EVERY, NO_PROGRESS, Progress
@@ -229,6 +230,42 @@ def _imported_evidence_of(action_ids: list[int]) -> dict[tuple[int, str], list[E
     return found
 
 
+def _recommendation_cells() -> dict[str, Any]:
+    """The field each recommendation column of a tracker is stored in, for its length and
+    range (a case review's reference is looked up, so the title's length bounds it too)."""
+    return fields_of(
+        Recommendation,
+        {
+            "recommendation_ref": "reference",
+            "source": "source_title",
+            "recommendation": "text",
+            "made_date": "made_date",
+            "decision_reason": "decision_reason",
+        },
+    )
+
+
+def _action_cells() -> dict[str, Any]:
+    """The field each action column of a tracker is stored in (its agency's name, its
+    owner's email address), for its length and range."""
+    cells = fields_of(
+        Action,
+        {
+            "action_ref": "reference",
+            "action": "description",
+            "due_date": "due_date",
+            "completed_date": "completed_date",
+            "closed_reason": "closed_reason",
+        },
+    )
+    cells |= fields_of(Agency, {"agency": "name"}) | fields_of(User, {"owner": "email"})
+    cells |= fields_of(
+        Evidence,
+        {"dissemination_evidence": "description", "impact_evidence": "description"},
+    )
+    return cells
+
+
 def _learning_plan(
     *,
     actor: Any,
@@ -280,6 +317,12 @@ def _learning_plan(
                     f"{row['source']} is not a case in Sightline: import or add the case first",
                 )
             )
+    for line, row in parsed.recommendations.values():
+        problems.extend(cell_problems(line, row, _recommendation_cells()))
+    for line, row in parsed.actions:
+        problems.extend(
+            cell_problems(line, row, _action_cells(), skip=importing.RECOMMENDATION_COLUMNS)
+        )
     if problems:
         raise ImportRejected(problems)
 

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from sightline.core.calendar import WorkingCalendar
+from sightline.core.cell_limits import cell_problems, fields_of
 from sightline.core.models import AuditEvent
 from sightline.core.outbox import message_key, outbox_add
 from sightline.core.progress import EVERY, NO_PROGRESS, Progress
@@ -464,6 +465,11 @@ def import_cases(
     return plan.result
 
 
+def _case_cells() -> dict[str, Any]:
+    """The case field each column of a case file is stored in, for its length and range."""
+    return fields_of(Case, {column: column for column in importing.COLUMNS})
+
+
 @dataclasses.dataclass
 class _CaseImportPlan:
     result: ImportResult
@@ -493,6 +499,14 @@ def _case_import_plan(
     for done, (line, row) in enumerate(parsed.rows):
         if done % EVERY == 0:
             progress.advance(done)
+        problems.extend(
+            cell_problems(
+                line,
+                row,
+                _case_cells(),
+                skip={column for named, column in parsed.named if named == line},
+            )
+        )
         case = existing.get(row["reference"].upper())
         before = snapshot(case, imported) if case else {}
         target = case or Case(reference=row["reference"])
