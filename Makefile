@@ -19,13 +19,14 @@ RUN_ENV = DJANGO_SETTINGS_MODULE=config.settings.production \
 	SIGHTLINE_HTTPS=false \
 	EMAIL_URL="$${EMAIL_URL:-console:}"
 
-.PHONY: help setup run dev test lint format bench assets clean
+.PHONY: help setup run dev test fuzz lint format bench assets clean
 help:
 	@echo "make run    set everything up and serve http://$(HOST):$(PORT) with the demo partnership"
 	@echo "make test   set everything up and run every test (browser tests included)"
 	@echo "make dev    Django's reloading development server, debugging on"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  the benchmarks in bench/"
+	@echo "make fuzz   the fuzz test with 100,000 hostile values (SIGHTLINE_FUZZ_EXAMPLES)"
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Sightline needs Python 3.12 or newer (see .python-version); found " + sys.version.split()[0])'
@@ -69,6 +70,11 @@ dev: setup
 
 test: setup
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The fuzz test at ten times the suite's size, its figures printed for each part.
+SIGHTLINE_FUZZ_EXAMPLES ?= 100000
+fuzz: setup
+	SIGHTLINE_FUZZ_EXAMPLES=$(SIGHTLINE_FUZZ_EXAMPLES) $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:randomly -s tests/test_fuzz.py $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

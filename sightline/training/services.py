@@ -219,6 +219,12 @@ def session_cancel(*, actor: Any, session: Session, reason: str) -> Session:
         raise ValidationError("This session has started: it can no longer be cancelled")
     if not reason.strip():
         raise ValidationError({"reason": "Say why the session is cancelled: delegates are told"})
+    # A session moved later after its register was marked keeps that attendance: a place
+    # marked as attended (or missed) is a record of what happened, never cancelled.
+    if session.bookings.exclude(attendance=Attendance.NOT_MARKED).exists():
+        raise ValidationError(
+            "Attendance has been marked for this session: it can no longer be cancelled"
+        )
     _save(session, ("is_cancelled",), {"is_cancelled": True}, actor)
     audit_record(
         actor=actor, kind=AuditEvent.Kind.UPDATE, obj=session, detail=f"Cancelled: {reason}"
@@ -413,6 +419,10 @@ def booking_cancel(*, actor: Any, booking: Booking) -> Booking:
     now = timezone.now()
     if session.starts_at <= now:
         raise ValidationError("The session has started: the booking can no longer be cancelled")
+    if booking.attendance != Attendance.NOT_MARKED:
+        raise ValidationError(
+            "Attendance has been marked for this place: the booking can no longer be cancelled"
+        )
     holds_place = booking.status in PLACE_HOLDING_STATUSES
     deadline = cancellation_deadline(session)
     # A place offered from the waiting list after the cut-off may still be turned down.

@@ -461,3 +461,22 @@ def test_the_delegate_is_not_their_own_manager(delegate):
             agency=delegate.delegate_profile.agency,
             manager_email=delegate.email.upper(),
         )
+
+
+def test_a_place_whose_attendance_is_marked_is_never_cancelled(db):
+    """A session moved later after its register was marked keeps its attendance: cancelling
+    the place, or the session, is refused with a message (the fuzz test's 500 before)."""
+    from sightline.training.vocabulary import Attendance
+
+    session = SessionFactory.create()
+    booking = BookingFactory.create(
+        session=session, status=BookingStatus.CONFIRMED, attendance=Attendance.ATTENDED
+    )
+    with pytest.raises(ValidationError, match="Attendance has been marked for this place"):
+        services.booking_cancel(actor=session.trainer, booking=booking)
+    with pytest.raises(ValidationError, match="Attendance has been marked for this session"):
+        services.session_cancel(actor=session.trainer, session=session, reason="Unwell")
+    booking.refresh_from_db()
+    session.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert not session.is_cancelled
