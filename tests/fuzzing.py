@@ -184,7 +184,7 @@ _dates = st.sampled_from(
 _long = st.tuples(st.sampled_from(["x", "é", "😀", "a b", "<"]), st.integers(200, 20_000)).map(
     lambda pair: pair[0] * pair[1]
 )
-_unicode = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40)
+_unicode = st.text(alphabet=st.characters(exclude_categories=["Cs"]), min_size=1, max_size=40)
 _nul = st.sampled_from(["\x00", "a\x00b", "2024\x00", "\x00" * 5, "1\x00"])
 _markup = st.sampled_from(
     [
@@ -268,7 +268,8 @@ def watched_tables() -> list[tuple[str, tuple[str, ...]]]:
             continue
         if model._meta.proxy or not model._meta.managed:
             continue
-        tables.add((table, tuple(f.column for f in model._meta.local_concrete_fields)))
+        columns = tuple(str(f.column) for f in model._meta.local_concrete_fields)
+        tables.add((table, columns))
     return sorted(tables)
 
 

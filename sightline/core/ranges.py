@@ -38,6 +38,8 @@ def _is_whole(field: forms.Field) -> bool:
 def beyond_key_range(field: forms.ModelChoiceField, value: Any) -> bool:
     """Whether ``value`` is a whole number that the column ``field`` looks records up by
     (an integer key) cannot hold, so no record could have it."""
+    if field.queryset is None:
+        return False
     model = field.queryset.model
     key = model._meta.pk if not field.to_field_name else model._meta.get_field(field.to_field_name)
     if not isinstance(key, models.IntegerField | models.AutoField):
@@ -87,7 +89,7 @@ def install() -> None:
 
     forms.ModelChoiceField.to_python = model_choice  # type: ignore[method-assign]
 
-    check_values = forms.ModelMultipleChoiceField._check_values
+    check_values = forms.ModelMultipleChoiceField._check_values  # type: ignore[attr-defined]
 
     @functools.wraps(check_values)
     def model_choices(self: forms.ModelMultipleChoiceField, value: Any) -> Any:
@@ -96,5 +98,5 @@ def install() -> None:
                 raise _refuse(self, each)
         return check_values(self, value)
 
-    forms.ModelMultipleChoiceField._check_values = model_choices  # type: ignore[method-assign]
+    forms.ModelMultipleChoiceField._check_values = model_choices  # type: ignore[attr-defined]
     _installed = True

@@ -2,6 +2,7 @@
 message instead, and the central limits that answer them."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django import forms
@@ -67,7 +68,7 @@ class DateForm(forms.Form):
 def date_errors(day: str, month: str, year: str) -> list[str]:
     form = DateForm({"day_day": day, "day_month": month, "day_year": year})
     assert not form.is_valid()
-    return form.errors["day"]
+    return [str(error) for error in form.errors["day"]]
 
 
 @pytest.mark.parametrize(("day", "month"), [("1" * 20, "1"), ("1", "9" * 20), ("9" * 20, "9" * 20)])
@@ -112,9 +113,10 @@ def test_the_integer_columns_own_limits_are_accepted(field):
 
 
 def test_a_fields_own_narrower_range_is_kept():
-    field = NumberForm().fields["narrow"]
+    field: Any = NumberForm().fields["narrow"]
     assert (field.min_value, field.max_value) == (1, 5)
-    assert NumberForm().fields["written"].max_value == ranges.INTEGER_MAX
+    written: Any = NumberForm().fields["written"]
+    assert written.max_value == ranges.INTEGER_MAX
 
 
 def test_the_written_number_says_its_limit_in_words():
@@ -153,8 +155,8 @@ class AgencyChoice(forms.Form):
 def test_a_record_number_no_key_could_have_is_not_one_of_the_choices(db, agency, number):
     form = AgencyChoice({"agency": number, "agencies": [str(agency.pk), number]})
     assert not form.is_valid()
-    assert form.errors["agency"][0].startswith("Select a valid choice")
-    assert form.errors["agencies"][0].startswith("Select a valid choice")
+    assert str(form.errors["agency"][0]).startswith("Select a valid choice")
+    assert str(form.errors["agencies"][0]).startswith("Select a valid choice")
 
 
 def test_a_record_number_in_range_is_still_chosen(db, agency):
@@ -181,8 +183,8 @@ def test_each_cell_is_checked_against_the_field_it_is_stored_in():
 def test_text_without_a_length_of_its_own_is_bounded_in_imports():
     field = Recommendation._meta.get_field("text")
     assert cell_limits.value_problem(field, "x" * cell_limits.TEXT_MAX_LENGTH) is None
-    assert "the most is 10,000" in cell_limits.value_problem(
-        field, "x" * (cell_limits.TEXT_MAX_LENGTH + 1)
+    assert "the most is 10,000" in str(
+        cell_limits.value_problem(field, "x" * (cell_limits.TEXT_MAX_LENGTH + 1))
     )
 
 
