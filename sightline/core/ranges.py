@@ -20,6 +20,7 @@ from django.db import connections, models, router
 
 INTEGER_MIN = -2_147_483_648
 INTEGER_MAX = 2_147_483_647
+RANGE_MESSAGE = f"Enter a whole number between {INTEGER_MIN:,} and {INTEGER_MAX:,}"
 
 
 def integer_bounds(min_value: Any, max_value: Any) -> tuple[Any, Any]:
@@ -71,11 +72,18 @@ def install() -> None:
 
     @functools.wraps(original)
     def __init__(self: forms.IntegerField, *args: Any, **kwargs: Any) -> None:
-        if _is_whole(self):
-            kwargs["min_value"], kwargs["max_value"] = integer_bounds(
-                kwargs.get("min_value"), kwargs.get("max_value")
-            )
+        if not _is_whole(self):
+            original(self, *args, **kwargs)
+            return
+        asked = {"min_value": kwargs.get("min_value"), "max_value": kwargs.get("max_value")}
+        kwargs["min_value"], kwargs["max_value"] = integer_bounds(
+            asked["min_value"], asked["max_value"]
+        )
         original(self, *args, **kwargs)
+        # A limit the field did not ask for speaks in Sightline's words, not Django's.
+        for code, limit in asked.items():
+            if kwargs[code] != limit and code not in self.error_messages:
+                self.error_messages[code] = RANGE_MESSAGE
 
     forms.IntegerField.__init__ = __init__  # type: ignore[method-assign]
 

@@ -499,22 +499,18 @@ def _case_import_plan(
     for done, (line, row) in enumerate(parsed.rows):
         if done % EVERY == 0:
             progress.advance(done)
-        problems.extend(
-            cell_problems(
-                line,
-                row,
-                _case_cells(),
-                skip={column for named, column in parsed.named if named == line},
-            )
-        )
         case = existing.get(row["reference"].upper())
         before = snapshot(case, imported) if case else {}
         target = case or Case(reference=row["reference"])
         for column in imported:
             setattr(target, column, row[column])
+        named = {column for named_line, column in parsed.named if named_line == line}
         for column, message in case_problems(target.facts(), today=today):
             if (line, column) not in parsed.named:
                 problems.append(importing.problem(line, column, message))
+                named.add(column)
+        # Each cell's length and range, unless a rule above already named that cell.
+        problems.extend(cell_problems(line, row, _case_cells(), skip=named))
         if case is None:
             to_create.append(target)
             result.created.append(target.reference)

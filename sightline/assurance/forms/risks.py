@@ -64,7 +64,12 @@ class ScoresForm(forms.Form):
             ]
             field = field_of(self, name)
             field.help_text = f"{when}. {scoring.scale_hint(matrix, dimension)}"
-            field.error_messages = {"invalid": message, "required": message}
+            field.error_messages = {
+                "invalid": message,
+                "required": message,
+                "min_value": message,
+                "max_value": message,
+            }
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
