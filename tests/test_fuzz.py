@@ -86,10 +86,12 @@ class Run:
                 user.is_active = True
                 user.save(update_fields=["is_active"])
             self.clients[caller].force_login(user)
+            # Signing in again writes the user's last sign-in: the next request starts here.
+            self.last = fuzzing.fingerprint(self.sql, self.tables)
 
     def send(self, name: str, caller: str | Role, form: fuzzing.Form, data: dict) -> None:
         client = self.clients[caller]
-        # What the last request left (signing in again writes only sessions, unwatched).
+        # What the last request (or signing in again) left.
         before = self.last
         self.requests += 1
         try:
@@ -109,7 +111,6 @@ class Run:
                 f"{type(error).__name__}: {error!s:.200} at {where}, with {data!r:.400}"
             )
             self.relogin(caller)
-            self.last = fuzzing.fingerprint(self.sql, self.tables)
             return
         status = response.status_code
         self.statuses[status] += 1
