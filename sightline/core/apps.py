@@ -22,6 +22,15 @@ class CoreConfig(AppConfig):
             description="Every night: expired sessions and finished background jobs older "
             "than 7 days are removed.",
         ),
+        Schedule(
+            name="core.audit_anchor",
+            label="Audit trail anchor",
+            function="sightline.core.audit_seals.seal_and_anchor",
+            cadence=Cadence.DAILY,
+            default_time=datetime.time(6, 0),
+            description="Every morning: the audit trail's hash chain is sealed and its latest "
+            "hash written to the log, the anchor file and the information governance lead.",
+        ),
     )
     navigation = (NavItem("Settings", "core:settings", "core.view_settings", order=80),)
     settings_pages = (

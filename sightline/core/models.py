@@ -256,3 +256,64 @@ class FiguresVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} figures, version {self.stamp}"
+
+
+# --- chain: the audit trail's hash chain (sightline/core/audit_seals.py) ---
+
+
+class AuditSeal(AppendOnlyModel):
+    """One block of audit events or access-log entries, sealed: its hash covers the rows'
+    hashes and the seal before it, so no sealed row can change unnoticed."""
+
+    class Trail(models.TextChoices):
+        AUDIT = "audit_event", "Audit trail"
+        ACCESS = "access_log", "Access log"
+
+    table = models.CharField(max_length=16, choices=Trail.choices)
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+    # SHA-256 over the rows' hashes in id order; then over this seal and the one before.
+    rows_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    # Unique: two workers sealing at once cannot fork the chain, the second one fails.
+    previous_hash = models.CharField(max_length=64, unique=True)
+    # Each row's id and the start of its hash, to name the event that no longer matches.
+    digests = models.BinaryField()
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_id__lte=models.F("last_id"), count__gt=0),
+                name="audit_seal_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["table", "last_id"], name="audit_seal_table_idx")]
+
+    def __str__(self) -> str:
+        return f"Seal {self.pk}: {self.get_table_display()} {self.first_id}-{self.last_id}"
+
+
+class AuditCheckpoint(AppendOnlyModel):
+    """Where the chain restarts after sealed blocks were archived and removed: the last
+    archived seal's hash, and the last event id archived from each table."""
+
+    seal_id = models.BigIntegerField(unique=True)
+    hash = models.CharField(max_length=64)
+    audit_last_id = models.BigIntegerField()
+    access_last_id = models.BigIntegerField()
+    before = models.DateField()
+    seals = models.PositiveIntegerField()
+    events = models.PositiveIntegerField()
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by_email = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Checkpoint at seal {self.seal_id}"
