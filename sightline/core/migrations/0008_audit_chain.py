@@ -62,6 +62,11 @@ BEGIN
     DELETE FROM core_auditseal WHERE id <= upto_seal;
     PERFORM set_config('sightline.audit_archive', 'off', true);
 END; $$ LANGUAGE plpgsql;
+
+-- Both run as the tables' owner: only the roles granted them may call them (docs/operations.md,
+-- "Database roles").
+REVOKE EXECUTE ON FUNCTION sightline_audit_committed_id(text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION sightline_audit_archive(bigint, bigint, bigint) FROM PUBLIC;
 """
 
 PG_DROP_FUNCTIONS = """

@@ -2,17 +2,19 @@
 
 import datetime
 import io
+import itertools
 import json
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from sightline.core import audit_chain, audit_seals
 from sightline.core.models import AccessLogEntry, AuditCheckpoint, AuditEvent, AuditSeal
 from sightline.core.outbox import outbox_deliver_all
+from sightline.core.schedules import schedule_named
 from sightline.core.services import access_log_record, audit_record
 
 UTC = datetime.UTC
@@ -94,9 +96,13 @@ def test_first_difference_names_changed_deleted_and_inserted_rows():
         2, "was changed after it was sealed"
     )
     found = audit_chain.first_difference(sealed, deleted)
-    assert found is not None and found.event_id == 2 and "deleted" in found.reason
+    assert found is not None
+    assert found.event_id == 2
+    assert "deleted" in found.reason
     found = audit_chain.first_difference(sealed, inserted.digests)
-    assert found is not None and found.event_id == 4 and "inserted" in found.reason
+    assert found is not None
+    assert found.event_id == 4
+    assert "inserted" in found.reason
 
 
 # --- sealing and verifying ------------------------------------------------------------
@@ -126,7 +132,7 @@ def test_seal_covers_both_tables_in_blocks_chained_in_order(events):
     assert (made.seals, made.events) == (4, 6)  # 5 audit events in 3 blocks, 1 access entry
     seals = list(AuditSeal.objects.order_by("id"))
     assert seals[0].previous_hash == audit_chain.GENESIS
-    assert all(seal.previous_hash == before.hash for before, seal in zip(seals, seals[1:]))
+    assert all(seal.previous_hash == before.hash for before, seal in itertools.pairwise(seals))
     assert [seal.count for seal in seals] == [2, 2, 1, 1]
     assert audit_seals.seal().seals == 0  # nothing new, nothing sealed
     result = audit_seals.verify()
@@ -200,7 +206,8 @@ def test_back_dated_insert_into_a_sealed_range_is_named(events, admin_user):
         occurred_at=datetime.datetime(2020, 1, 1, tzinfo=UTC),
     )
     result = audit_seals.verify()
-    assert result.mismatch is not None and result.mismatch.event_id == forged_id
+    assert result.mismatch is not None
+    assert result.mismatch.event_id == forged_id
 
 
 @ON_SQLITE
@@ -214,14 +221,16 @@ def test_a_forged_seal_breaks_the_chain(events):
     assert result.mismatch is not None
     assert (result.mismatch.table, result.mismatch.seal_id) == ("seal", second.pk)
     code, _, err = _run()
-    assert code == 1 and f"Seal {second.pk}" in err
+    assert code == 1
+    assert f"Seal {second.pk}" in err
 
 
 def test_removing_the_tail_is_caught_by_the_anchor(events, tmp_path, monkeypatch):
     monkeypatch.setenv("SIGHTLINE_AUDIT_ANCHOR_FILE", str(tmp_path / "anchors.jsonl"))
     audit_seals.seal(block_size=2)
     anchored = audit_seals.anchor()
-    assert anchored is not None and audit_seals.last_anchor() == anchored
+    assert anchored is not None
+    assert audit_seals.last_anchor() == anchored
     assert audit_seals.verify().ok
     if connection.vendor != "sqlite":
         pytest.skip("the PostgreSQL tests delete behind the triggers")
@@ -230,9 +239,10 @@ def test_removing_the_tail_is_caught_by_the_anchor(events, tmp_path, monkeypatch
         cursor.execute("DELETE FROM core_auditseal WHERE id = %s", [last.pk])
         cursor.execute("DELETE FROM core_accesslogentry WHERE id >= %s", [last.first_id])
     result = audit_seals.verify()
-    assert result.mismatch is not None and result.mismatch.seal_id == anchored.seal_id
+    assert result.mismatch is not None
+    assert result.mismatch.seal_id == anchored.seal_id
     assert "end of the trail was removed" in result.mismatch.reason
-    code, _, err = _run()
+    code, _, _err = _run()
     assert code == 1
 
 
@@ -242,9 +252,11 @@ def test_expect_takes_an_emailed_head(events):
     assert current is not None
     assert _run("--expect", f"{current.seal_id}:{current.hash}")[0] == 0
     code, _, err = _run("--expect", f"{current.seal_id}:{'0' * 64}")
-    assert code == 1 and "differs from the anchored hash" in err
+    assert code == 1
+    assert "differs from the anchored hash" in err
     code, _, err = _run("--expect", "not-a-head")
-    assert code == 2 and "N:HASH" in err
+    assert code == 2
+    assert "N:HASH" in err
 
 
 def test_anchor_logs_emails_and_appends(events, tmp_path, monkeypatch, caplog):
@@ -256,7 +268,8 @@ def test_anchor_logs_emails_and_appends(events, tmp_path, monkeypatch, caplog):
     with caplog.at_level("INFO", logger="sightline.audit"):
         code, out, _ = _run("--anchor")
     current = audit_seals.head()
-    assert code == 0 and current is not None
+    assert code == 0
+    assert current is not None
     assert f"Anchored the head: seal {current.seal_id}" in out
     assert current.hash in caplog.text
     lines = [json.loads(line) for line in path.read_text().splitlines()]
@@ -268,13 +281,15 @@ def test_anchor_logs_emails_and_appends(events, tmp_path, monkeypatch, caplog):
 
 def test_daily_schedule_seals_then_anchors(events, tmp_path, monkeypatch):
     monkeypatch.setenv("SIGHTLINE_AUDIT_ANCHOR_FILE", str(tmp_path / "a.jsonl"))
-    from sightline.core.schedules import schedule_named
-
     schedule = schedule_named("core.audit_anchor")
-    assert schedule is not None and schedule.default_time == datetime.time(6, 0)
+    assert schedule is not None
+    assert schedule.default_time == datetime.time(6, 0)
     done = schedule.run(datetime.datetime(2026, 5, 1, 6, tzinfo=UTC))
-    assert done["events"] == 6 and done["head"] == audit_seals.head().seal_id  # type: ignore[union-attr]
-    assert audit_seals.last_anchor() == audit_seals.head()
+    current = audit_seals.head()
+    assert current is not None
+    assert done["events"] == 6
+    assert done["head"] == current.seal_id
+    assert audit_seals.last_anchor() == current
 
 
 def test_worker_seals_within_a_round(events):
@@ -308,7 +323,8 @@ def test_archive_exports_removes_and_restarts_the_chain(
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.DELETE, detail__contains="Archived")
     audit_seals.seal()
     result = audit_seals.verify()
-    assert result.ok and result.checkpoint_seal_id == checkpoint.seal_id
+    assert result.ok
+    assert result.checkpoint_seal_id == checkpoint.seal_id
     assert result.events == 2  # the kept event and the archiving's own
     with pytest.raises(audit_seals.ArchiveError, match="No sealed blocks"):
         audit_seals.archive_before(before=datetime.date(2025, 1, 1), to=tmp_path, actor=None)
@@ -328,12 +344,14 @@ def test_archive_command_checks_its_arguments(tmp_path):
     err = io.StringIO()
     with pytest.raises(SystemExit) as exit:
         call_command("audit_archive", "--before", "2024-13-01", "--to", str(tmp_path), stderr=err)
-    assert exit.value.code == 2 and "YYYY-MM-DD" in err.getvalue()
+    assert exit.value.code == 2
+    assert "YYYY-MM-DD" in err.getvalue()
     with pytest.raises(SystemExit) as exit:
         call_command(
             "audit_archive", "--before", "2024-01-01", "--to", str(tmp_path / "no"), stderr=err
         )
-    assert exit.value.code == 1 and "is not a folder" in err.getvalue()
+    assert exit.value.code == 1
+    assert "is not a folder" in err.getvalue()
 
 
 def test_archive_command_reports_what_it_did(admin_user, tmp_path):
@@ -350,8 +368,6 @@ def test_two_seals_cannot_follow_the_same_one(events):
     audit_seals.seal()
     first = AuditSeal.objects.order_by("id").first()
     assert first is not None
-    from django.db import IntegrityError
-
     with pytest.raises(IntegrityError), transaction.atomic():
         AuditSeal.objects.create(
             table="audit_event",
