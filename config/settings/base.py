@@ -274,3 +274,9 @@ LOGGING = {
 
 # --- Templates: a missing name fails in tests and development, logs in production -----
 SIGHTLINE_STRICT_TEMPLATES = env_bool("SIGHTLINE_STRICT_TEMPLATES", default=False)
+
+# --- chain: the audit trail's hash chain is anchored outside the database every morning ---
+# (docs/operations.md, "The audit trail's integrity"): emailed to the information governance
+# lead, and appended to a file on storage the database's administrators cannot rewrite.
+SIGHTLINE_AUDIT_ANCHOR_EMAIL = os.environ.get("SIGHTLINE_AUDIT_ANCHOR_EMAIL", "").strip()
+SIGHTLINE_AUDIT_ANCHOR_FILE = os.environ.get("SIGHTLINE_AUDIT_ANCHOR_FILE", "").strip()

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import OperationalError, connections, models, transaction
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connections, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -186,27 +187,43 @@ def seal(*, using: str = "default", block_size: int = BLOCK_SIZE) -> SealResult:
             result.deferred.append(table)
             continue
         while True:
-            with transaction.atomic(using=using):
-                current = head(using)
-                previous = current.hash if current else audit_chain.GENESIS
-                after = _last_ids(using, _checkpoint(using))[table]
-                rows = list(_rows(table, after=after, upto=bound, using=using, limit=block_size))
-                if not rows:
-                    break
-                block = audit_chain.block_of(rows)
-                AuditSeal.objects.using(using).create(
-                    table=table,
-                    first_id=block.first_id,
-                    last_id=block.last_id,
-                    count=block.count,
-                    rows_hash=block.rows_hash,
-                    hash=audit_chain.seal_hash(previous_hash=previous, table=table, block=block),
-                    previous_hash=previous,
-                    digests=block.digests,
-                )
+            try:
+                block = _seal_block(table, bound=bound, using=using, block_size=block_size)
+            except IntegrityError:
+                # Another worker sealed the same rows first (a seal's previous hash is
+                # unique, so the chain cannot fork): what is left goes in the next round.
+                logger.info("Sealing %s: another worker sealed these rows first", table)
+                break
+            if block is None:
+                break
             result.seals += 1
             result.events += block.count
     return result
+
+
+def _seal_block(
+    table: str, *, bound: int | None, using: str, block_size: int
+) -> audit_chain.Block | None:
+    """Seal the next block of ``table``; None when nothing is left to seal."""
+    with transaction.atomic(using=using):
+        current = head(using)
+        previous = current.hash if current else audit_chain.GENESIS
+        after = _last_ids(using, _checkpoint(using))[table]
+        rows = list(_rows(table, after=after, upto=bound, using=using, limit=block_size))
+        if not rows:
+            return None
+        block = audit_chain.block_of(rows)
+        AuditSeal.objects.using(using).create(
+            table=table,
+            first_id=block.first_id,
+            last_id=block.last_id,
+            count=block.count,
+            rows_hash=block.rows_hash,
+            hash=audit_chain.seal_hash(previous_hash=previous, table=table, block=block),
+            previous_hash=previous,
+            digests=block.digests,
+        )
+    return block
 
 
 def _check_block(
@@ -293,7 +310,7 @@ def verify(*, using: str = "default", expected: Head | None = None) -> Verificat
 
 
 def anchor_file() -> Path | None:
-    value = os.environ.get("SIGHTLINE_AUDIT_ANCHOR_FILE", "").strip()
+    value = settings.SIGHTLINE_AUDIT_ANCHOR_FILE
     return Path(value) if value else None
 
 
@@ -338,7 +355,7 @@ def anchor(*, using: str = "default", now: datetime.datetime | None = None) -> H
             out.write(json.dumps(line, sort_keys=True) + "\n")
             out.flush()
             os.fsync(out.fileno())
-    to = os.environ.get("SIGHTLINE_AUDIT_ANCHOR_EMAIL", "").strip()
+    to = settings.SIGHTLINE_AUDIT_ANCHOR_EMAIL
     if to:
         day = now.astimezone(LONDON).date()
         with transaction.atomic(using=using):

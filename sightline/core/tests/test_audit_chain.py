@@ -7,6 +7,7 @@ import json
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
@@ -226,7 +227,7 @@ def test_a_forged_seal_breaks_the_chain(events):
 
 
 def test_removing_the_tail_is_caught_by_the_anchor(events, tmp_path, monkeypatch):
-    monkeypatch.setenv("SIGHTLINE_AUDIT_ANCHOR_FILE", str(tmp_path / "anchors.jsonl"))
+    monkeypatch.setattr(settings, "SIGHTLINE_AUDIT_ANCHOR_FILE", str(tmp_path / "anchors.jsonl"))
     audit_seals.seal(block_size=2)
     anchored = audit_seals.anchor()
     assert anchored is not None
@@ -261,8 +262,8 @@ def test_expect_takes_an_emailed_head(events):
 
 def test_anchor_logs_emails_and_appends(events, tmp_path, monkeypatch, caplog):
     path = tmp_path / "anchors.jsonl"
-    monkeypatch.setenv("SIGHTLINE_AUDIT_ANCHOR_FILE", str(path))
-    monkeypatch.setenv("SIGHTLINE_AUDIT_ANCHOR_EMAIL", "ig.lead@example.org")
+    monkeypatch.setattr(settings, "SIGHTLINE_AUDIT_ANCHOR_FILE", str(path))
+    monkeypatch.setattr(settings, "SIGHTLINE_AUDIT_ANCHOR_EMAIL", "ig.lead@example.org")
     assert audit_seals.anchor() is None  # nothing sealed yet
     audit_seals.seal()
     with caplog.at_level("INFO", logger="sightline.audit"):
@@ -280,7 +281,7 @@ def test_anchor_logs_emails_and_appends(events, tmp_path, monkeypatch, caplog):
 
 
 def test_daily_schedule_seals_then_anchors(events, tmp_path, monkeypatch):
-    monkeypatch.setenv("SIGHTLINE_AUDIT_ANCHOR_FILE", str(tmp_path / "a.jsonl"))
+    monkeypatch.setattr(settings, "SIGHTLINE_AUDIT_ANCHOR_FILE", str(tmp_path / "a.jsonl"))
     schedule = schedule_named("core.audit_anchor")
     assert schedule is not None
     assert schedule.default_time == datetime.time(6, 0)
@@ -379,3 +380,16 @@ def test_two_seals_cannot_follow_the_same_one(events):
             previous_hash=first.previous_hash,
             digests=b"",
         )
+
+
+def test_a_worker_that_lost_the_race_seals_nothing_and_the_chain_holds(
+    events, admin_user, monkeypatch
+):
+    audit_seals.seal()
+    audit_record(actor=admin_user, kind=AuditEvent.Kind.SIGN_OUT)
+    # As if another worker's seal had not been visible yet: this one follows the same seal.
+    monkeypatch.setattr(audit_seals, "head", lambda using="default": None)
+    assert audit_seals.seal().seals == 0
+    monkeypatch.undo()
+    assert audit_seals.seal().seals == 1
+    assert audit_seals.verify().ok

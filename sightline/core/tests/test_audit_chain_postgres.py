@@ -82,16 +82,16 @@ def test_a_superusers_delete_of_one_row_is_named(events):
 
 def test_a_truncated_tail_is_found_by_the_anchor(events, tmp_path, monkeypatch):
     anchors = str(tmp_path / "anchors.jsonl")
-    monkeypatch.setenv("SIGHTLINE_AUDIT_ANCHOR_FILE", anchors)
+    monkeypatch.setattr(settings, "SIGHTLINE_AUDIT_ANCHOR_FILE", anchors)
     anchored = audit_seals.anchor()
     assert anchored is not None
     last = AuditSeal.objects.get(pk=anchored.seal_id)
     _behind_the_service("DELETE FROM core_auditseal WHERE id = %s", [last.pk])
     _behind_the_service("DELETE FROM core_accesslogentry WHERE id >= %s", [last.first_id])
     # The chain that is left is whole in itself: only the anchor shows what went.
-    monkeypatch.delenv("SIGHTLINE_AUDIT_ANCHOR_FILE")
+    monkeypatch.setattr(settings, "SIGHTLINE_AUDIT_ANCHOR_FILE", "")
     assert audit_seals.verify().ok
-    monkeypatch.setenv("SIGHTLINE_AUDIT_ANCHOR_FILE", anchors)
+    monkeypatch.setattr(settings, "SIGHTLINE_AUDIT_ANCHOR_FILE", anchors)
     code, _, err = _verify()
     assert code == 1
     assert f"Seal {anchored.seal_id}: was anchored and is missing" in err
