@@ -483,8 +483,9 @@ def archive_before(*, before: datetime.date, to: Path, actor: Any) -> Archive:
         raise ArchiveError(f"{to} is not a folder: make it first, somewhere backed up")
     cutoff = datetime.datetime.combine(before, datetime.time(0), tzinfo=LONDON)
     with transaction.atomic():
+        _one_archive_at_a_time()
         checkpoint = _checkpoint("default")
-        candidates = AuditSeal.objects.select_for_update().order_by("id")
+        candidates = AuditSeal.objects.order_by("id")
         if checkpoint is not None:
             candidates = candidates.filter(id__gt=checkpoint.seal_id)
         sealed: list[AuditSeal] = []
@@ -533,6 +534,16 @@ def archive_before(*, before: datetime.date, to: Path, actor: Any) -> Archive:
             f"(SHA-256 {made.file_sha256}); the chain now starts at seal {made.seal_id}.",
         )
     return Archive(path, seals, events, made)
+
+
+def _one_archive_at_a_time() -> None:
+    """Hold the archiving lock to the end of the transaction. Not ``SELECT ... FOR UPDATE``
+    of the seals: that needs the UPDATE privilege, which the application's role has not.
+    SQLite's writers take turns already."""
+    connection = connections["default"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('sightline.audit_archive'))")
 
 
 def _remove(upto_seal: int, last: dict[str, int]) -> None:

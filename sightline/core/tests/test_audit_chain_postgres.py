@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
@@ -232,3 +233,31 @@ def test_head_from_a_raw_connection_matches(events):
     assert head is not None
     assert head.sealed_at.tzinfo is not None
     assert head.sealed_at <= datetime.datetime.now(datetime.UTC)
+
+
+def test_the_application_role_archives_whole_blocks_only_through_the_owners_function(
+    admin_user, app_role, tmp_path
+):
+    with time_machine.travel(datetime.datetime(2024, 2, 1, tzinfo=datetime.UTC), tick=False):
+        old = audit_record(actor=admin_user, kind=AuditEvent.Kind.SIGN_IN)
+        audit_seals.seal()
+    kept = audit_record(actor=admin_user, kind=AuditEvent.Kind.SIGN_OUT)
+    audit_seals.seal()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL ROLE {app_role}")
+        made = audit_seals.archive_before(
+            before=datetime.date(2025, 1, 1), to=tmp_path, actor=admin_user
+        )
+        cursor.execute("RESET ROLE")
+    assert (made.seals, made.events) == (1, 1)
+    assert not AuditEvent.objects.filter(pk=old.pk).exists()
+    assert AuditEvent.objects.filter(pk=kept.pk).exists()
+    audit_seals.seal()
+    assert audit_seals.verify().ok
+    # Its own DELETE, even with the archiving flag set, is still refused.
+    refused = _refusal(
+        f"SET LOCAL ROLE {app_role}",
+        "SET LOCAL sightline.audit_archive = 'on'",
+        "DELETE FROM core_auditevent",
+    )
+    assert getattr(refused.__cause__, "sqlstate", "") == INSUFFICIENT_PRIVILEGE
