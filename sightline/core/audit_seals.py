@@ -111,11 +111,16 @@ def _checkpoint(using: str) -> AuditCheckpoint | None:
     return AuditCheckpoint.objects.using(using).order_by("-seal_id").first()
 
 
-def _last_ids(using: str, checkpoint: AuditCheckpoint | None) -> dict[str, int]:
-    start: dict[str, int] = {
+def _last_ids_at(checkpoint: AuditCheckpoint | None) -> dict[str, int]:
+    return {
         Trail.AUDIT: checkpoint.audit_last_id if checkpoint else 0,
         Trail.ACCESS: checkpoint.access_last_id if checkpoint else 0,
     }
+
+
+def _last_ids(using: str, checkpoint: AuditCheckpoint | None) -> dict[str, int]:
+    """The last id sealed (or archived) of each table."""
+    start = _last_ids_at(checkpoint)
     for table in MODELS:
         sealed = AuditSeal.objects.using(using).filter(table=table).aggregate(last=Max("last_id"))
         start[table] = max(start[table], sealed["last"] or 0)
@@ -283,10 +288,7 @@ def verify(*, using: str = "default", expected: Head | None = None) -> Verificat
     checkpoint = _checkpoint(using)
     result = Verification(checkpoint_seal_id=checkpoint.seal_id if checkpoint else None)
     previous = checkpoint.hash if checkpoint else audit_chain.GENESIS
-    after: dict[str, int] = {
-        Trail.AUDIT: checkpoint.audit_last_id if checkpoint else 0,
-        Trail.ACCESS: checkpoint.access_last_id if checkpoint else 0,
-    }
+    after = _last_ids_at(checkpoint)
     seals = AuditSeal.objects.using(using).order_by("id")
     if checkpoint is not None:
         seals = seals.filter(id__gt=checkpoint.seal_id)
@@ -425,13 +427,6 @@ def _export_lines(
         for row in rows.iterator(chunk_size=BLOCK_SIZE):
             yield json.dumps({"row": audit_chain.plain_row(row)}, sort_keys=True)
         after[seal.table] = seal.last_id
-
-
-def _last_ids_at(checkpoint: AuditCheckpoint | None) -> dict[str, int]:
-    return {
-        Trail.AUDIT: checkpoint.audit_last_id if checkpoint else 0,
-        Trail.ACCESS: checkpoint.access_last_id if checkpoint else 0,
-    }
 
 
 def verify_export(path: Path) -> tuple[str, int, int]:
