@@ -274,3 +274,13 @@ LOGGING = {
 
 # --- Templates: a missing name fails in tests and development, logs in production -----
 SIGHTLINE_STRICT_TEMPLATES = env_bool("SIGHTLINE_STRICT_TEMPLATES", default=False)
+
+# --- backup: encrypted backups and the restore drill (docs/operations.md) ----------------
+# The key is read from SIGHTLINE_BACKUP_KEY when a backup is made or read, never kept here.
+# Where `sightline backup` writes; when set, the worker also makes one every night.
+SIGHTLINE_BACKUP_DIR = os.environ.get("SIGHTLINE_BACKUP_DIR", "")
+# How many of the newest backups are kept in that folder.
+SIGHTLINE_BACKUP_KEEP = int(os.environ.get("SIGHTLINE_BACKUP_KEEP", "14"))
+# PostgreSQL's client programs (pg_dump, pg_restore, createdb, dropdb); unset: the PATH,
+# then the newest under /usr/lib/postgresql.
+SIGHTLINE_PG_BIN_DIR = os.environ.get("SIGHTLINE_PG_BIN_DIR", "")

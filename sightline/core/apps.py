@@ -2,6 +2,7 @@ import datetime
 
 from django.apps import AppConfig
 
+from .backup import backup_schedules
 from .navigation import NavItem, SettingsPage
 from .scheduling import Cadence, Schedule
 
@@ -22,6 +23,7 @@ class CoreConfig(AppConfig):
             description="Every night: expired sessions and finished background jobs older "
             "than 7 days are removed.",
         ),
+        *backup_schedules(),
     )
     navigation = (NavItem("Settings", "core:settings", "core.view_settings", order=80),)
     settings_pages = (
