@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -96,7 +97,7 @@ def test_restore_asks_for_confirmation_and_refuses_a_database_holding_data(
     later = audit_record(actor=some_data, kind=AuditEvent.Kind.UPDATE, detail="Kept")
     with pytest.raises(CommandError, match="run again with --yes"):
         _run("restore", str(path))
-    with pytest.raises(CommandError, match="already holds data.*add --force"):
+    with pytest.raises(CommandError, match=r"already holds data.*add --force"):
         _run("restore", str(path), "--yes")
     assert AuditEvent.objects.filter(pk=later.pk).exists()
 
@@ -112,7 +113,7 @@ def test_only_the_newest_backups_are_kept(key, backup_dir, some_data, settings) 
 
 def test_backup_without_a_key_says_how_to_make_one(backup_dir, monkeypatch) -> None:
     monkeypatch.delenv(crypto.KEY_ENV, raising=False)
-    with pytest.raises(CommandError, match="SIGHTLINE_BACKUP_KEY is not set.*--new-key"):
+    with pytest.raises(CommandError, match=r"SIGHTLINE_BACKUP_KEY is not set.*--new-key"):
         _run("backup")
     monkeypatch.setenv(crypto.KEY_ENV, "too-short")
     with pytest.raises(CommandError, match="must be 32 bytes"):
@@ -188,10 +189,11 @@ def test_a_backup_of_the_other_kind_of_database_is_refused(key, tmp_path) -> Non
 
 
 def test_the_command_line_gives_a_message_not_a_traceback(tmp_path) -> None:
-    environment = {
-        key: value for key, value in os.environ.items() if key != crypto.KEY_ENV
-    } | {"SIGHTLINE_BACKUP_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    completed = subprocess.run(  # noqa: S603
+    environment = {key: value for key, value in os.environ.items() if key != crypto.KEY_ENV} | {
+        "SIGHTLINE_BACKUP_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+    }
+    completed = subprocess.run(
         [sys.executable, "-m", "sightline", "backup"],
         env=environment,
         capture_output=True,
@@ -219,7 +221,7 @@ def test_postgresql_programs_get_the_password_in_their_environment(monkeypatch) 
     monkeypatch.setitem(connection.settings_dict, "PASSWORD", "pa55-word")
     monkeypatch.setitem(connection.settings_dict, "HOST", "db.example")
     monkeypatch.setenv("PGPASSWORD", "stale")
-    seen = {}
+    seen: dict[str, Any] = {}
 
     def fake_run(argv, **kwargs):
         seen.update(argv=argv, env=kwargs["env"])

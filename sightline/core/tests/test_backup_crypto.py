@@ -31,7 +31,7 @@ def _chunk_offsets(sealed: bytes) -> list[int]:
     """Where each chunk's framing starts."""
     stream = io.BytesIO(sealed)
     crypto.read_header(stream)
-    offsets = []
+    offsets: list[int] = []
     while True:
         offset = stream.tell()
         framing = stream.read(crypto._CHUNK.size)
