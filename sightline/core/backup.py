@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import load_backend
@@ -43,8 +44,6 @@ logger = logging.getLogger(__name__)
 SUFFIX = ".slbackup"
 MANIFEST_SUFFIX = ".json"
 FORMAT = 1
-# Filled by migrations, not by anyone's work: a database holding rows only here is empty.
-BOOKKEEPING_TABLES = frozenset({"django_migrations", "django_content_type", "auth_permission"})
 # Rows are only ever added to these, so a live copy with fewer than its backup lost some.
 APPEND_ONLY_TABLES = ("core_auditevent", "core_accesslogentry")
 _NAME = re.compile(r"^sightline-\d{8}T\d{6}\.\d{6}Z-(sqlite|postgresql)\.slbackup$")
@@ -221,9 +220,11 @@ def table_counts(connection: BaseDatabaseWrapper) -> dict[str, int]:
 
 
 def _holds_data(counts: dict[str, int]) -> dict[str, int]:
-    return {
-        table: rows for table, rows in counts.items() if rows and table not in BOOKKEEPING_TABLES
-    }
+    """The tables showing that anyone has used this database. Migrations put starting data
+    in some tables (priorities, groups) but make no user and record no event, so a database
+    with neither is a new one, safe to restore into."""
+    evidence = (get_user_model()._meta.db_table, *APPEND_ONLY_TABLES)
+    return {table: counts[table] for table in evidence if counts.get(table)}
 
 
 def _manifest(
@@ -350,7 +351,7 @@ def _write_encrypted(
 ) -> Path:
     """Write the backup under a temporary name and rename it once complete, so a backup in
     the folder is always whole."""
-    directory.mkdir(parents=True, exist_ok=True)
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     final = directory / name
     partial = directory / f".{name}.partial"
     descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -362,8 +363,11 @@ def _write_encrypted(
         os.replace(partial, final)
     finally:
         partial.unlink(missing_ok=True)
-    readable = final.with_suffix(MANIFEST_SUFFIX)
-    readable.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    descriptor = os.open(
+        final.with_suffix(MANIFEST_SUFFIX), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600
+    )
+    with os.fdopen(descriptor, "w") as readable:
+        readable.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return final
 
 
@@ -525,11 +529,10 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreResult:
     _check_whole_file(path, key)
     holding = _holds_data(table_counts(live))
     if holding and not force:
-        examples = ", ".join(f"{table} ({rows})" for table, rows in list(holding.items())[:3])
+        examples = ", ".join(f"{table} {rows}" for table, rows in holding.items())
         raise BackupError(
-            f"The database already holds data: rows in {len(holding)} tables, such as "
-            f"{examples}. Restore into an empty database, or add --force to replace "
-            "everything in this one with the backup."
+            f"The database already holds data: {examples} rows. Restore into an empty "
+            "database, or add --force to replace everything in this one with the backup."
         )
     started = time.monotonic()
     if vendor == "sqlite":
