@@ -280,7 +280,12 @@ SIGHTLINE_STRICT_TEMPLATES = env_bool("SIGHTLINE_STRICT_TEMPLATES", default=Fals
 # Where `sightline backup` writes; when set, the worker also makes one every night.
 SIGHTLINE_BACKUP_DIR = os.environ.get("SIGHTLINE_BACKUP_DIR", "")
 # How many of the newest backups are kept in that folder.
-SIGHTLINE_BACKUP_KEEP = int(os.environ.get("SIGHTLINE_BACKUP_KEEP", "14"))
+try:
+    SIGHTLINE_BACKUP_KEEP = int(os.environ.get("SIGHTLINE_BACKUP_KEEP") or "14")
+except ValueError as _error:
+    raise ImproperlyConfigured("SIGHTLINE_BACKUP_KEEP must be a whole number, such as 14.") from (
+        _error
+    )
 # PostgreSQL's client programs (pg_dump, pg_restore, createdb, dropdb); unset: the PATH,
 # then the newest under /usr/lib/postgresql.
 SIGHTLINE_PG_BIN_DIR = os.environ.get("SIGHTLINE_PG_BIN_DIR", "")

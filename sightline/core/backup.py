@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -333,13 +333,15 @@ def _pg_restore(path: Path, key: bytes, *, database: str, into_scratch: bool) ->
         try:
             for plain in crypto.decrypt_stream(source, key=key):
                 process.stdin.write(plain)
-            process.stdin.close()
         except crypto.BackupFileError as error:
             process.kill()
             process.wait()
             raise BackupError(f"{path}: {error}") from None
         except BrokenPipeError:
-            pass
+            pass  # pg_restore stopped early: its own message says why, below
+        finally:
+            with suppress(BrokenPipeError):
+                process.stdin.close()
         if process.wait() != 0:
             errors.seek(0)
             raise BackupError(f"pg_restore failed: {_last_lines(errors.read().decode())}")

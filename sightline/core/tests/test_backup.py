@@ -259,3 +259,10 @@ def test_the_drill_on_postgresql_drops_its_scratch_database(key, backup_dir, som
     assert report.restored == report.live
     assert report.restored["core_auditevent"] >= 3
     assert scratch_databases() == before
+
+
+def test_a_database_is_in_use_once_it_has_a_user_or_an_event() -> None:
+    new = {"django_migrations": 90, "assurance_priority": 5, "accounts_user": 0}
+    assert backup._holds_data(new) == {}
+    assert backup._holds_data({**new, "core_auditevent": 2}) == {"core_auditevent": 2}
+    assert backup._holds_data({**new, "accounts_user": 1}) == {"accounts_user": 1}
