@@ -280,3 +280,17 @@ SIGHTLINE_STRICT_TEMPLATES = env_bool("SIGHTLINE_STRICT_TEMPLATES", default=Fals
 # lead, and appended to a file on storage the database's administrators cannot rewrite.
 SIGHTLINE_AUDIT_ANCHOR_EMAIL = os.environ.get("SIGHTLINE_AUDIT_ANCHOR_EMAIL", "").strip()
 SIGHTLINE_AUDIT_ANCHOR_FILE = os.environ.get("SIGHTLINE_AUDIT_ANCHOR_FILE", "").strip()
+# --- backup: encrypted backups and the restore drill (docs/operations.md) ----------------
+# The key is read from SIGHTLINE_BACKUP_KEY when a backup is made or read, never kept here.
+# Where `sightline backup` writes; when set, the worker also makes one every night.
+SIGHTLINE_BACKUP_DIR = os.environ.get("SIGHTLINE_BACKUP_DIR", "")
+# How many of the newest backups are kept in that folder.
+try:
+    SIGHTLINE_BACKUP_KEEP = int(os.environ.get("SIGHTLINE_BACKUP_KEEP") or "14")
+except ValueError as _error:
+    raise ImproperlyConfigured("SIGHTLINE_BACKUP_KEEP must be a whole number, such as 14.") from (
+        _error
+    )
+# PostgreSQL's client programs (pg_dump, pg_restore, createdb, dropdb); unset: the PATH,
+# then the newest under /usr/lib/postgresql.
+SIGHTLINE_PG_BIN_DIR = os.environ.get("SIGHTLINE_PG_BIN_DIR", "")

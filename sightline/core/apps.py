@@ -2,6 +2,7 @@ import datetime
 
 from django.apps import AppConfig
 
+from .backup import backup_schedules
 from .navigation import NavItem, SettingsPage
 from .scheduling import Cadence, Schedule
 
@@ -31,6 +32,7 @@ class CoreConfig(AppConfig):
             description="Every morning: the audit trail's hash chain is sealed and its latest "
             "hash written to the log, the anchor file and the information governance lead.",
         ),
+        *backup_schedules(),
     )
     navigation = (NavItem("Settings", "core:settings", "core.view_settings", order=80),)
     settings_pages = (
