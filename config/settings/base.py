@@ -274,3 +274,33 @@ LOGGING = {
 
 # --- Templates: a missing name fails in tests and development, logs in production -----
 SIGHTLINE_STRICT_TEMPLATES = env_bool("SIGHTLINE_STRICT_TEMPLATES", default=False)
+
+# --- bounds: limits on uploads and imports (docs/operations.md, "Limits on uploads and imports")
+# Checked while a spreadsheet is read (sightline/core/bounded.py), so a hostile file is refused
+# before anything big is held in memory. The row limit is set by memory: 20,000 rows of the
+# widest import stay well under 300 MB at peak.
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    if value == "":
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number above 0, not {value!r}.")
+    return int(value)
+
+
+SIGHTLINE_IMPORT_MAX_UPLOAD_BYTES = env_int("SIGHTLINE_IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+SIGHTLINE_IMPORT_MAX_UNPACKED_BYTES = env_int(
+    "SIGHTLINE_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024
+)
+SIGHTLINE_IMPORT_MAX_MEMBERS = env_int("SIGHTLINE_IMPORT_MAX_MEMBERS", 1000)
+SIGHTLINE_IMPORT_MAX_RATIO = env_int("SIGHTLINE_IMPORT_MAX_RATIO", 250)
+SIGHTLINE_IMPORT_MAX_SHARED_STRINGS_BYTES = env_int(
+    "SIGHTLINE_IMPORT_MAX_SHARED_STRINGS_BYTES", 10 * 1024 * 1024
+)
+SIGHTLINE_IMPORT_MAX_PART_BYTES = env_int("SIGHTLINE_IMPORT_MAX_PART_BYTES", 10 * 1024 * 1024)
+SIGHTLINE_IMPORT_MAX_ROWS = env_int("SIGHTLINE_IMPORT_MAX_ROWS", 20_000)
+SIGHTLINE_IMPORT_MAX_COLUMNS = env_int("SIGHTLINE_IMPORT_MAX_COLUMNS", 100)
+SIGHTLINE_IMPORT_MAX_CELL_CHARS = env_int("SIGHTLINE_IMPORT_MAX_CELL_CHARS", 32_767)
+SIGHTLINE_IMPORT_MAX_SECONDS = env_int("SIGHTLINE_IMPORT_MAX_SECONDS", 120)

@@ -628,7 +628,10 @@ class PreviewedImportView(PolicyView):
             return redirect(self.done_url)
         form = self.form_class(request.POST, request.FILES)
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form, "problems": None}, status=400)
+            # Over the size limit: 413 (Content Too Large), the page saying the limit.
+            status = 413 if getattr(form, "too_large", False) else 400
+            context = {"form": form, "problems": None}
+            return render(request, self.template_name, context, status=status)
         upload = form.cleaned_data["file"]
         content = upload.read()
         if self.job_kind and runs_in_background(content):
