@@ -207,7 +207,9 @@ def _actual_size(
         with archive.open(member) as handle:
             while chunk := handle.read(CHUNK):
                 size += len(chunk)
-                if size > member.file_size or size > bound.unpacked_bytes:
+                if size > member.file_size:
+                    raise _damaged()
+                if size > bound.unpacked_bytes:
                     raise _unpacked_refusal(bound)
                 if time.monotonic() > deadline:
                     raise time_refusal(bound)

@@ -105,6 +105,14 @@ def read_table(
     raise FileProblem("The file must be a .csv or .xlsx file.")
 
 
+def check_bounds(name: str, content: bytes) -> None:
+    """Reads the whole file within the limits, keeping nothing: a ``FileProblem`` naming the
+    limit if it is beyond one. Done before a file is held or handed to background work, so
+    the refusal is an answer to the upload itself."""
+    for _row in read_table(name, content):
+        pass
+
+
 def line_count(name: str, content: bytes) -> int | None:
     """About how many rows a file has, for a progress count: a CSV's lines, less its
     header; None for a workbook, which cannot be counted without reading it."""

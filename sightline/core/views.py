@@ -41,7 +41,7 @@ from .navigation import settings_pages_for
 from .pagination import paginate
 from .progress import NO_PROGRESS, Progress
 from .services import access_log_record, audit_record, closure_day_add, closure_day_remove
-from .tabular import FileProblem, ImportRejected
+from .tabular import FileProblem, ImportRejected, check_bounds
 
 
 class PolicyView(View):
@@ -634,6 +634,10 @@ class PreviewedImportView(PolicyView):
             return render(request, self.template_name, context, status=status)
         upload = form.cleaned_data["file"]
         content = upload.read()
+        try:
+            check_bounds(upload.name, content)
+        except FileProblem as error:
+            return self._refused(error)
         if self.job_kind and runs_in_background(content):
             token = uploads.hold(user_id=user_id, content=content)
             job = job_create(
