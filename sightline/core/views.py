@@ -630,8 +630,8 @@ class PreviewedImportView(PolicyView):
         if not form.is_valid():
             # Over the size limit: 413 (Content Too Large), the page saying the limit.
             status = 413 if getattr(form, "too_large", False) else 400
-            context = {"form": form, "problems": None}
-            return render(request, self.template_name, context, status=status)
+            page = {"form": form, "problems": None}
+            return render(request, self.template_name, page, status=status)
         upload = form.cleaned_data["file"]
         content = upload.read()
         try:
