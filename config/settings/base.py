@@ -281,12 +281,14 @@ SIGHTLINE_STRICT_TEMPLATES = env_bool("SIGHTLINE_STRICT_TEMPLATES", default=Fals
 # widest import stay well under 300 MB at peak.
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, minimum: int = 1) -> int:
     value = os.environ.get(name, "")
     if value == "":
         return default
-    if not value.isdigit() or int(value) < 1:
-        raise ImproperlyConfigured(f"{name} must be a whole number above 0, not {value!r}.")
+    if not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of at least {minimum}, not {value!r}."
+        )
     return int(value)
 
 
@@ -304,3 +306,11 @@ SIGHTLINE_IMPORT_MAX_ROWS = env_int("SIGHTLINE_IMPORT_MAX_ROWS", 20_000)
 SIGHTLINE_IMPORT_MAX_COLUMNS = env_int("SIGHTLINE_IMPORT_MAX_COLUMNS", 100)
 SIGHTLINE_IMPORT_MAX_CELL_CHARS = env_int("SIGHTLINE_IMPORT_MAX_CELL_CHARS", 32_767)
 SIGHTLINE_IMPORT_MAX_SECONDS = env_int("SIGHTLINE_IMPORT_MAX_SECONDS", 120)
+# The largest request body (0: the largest upload with room for its form), answered 413 above
+# it before the body is read.
+SIGHTLINE_MAX_REQUEST_BYTES = env_int("SIGHTLINE_MAX_REQUEST_BYTES", 0, minimum=0)
+MIDDLEWARE = [*MIDDLEWARE]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "sightline.core.upload_limits.UploadSizeMiddleware",
+)

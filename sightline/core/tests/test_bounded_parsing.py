@@ -437,3 +437,27 @@ def test_an_ordinary_workbook_still_imports(db, tmp_path):
     book.save(path)
     call_command("import_reviews", str(path), stdout=io.StringIO())
     assert Case.objects.count() == 50
+
+
+def test_a_request_too_large_for_any_upload_answers_413_unread(admin_client, settings):
+    settings.SIGHTLINE_MAX_REQUEST_BYTES = 4096
+    response = admin_client.post(
+        reverse("reviews:import"),
+        {"file": SimpleUploadedFile("cases.csv", b"reference,route\n" + b"x" * 8192)},
+    )
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "The file is too large" in page
+    assert "uploads of up to 4,096 bytes" in page
+    assert "a spreadsheet to import can be at most 10 MB" in page
+    assert not Case.objects.exists()
+
+
+def test_the_request_limit_leaves_room_for_the_largest_upload(settings):
+    from sightline.core.cleaning import MAX_DOCUMENT_BYTES
+    from sightline.core.upload_limits import request_limit
+
+    settings.SIGHTLINE_MAX_REQUEST_BYTES = 0
+    assert request_limit() > MAX_DOCUMENT_BYTES
+    settings.SIGHTLINE_IMPORT_MAX_UPLOAD_BYTES = 64 * MB
+    assert request_limit() > 64 * MB
