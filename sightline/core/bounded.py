@@ -325,43 +325,52 @@ def worksheet_rows(content: bytes, bound: Limits) -> Iterator[list[Any]]:
     the column limit or the row limit is refused before the row is built, and empty rows
     past the row limit are skipped."""
     from openpyxl import load_workbook
-    from openpyxl.worksheet._reader import WorkSheetParser
 
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise _damaged() from error
     try:
-        sheet = book.worksheets[0]
-        with sheet._get_source() as source:
-            parser = WorkSheetParser(
-                source,
-                sheet._shared_strings,
-                data_only=True,
-                epoch=book.epoch,
-                date_formats=book._date_formats,
-                timedelta_formats=book._timedelta_formats,
-            )
-            line = 0
-            for index, cells in parser.parse():
-                values = [cell for cell in cells if cell["value"] not in (None, "")]
-                if index > bound.rows + 1 and values:
-                    raise rows_refusal(bound)
-                if index > bound.rows + 1 or index <= line:
-                    continue
-                widest = max((cell["column"] for cell in values), default=0)
-                if widest > bound.columns:
-                    raise columns_refusal(bound, index, widest)
-                while line < index - 1:
-                    line += 1
-                    yield []
-                row: list[Any] = [None] * widest
-                for cell in values:
-                    row[cell["column"] - 1] = cell["value"]
-                line = index
-                yield row
+        yield from _sheet_rows(book, bound)
+    except LimitExceeded:
+        raise
+    except Exception as error:  # a damaged sheet trips the XML parser in many ways
+        raise _damaged() from error
     finally:
         book.close()
+
+
+def _sheet_rows(book: Any, bound: Limits) -> Iterator[list[Any]]:
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    sheet = book.worksheets[0]
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=book.epoch,
+            date_formats=book._date_formats,
+            timedelta_formats=book._timedelta_formats,
+        )
+        line = 0
+        for index, cells in parser.parse():
+            values = [cell for cell in cells if cell["value"] not in (None, "")]
+            if index > bound.rows + 1 and values:
+                raise rows_refusal(bound)
+            if index > bound.rows + 1 or index <= line:
+                continue
+            widest = max((cell["column"] for cell in values), default=0)
+            if widest > bound.columns:
+                raise columns_refusal(bound, index, widest)
+            while line < index - 1:
+                line += 1
+                yield []
+            row: list[Any] = [None] * widest
+            for cell in values:
+                row[cell["column"] - 1] = cell["value"]
+            line = index
+            yield row
 
 
 def read_path(path: Any, bound: Limits | None = None) -> bytes:

@@ -461,3 +461,14 @@ def test_the_request_limit_leaves_room_for_the_largest_upload(settings):
     assert request_limit() > MAX_DOCUMENT_BYTES
     settings.SIGHTLINE_IMPORT_MAX_UPLOAD_BYTES = 64 * MB
     assert request_limit() > 64 * MB
+
+
+def test_a_damaged_sheet_is_refused_as_damaged():
+    broken = workbook_bytes(iter([text_row(1, "reference"), '<row r="2"><c r="A2" t="inl']))
+    assert "it is damaged" in refusal("cases.xlsx", broken)
+
+
+def test_a_long_cell_written_in_the_sheet_itself_is_refused_by_its_length():
+    huge = workbook_bytes(iter([text_row(1, "reference"), text_row(2, "x" * (11 * MB))]))
+    message = refusal("cases.xlsx", huge, ratio=100_000)
+    assert message.startswith("line 2, column A: the cell has more than 32,767 characters")
