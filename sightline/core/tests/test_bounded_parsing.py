@@ -472,3 +472,43 @@ def test_a_long_cell_written_in_the_sheet_itself_is_refused_by_its_length():
     huge = workbook_bytes(iter([text_row(1, "reference"), text_row(2, "x" * (11 * MB))]))
     message = refusal("cases.xlsx", huge, ratio=100_000)
     assert message.startswith("line 2, column A: the cell has more than 32,767 characters")
+
+
+# --- Documents for the hub and for papers: the Word, PowerPoint and Excel reader ----------
+
+
+def word_document(paragraphs: Iterator[str]) -> bytes:
+    import docx
+
+    source = io.BytesIO()
+    docx.Document().save(source)
+    original = zipfile.ZipFile(io.BytesIO(source.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in original.infolist():
+            data = original.read(info)
+            if info.filename == "word/document.xml":
+                body = "".join(paragraphs)
+                data = data.decode().replace("<w:body>", f"<w:body>{body}", 1).encode()
+            archive.writestr(info.filename, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        # 6 MB of text in distinct paragraphs: more XML than is parsed whole.
+        lambda: (
+            f"<w:p><w:r><w:t>{n * 7919 % 1_000_003}</w:t></w:r></w:p>" for n in range(170_000)
+        ),
+        # 20 MB of one empty paragraph repeated: beyond the compression ratio.
+        lambda: ("<w:p/>" for _ in range(3_500_000)),
+    ],
+)
+def test_a_word_document_bomb_is_refused_before_it_is_parsed(paragraphs):
+    from sightline.core.cleaning import DocumentRefused, document_clean
+
+    content = word_document(paragraphs())
+    assert len(content) < 2 * MB
+    with pytest.raises(DocumentRefused, match="too large when unpacked"):
+        document_clean(name="paper.docx", content=content)
