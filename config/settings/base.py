@@ -294,3 +294,42 @@ except ValueError as _error:
 # PostgreSQL's client programs (pg_dump, pg_restore, createdb, dropdb); unset: the PATH,
 # then the newest under /usr/lib/postgresql.
 SIGHTLINE_PG_BIN_DIR = os.environ.get("SIGHTLINE_PG_BIN_DIR", "")
+# --- bounds: limits on uploads and imports (docs/operations.md, "Limits on uploads and imports")
+# Checked while a spreadsheet is read (sightline/core/bounded.py), so a hostile file is refused
+# before anything big is held in memory. The row limit is set by memory: 20,000 rows of the
+# widest import stay well under 300 MB at peak.
+
+
+def env_int(name: str, default: int, minimum: int = 1) -> int:
+    value = os.environ.get(name, "")
+    if value == "":
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of at least {minimum}, not {value!r}."
+        )
+    return int(value)
+
+
+SIGHTLINE_IMPORT_MAX_UPLOAD_BYTES = env_int("SIGHTLINE_IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+SIGHTLINE_IMPORT_MAX_UNPACKED_BYTES = env_int(
+    "SIGHTLINE_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024
+)
+SIGHTLINE_IMPORT_MAX_MEMBERS = env_int("SIGHTLINE_IMPORT_MAX_MEMBERS", 1000)
+SIGHTLINE_IMPORT_MAX_RATIO = env_int("SIGHTLINE_IMPORT_MAX_RATIO", 250)
+SIGHTLINE_IMPORT_MAX_SHARED_STRINGS_BYTES = env_int(
+    "SIGHTLINE_IMPORT_MAX_SHARED_STRINGS_BYTES", 10 * 1024 * 1024
+)
+SIGHTLINE_IMPORT_MAX_PART_BYTES = env_int("SIGHTLINE_IMPORT_MAX_PART_BYTES", 10 * 1024 * 1024)
+SIGHTLINE_IMPORT_MAX_ROWS = env_int("SIGHTLINE_IMPORT_MAX_ROWS", 20_000)
+SIGHTLINE_IMPORT_MAX_COLUMNS = env_int("SIGHTLINE_IMPORT_MAX_COLUMNS", 100)
+SIGHTLINE_IMPORT_MAX_CELL_CHARS = env_int("SIGHTLINE_IMPORT_MAX_CELL_CHARS", 32_767)
+SIGHTLINE_IMPORT_MAX_SECONDS = env_int("SIGHTLINE_IMPORT_MAX_SECONDS", 120)
+# The largest request body (0: the largest upload with room for its form), answered 413 above
+# it before the body is read.
+SIGHTLINE_MAX_REQUEST_BYTES = env_int("SIGHTLINE_MAX_REQUEST_BYTES", 0, minimum=0)
+MIDDLEWARE = [*MIDDLEWARE]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "sightline.core.upload_limits.UploadSizeMiddleware",
+)

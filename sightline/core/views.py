@@ -41,7 +41,7 @@ from .navigation import settings_pages_for
 from .pagination import paginate
 from .progress import NO_PROGRESS, Progress
 from .services import access_log_record, audit_record, closure_day_add, closure_day_remove
-from .tabular import FileProblem, ImportRejected
+from .tabular import FileProblem, ImportRejected, check_bounds
 
 
 class PolicyView(View):
@@ -628,9 +628,16 @@ class PreviewedImportView(PolicyView):
             return redirect(self.done_url)
         form = self.form_class(request.POST, request.FILES)
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form, "problems": None}, status=400)
+            # Over the size limit: 413 (Content Too Large), the page saying the limit.
+            status = 413 if getattr(form, "too_large", False) else 400
+            page = {"form": form, "problems": None}
+            return render(request, self.template_name, page, status=status)
         upload = form.cleaned_data["file"]
         content = upload.read()
+        try:
+            check_bounds(upload.name, content)
+        except FileProblem as error:
+            return self._refused(error)
         if self.job_kind and runs_in_background(content):
             token = uploads.hold(user_id=user_id, content=content)
             job = job_create(

@@ -71,7 +71,8 @@ def test_the_drill_backs_up_verifies_and_restores(key, backup_dir, some_data) ->
     assert manifest["tables"] == backup.table_counts(connection)
     assert manifest["tables"]["core_auditevent"] == AuditEvent.objects.count() >= 3
     head = audit_seals.head()  # the backup sealed the trail first: its head covers every event
-    assert head is not None and manifest["audit_head"] == f"seal {head.seal_id}: {head.hash}"
+    assert head is not None
+    assert manifest["audit_head"] == f"seal {head.seal_id}: {head.hash}"
     assert not audit_seals.verify().mismatch
     assert b"Change 1" not in path.read_bytes()
 
