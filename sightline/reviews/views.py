@@ -971,8 +971,14 @@ class ReferralDetailView(ReferralView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         referral: Referral = self.object
         narrative = request.user.has_perm("reviews.view_referral_narrative", referral)
-        if narrative and referral.referrer_id != request.user.pk:
-            access_log_record(user=request.user, action=AccessLogEntry.Action.VIEW, obj=referral)
+        if narrative:
+            # Every read of what the referral says is logged, the referrer's own included.
+            access_log_record(
+                user=request.user,
+                action=AccessLogEntry.Action.VIEW,
+                obj=referral,
+                restricted_shown=True,
+            )
         return render(
             request,
             "reviews/referral_detail.html",
