@@ -91,6 +91,7 @@ def root_output():
         for h in logging.getLogger().handlers
         if any(isinstance(each, MaskSecretsFilter) for each in h.filters)
     )
+    assert isinstance(handler, logging.StreamHandler)
     stream = io.StringIO()
     old = handler.setStream(stream)
     yield stream

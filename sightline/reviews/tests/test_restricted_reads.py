@@ -449,3 +449,15 @@ def test_every_page_and_export_showing_a_restricted_value_is_logged(
         "reviews:referral_detail",
     } <= set(shown)
     assert logged == shown, f"Not logged: {sorted(set(shown) - set(logged))}"
+
+
+def test_the_access_logs_new_column_kept_its_append_only_trigger(admin):
+    """core 0009 adds ``restricted_shown`` without rebuilding the table (on SQLite a rebuild
+    drops its triggers): the log still refuses an update, and an entry is False unless said."""
+    entry = AccessLogEntry.objects.create(user=admin, action="view", object_type="reviews.case")
+    entry.refresh_from_db()
+    assert entry.restricted_shown is False
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_accesslogentry SET restricted_shown = %s WHERE id = %s", [True, entry.pk]
+        )
