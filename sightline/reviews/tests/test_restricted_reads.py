@@ -342,6 +342,9 @@ def test_the_case_page_log_says_whether_restricted_details_were_shown(client, ad
     assert SUMMARY not in client.get(case.get_absolute_url()).content.decode()
     shown = dict(AccessLogEntry.objects.values_list("user", "restricted_shown"))
     assert shown == {admin.pk: True, executive.pk: False}
+    client.force_login(admin)
+    log = client.get(reverse("core:access_log")).content.decode()
+    assert log.count("Restricted details shown") == 1
 
 
 def test_the_restricted_details_form_is_a_logged_read(client, admin):
