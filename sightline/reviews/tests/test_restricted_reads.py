@@ -11,6 +11,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sightline.accounts.tests.factories import AgencyFactory
@@ -464,3 +465,19 @@ def test_the_access_logs_new_column_kept_its_append_only_trigger(admin):
         cursor.execute(
             "UPDATE core_accesslogentry SET restricted_shown = %s WHERE id = %s", [True, entry.pk]
         )
+
+
+def test_the_history_page_runs_the_same_queries_however_long_the_history(
+    client, admin, django_assert_num_queries
+):
+    case = CaseFactory.create()
+    url = reverse("reviews:case_restricted_history", kwargs={"pk": case.pk})
+    client.force_login(admin)
+    services.case_save(actor=admin, case=case, data={"sex": "female"})
+    client.get(url)  # the session and caches warmed
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for sex in ("male", "not_known", "female", "male"):
+        services.case_save(actor=admin, case=case, data={"sex": sex})
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert "Not known" in client.get(url).content.decode()
