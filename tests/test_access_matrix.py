@@ -454,6 +454,12 @@ RULES: dict[str, Rule] = {
     ),
     "reports:trainer_dashboard": Rule(allowed=RUNS_TRAINING),
     "reports:practitioner_dashboard": Rule(allowed=EVERYONE),
+    # redact: the restricted details' own history, for those who need to know them (no
+    # caller is on the world's case: review officers and administrators); roles that may not
+    # know of the case get a page not found.
+    "reviews:case_restricted_history": Rule(
+        allowed=RUNS_REVIEWS, kwargs=CASE, hidden_from=NOT_ON_CASE
+    ),
 }
 
 CALLERS = [ANONYMOUS, *Role]

@@ -333,3 +333,13 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "sightline.core.upload_limits.UploadSizeMiddleware",
 )
+# --- redact: secrets in addresses masked in every log -------------------------------------
+# Calendar-feed tokens, manager-approval links and password-reset links are credentials: the
+# filter masks them in every record (sightline/core/log_filters.py). ``configure`` applies
+# LOGGING, then puts the filter on every handler, Django's own defaults included.
+LOGGING_CONFIG = "sightline.core.log_filters.configure"
+LOGGING["filters"] = {"mask_secrets": {"()": "sightline.core.log_filters.MaskSecretsFilter"}}
+LOGGING["handlers"] = {
+    name: {**handler, "filters": ["mask_secrets"]}
+    for name, handler in LOGGING["handlers"].items()  # type: ignore[attr-defined]
+}

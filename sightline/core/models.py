@@ -80,6 +80,8 @@ class AuditEvent(AppendOnlyModel):
         ACCESS_DENIED = "access_denied", "Access denied"
         CSRF_FAILURE = "csrf_failure", "Forged or expired form"
         IMPORT = "import", "Imported"
+        # redact: restricted values taken out of earlier events (reviews 0008).
+        REDACTED = "redacted", "Restricted values removed"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -127,6 +129,9 @@ class AccessLogEntry(AppendOnlyModel):
     object_repr = models.CharField(max_length=200, blank=True)
     detail = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # redact: whether the page read showed restricted details (a case page shows them only
+    # to those who need to know; the entry says which view the person had).
+    restricted_shown = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

@@ -12,11 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from sightline.core.downloads import table_download
-from sightline.core.models import AccessLogEntry
+from sightline.core.downloads import logged_export, table_download
 from sightline.core.pagination import paginate
 from sightline.core.progress import NO_PROGRESS, Progress
-from sightline.core.services import access_log_record
 from sightline.core.views import (
     ObjectFormView,
     PolicyView,
@@ -165,18 +163,18 @@ class LearningExportView(PolicyView):
     permission = "learning.view_report"
 
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
-        access_log_record(
-            user=request.user,
-            action=AccessLogEntry.Action.EXPORT,
+        # Logged once the file is made: an unknown format (404) exports nothing.
+        return logged_export(
+            request,
+            table_download(
+                fmt=fmt,
+                name="sightline-learning-tracker",
+                title="Learning tracker",
+                header=list(COLUMNS),
+                rows=selectors.tracker_rows(),
+            ),
             object_type="learning.action",
             object_repr=f"Learning tracker ({fmt.upper()})",
-        )
-        return table_download(
-            fmt=fmt,
-            name="sightline-learning-tracker",
-            title="Learning tracker",
-            header=list(COLUMNS),
-            rows=selectors.tracker_rows(),
         )
 
 
