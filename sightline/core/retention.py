@@ -90,10 +90,10 @@ class RecordKind:
     max_months: int = 1200
 
     def finder(self) -> Callable[..., Iterable[Candidate]]:
-        return import_string(self.find)  # type: ignore[no-any-return]
+        return import_string(self.find)  # type: ignore[no-any-return,unused-ignore]
 
     def disposer(self) -> Callable[..., int]:
-        return import_string(self.dispose)  # type: ignore[no-any-return]
+        return import_string(self.dispose)  # type: ignore[no-any-return,unused-ignore]
 
     def subject_finder(self) -> Callable[..., Iterable[SubjectRow]] | None:
         return import_string(self.subject) if self.subject else None

@@ -147,7 +147,7 @@ def retention_setting_save(*, actor: Any, key: str, months: int | None) -> None:
         audit_record(
             actor=actor,
             kind=AuditEvent.Kind.UPDATE,
-            changes={"retention_months": [before, after]},
+            changes={"retention_months": {"from": before, "to": after}},
             detail=f"Retention period of {kind.label}",
         )
 
@@ -181,7 +181,7 @@ def legal_hold_add(
         actor=actor,
         kind=AuditEvent.Kind.CREATE,
         obj=hold,
-        changes={"covers": [None, covers], "reason": [None, reason]},
+        changes={"covers": {"from": None, "to": covers}, "reason": {"from": None, "to": reason}},
     )
     return hold
 
@@ -200,7 +200,10 @@ def legal_hold_release(*, actor: Any, hold: LegalHold, reason: str) -> LegalHold
         actor=actor,
         kind=AuditEvent.Kind.UPDATE,
         obj=locked,
-        changes={"released": [False, True], "release_reason": [None, reason]},
+        changes={
+            "released": {"from": False, "to": True},
+            "release_reason": {"from": None, "to": reason},
+        },
     )
     return locked
 
@@ -336,7 +339,10 @@ def retention_dispose(
             actor=actor,
             kind=AuditEvent.Kind.DELETE,
             obj=review,
-            changes={"retention_kind": [None, key], "records": [None, len(due)]},
+            changes={
+                "retention_kind": {"from": None, "to": key},
+                "records": {"from": None, "to": len(due)},
+            },
             detail=f"Retention: {kind.disposal} {len(due)} of {kind.label}",
         )
     for item in chosen:

@@ -2,8 +2,8 @@
 their query counts."""
 
 import csv
-import html
 import datetime
+import html
 import io
 
 import pytest
@@ -147,7 +147,7 @@ def test_an_administrator_approves_chosen_items_then_all(admin_client, admin_use
     statuses = set(review.items.values_list("status", flat=True))
     assert statuses == {RetentionReviewItem.Status.DISPOSED}
     events = AuditEvent.objects.filter(object_type="core.retentionreview").order_by("pk")
-    assert [event.changes["records"][1] for event in events] == [1, 2]
+    assert [event.changes["records"]["to"] for event in events] == [1, 2]
 
 
 @pytest.mark.parametrize("data", [{}, {"items": ["x"]}, {"items": ["999999"]}])
