@@ -2,6 +2,7 @@
 access, through the services."""
 
 import datetime
+import io
 import sys
 import types
 
@@ -462,3 +463,26 @@ def test_case_model_is_never_deleted_by_retention(admin_user):
     count = Case.objects.count()
     service.retention_dispose(actor=admin_user, review=review)
     assert Case.objects.count() == count
+
+
+def test_the_demo_sets_periods_holds_the_oldest_case_and_leaves_a_review_waiting(admin_user):
+    from sightline.core.retention_demo import seed_retention
+
+    oldest = old_case(published_date=datetime.date(2012, 1, 1))
+    old_case(published_date=datetime.date(2013, 1, 1))
+    out = io.StringIO()
+    seed_retention(stdout=out)
+
+    assert dict(RetentionSetting.objects.values_list("kind", "months")) == {
+        "cases": 84,
+        "restricted_details": 60,
+    }
+    hold = LegalHold.objects.get()
+    assert hold.case_reference == oldest.reference
+    assert hold.placed_by == admin_user
+    review = RetentionReview.objects.get()
+    assert review.items.filter(status=Status.PENDING).exists()
+    assert review.items.filter(status=Status.HELD, case_reference=oldest.reference).count() == 2
+    seed_retention(stdout=out)  # again: nothing added
+    assert RetentionReview.objects.count() == 1
+    assert "already" in out.getvalue()
