@@ -274,3 +274,6 @@ LOGGING = {
 
 # --- Templates: a missing name fails in tests and development, logs in production -----
 SIGHTLINE_STRICT_TEMPLATES = env_bool("SIGHTLINE_STRICT_TEMPLATES", default=False)
+
+# --- retain: where the audit trail and access log are archived past their retention period --
+RETENTION_ARCHIVE_DIR = Path(os.environ.get("SIGHTLINE_RETENTION_ARCHIVE_DIR", VAR_DIR / "archive"))

@@ -62,7 +62,7 @@ def _trail_past(model: Any, key: str, label: str, before: datetime.datetime) -> 
 
 
 def _archive(key: str, ids: list[str], actor: Any, before: datetime.datetime) -> int:
-    folder = Path(getattr(settings, "RETENTION_ARCHIVE_DIR", Path(settings.BASE_DIR) / "archive"))
+    folder = Path(settings.RETENTION_ARCHIVE_DIR)
     to = str(folder / f"{key}-before-{before:%Y-%m-%d}.jsonl")
     audit_archive(before=before, to=to, actor=actor)
     return len(ids)
