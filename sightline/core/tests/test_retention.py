@@ -486,3 +486,24 @@ def test_the_demo_sets_periods_holds_the_oldest_case_and_leaves_a_review_waiting
     seed_retention(stdout=out)  # again: nothing added
     assert RetentionReview.objects.count() == 1
     assert "already" in out.getvalue()
+
+
+def test_the_command_exports_a_subject_access_request_and_logs_it(admin_user, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    UserFactory.create(full_name="Cam Command", email="cam@example.test")
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "subject_access", actor=admin_user.email, email="cam@example.test", stdout=out, stderr=err
+    )
+    assert "cam@example.test" in out.getvalue()
+    assert "values found" in err.getvalue()
+    assert AccessLogEntry.objects.get().user == admin_user
+    target = tmp_path / "sar.csv"
+    call_command("subject_access", actor=admin_user.email, name="Cam", output=str(target))
+    assert "Cam Command" in target.read_text(encoding="utf-8")
+    with pytest.raises(CommandError, match="at least one"):
+        call_command("subject_access", actor=admin_user.email)
+    with pytest.raises(CommandError, match="administrator"):
+        call_command("subject_access", actor="nobody@example.test", name="Cam")
+    assert AccessLogEntry.objects.count() == 2
