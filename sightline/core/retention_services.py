@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import (
@@ -261,7 +262,8 @@ def retention_review_build(*, now: datetime.datetime | None = None) -> dict[str,
         held = sum(item.status == Item.Status.HELD for item in new)
         emailed = 0
         if pending:
-            link = f"{settings.SIGHTLINE_BASE_URL}/settings/retention/reviews/{review.pk}/"
+            path = reverse("core:retention_review", kwargs={"pk": review.pk})
+            link = f"{settings.SIGHTLINE_BASE_URL}{path}"
             for email in _administrator_emails():
                 emailed += outbox_add(
                     key=message_key("core.retention_review", review.month, email),
