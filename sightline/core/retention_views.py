@@ -312,40 +312,45 @@ class RetentionReviewView(PolicyView):
 
 
 class SubjectAccessView(PolicyView):
-    """Find everything held about a person, then download it as a spreadsheet."""
+    """Find everything held about a person, then download it as a spreadsheet. Posted, so
+    that the person's name and address never appear in an address or a server's log."""
 
     permission = PERMISSION
 
-    def get(self, request: HttpRequest) -> HttpResponse:
-        form = SubjectAccessForm(request.GET or None)
+    def _render(self, form: SubjectAccessForm, status: int = 200) -> HttpResponse:
         summary: list[tuple[str, int]] = []
-        status = 200
-        if request.GET:
-            if form.is_valid():
-                counts: dict[str, int] = {}
-                for label, _ in service.subject_access_rows(form.query()):
-                    counts[label] = counts.get(label, 0) + 1
-                summary = sorted(counts.items())
-            else:
-                status = 400
+        searched = form.is_bound and form.is_valid()
+        if searched:
+            counts: dict[str, int] = {}
+            for label, _ in service.subject_access_rows(form.query()):
+                counts[label] = counts.get(label, 0) + 1
+            summary = sorted(counts.items())
         return render(
-            request,
+            self.request,
             "core/retention/subject_access.html",
-            {
-                "form": form,
-                "summary": summary,
-                "searched": form.is_bound and form.is_valid(),
-                "export_query": request.GET.urlencode(),
-            },
+            {"form": form, "summary": summary, "searched": searched},
             status=status,
         )
 
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(SubjectAccessForm())
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = SubjectAccessForm(request.POST)
+        return self._render(form, status=200 if form.is_valid() else 400)
+
 
 class SubjectAccessExportView(PolicyView):
+    """The download (posted from the search's results). A visit by address goes to the
+    search page."""
+
     permission = PERMISSION
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = SubjectAccessForm(request.GET)
+        return redirect("core:subject_access")
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = SubjectAccessForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Enter a name, an email address or a case reference")
             return redirect(reverse("core:subject_access"))

@@ -170,12 +170,12 @@ def test_a_review_that_does_not_exist_is_not_found(admin_client):
 def test_a_subject_access_search_then_export_is_logged(admin_client, admin_user):
     person = UserFactory.create(full_name="Sam Subject", email="sam@example.test")
     CaseFactory.create(reference="CR-SAM")
-    page = admin_client.get(reverse("core:subject_access"), {"email": "sam@example.test"})
+    page = admin_client.post(reverse("core:subject_access"), {"email": "sam@example.test"})
     assert page.status_code == 200
     assert "Sign-in records and addresses" in page.content.decode()
     assert not AccessLogEntry.objects.exists()
 
-    response = admin_client.get(
+    response = admin_client.post(
         reverse("core:subject_access_export"),
         {"email": "sam@example.test", "case_reference": "cr-sam"},
     )
@@ -196,10 +196,12 @@ def test_a_subject_access_search_then_export_is_logged(admin_client, admin_user)
     "query", [{}, {"name": " "}, {"email": "not an address"}, {"case_reference": "x" * 41}]
 )
 def test_a_subject_access_request_needs_something_valid(admin_client, query):
-    page = admin_client.get(reverse("core:subject_access"), query or {"name": ""})
+    page = admin_client.post(reverse("core:subject_access"), query)
     assert page.status_code == 400
-    export = admin_client.get(reverse("core:subject_access_export"), query)
+    assert "There is a problem" in page.content.decode()
+    export = admin_client.post(reverse("core:subject_access_export"), query)
     assert export.status_code == 302
+    assert admin_client.get(reverse("core:subject_access_export")).status_code == 302
     assert not AccessLogEntry.objects.exists()
 
 
