@@ -6,9 +6,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("reviews", "0007_restricted_history"),
-        ("core", "0009_access_log_restricted_shown"),
-    ]
+    dependencies = [("reviews", "0007_restricted_history"), ("core", "0009_access_log_restricted_shown")]
 
     operations: list[migrations.operations.base.Operation] = []
