@@ -343,3 +343,5 @@ LOGGING["handlers"] = {
     name: {**handler, "filters": ["mask_secrets"]}
     for name, handler in LOGGING["handlers"].items()  # type: ignore[attr-defined]
 }
+# --- retain: where the audit trail and access log are archived past their retention period --
+RETENTION_ARCHIVE_DIR = Path(os.environ.get("SIGHTLINE_RETENTION_ARCHIVE_DIR", VAR_DIR / "archive"))

@@ -1,6 +1,7 @@
 import datetime
 
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
 from .backup import backup_schedules
 from .navigation import NavItem, SettingsPage
@@ -31,6 +32,15 @@ class CoreConfig(AppConfig):
             default_time=datetime.time(6, 0),
             description="Every morning: the audit trail's hash chain is sealed and its latest "
             "hash written to the log, the anchor file and the information governance lead.",
+        ),
+        Schedule(
+            name="core.retention_review",
+            label="Retention review",
+            function="sightline.core.retention_services.retention_review_scheduled",
+            cadence=Cadence.MONTHLY,
+            default_time=datetime.time(4, 0),
+            description="On the first of each month: the records past their retention period "
+            "are listed for an administrator to review, and the administrators are emailed.",
         ),
         *backup_schedules(),
     )
@@ -67,7 +77,19 @@ class CoreConfig(AppConfig):
             "could not be sent, to send it again.",
             order=92,
         ),
+        SettingsPage(
+            "Retention",
+            "core:retention",
+            "core.manage_retention",
+            "How long each kind of record is kept, legal holds, the monthly list of records "
+            "past their period, and subject access requests.",
+            order=93,
+        ),
     )
 
     def ready(self) -> None:
         from . import checks, policies  # noqa: F401  (registers checks and rules)
+
+        # Each app's kinds of record for the retention registry (sightline.core.retention).
+        autodiscover_modules("retention")
+        from . import retention_kinds  # noqa: F401

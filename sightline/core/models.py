@@ -322,3 +322,129 @@ class AuditCheckpoint(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"Checkpoint at seal {self.seal_id}"
+
+
+# --- retain: retention periods, legal holds and the monthly retention review ---
+
+RETENTION_MONTHS_MIN = 1
+RETENTION_MONTHS_MAX = 1200  # a hundred years
+
+
+class RetentionSetting(models.Model):
+    """The partnership's retention period for one kind of record (``sightline.core.retention``
+    names the kinds). A kind with no row keeps its documented default."""
+
+    kind = models.CharField(max_length=40, unique=True)
+    months = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(months__gte=RETENTION_MONTHS_MIN)
+                & models.Q(months__lte=RETENTION_MONTHS_MAX),
+                name="retention_months_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.months} months"
+
+
+class LegalHold(models.Model):
+    """Records about a case or a person that must not be disposed of (litigation, an inquiry,
+    a complaint) until the hold is released."""
+
+    class Covers(models.TextChoices):
+        CASE = "case", "A case"
+        PERSON = "person", "A person"
+
+    covers = models.CharField(max_length=8, choices=Covers.choices)
+    case_reference = models.CharField(max_length=40, blank=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(covers="case") & ~models.Q(case_reference=""))
+                | (models.Q(covers="person") & models.Q(person__isnull=False)),
+                name="legal_hold_covers_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = (
+            self.case_reference if self.covers == self.Covers.CASE else f"person {self.person_id}"
+        )
+        return f"Legal hold on {what}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.released_at is None
+
+
+class RetentionReview(models.Model):
+    """One month's list of records past their retention period, for an administrator to
+    approve their disposal item by item or all at once."""
+
+    month = models.CharField(max_length=7, unique=True)  # "2026-12"
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"Retention review {self.month}"
+
+
+class RetentionReviewItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a decision"
+        DISPOSED = "disposed", "Disposed of"
+        HELD = "held", "Kept: legal hold"
+        GONE = "gone", "No longer past its period"
+
+    review = models.ForeignKey(RetentionReview, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    # What the record is, without any restricted value: "Case CR-2019-03".
+    label = models.CharField(max_length=200)
+    dated = models.DateField()
+    case_reference = models.CharField(max_length=40, blank=True)
+    person_id = models.IntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "dated", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "kind", "object_type", "object_id"],
+                name="retention_item_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["review", "status"], name="retention_item_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_status_display()})"
