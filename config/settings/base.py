@@ -274,3 +274,6 @@ LOGGING = {
 
 # --- Templates: a missing name fails in tests and development, logs in production -----
 SIGHTLINE_STRICT_TEMPLATES = env_bool("SIGHTLINE_STRICT_TEMPLATES", default=False)
+
+# --- Saving once (sightline.core.once): an unhandled write clash answers 409, not 500 -----
+MIDDLEWARE = [*MIDDLEWARE, "sightline.core.once.IntegrityErrorMiddleware"]

@@ -38,6 +38,7 @@ from .jobs import (
 )
 from .models import AccessLogEntry, AuditEvent
 from .navigation import settings_pages_for
+from .once import submit_once, unique_save
 from .pagination import paginate
 from .progress import NO_PROGRESS, Progress
 from .services import access_log_record, audit_record, closure_day_add, closure_day_remove
@@ -310,14 +311,23 @@ class ClosureDayListView(PolicyView):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(ClosureDayForm())
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ClosureDayForm(request.POST)
         if form.is_valid():
+            date = form.cleaned_data["date"]
             try:
-                day = closure_day_add(actor=request.user, **form.cleaned_data)
+                day = unique_save(
+                    form,
+                    lambda: closure_day_add(actor=request.user, **form.cleaned_data),
+                    f"{date:%d %B %Y} is already a closure day",
+                    "date",
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
+                if day is None:
+                    return self._render(form, status=400)
                 messages.success(
                     request, f"{day.date:%d %B %Y} is now a closure day; deadlines were recounted."
                 )
@@ -489,6 +499,7 @@ class ObjectFormView(PolicyView):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self._render(self.make_form())
 
+    @submit_once
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         form = self.make_form(request.POST)
         if form.is_valid():

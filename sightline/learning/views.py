@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from sightline.core.downloads import table_download
 from sightline.core.models import AccessLogEntry
+from sightline.core.once import submit_once
 from sightline.core.pagination import paginate
 from sightline.core.progress import NO_PROGRESS, Progress
 from sightline.core.services import access_log_record
@@ -242,6 +243,7 @@ class RecommendationFormView(PolicyView):
             }
         return self._render(RecommendationForm(initial=initial))
 
+    @submit_once
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form = RecommendationForm(request.POST)
         if form.is_valid():
@@ -276,6 +278,7 @@ class ActionCreateView(RecommendationView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self._render(ActionForm())
 
+    @submit_once
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         form = ActionForm(request.POST)
         if form.is_valid():

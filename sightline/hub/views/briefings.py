@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from sightline.core.once import submit_once
 from sightline.core.pagination import paginate
 from sightline.core.views import PolicyView, apply_errors
 
@@ -172,6 +173,7 @@ class BriefingNewView(PolicyView):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(BriefingNewForm(initial={"audience": Audience.BOTH}))
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = BriefingNewForm(request.POST)
         if form.is_valid():

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from sightline.core.once import submit_once
 from sightline.core.views import (
     ConfirmActionView,
     Confirmation,
@@ -94,6 +95,7 @@ class YearlyStartView(PolicyView):
     permission = "reports.manage_yearly"
     http_method_names = ["post"]
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = YearStartForm(request.POST)
         if not form.is_valid():
