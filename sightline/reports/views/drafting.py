@@ -138,7 +138,7 @@ class ChapterView(ChapterMixin, PolicyView):
 
     permission = "reports.view_chapter"
 
-    def _render(self, form: Form, status: int = 200) -> HttpResponse:
+    def _render(self, form: Form, status: int = 200, current: Any = None) -> HttpResponse:
         user, chapter = self.request.user, self.chapter
         latest = chapter.latest_version  # type: ignore[attr-defined]
         return render(
@@ -164,13 +164,21 @@ class ChapterView(ChapterMixin, PolicyView):
                 "sees_drafts": user.has_perm("reports.view_yearly_drafts"),
                 "wrote_latest": latest is not None and latest.written_by_id == user.pk,
                 "approves": user.has_perm("reports.withdraw_approval"),
+                "conflict": current,
             },
             status=status,
         )
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         latest = self.chapter.latest_version  # type: ignore[attr-defined]
-        return self._render(ChapterTextForm(initial={"text": latest.text if latest else ""}))
+        return self._render(
+            ChapterTextForm(
+                initial={
+                    "text": latest.text if latest else "",
+                    "version": latest.number if latest else 0,
+                }
+            )
+        )
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         if not request.user.has_perm("reports.write_chapter", self.chapter):
@@ -179,8 +187,20 @@ class ChapterView(ChapterMixin, PolicyView):
         if form.is_valid():
             try:
                 version = services.chapter_write(
-                    actor=request.user, chapter=self.chapter, text=form.cleaned_data["text"]
+                    actor=request.user,
+                    chapter=self.chapter,
+                    text=form.cleaned_data["text"],
+                    based_on=form.cleaned_data["version"],
                 )
+            except services.StaleChapterError as error:
+                # Their text stays in the form; sending it again now replaces the latest.
+                data = request.POST.copy()
+                data["version"] = str(error.current.number if error.current else 0)
+                form = ChapterTextForm(data)
+                form.is_valid()
+                form.add_error(None, error.messages[0])
+                self.chapter.latest_version = error.current  # type: ignore[attr-defined]
+                return self._render(form, status=409, current=error.current)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
