@@ -464,6 +464,12 @@ class ObjectFormView(PolicyView):
     success = ""
     button = "Save"
     template_name = "core/form_page.html"  # one that extends it may fill its ``intro`` block
+    # Said on the form when saving broke a unique constraint: someone saved the same thing a
+    # moment before (both passed the service's checks); never a 500.
+    clash = (
+        "Something with these details was saved a moment ago, so yours was not: check what "
+        "is there now, then change what you entered"
+    )
 
     def extra_context(self) -> dict[str, Any]:
         """What a template extending the form page shows besides the form."""
@@ -504,12 +510,13 @@ class ObjectFormView(PolicyView):
         form = self.make_form(request.POST)
         if form.is_valid():
             try:
-                self.save(form)
+                saved = unique_save(form, lambda: self.save(form) or True, self.clash)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, self.success)
-                return redirect(self.object_url())
+                if saved:
+                    messages.success(request, self.success)
+                    return redirect(self.object_url())
         return self._render(form, status=400)
 
 

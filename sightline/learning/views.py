@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from sightline.core.downloads import table_download
 from sightline.core.models import AccessLogEntry
-from sightline.core.once import submit_once
+from sightline.core.once import submit_once, unique_save
 from sightline.core.pagination import paginate
 from sightline.core.progress import NO_PROGRESS, Progress
 from sightline.core.services import access_log_record
@@ -282,18 +282,25 @@ class ActionCreateView(RecommendationView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         form = ActionForm(request.POST)
         if form.is_valid():
+            reference = form.cleaned_data["reference"].strip()
             try:
-                action = services.action_save(
-                    actor=request.user,
-                    action=None,
-                    recommendation=self.object,
-                    data=dict(form.cleaned_data),
+                action = unique_save(
+                    form,
+                    lambda: services.action_save(
+                        actor=request.user,
+                        action=None,
+                        recommendation=self.object,
+                        data=dict(form.cleaned_data),
+                    ),
+                    f"An action with the reference {reference} already exists",
+                    "reference",
                 )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, f"{action.reference} has been added.")
-                return redirect("learning:recommendation_detail", pk=self.object.pk)
+                if action is not None:
+                    messages.success(request, f"{action.reference} has been added.")
+                    return redirect("learning:recommendation_detail", pk=self.object.pk)
         return self._render(form, status=400)
 
 
