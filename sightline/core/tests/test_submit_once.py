@@ -245,3 +245,13 @@ def test_old_tokens_are_pruned_and_recent_ones_kept():
     assert once.submission_tokens_prune(now=now) == 1
     assert list(SubmissionToken.objects.all()) == [kept]
     assert not SubmissionToken.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's row locks")
+@pytest.mark.django_db(transaction=True)
+def test_a_closure_day_added_twice_at_once_from_old_tabs_is_one_day_and_no_error(make_user):
+    from sightline.core.tests.concurrent import post_together
+
+    answers = post_together(URL, [closure(), closure()], user=make_user(Role.ADMINISTRATOR))
+    assert sorted(answer.status_code for answer in answers) == [302, 400]
+    assert ClosureDay.objects.filter(date=DAY).count() == 1
