@@ -508,9 +508,14 @@ class ObjectFormView(PolicyView):
     @submit_once
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         form = self.make_form(request.POST)
+
+        def save() -> bool:
+            self.save(form)
+            return True
+
         if form.is_valid():
             try:
-                saved = unique_save(form, lambda: self.save(form) or True, self.clash)
+                saved = unique_save(form, save, self.clash)
             except ValidationError as error:
                 apply_errors(form, error)
             else:

@@ -16,7 +16,7 @@ def post_together(url: str, forms: list[dict[str, Any]], user: Any = None) -> li
     released together; the answers in the order of ``forms``. A server error is an answer
     (status 500), not an exception, so that a test can assert there was none."""
     start = threading.Barrier(len(forms))
-    answers: list[HttpResponse | None] = [None] * len(forms)
+    answers: list[Any] = [None] * len(forms)
     failures: list[BaseException] = []
 
     def post(index: int) -> None:

@@ -4,6 +4,7 @@ already made; clashes answer a form error or a 409, never a 500."""
 import datetime
 import re
 import threading
+from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
@@ -207,7 +208,7 @@ def test_two_simultaneous_posts_of_one_token_make_one_record(make_user, monkeypa
         return real_add(**kwargs)
 
     monkeypatch.setattr(core_views, "closure_day_add", add_when_the_other_waits)
-    answers: list[HttpResponse] = []
+    answers: list[Any] = []
     errors: list[BaseException] = []
     start = threading.Barrier(2)
 

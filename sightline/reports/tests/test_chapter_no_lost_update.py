@@ -97,5 +97,6 @@ def test_the_service_refuses_a_missing_or_stale_version(writer):
     services.chapter_write(actor=admin, chapter=chapter, text="A.", based_on=0)
     with pytest.raises(services.StaleChapterError, match="it is now version 1") as refused:
         services.chapter_write(actor=admin, chapter=chapter, text="B.", based_on=0)
+    assert refused.value.current is not None
     assert refused.value.current.text == "A."
     assert chapter.versions.count() == 1
