@@ -471,6 +471,7 @@ class ReturnRequestView(PolicyView):
     permission = "learning.manage_recommendations"
     http_method_names = ["post"]
 
+    @submit_once
     def post(self, request: HttpRequest, case_pk: int) -> HttpResponse:
         case = case_get_for(user=request.user, pk=case_pk)
         try:

@@ -754,6 +754,7 @@ class ThemeListView(PolicyView):
             {"themes": selectors.theme_list(), "form": ThemeForm()},
         )
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ThemeForm(request.POST)
         if form.is_valid():

@@ -143,6 +143,7 @@ class BriefingFromReviewView(PolicyView):
     permission = "hub.edit"
     http_method_names = ["post"]
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = BriefingFromReviewForm(request.POST, reviews=selectors.reviews_to_brief())
         if not form.is_valid():

@@ -223,6 +223,7 @@ class ReviewFromCaseView(_FormPage):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(ReviewFromCaseForm())
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ReviewFromCaseForm(request.POST)
         if form.is_valid():
@@ -382,6 +383,7 @@ class DocumentUploadView(ItemMixin, _FormPage):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self._render(DocumentForm())
 
+    @submit_once
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         form = DocumentForm(request.POST, request.FILES)
         if form.is_valid():

@@ -363,6 +363,7 @@ class ContentExceptionView(ContentMixin, PolicyView):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self._render(ContentExceptionForm(initial={"content": self.content.id}))
 
+    @submit_once
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         content = self.content
         form = ContentExceptionForm(request.POST)
@@ -561,6 +562,7 @@ class CirculationView(YearlyReportMixin, PolicyView):
             raise Http404("The report has not been published.")
         return self._render(CirculationForm())
 
+    @submit_once
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         form = CirculationForm(request.POST)
         if form.is_valid():
