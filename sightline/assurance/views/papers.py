@@ -21,7 +21,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from sightline.core.cleaning import MAX_DOCUMENT_BYTES
 from sightline.core.models import AccessLogEntry
-from sightline.core.once import submit_once
 from sightline.core.services import access_log_record
 from sightline.core.views import ConfirmActionView, Confirmation, PolicyView, apply_errors
 
@@ -135,7 +134,6 @@ class BoundedUploadView(PolicyView):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self._render(self.make_form())
 
-    @submit_once
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         if _declared_length(request) > REQUEST_LIMIT:
             return self._render(self.make_form(), status=413, problem=TOO_LARGE)
