@@ -345,3 +345,5 @@ LOGGING["handlers"] = {
 }
 # --- retain: where the audit trail and access log are archived past their retention period --
 RETENTION_ARCHIVE_DIR = Path(os.environ.get("SIGHTLINE_RETENTION_ARCHIVE_DIR", VAR_DIR / "archive"))
+# --- Saving once (sightline.core.once): an unhandled write clash answers 409, not 500 -----
+MIDDLEWARE = [*MIDDLEWARE, "sightline.core.once.IntegrityErrorMiddleware"]

@@ -448,3 +448,31 @@ class RetentionReviewItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.get_status_display()})"
+
+
+# --- once: one-time tokens of create forms ---
+
+
+class SubmissionToken(models.Model):
+    """A create form's one-time token, stored in the transaction that made the record: a
+    second submit of the same form (a double click, back and send again, two posts at once)
+    finds it and is sent to the record already made (``sightline.core.once``). The unique
+    token is what serialises two simultaneous posts. Kept for ``SUBMISSION_TOKENS_KEPT``,
+    then removed by the nightly housekeeping."""
+
+    TOKEN_MAX = 64
+    URL_MAX = 500
+
+    token = models.CharField(max_length=TOKEN_MAX, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    url = models.CharField(max_length=URL_MAX, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Form sent at {self.created_at:%Y-%m-%d %H:%M}, went to {self.url}"

@@ -260,12 +260,13 @@ FINISHED_JOBS_KEPT = datetime.timedelta(days=7)
 
 
 def housekeeping(*, now: datetime.datetime) -> dict[str, int]:
-    """The worker's nightly tidying: expired sessions, old finished jobs, and background
-    jobs' files and records past their time."""
+    """The worker's nightly tidying: expired sessions, old finished jobs, background jobs'
+    files and records past their time, and create forms' one-time tokens past theirs."""
     from django.contrib.sessions.models import Session
     from django_tasks_db.models import DBTaskResult
 
     from .jobs import background_jobs_prune
+    from .once import submission_tokens_prune
 
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
     jobs, _ = DBTaskResult.objects.filter(
@@ -275,6 +276,7 @@ def housekeeping(*, now: datetime.datetime) -> dict[str, int]:
         "expired_sessions": sessions,
         "old_jobs": jobs,
         "expired_job_results": background_jobs_prune(now=now),
+        "old_submission_tokens": submission_tokens_prune(now=now),
     }
 
 

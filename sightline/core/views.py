@@ -39,6 +39,7 @@ from .jobs import (
 )
 from .models import AuditEvent
 from .navigation import settings_pages_for
+from .once import submit_once, unique_save
 from .pagination import paginate
 from .progress import NO_PROGRESS, Progress
 from .services import audit_record, closure_day_add, closure_day_remove
@@ -313,14 +314,23 @@ class ClosureDayListView(PolicyView):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(ClosureDayForm())
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ClosureDayForm(request.POST)
         if form.is_valid():
+            date = form.cleaned_data["date"]
             try:
-                day = closure_day_add(actor=request.user, **form.cleaned_data)
+                day = unique_save(
+                    form,
+                    lambda: closure_day_add(actor=request.user, **form.cleaned_data),
+                    f"{date:%d %B %Y} is already a closure day",
+                    "date",
+                )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
+                if day is None:
+                    return self._render(form, status=400)
                 messages.success(
                     request, f"{day.date:%d %B %Y} is now a closure day; deadlines were recounted."
                 )
@@ -457,6 +467,12 @@ class ObjectFormView(PolicyView):
     success = ""
     button = "Save"
     template_name = "core/form_page.html"  # one that extends it may fill its ``intro`` block
+    # Said on the form when saving broke a unique constraint: someone saved the same thing a
+    # moment before (both passed the service's checks); never a 500.
+    clash = (
+        "Something with these details was saved a moment ago, so yours was not: check what "
+        "is there now, then change what you entered"
+    )
 
     def extra_context(self) -> dict[str, Any]:
         """What a template extending the form page shows besides the form."""
@@ -492,16 +508,23 @@ class ObjectFormView(PolicyView):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self._render(self.make_form())
 
+    @submit_once
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         form = self.make_form(request.POST)
+
+        def save() -> bool:
+            self.save(form)
+            return True
+
         if form.is_valid():
             try:
-                self.save(form)
+                saved = unique_save(form, save, self.clash)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, self.success)
-                return redirect(self.object_url())
+                if saved:
+                    messages.success(request, self.success)
+                    return redirect(self.object_url())
         return self._render(form, status=400)
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from sightline.core.downloads import logged_export, table_download
 from sightline.core.govuk import error_summary
 from sightline.core.models import AccessLogEntry
+from sightline.core.once import submit_once
 from sightline.core.pagination import paginate
 from sightline.core.progress import NO_PROGRESS, Progress
 from sightline.core.services import access_log_record
@@ -298,6 +299,7 @@ class CaseCreateView(CaseFormView):
         form = CaseForm(initial={"route": route or None, "shown_route": route})
         return self._render(form, self._details(None), None, route=route)
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         return self._post(None)
 
@@ -804,6 +806,7 @@ class StandardFormView(PolicyView):
         initial = StandardForm.initial_for(self.object) if self.object else None
         return self._render(StandardForm(initial=initial))
 
+    @submit_once
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form = StandardForm(request.POST)
         if form.is_valid():
@@ -831,6 +834,7 @@ class ThemeListView(PolicyView):
             {"themes": selectors.theme_list(), "form": ThemeForm()},
         )
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ThemeForm(request.POST)
         if form.is_valid():
@@ -899,6 +903,7 @@ class ReferralCreateView(PolicyView):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(self._form())
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self._form(request.POST)
         if form.is_valid():
