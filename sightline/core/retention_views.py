@@ -16,6 +16,7 @@ from . import retention_services as service
 from .exports import csv_text
 from .forms import field_of
 from .models import RETENTION_MONTHS_MAX, RETENTION_MONTHS_MIN, LegalHold, RetentionReviewItem
+from .once import submit_once
 from .retention import Disposal, SubjectQuery, kind_named
 from .views import PolicyView, apply_errors
 
@@ -192,6 +193,7 @@ class LegalHoldListView(PolicyView):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(LegalHoldForm())
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = LegalHoldForm(request.POST)
         if form.is_valid():

@@ -5,6 +5,7 @@ import csv
 import datetime
 import html
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -232,3 +233,17 @@ def test_the_lists_cost_the_same_queries_with_ten_times_the_rows(admin_client, a
         RetentionReview.objects.create(month=f"{1900 + n}-01")
     assert review.items.count() == 22
     assert [queries(admin_client, url) for url in urls] == few
+
+
+def test_a_legal_hold_sent_twice_is_placed_once(admin_client):
+    url = reverse("core:legal_holds")
+    page = admin_client.get(url).content.decode()
+    token = re.search(r'name="submit_once" value="([^"]+)"', page)
+    assert token, "the form carries a one-time token"
+    data = {"covers": "case", "case_reference": "CR-2019-01", "reason": "A claim"}
+    data["submit_once"] = token.group(1)
+    first = admin_client.post(url, data)
+    second = admin_client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert second.url == first.url
+    assert LegalHold.objects.count() == 1
