@@ -58,8 +58,8 @@ run: setup
 	@echo "Serving Sightline on http://$(HOST):$(PORT), with the worker beside it (Ctrl+C stops both)"
 	@$(RUN_ENV) bash -c '$(BIN)/sightline worker & worker=$$!; \
 		trap "kill $$worker 2>/dev/null; wait $$worker" EXIT; \
-		$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-			--access-logfile - --forwarded-allow-ips 127.0.0.1'
+		$(BIN)/gunicorn config.wsgi -c config/gunicorn.conf.py \
+			--bind $(HOST):$(PORT) --workers $(WORKERS) --forwarded-allow-ips 127.0.0.1'
 
 dev: setup
 	$(BIN)/sightline migrate --noinput

@@ -5,6 +5,7 @@ status asked for every second, as the page's script does.
 Not run by ``make bench`` (it needs a worker running beside it). On a database of its own:
 
     export DJANGO_SETTINGS_MODULE=config.settings.local SIGHTLINE_VAR_DIR=/tmp/sl-big
+    export SIGHTLINE_IMPORT_MAX_ROWS=100000   # the limit for one import is 20,000 rows
     # and, for PostgreSQL, DATABASE_URL=postgres://...
     .venv/bin/sightline migrate
     .venv/bin/sightline db_worker &        # or the project's worker command
@@ -13,12 +14,16 @@ Not run by ``make bench`` (it needs a worker running beside it). On a database o
 It prints each step's message and count as it changes, and the time each job took.
 """
 
+import os
 import sys
 import time
 from typing import Any
 
 import django
 
+# Beyond the default limit of 20,000 rows for one import: raised here for the pages, and by
+# the export above for the worker.
+os.environ.setdefault("SIGHTLINE_IMPORT_MAX_ROWS", sys.argv[1] if len(sys.argv) > 1 else "100000")
 django.setup()
 
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402

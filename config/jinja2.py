@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, Undef
 
 from sightline.core.formats import local_datetime, long_date
 from sightline.core.govuk import error_summary, field_params
+from sightline.core.once import submit_once_field
 from sightline.core.tables import data_table, record_table
 from sightline.hub.navigation import hub_navigation
 
@@ -147,6 +148,7 @@ def environment(**options: Any) -> Environment:
         error_summary=error_summary,
         breadcrumb_items=breadcrumb_items,
         hub_navigation=hub_navigation,
+        submit_once_field=submit_once_field,
     )
     env.filters.update(
         local_datetime=local_datetime,

@@ -30,7 +30,13 @@ from sightline.assurance.tests.factories import (
 )
 from sightline.core.checks import iter_patterns
 from sightline.core.cleaning import document_clean
-from sightline.core.models import BackgroundJob, ClosureDay, OutboxMessage
+from sightline.core.models import (
+    BackgroundJob,
+    ClosureDay,
+    LegalHold,
+    OutboxMessage,
+    RetentionReview,
+)
 from sightline.core.roles import Role
 from sightline.hub.models import HubDocument, NewsletterIssue
 from sightline.hub.services.newsletter import unsubscribe_token
@@ -205,6 +211,16 @@ RULES: dict[str, Rule] = {
     ),
     "core:outbox_resend": Rule(allowed=ADMIN, method="post", kwargs=("pk:dead_email",)),
     "core:closure_day_remove": Rule(allowed=ADMIN, method="post", kwargs=("pk:closure_day",)),
+    # retain: Settings → Retention, the administrators' alone
+    "core:retention": Rule(allowed=ADMIN),
+    "core:retention_period": Rule(allowed=ADMIN, extra={"kind": "cases"}),
+    "core:legal_holds": Rule(allowed=ADMIN),
+    "core:legal_hold_release": Rule(allowed=ADMIN, kwargs=("pk:legal_hold",)),
+    "core:retention_reviews": Rule(allowed=ADMIN),
+    "core:retention_review": Rule(allowed=ADMIN, kwargs=("pk:retention_review",)),
+    "core:subject_access": Rule(allowed=ADMIN),
+    # A visit by address goes to the search; the download itself is posted.
+    "core:subject_access_export": Rule(allowed=ADMIN, redirects=True),
     "reviews:case_list": Rule(allowed=SEES_CASES),
     "reviews:case_export": Rule(allowed=SEES_EVERY_CASE, extra={"fmt": "csv"}),
     "reviews:case_create": Rule(allowed=RUNS_REVIEWS),
@@ -454,6 +470,12 @@ RULES: dict[str, Rule] = {
     ),
     "reports:trainer_dashboard": Rule(allowed=RUNS_TRAINING),
     "reports:practitioner_dashboard": Rule(allowed=EVERYONE),
+    # redact: the restricted details' own history, for those who need to know them (no
+    # caller is on the world's case: review officers and administrators); roles that may not
+    # know of the case get a page not found.
+    "reviews:case_restricted_history": Rule(
+        allowed=RUNS_REVIEWS, kwargs=CASE, hidden_from=NOT_ON_CASE
+    ),
 }
 
 CALLERS = [ANONYMOUS, *Role]
@@ -561,6 +583,14 @@ def world(db):
         "closure_day": ClosureDay.objects.create(
             date=datetime.date(2030, 1, 2), description="Test"
         ),
+        # retain
+        "legal_hold": LegalHold.objects.create(
+            covers=LegalHold.Covers.CASE,
+            case_reference="CR-HOLD",
+            reason="A claim",
+            placed_by=target,
+        ),
+        "retention_review": RetentionReview.objects.create(month="2030-01"),
         "standard": TimelinessStandard.objects.get(code="child.notification"),
         "theme": PracticeTheme.objects.order_by("pk").first(),
         "briefing": BriefingFactory.create(slug="a-briefing"),

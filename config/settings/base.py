@@ -274,3 +274,76 @@ LOGGING = {
 
 # --- Templates: a missing name fails in tests and development, logs in production -----
 SIGHTLINE_STRICT_TEMPLATES = env_bool("SIGHTLINE_STRICT_TEMPLATES", default=False)
+
+# --- chain: the audit trail's hash chain is anchored outside the database every morning ---
+# (docs/operations.md, "The audit trail's integrity"): emailed to the information governance
+# lead, and appended to a file on storage the database's administrators cannot rewrite.
+SIGHTLINE_AUDIT_ANCHOR_EMAIL = os.environ.get("SIGHTLINE_AUDIT_ANCHOR_EMAIL", "").strip()
+SIGHTLINE_AUDIT_ANCHOR_FILE = os.environ.get("SIGHTLINE_AUDIT_ANCHOR_FILE", "").strip()
+# --- backup: encrypted backups and the restore drill (docs/operations.md) ----------------
+# The key is read from SIGHTLINE_BACKUP_KEY when a backup is made or read, never kept here.
+# Where `sightline backup` writes; when set, the worker also makes one every night.
+SIGHTLINE_BACKUP_DIR = os.environ.get("SIGHTLINE_BACKUP_DIR", "")
+# How many of the newest backups are kept in that folder.
+try:
+    SIGHTLINE_BACKUP_KEEP = int(os.environ.get("SIGHTLINE_BACKUP_KEEP") or "14")
+except ValueError as _error:
+    raise ImproperlyConfigured("SIGHTLINE_BACKUP_KEEP must be a whole number, such as 14.") from (
+        _error
+    )
+# PostgreSQL's client programs (pg_dump, pg_restore, createdb, dropdb); unset: the PATH,
+# then the newest under /usr/lib/postgresql.
+SIGHTLINE_PG_BIN_DIR = os.environ.get("SIGHTLINE_PG_BIN_DIR", "")
+# --- bounds: limits on uploads and imports (docs/operations.md, "Limits on uploads and imports")
+# Checked while a spreadsheet is read (sightline/core/bounded.py), so a hostile file is refused
+# before anything big is held in memory. The row limit is set by memory: 20,000 rows of the
+# widest import stay well under 300 MB at peak.
+
+
+def env_int(name: str, default: int, minimum: int = 1) -> int:
+    value = os.environ.get(name, "")
+    if value == "":
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of at least {minimum}, not {value!r}."
+        )
+    return int(value)
+
+
+SIGHTLINE_IMPORT_MAX_UPLOAD_BYTES = env_int("SIGHTLINE_IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+SIGHTLINE_IMPORT_MAX_UNPACKED_BYTES = env_int(
+    "SIGHTLINE_IMPORT_MAX_UNPACKED_BYTES", 50 * 1024 * 1024
+)
+SIGHTLINE_IMPORT_MAX_MEMBERS = env_int("SIGHTLINE_IMPORT_MAX_MEMBERS", 1000)
+SIGHTLINE_IMPORT_MAX_RATIO = env_int("SIGHTLINE_IMPORT_MAX_RATIO", 250)
+SIGHTLINE_IMPORT_MAX_SHARED_STRINGS_BYTES = env_int(
+    "SIGHTLINE_IMPORT_MAX_SHARED_STRINGS_BYTES", 10 * 1024 * 1024
+)
+SIGHTLINE_IMPORT_MAX_PART_BYTES = env_int("SIGHTLINE_IMPORT_MAX_PART_BYTES", 10 * 1024 * 1024)
+SIGHTLINE_IMPORT_MAX_ROWS = env_int("SIGHTLINE_IMPORT_MAX_ROWS", 20_000)
+SIGHTLINE_IMPORT_MAX_COLUMNS = env_int("SIGHTLINE_IMPORT_MAX_COLUMNS", 100)
+SIGHTLINE_IMPORT_MAX_CELL_CHARS = env_int("SIGHTLINE_IMPORT_MAX_CELL_CHARS", 32_767)
+SIGHTLINE_IMPORT_MAX_SECONDS = env_int("SIGHTLINE_IMPORT_MAX_SECONDS", 120)
+# The largest request body (0: the largest upload with room for its form), answered 413 above
+# it before the body is read.
+SIGHTLINE_MAX_REQUEST_BYTES = env_int("SIGHTLINE_MAX_REQUEST_BYTES", 0, minimum=0)
+MIDDLEWARE = [*MIDDLEWARE]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "sightline.core.upload_limits.UploadSizeMiddleware",
+)
+# --- redact: secrets in addresses masked in every log -------------------------------------
+# Calendar-feed tokens, manager-approval links and password-reset links are credentials: the
+# filter masks them in every record (sightline/core/log_filters.py). ``configure`` applies
+# LOGGING, then puts the filter on every handler, Django's own defaults included.
+LOGGING_CONFIG = "sightline.core.log_filters.configure"
+LOGGING["filters"] = {"mask_secrets": {"()": "sightline.core.log_filters.MaskSecretsFilter"}}
+LOGGING["handlers"] = {
+    name: {**handler, "filters": ["mask_secrets"]}
+    for name, handler in LOGGING["handlers"].items()  # type: ignore[attr-defined]
+}
+# --- retain: where the audit trail and access log are archived past their retention period --
+RETENTION_ARCHIVE_DIR = Path(os.environ.get("SIGHTLINE_RETENTION_ARCHIVE_DIR", VAR_DIR / "archive"))
+# --- Saving once (sightline.core.once): an unhandled write clash answers 409, not 500 -----
+MIDDLEWARE = [*MIDDLEWARE, "sightline.core.once.IntegrityErrorMiddleware"]

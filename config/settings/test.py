@@ -16,3 +16,8 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 SIGHTLINE_PARTNERSHIP_NAME = "Northshire Safeguarding Partnership"
 SIGHTLINE_STRICT_TEMPLATES = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    # The audit trail's tables refuse TRUNCATE (core 0008) unless this is on: the test
+    # database is emptied with TRUNCATE between tests that commit.
+    _test_options = DATABASES["default"]["OPTIONS"]  # noqa: F405
+    _test_options["options"] = f"{_test_options['options']} -c sightline.allow_truncate=on"

@@ -19,6 +19,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 
 from sightline.core.home import panels_for
+from sightline.core.once import submit_once
 from sightline.core.pagination import paginate
 from sightline.core.roles import Role
 from sightline.core.selectors import history_for_object
@@ -219,6 +220,7 @@ class UserCreateView(PolicyView):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/user_form.html", {"form": NewUserForm(), "creating": True})
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = NewUserForm(request.POST)
         if form.is_valid():
@@ -339,6 +341,7 @@ class MembershipAddView(UserObjectView):
             {"person": self.object, "form": MembershipForm()},
         )
 
+    @submit_once
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         user: User = self.object
         form = MembershipForm(request.POST)
@@ -410,6 +413,7 @@ class AgencyCreateView(PolicyView):
     def get(self, request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/agency_form.html", {"form": AgencyForm(), "agency": None})
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = AgencyForm(request.POST)
         if form.is_valid():

@@ -1,7 +1,9 @@
 import datetime
 
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
 
+from .backup import backup_schedules
 from .navigation import NavItem, SettingsPage
 from .scheduling import Cadence, Schedule
 
@@ -22,6 +24,25 @@ class CoreConfig(AppConfig):
             description="Every night: expired sessions and finished background jobs older "
             "than 7 days are removed.",
         ),
+        Schedule(
+            name="core.audit_anchor",
+            label="Audit trail anchor",
+            function="sightline.core.audit_seals.seal_and_anchor",
+            cadence=Cadence.DAILY,
+            default_time=datetime.time(6, 0),
+            description="Every morning: the audit trail's hash chain is sealed and its latest "
+            "hash written to the log, the anchor file and the information governance lead.",
+        ),
+        Schedule(
+            name="core.retention_review",
+            label="Retention review",
+            function="sightline.core.retention_services.retention_review_scheduled",
+            cadence=Cadence.MONTHLY,
+            default_time=datetime.time(4, 0),
+            description="On the first of each month: the records past their retention period "
+            "are listed for an administrator to review, and the administrators are emailed.",
+        ),
+        *backup_schedules(),
     )
     navigation = (NavItem("Settings", "core:settings", "core.view_settings", order=80),)
     settings_pages = (
@@ -56,9 +77,20 @@ class CoreConfig(AppConfig):
             "could not be sent, to send it again.",
             order=92,
         ),
+        SettingsPage(
+            "Retention",
+            "core:retention",
+            "core.manage_retention",
+            "How long each kind of record is kept, legal holds, the monthly list of records "
+            "past their period, and subject access requests.",
+            order=93,
+        ),
     )
 
     def ready(self) -> None:
         from . import checks, policies, ranges  # noqa: F401  (registers checks and rules)
 
         ranges.install()
+        # Each app's kinds of record for the retention registry (sightline.core.retention).
+        autodiscover_modules("retention")
+        from . import retention_kinds  # noqa: F401

@@ -36,6 +36,13 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_PARTS = 1000
 MAX_PART_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+# A part parsed whole (its XML) can cost 30 times its size in memory: 5 MB of XML (a Word
+# document of several hundred pages) stays under 300 MB at peak whatever its shape
+# (docs/operations.md, "Limits on uploads and imports").
+MAX_XML_PART_BYTES = 5 * 1024 * 1024
+# Ordinary parts over 1 MB compress at most about 30 to 1; a zip bomb's a thousand.
+MAX_RATIO = 250
+_RATIO_FLOOR_BYTES = 1024 * 1024
 MAX_PDF_PAGES = 2000
 MAX_NAME_LENGTH = 80
 _VALUE_SHOWN = 120
@@ -253,6 +260,14 @@ class _Package:
         total = 0
         for member in members:
             if member.file_size > MAX_PART_BYTES:
+                raise _too_large()
+            if member.filename.lower().endswith((".xml", ".rels", ".vml")) and (
+                member.file_size > MAX_XML_PART_BYTES
+            ):
+                raise _too_large()
+            if member.file_size > _RATIO_FLOOR_BYTES and member.file_size > MAX_RATIO * max(
+                member.compress_size, 1
+            ):
                 raise _too_large()
             total += member.file_size
         if total > MAX_UNCOMPRESSED_BYTES:

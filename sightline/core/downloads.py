@@ -32,3 +32,23 @@ def table_download(
         raise Http404("Downloads are CSV or XLSX.")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+def logged_export(
+    request: Any, response: HttpResponse, *, object_type: str, object_repr: str, detail: str = ""
+) -> HttpResponse:
+    """``response`` (a download already built) as it is, written to the access log as an
+    export by ``request.user`` only when it delivers the file (status 200): a download that
+    fails (a 404 for an unknown format, a refusal) exports nothing and is not logged."""
+    from .models import AccessLogEntry
+    from .services import access_log_record
+
+    if response.status_code == 200:
+        access_log_record(
+            user=request.user,
+            action=AccessLogEntry.Action.EXPORT,
+            object_type=object_type,
+            object_repr=object_repr,
+            detail=detail,
+        )
+    return response

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import lazy
 
+from . import bounded
 from .models import AccessLogEntry, AuditEvent
 from .ranges import integer_bounds
-from .tabular import MAX_BYTES
 
 
 def field_of(form: forms.BaseForm, name: str) -> Any:
@@ -312,9 +312,10 @@ class ClosureDayForm(forms.Form):
 class SpreadsheetUploadForm(forms.Form):
     """A .csv or .xlsx file to import, refused early when too big or of the wrong type."""
 
-    MAX_MEGABYTES = MAX_BYTES // (1024 * 1024)
     file_label = "File"
-    file_hint = f"A .csv or .xlsx file, up to {MAX_MEGABYTES} MB"
+    file_hint = "A .csv or .xlsx file, up to {size} and {rows} rows"
+    # Set when the file is over the size limit: the page answers 413 (Content Too Large).
+    too_large = False
 
     file = forms.FileField(
         error_messages={
@@ -326,13 +327,19 @@ class SpreadsheetUploadForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field_of(self, "file").label = self.file_label
-        field_of(self, "file").help_text = self.file_hint
+        bound = bounded.limits()
+        field_of(self, "file").help_text = self.file_hint.format(
+            size=bounded.megabytes(bound.upload_bytes), rows=f"{bound.rows:,}"
+        )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
+        bound = bounded.limits()
+        if upload.size > bound.upload_bytes:
+            self.too_large = True
             raise forms.ValidationError(
-                f"The file must be smaller than {self.MAX_MEGABYTES} MB: split it into parts"
+                f"The file must be no larger than {bounded.megabytes(bound.upload_bytes)}: "
+                f"split it into parts of at most {bound.rows:,} rows"
             )
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError("The file must be a .csv or .xlsx file")

@@ -8,7 +8,8 @@ queries, so pages can read many events' rows as they render.
 
 A model says more about its fields with two class attributes:
 
-- ``history_restricted_fields``: fields whose values are never shown; a change to one reads
+- ``history_restricted_fields``: fields whose values are never stored in the audit trail
+  (``services.redact_changes`` writes a marker instead) nor shown; a change to one reads
   "restricted detail changed".
 - ``history_choices``: choices for fields that hold several values (a JSON list) and so
   cannot declare ``choices`` themselves.

@@ -80,6 +80,8 @@ class AuditEvent(AppendOnlyModel):
         ACCESS_DENIED = "access_denied", "Access denied"
         CSRF_FAILURE = "csrf_failure", "Forged or expired form"
         IMPORT = "import", "Imported"
+        # redact: restricted values taken out of earlier events (reviews 0008).
+        REDACTED = "redacted", "Restricted values removed"
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -127,6 +129,9 @@ class AccessLogEntry(AppendOnlyModel):
     object_repr = models.CharField(max_length=200, blank=True)
     detail = models.TextField(blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # redact: whether the page read showed restricted details (a case page shows them only
+    # to those who need to know; the entry says which view the person had).
+    restricted_shown = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
@@ -256,3 +261,218 @@ class FiguresVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} figures, version {self.stamp}"
+
+
+# --- chain: the audit trail's hash chain (sightline/core/audit_seals.py) ---
+
+
+class AuditSeal(AppendOnlyModel):
+    """One block of audit events or access-log entries, sealed: its hash covers the rows'
+    hashes and the seal before it, so no sealed row can change unnoticed."""
+
+    class Trail(models.TextChoices):
+        AUDIT = "audit_event", "Audit trail"
+        ACCESS = "access_log", "Access log"
+
+    table = models.CharField(max_length=16, choices=Trail.choices)
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+    # SHA-256 over the rows' hashes in id order; then over this seal and the one before.
+    rows_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    # Unique: two workers sealing at once cannot fork the chain, the second one fails.
+    previous_hash = models.CharField(max_length=64, unique=True)
+    # Each row's id and the start of its hash, to name the event that no longer matches.
+    digests = models.BinaryField()
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_id__lte=models.F("last_id"), count__gt=0),
+                name="audit_seal_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["table", "last_id"], name="audit_seal_table_idx")]
+
+    def __str__(self) -> str:
+        return f"Seal {self.pk}: {self.get_table_display()} {self.first_id}-{self.last_id}"
+
+
+class AuditCheckpoint(AppendOnlyModel):
+    """Where the chain restarts after sealed blocks were archived and removed: the last
+    archived seal's hash, and the last event id archived from each table."""
+
+    seal_id = models.BigIntegerField(unique=True)
+    hash = models.CharField(max_length=64)
+    audit_last_id = models.BigIntegerField()
+    access_last_id = models.BigIntegerField()
+    before = models.DateField()
+    seals = models.PositiveIntegerField()
+    events = models.PositiveIntegerField()
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by_email = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Checkpoint at seal {self.seal_id}"
+
+
+# --- retain: retention periods, legal holds and the monthly retention review ---
+
+RETENTION_MONTHS_MIN = 1
+RETENTION_MONTHS_MAX = 1200  # a hundred years
+
+
+class RetentionSetting(models.Model):
+    """The partnership's retention period for one kind of record (``sightline.core.retention``
+    names the kinds). A kind with no row keeps its documented default."""
+
+    kind = models.CharField(max_length=40, unique=True)
+    months = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(months__gte=RETENTION_MONTHS_MIN)
+                & models.Q(months__lte=RETENTION_MONTHS_MAX),
+                name="retention_months_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.months} months"
+
+
+class LegalHold(models.Model):
+    """Records about a case or a person that must not be disposed of (litigation, an inquiry,
+    a complaint) until the hold is released."""
+
+    class Covers(models.TextChoices):
+        CASE = "case", "A case"
+        PERSON = "person", "A person"
+
+    covers = models.CharField(max_length=8, choices=Covers.choices)
+    case_reference = models.CharField(max_length=40, blank=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500)
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    placed_at = models.DateTimeField(default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(covers="case") & ~models.Q(case_reference=""))
+                | (models.Q(covers="person") & models.Q(person__isnull=False)),
+                name="legal_hold_covers_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = (
+            self.case_reference if self.covers == self.Covers.CASE else f"person {self.person_id}"
+        )
+        return f"Legal hold on {what}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.released_at is None
+
+
+class RetentionReview(models.Model):
+    """One month's list of records past their retention period, for an administrator to
+    approve their disposal item by item or all at once."""
+
+    month = models.CharField(max_length=7, unique=True)  # "2026-12"
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"Retention review {self.month}"
+
+
+class RetentionReviewItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a decision"
+        DISPOSED = "disposed", "Disposed of"
+        HELD = "held", "Kept: legal hold"
+        GONE = "gone", "No longer past its period"
+
+    review = models.ForeignKey(RetentionReview, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    # What the record is, without any restricted value: "Case CR-2019-03".
+    label = models.CharField(max_length=200)
+    dated = models.DateField()
+    case_reference = models.CharField(max_length=40, blank=True)
+    person_id = models.IntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "dated", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "kind", "object_type", "object_id"],
+                name="retention_item_once",
+            ),
+        ]
+        indexes = [models.Index(fields=["review", "status"], name="retention_item_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.get_status_display()})"
+
+
+# --- once: one-time tokens of create forms ---
+
+
+class SubmissionToken(models.Model):
+    """A create form's one-time token, stored in the transaction that made the record: a
+    second submit of the same form (a double click, back and send again, two posts at once)
+    finds it and is sent to the record already made (``sightline.core.once``). The unique
+    token is what serialises two simultaneous posts. Kept for ``SUBMISSION_TOKENS_KEPT``,
+    then removed by the nightly housekeeping."""
+
+    TOKEN_MAX = 64
+    URL_MAX = 500
+
+    token = models.CharField(max_length=TOKEN_MAX, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    url = models.CharField(max_length=URL_MAX, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Form sent at {self.created_at:%Y-%m-%d %H:%M}, went to {self.url}"

@@ -35,6 +35,7 @@ rules.add_perm("core.export_audit_trail", is_administrator)
 rules.add_perm("core.view_access_log", is_administrator)
 rules.add_perm("core.manage_closure_days", is_administrator)
 rules.add_perm("core.manage_background_work", is_administrator)
+rules.add_perm("core.manage_retention", is_administrator)
 
 
 @rules.predicate

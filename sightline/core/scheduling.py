@@ -15,6 +15,7 @@ class Cadence:
     DAILY = "daily"
     WEEKLY = "weekly"  # on Mondays
     HOURLY = "hourly"
+    MONTHLY = "monthly"  # on the first of the month
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Schedule:
     # Dotted path to a function taking ``now`` (an aware datetime) and returning what it did.
     function: str
     cadence: str
-    # Daily and weekly: the time of day (Europe/London). Hourly: the minute past the hour.
+    # Daily, weekly and monthly: the time of day (Europe/London). Hourly: the minute past the hour.
     default_time: datetime.time
     description: str = ""
 
@@ -44,6 +45,8 @@ def due_slot(schedule: Schedule, *, now: datetime.datetime, run_at: datetime.tim
     day = local.date()
     if local.time() < run_at:
         day -= datetime.timedelta(days=1)
+    if schedule.cadence == Cadence.MONTHLY:
+        return day.strftime("%Y-%m")
     if schedule.cadence == Cadence.WEEKLY:
         monday = day - datetime.timedelta(days=day.weekday())
         year, week, _ = monday.isocalendar()

@@ -107,6 +107,26 @@ def _object_fields(obj: models.Model | None) -> dict[str, str]:
     }
 
 
+# What the audit trail holds for a restricted field's change, in place of its values: that it
+# changed (and, from the event, by whom and when), never what it was or became.
+RESTRICTED_MARKER = "changed (restricted)"
+
+
+def redact_changes(obj: models.Model | None, changes: Changes | None) -> Changes:
+    """``changes`` with the values of ``obj``'s restricted fields (its model's
+    ``history_restricted_fields``) replaced by ``RESTRICTED_MARKER``: the field's name stays,
+    so the trail shows that it changed. Other fields are kept as they are."""
+    restricted = frozenset(getattr(type(obj), "history_restricted_fields", ()))
+    if not changes or not restricted:
+        return dict(changes or {})
+    return {
+        name: (
+            {"from": RESTRICTED_MARKER, "to": RESTRICTED_MARKER} if name in restricted else change
+        )
+        for name, change in changes.items()
+    }
+
+
 def audit_record(
     *,
     actor: Any,
@@ -116,13 +136,14 @@ def audit_record(
     detail: str = "",
     actor_email: str = "",
 ) -> AuditEvent:
-    """Append one event to the audit trail. ``actor`` is a user, or None for the system."""
+    """Append one event to the audit trail. ``actor`` is a user, or None for the system.
+    Restricted fields' values never reach it (``redact_changes``)."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         actor=actor if is_user else None,
         actor_email=(actor.email if is_user else actor_email)[:254],
         kind=kind,
-        changes=changes or {},
+        changes=redact_changes(obj, changes),
         detail=detail,
         ip_address=client_ip.get(),
         **_object_fields(obj),
@@ -138,8 +159,10 @@ def access_log_record(
     object_id: str = "",
     object_repr: str = "",
     detail: str = "",
+    restricted_shown: bool = False,
 ) -> AccessLogEntry:
-    """Record that ``user`` viewed a restricted record or exported data."""
+    """Record that ``user`` viewed a restricted record or exported data; ``restricted_shown``
+    says whether what they read showed restricted details."""
     fields = (
         _object_fields(obj)
         if obj is not None
@@ -150,21 +173,27 @@ def access_log_record(
         }
     )
     return AccessLogEntry.objects.create(
-        user=user, action=action, detail=detail, ip_address=client_ip.get(), **fields
+        user=user,
+        action=action,
+        detail=detail,
+        ip_address=client_ip.get(),
+        restricted_shown=restricted_shown,
+        **fields,
     )
 
 
 def audit_record_many(
     *, actor: Any, events: Iterable[dict[str, Any]], actor_email: str = ""
 ) -> int:
-    """Append many events at once (an import): each dict gives kind, obj and changes."""
+    """Append many events at once (an import): each dict gives kind, obj and changes,
+    restricted values redacted as ``audit_record`` does."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     rows = [
         AuditEvent(
             actor=actor if is_user else None,
             actor_email=actor.email if is_user else actor_email[:254],
             kind=event["kind"],
-            changes=event.get("changes") or {},
+            changes=redact_changes(event.get("obj"), event.get("changes")),
             detail=event.get("detail", ""),
             ip_address=client_ip.get(),
             **_object_fields(event.get("obj")),
@@ -231,12 +260,13 @@ FINISHED_JOBS_KEPT = datetime.timedelta(days=7)
 
 
 def housekeeping(*, now: datetime.datetime) -> dict[str, int]:
-    """The worker's nightly tidying: expired sessions, old finished jobs, and background
-    jobs' files and records past their time."""
+    """The worker's nightly tidying: expired sessions, old finished jobs, background jobs'
+    files and records past their time, and create forms' one-time tokens past theirs."""
     from django.contrib.sessions.models import Session
     from django_tasks_db.models import DBTaskResult
 
     from .jobs import background_jobs_prune
+    from .once import submission_tokens_prune
 
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
     jobs, _ = DBTaskResult.objects.filter(
@@ -246,6 +276,7 @@ def housekeeping(*, now: datetime.datetime) -> dict[str, int]:
         "expired_sessions": sessions,
         "old_jobs": jobs,
         "expired_job_results": background_jobs_prune(now=now),
+        "old_submission_tokens": submission_tokens_prune(now=now),
     }
 
 

@@ -1,16 +1,15 @@
 """Reading spreadsheets that people upload (pure: no ORM): CSV or XLSX, dates as they write
 them, and problems named by the line and column a spreadsheet shows. Every import uses it."""
 
-import csv
 import datetime
-import io
 import re
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
+from . import bounded
 from .progress import EVERY, NO_PROGRESS, Progress
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = bounded.Limits().upload_bytes  # the default; settings may change it
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
@@ -65,42 +64,53 @@ def parse_date(value: Any) -> datetime.date | None:
     raise ValueError(text)
 
 
-def _csv_rows(content: bytes) -> Iterator[list[Any]]:
+def _guarded(rows: Iterator[list[Any]], bound: bounded.Limits) -> Iterator[list[Any]]:
+    """The rows, each checked against the limits as it is read; a refusal is a
+    ``FileProblem`` saying which limit and what to do."""
+    guard = bounded.RowGuard(bound)
     try:
-        text = content.decode("utf-8-sig")
+        for line, cells in enumerate(rows, start=1):
+            guard.check(line, cells)
+            yield cells
+    except bounded.LimitExceeded as error:
+        raise FileProblem(str(error)) from error
     except UnicodeDecodeError as error:
         raise FileProblem(
             "The file is not UTF-8 text. Save it from your spreadsheet as 'CSV UTF-8' "
             "and try again."
         ) from error
-    yield from csv.reader(io.StringIO(text, newline=""))
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
-    from openpyxl import load_workbook
-
+def read_table(
+    name: str, content: bytes, *, bound: bounded.Limits | None = None
+) -> Iterator[list[Any]]:
+    """The rows of a .csv or .xlsx file, read within the limits (``bounded.limits()``
+    unless ``bound`` is given): a file beyond them is a ``FileProblem`` naming the limit."""
+    bound = bound or bounded.limits()
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise FileProblem("The file could not be read as an Excel workbook (.xlsx).") from error
-    try:
-        for row in book.worksheets[0].iter_rows(values_only=True):
-            yield list(row)
-    finally:
-        book.close()
-
-
-def read_table(name: str, content: bytes) -> Iterator[list[Any]]:
-    if len(content) > MAX_BYTES:
-        raise FileProblem(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it.")
+        bounded.check_size(len(content), bound)
+    except bounded.LimitExceeded as error:
+        raise FileProblem(str(error)) from error
     lower = name.lower()
     if lower.endswith(".csv"):
-        return _csv_rows(content)
+        return _guarded(bounded.csv_rows(content, bound), bound)
     if lower.endswith(".xlsx"):
         if not content.startswith(b"PK"):
             raise FileProblem("The file ends in .xlsx but is not an Excel workbook.")
-        return _xlsx_rows(content)
+        try:
+            bounded.check_workbook(content, bound)
+        except bounded.LimitExceeded as error:
+            raise FileProblem(str(error)) from error
+        return _guarded(bounded.worksheet_rows(content, bound), bound)
     raise FileProblem("The file must be a .csv or .xlsx file.")
+
+
+def check_bounds(name: str, content: bytes) -> None:
+    """Reads the whole file within the limits, keeping nothing: a ``FileProblem`` naming the
+    limit if it is beyond one. Done before a file is held or handed to background work, so
+    the refusal is an answer to the upload itself."""
+    for _row in read_table(name, content):
+        pass
 
 
 def line_count(name: str, content: bytes) -> int | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import background_views, job_views, views
+from . import background_views, job_views, retention_views, views
 
 app_name = "core"
 
@@ -30,5 +30,40 @@ urlpatterns = [
         "working-days/<int:pk>/remove/",
         views.ClosureDayRemoveView.as_view(),
         name="closure_day_remove",
+    ),
+    # retain: Settings → Retention
+    path("settings/retention/", retention_views.RetentionView.as_view(), name="retention"),
+    path(
+        "settings/retention/periods/<slug:kind>/",
+        retention_views.RetentionPeriodView.as_view(),
+        name="retention_period",
+    ),
+    path(
+        "settings/retention/holds/", retention_views.LegalHoldListView.as_view(), name="legal_holds"
+    ),
+    path(
+        "settings/retention/holds/<int:pk>/release/",
+        retention_views.LegalHoldReleaseView.as_view(),
+        name="legal_hold_release",
+    ),
+    path(
+        "settings/retention/reviews/",
+        retention_views.RetentionReviewListView.as_view(),
+        name="retention_reviews",
+    ),
+    path(
+        "settings/retention/reviews/<int:pk>/",
+        retention_views.RetentionReviewView.as_view(),
+        name="retention_review",
+    ),
+    path(
+        "settings/retention/subject-access/",
+        retention_views.SubjectAccessView.as_view(),
+        name="subject_access",
+    ),
+    path(
+        "settings/retention/subject-access/export.csv",
+        retention_views.SubjectAccessExportView.as_view(),
+        name="subject_access_export",
     ),
 ]

@@ -185,10 +185,18 @@ class ActionForm(forms.Form):
         label="Due date", error_messages={"required": "Enter the date the action is due"}
     )
     next_review_date = GovukDateField(label="Next review (optional)", required=False)
+    # Required of a change (the service refuses one without it, as a conflict); not sent
+    # when adding an action.
     version = forms.IntegerField(
         widget=forms.HiddenInput,
         required=False,
-        error_messages={"invalid": "The form was changed: reload the page and try again"},
+        min_value=1,
+        max_value=2_147_483_647,
+        error_messages={
+            "invalid": "The form was changed: reload the page and try again",
+            "min_value": "The form was changed: reload the page and try again",
+            "max_value": "The form was changed: reload the page and try again",
+        },
     )
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:

@@ -649,13 +649,16 @@ def action_save(
     data: dict[str, Any],
     version: int | None = None,
 ) -> Action:
-    """Create an action on a recommendation, or change one. ``version`` is the version the
-    person saw: if the action changed since, nothing is saved and they are told."""
+    """Create an action on a recommendation, or change one. A change needs ``version``, the
+    version the person saw: if the action changed since, or the change does not say which
+    version it started from, nothing is saved and they are told (never a silent overwrite)."""
     creating = action is None
     action = action or Action(recommendation=recommendation)
     if not creating:
         current = Action.objects.select_for_update().get(pk=action.pk)
-        if version is not None and current.version != version:
+        if version is None:
+            raise StaleActionError(current, missing=True)
+        if current.version != version:
             raise StaleActionError(current)
     errors: dict[str, str] = {}
     if not data.get("agency"):
@@ -711,10 +714,14 @@ def action_save(
 class StaleActionError(ValidationError):
     """The action changed after the form was opened; ``current`` is how it stands now."""
 
-    def __init__(self, current: Action) -> None:
+    def __init__(self, current: Action, *, missing: bool = False) -> None:
         super().__init__(
-            "Someone else changed this action after you opened it. Their version is shown "
-            "below: check it, then make your change again."
+            "Your form did not say which version of this action you started from (it may "
+            "come from a page opened before an update), so it was not saved. The action as "
+            "it is saved now is shown below: check it, then make your change again."
+            if missing
+            else "Someone else changed this action after you opened it. Their version is "
+            "shown below: check it, then make your change again."
         )
         self.current = current
 

@@ -12,11 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from sightline.core.downloads import table_download
-from sightline.core.models import AccessLogEntry
+from sightline.core.downloads import logged_export, table_download
+from sightline.core.once import submit_once, unique_save
 from sightline.core.pagination import paginate
 from sightline.core.progress import NO_PROGRESS, Progress
-from sightline.core.services import access_log_record
 from sightline.core.views import (
     ObjectFormView,
     PolicyView,
@@ -165,18 +164,18 @@ class LearningExportView(PolicyView):
     permission = "learning.view_report"
 
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
-        access_log_record(
-            user=request.user,
-            action=AccessLogEntry.Action.EXPORT,
+        # Logged once the file is made: an unknown format (404) exports nothing.
+        return logged_export(
+            request,
+            table_download(
+                fmt=fmt,
+                name="sightline-learning-tracker",
+                title="Learning tracker",
+                header=list(COLUMNS),
+                rows=selectors.tracker_rows(),
+            ),
             object_type="learning.action",
             object_repr=f"Learning tracker ({fmt.upper()})",
-        )
-        return table_download(
-            fmt=fmt,
-            name="sightline-learning-tracker",
-            title="Learning tracker",
-            header=list(COLUMNS),
-            rows=selectors.tracker_rows(),
         )
 
 
@@ -242,6 +241,7 @@ class RecommendationFormView(PolicyView):
             }
         return self._render(RecommendationForm(initial=initial))
 
+    @submit_once
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form = RecommendationForm(request.POST)
         if form.is_valid():
@@ -276,21 +276,29 @@ class ActionCreateView(RecommendationView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self._render(ActionForm())
 
+    @submit_once
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         form = ActionForm(request.POST)
         if form.is_valid():
+            reference = form.cleaned_data["reference"].strip()
             try:
-                action = services.action_save(
-                    actor=request.user,
-                    action=None,
-                    recommendation=self.object,
-                    data=dict(form.cleaned_data),
+                action = unique_save(
+                    form,
+                    lambda: services.action_save(
+                        actor=request.user,
+                        action=None,
+                        recommendation=self.object,
+                        data=dict(form.cleaned_data),
+                    ),
+                    f"An action with the reference {reference} already exists",
+                    "reference",
                 )
             except ValidationError as error:
                 apply_errors(form, error)
             else:
-                messages.success(request, f"{action.reference} has been added.")
-                return redirect("learning:recommendation_detail", pk=self.object.pk)
+                if action is not None:
+                    messages.success(request, f"{action.reference} has been added.")
+                    return redirect("learning:recommendation_detail", pk=self.object.pk)
         return self._render(form, status=400)
 
 
@@ -461,6 +469,7 @@ class ReturnRequestView(PolicyView):
     permission = "learning.manage_recommendations"
     http_method_names = ["post"]
 
+    @submit_once
     def post(self, request: HttpRequest, case_pk: int) -> HttpResponse:
         case = case_get_for(user=request.user, pk=case_pk)
         try:

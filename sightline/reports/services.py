@@ -163,12 +163,45 @@ def _clean_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
 
 
+class StaleChapterError(ValidationError):
+    """The chapter's text changed after the form was opened, or the form did not say which
+    version it started from; ``current`` is the latest text now (None if none)."""
+
+    def __init__(self, current: ChapterVersion | None, *, missing: bool = False) -> None:
+        super().__init__(
+            "Your form did not say which version of the text you started from, so it was not "
+            "saved. The text as it is saved now is shown below: check it, then save yours "
+            "again."
+            if missing
+            else "Someone else saved this chapter after you opened it (it is now version "
+            f"{current.number if current else 0}). Their text is shown below: check it, "
+            "then save yours again."
+        )
+        self.current = current
+
+
+# ``chapter_write``'s default for writers that are not a person's form (demo data, tests):
+# they write the next version whatever the latest is.
+UNCHECKED = -1
+
+
 @transaction.atomic
-def chapter_write(*, actor: Any, chapter: ReportChapter, text: str) -> ChapterVersion | None:
+def chapter_write(
+    *, actor: Any, chapter: ReportChapter, text: str, based_on: int | None = UNCHECKED
+) -> ChapterVersion | None:
     """Save ``text`` as the chapter's next version; None when it is the text already saved.
-    A new version withdraws an approval of the one before, and says so."""
+    A new version withdraws an approval of the one before, and says so. ``based_on`` is the
+    number of the version the writer started from (0 when there was none): when another has
+    been saved since, or it is None (the form did not say), nothing is saved
+    (``StaleChapterError``): a text is never silently overwritten."""
     chapter = _locked_chapter(chapter)
     _refuse_if_published(chapter.report)
+    if based_on != UNCHECKED:
+        current = chapter.versions.order_by("-number").first()
+        if based_on is None:
+            raise StaleChapterError(current, missing=True)
+        if based_on != (current.number if current else 0):
+            raise StaleChapterError(current)
     text = _clean_text(text)
     if not text:
         raise ValidationError({"text": "Write the chapter's text"})

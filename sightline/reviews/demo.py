@@ -10,6 +10,7 @@ from django.utils import timezone
 from sightline.accounts.demo import BUSINESS_UNIT, demo_email
 from sightline.accounts.models import Agency, User
 from sightline.core.calendar import WorkingCalendar, add_months
+from sightline.core.retention_demo import seed_retention
 from sightline.core.roles import Role
 from sightline.core.selectors import working_calendar
 
@@ -200,6 +201,8 @@ def case_history(today: datetime.date, calendar: WorkingCalendar) -> list[dict[s
 def seed(*, password: str, stdout: Any) -> None:
     _seed_cases(stdout=stdout)
     _seed_referrals(stdout=stdout)
+    # Retention (the core's) needs the cases: its demo review lists the oldest of them.
+    seed_retention(stdout=stdout)
 
 
 def _seed_cases(*, stdout: Any) -> None:

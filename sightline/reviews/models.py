@@ -438,3 +438,40 @@ class Referral(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status in (ReferralStatus.CASE, ReferralStatus.CLOSED)
+
+
+# --- redact: restricted details' own history ---------------------------------------------
+
+
+class RestrictedDetailsRevision(models.Model):
+    """The restricted details of a case as one save left them, with who saved them and which
+    changed. The audit trail records only that a restricted detail changed; the values are
+    kept here, shown only to those who need to know (``reviews.view_restricted_history``),
+    each read written to the access log. Written by ``services.case_save``, never changed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="restricted_revisions")
+    saved_at = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Blank when the service itself saved them (demo data, a script).",
+    )
+    changed_fields = models.JSONField(default=list, blank=True)
+    restricted_summary = models.TextField(blank=True)
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices, blank=True)
+    ethnicity = models.CharField(max_length=10, choices=Ethnicity.choices, blank=True)
+    disability = models.CharField(max_length=20, choices=Disability.choices, blank=True)
+    legal_status = models.CharField(max_length=20, choices=LegalStatus.choices, blank=True)
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+        indexes = [
+            models.Index(fields=["case", "-saved_at", "-id"], name="restricted_rev_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Restricted details of {self.case_id} saved {self.saved_at:%Y-%m-%d %H:%M}"

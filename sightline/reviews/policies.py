@@ -38,6 +38,8 @@ def is_on_case(user: Any, case: Case | None) -> bool:
 rules.add_perm("reviews.view_case_list", sees_every_case | sees_agency_cases)
 rules.add_perm("reviews.view_case", sees_every_case | sees_agency_cases | is_on_case)
 rules.add_perm("reviews.view_restricted", runs_reviews | is_on_case)
+# The restricted details' own history: the same need to know as the details themselves.
+rules.add_perm("reviews.view_restricted_history", runs_reviews | is_on_case)
 rules.add_perm("reviews.manage_case", runs_reviews)
 rules.add_perm("reviews.import_cases", runs_reviews)
 rules.add_perm("reviews.export_cases", sees_every_case)

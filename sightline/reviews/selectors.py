@@ -33,6 +33,7 @@ from .models import (
     PracticeTheme,
     Referral,
     ReferralStatus,
+    RestrictedDetailsRevision,
     TimelinessStandard,
 )
 from .policies import sees_agency_cases, sees_every_case
@@ -664,3 +665,12 @@ def _first_of(value: datetime.date | datetime.datetime) -> datetime.date:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value.replace(day=1)
+
+
+# --- redact: restricted details' own history ------------------------------------------------
+
+
+def restricted_history(*, case: Case) -> list[RestrictedDetailsRevision]:
+    """Every saved version of the case's restricted details, the latest first, with who saved
+    each: for the restricted history page (the caller has checked the need to know)."""
+    return list(case.restricted_revisions.select_related("saved_by").order_by("-saved_at", "-id"))

@@ -43,6 +43,7 @@ from .models import (
     Referral,
     ReferralStatus,
     RelatedCase,
+    RestrictedDetailsRevision,
     TimelinessStandard,
 )
 from .selectors import (
@@ -212,8 +213,31 @@ def case_save(*, actor: Any, case: Case | None, data: dict[str, Any]) -> Case:
             obj=case,
             changes=changes,
         )
+    _restricted_revision_record(case=case, actor=actor, changes=changes, creating=creating)
     deadlines_refresh(case_ids=[case.pk])
     return case
+
+
+def _restricted_revision_record(
+    *, case: Case, actor: Any, changes: dict[str, Any], creating: bool
+) -> RestrictedDetailsRevision | None:
+    """Keep the case's restricted details as this save left them, when any of them changed
+    (on a new case, when any was given): their own history, behind the need-to-know list,
+    while the audit trail says only that they changed."""
+    changed = sorted(
+        name
+        for name in Case.RESTRICTED_FIELDS
+        if name in changes and (not creating or getattr(case, name))
+    )
+    if not changed:
+        return None
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return RestrictedDetailsRevision.objects.create(
+        case=case,
+        saved_by=actor if is_user else None,
+        changed_fields=changed,
+        **{name: getattr(case, name) or "" for name in Case.RESTRICTED_FIELDS},
+    )
 
 
 @transaction.atomic

@@ -13,6 +13,11 @@ urlpatterns = [
     path("cases/<int:pk>/edit/", views.CaseEditView.as_view(), name="case_edit"),
     path("cases/<int:pk>/restricted/", views.RestrictedEditView.as_view(), name="case_restricted"),
     path(
+        "cases/<int:pk>/restricted/history/",
+        views.RestrictedHistoryView.as_view(),
+        name="case_restricted_history",
+    ),
+    path(
         "cases/<int:pk>/decisions/new/", views.DecisionCreateView.as_view(), name="decision_create"
     ),
     path("cases/<int:pk>/pauses/new/", views.PauseCreateView.as_view(), name="pause_create"),

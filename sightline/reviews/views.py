@@ -14,9 +14,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from sightline.core.downloads import table_download
+from sightline.core.downloads import logged_export, table_download
 from sightline.core.govuk import error_summary
 from sightline.core.models import AccessLogEntry
+from sightline.core.once import submit_once
 from sightline.core.pagination import paginate
 from sightline.core.progress import NO_PROGRESS, Progress
 from sightline.core.services import access_log_record
@@ -113,13 +114,6 @@ class CaseExportView(PolicyView):
         cases = selectors.case_list_for(user=request.user, filters=filters).prefetch_related(
             "themes", "agencies"
         )
-        access_log_record(
-            user=request.user,
-            action=AccessLogEntry.Action.EXPORT,
-            object_type="reviews.case",
-            object_repr=f"Case data tracker ({fmt.upper()})",
-            detail=request.GET.urlencode(),
-        )
         rows = (
             [
                 case.reference,
@@ -136,8 +130,18 @@ class CaseExportView(PolicyView):
             ]
             for case in cases.iterator(chunk_size=2000)
         )
-        return table_download(
-            fmt=fmt, name="sightline-case-tracker", title="Cases", header=TRACKER_HEADER, rows=rows
+        return logged_export(
+            request,
+            table_download(
+                fmt=fmt,
+                name="sightline-case-tracker",
+                title="Cases",
+                header=TRACKER_HEADER,
+                rows=rows,
+            ),
+            object_type="reviews.case",
+            object_repr=f"Case data tracker ({fmt.upper()})",
+            detail=request.GET.urlencode(),
         )
 
 
@@ -156,8 +160,13 @@ class CaseView(PolicyView):
 class CaseDetailView(CaseView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         case: Case = self.object
-        access_log_record(user=request.user, action=AccessLogEntry.Action.VIEW, obj=case)
         restricted = request.user.has_perm("reviews.view_restricted", case)
+        access_log_record(
+            user=request.user,
+            action=AccessLogEntry.Action.VIEW,
+            obj=case,
+            restricted_shown=restricted,
+        )
         page = selectors.case_page(case=case)
         return render(
             request,
@@ -290,6 +299,7 @@ class CaseCreateView(CaseFormView):
         form = CaseForm(initial={"route": route or None, "shown_route": route})
         return self._render(form, self._details(None), None, route=route)
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         return self._post(None)
 
@@ -320,6 +330,17 @@ class RestrictedEditView(CaseSubformView):
     heading = "Restricted details"
     success = "The restricted details have been saved."
 
+    def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        # The form shows every restricted value as it stands: a read, logged as one.
+        access_log_record(
+            user=request.user,
+            action=AccessLogEntry.Action.VIEW,
+            obj=self.object,
+            detail="Restricted details form",
+            restricted_shown=True,
+        )
+        return super().get(request, **kwargs)
+
     def make_form(self, data: Any = None) -> RestrictedDetailsForm:
         fields = RestrictedDetailsForm.base_fields
         return RestrictedDetailsForm(
@@ -328,6 +349,57 @@ class RestrictedEditView(CaseSubformView):
 
     def save(self, form: RestrictedDetailsForm) -> None:
         services.case_save(actor=self.request.user, case=self.object, data=dict(form.cleaned_data))
+
+
+class RestrictedHistoryView(CaseView):
+    """Every saved version of the case's restricted details, for those who need to know
+    them; each read is written to the access log."""
+
+    permission = "reviews.view_restricted_history"
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        case: Case = self.object
+        revisions = selectors.restricted_history(case=case)
+        access_log_record(
+            user=request.user,
+            action=AccessLogEntry.Action.VIEW,
+            obj=case,
+            detail="Restricted details history",
+            restricted_shown=True,
+        )
+        return render(
+            request,
+            "reviews/restricted_history.html",
+            {
+                "case": case,
+                "revisions": [(revision, _restricted_rows(revision)) for revision in revisions],
+                "can_manage": request.user.has_perm("reviews.manage_case", case),
+            },
+        )
+
+
+def _restricted_rows(revision: Any) -> list[tuple[str, str, bool]]:
+    """Each restricted detail of ``revision``: its label, its value in words, and whether
+    this save changed it."""
+    rows = []
+    for name, label in RESTRICTED_LABELS:
+        value = getattr(revision, name)
+        shown = (
+            getattr(revision, f"get_{name}_display")() if name != "restricted_summary" else value
+        )
+        rows.append((label, shown or "Not recorded", name in revision.changed_fields))
+    return rows
+
+
+# The restricted details' names on the history page, in the order the case page lists them.
+RESTRICTED_LABELS = (
+    ("restricted_summary", "Summary"),
+    ("age_band", "Age band"),
+    ("sex", "Sex"),
+    ("ethnicity", "Ethnicity"),
+    ("disability", "Disability or learning disability"),
+    ("legal_status", "Legal status"),
+)
 
 
 class DecisionCreateView(CaseSubformView):
@@ -481,6 +553,15 @@ def calendar_feed_view(request: HttpRequest, token: str) -> HttpResponse:
     body = calendar_feed.ics(deadlines, base_url=request.build_absolute_uri("/")[:-1])
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sightline-deadlines.ics"'
+    # Each fetch is a read of case data by the feed's owner: logged, never with the token
+    # (the address is the credential).
+    access_log_record(
+        user=feed.user,
+        action=AccessLogEntry.Action.VIEW,
+        object_type="reviews.casedeadline",
+        object_repr=f"Calendar feed ({len(deadlines)} deadlines)",
+        detail="Calendar feed fetched",
+    )
     return response
 
 
@@ -616,13 +697,9 @@ class TimelinessExportView(PolicyView):
 
     def get(self, request: HttpRequest, fmt: str) -> HttpResponse:
         _, as_at, since = _report_dates(request)
+        if fmt not in {"csv", "xlsx"}:
+            raise Http404("Downloads are CSV or XLSX.")
         report = selectors.timeliness_report(as_at=as_at, since=since)
-        access_log_record(
-            user=request.user,
-            action=AccessLogEntry.Action.EXPORT,
-            object_type="reviews.case",
-            object_repr=f"Timeliness report ({fmt.upper()}) as at {as_at:%d/%m/%Y}",
-        )
         header = [
             "code",
             "description",
@@ -659,13 +736,18 @@ class TimelinessExportView(PolicyView):
             for standard in report["standards"]
             for case in standard["cases"]
         )
-        return table_download(
-            fmt=fmt,
-            name=f"sightline-timeliness-{as_at.isoformat()}",
-            title="Timeliness",
-            header=header,
-            rows=rows,
-            headings=TIMELINESS_HEADINGS,
+        return logged_export(
+            request,
+            table_download(
+                fmt=fmt,
+                name=f"sightline-timeliness-{as_at.isoformat()}",
+                title="Timeliness",
+                header=header,
+                rows=rows,
+                headings=TIMELINESS_HEADINGS,
+            ),
+            object_type="reviews.case",
+            object_repr=f"Timeliness report ({fmt.upper()}) as at {as_at:%d/%m/%Y}",
         )
 
 
@@ -724,6 +806,7 @@ class StandardFormView(PolicyView):
         initial = StandardForm.initial_for(self.object) if self.object else None
         return self._render(StandardForm(initial=initial))
 
+    @submit_once
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form = StandardForm(request.POST)
         if form.is_valid():
@@ -751,6 +834,7 @@ class ThemeListView(PolicyView):
             {"themes": selectors.theme_list(), "form": ThemeForm()},
         )
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ThemeForm(request.POST)
         if form.is_valid():
@@ -819,6 +903,7 @@ class ReferralCreateView(PolicyView):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(self._form())
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self._form(request.POST)
         if form.is_valid():
@@ -891,8 +976,14 @@ class ReferralDetailView(ReferralView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         referral: Referral = self.object
         narrative = request.user.has_perm("reviews.view_referral_narrative", referral)
-        if narrative and referral.referrer_id != request.user.pk:
-            access_log_record(user=request.user, action=AccessLogEntry.Action.VIEW, obj=referral)
+        if narrative:
+            # Every read of what the referral says is logged, the referrer's own included.
+            access_log_record(
+                user=request.user,
+                action=AccessLogEntry.Action.VIEW,
+                obj=referral,
+                restricted_shown=True,
+            )
         return render(
             request,
             "reviews/referral_detail.html",

@@ -284,22 +284,28 @@ def delegate_register(
     if User.objects.filter(email__iexact=email).exists():
         notices.already_registered(email=email)
         return None
-    user = user_create(
-        actor=None,
-        email=email,
-        full_name=full_name,
-        job_title=job_title,
-        agency=agency,
-        role=Role.PRACTITIONER,
-        send_password_link=True,
-    )
-    profile_save(
-        actor=None,
-        user=user,
-        agency=agency,
-        manager_email=manager_email,
-        organisation=organisation,
-    )
+    try:
+        with transaction.atomic():
+            user = user_create(
+                actor=None,
+                email=email,
+                full_name=full_name,
+                job_title=job_title,
+                agency=agency,
+                role=Role.PRACTITIONER,
+                send_password_link=True,
+            )
+            profile_save(
+                actor=None,
+                user=user,
+                agency=agency,
+                manager_email=manager_email,
+                organisation=organisation,
+            )
+    except IntegrityError:
+        # The same address was registered a moment before, by a form sent at the same time:
+        # that one made the account and sent its email; this one makes nothing.
+        return None
     return user
 
 

@@ -15,6 +15,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 
 from sightline.core.models import AccessLogEntry
+from sightline.core.once import submit_once
 from sightline.core.pagination import paginate
 from sightline.core.policies import is_administrator
 from sightline.core.services import access_log_record
@@ -153,6 +154,7 @@ class SessionDetailView(SessionView):
 class BookView(SessionView):
     permission = "training.book"
 
+    @submit_once
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         session = self.object
         if selectors.profile_of(user=request.user) is None:
@@ -286,6 +288,7 @@ class RegisterView(View):
             return redirect("training:profile")
         return self._render(RegistrationForm())
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = RegistrationForm(request.POST)
         if not form.is_valid():

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from sightline.core.once import submit_once
 from sightline.core.views import ObjectFormView, PolicyView, apply_errors
 
 from ..forms.audits import AuditForm, AuditReturnForm, ReturnRequestForm, YearForm
@@ -135,6 +136,7 @@ class AuditRequestReturnsView(AuditView):
     permission = "assurance.manage_audits"
     http_method_names = ["post"]
 
+    @submit_once
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         form = ReturnRequestForm(
             request.POST, agencies=selectors.agencies_not_asked(audit=self.object)

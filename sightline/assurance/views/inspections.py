@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sightline.core.downloads import table_download
 from sightline.core.models import AccessLogEntry
+from sightline.core.once import submit_once
 from sightline.core.pagination import paginate
 from sightline.core.services import access_log_record
 from sightline.core.views import PolicyView, apply_errors
@@ -88,6 +89,7 @@ class InspectionFormView(PolicyView):
         )
         return self._render(InspectionForm(initial=initial))
 
+    @submit_once
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form = InspectionForm(request.POST)
         if form.is_valid():
@@ -165,6 +167,7 @@ class SourceRecommendationView(PolicyView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self._render(self._form())
 
+    @submit_once
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         form = self._form(request.POST)
         if form.is_valid():

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from sightline.core.once import submit_once
 from sightline.core.views import ObjectFormView, PolicyView, apply_errors
 
 from ..forms.plan import (
@@ -187,6 +188,7 @@ class PriorityFormView(PolicyView):
             }
         return self._render(PriorityForm(initial=initial, creating=priority is None))
 
+    @submit_once
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         priority = self.object
         form = PriorityForm(request.POST, creating=priority is None)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from sightline.core.downloads import table_download
 from sightline.core.govuk import error_summary
 from sightline.core.models import AccessLogEntry
+from sightline.core.once import submit_once
 from sightline.core.pagination import paginate
 from sightline.core.services import access_log_record
 from sightline.core.views import ObjectFormView, PolicyView, apply_errors, bad_request
@@ -236,6 +237,7 @@ class RiskFormView(PolicyView):
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return self._render(*self._forms())
 
+    @submit_once
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form, controls = self._forms(request.POST)
         forms_valid = form.is_valid()

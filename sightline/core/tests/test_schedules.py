@@ -177,9 +177,14 @@ def test_housekeeping_removes_expired_sessions_and_old_finished_jobs():
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
+    from sightline.core.models import SubmissionToken
+    from sightline.core.once import SUBMISSION_TOKENS_KEPT, new_token
     from sightline.core.services import housekeeping
 
     now = timezone.now()
+    old, recent = new_token(), new_token()
+    SubmissionToken.objects.create(token=old, created_at=now - SUBMISSION_TOKENS_KEPT * 2)
+    SubmissionToken.objects.create(token=recent, created_at=now - SUBMISSION_TOKENS_KEPT / 2)
     Session.objects.create(
         session_key="old", session_data="", expire_date=now - datetime.timedelta(1)
     )
@@ -190,5 +195,7 @@ def test_housekeeping_removes_expired_sessions_and_old_finished_jobs():
         "expired_sessions": 1,
         "old_jobs": 0,
         "expired_job_results": 0,
+        "old_submission_tokens": 1,
     }
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
+    assert list(SubmissionToken.objects.values_list("token", flat=True)) == [recent]

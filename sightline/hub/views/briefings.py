@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from sightline.core.once import submit_once
 from sightline.core.pagination import paginate
 from sightline.core.views import PolicyView, apply_errors
 
@@ -142,6 +143,7 @@ class BriefingFromReviewView(PolicyView):
     permission = "hub.edit"
     http_method_names = ["post"]
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = BriefingFromReviewForm(request.POST, reviews=selectors.reviews_to_brief())
         if not form.is_valid():
@@ -172,6 +174,7 @@ class BriefingNewView(PolicyView):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(BriefingNewForm(initial={"audience": Audience.BOTH}))
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = BriefingNewForm(request.POST)
         if form.is_valid():

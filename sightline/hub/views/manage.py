@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from sightline.core.once import submit_once
 from sightline.core.views import ConfirmActionView, Confirmation, PolicyView, apply_errors
 
 from ..forms.publishing import (
@@ -193,6 +194,7 @@ class ItemCreateView(_FormPage):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self._render(self.kind.form())
 
+    @submit_once
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         kind = self.kind
         form = kind.form(request.POST)
@@ -221,6 +223,7 @@ class ReviewFromCaseView(_FormPage):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(ReviewFromCaseForm())
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = ReviewFromCaseForm(request.POST)
         if form.is_valid():
@@ -380,6 +383,7 @@ class DocumentUploadView(ItemMixin, _FormPage):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self._render(DocumentForm())
 
+    @submit_once
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         form = DocumentForm(request.POST, request.FILES)
         if form.is_valid():

@@ -19,6 +19,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from sightline.core.once import submit_once
 from sightline.core.views import ConfirmActionView, Confirmation, PolicyView, apply_errors
 
 from ..forms.newsletter import IssueForm, SubscribeForm
@@ -57,6 +58,7 @@ class SubscribeView(_PrivateView):
     def get(self, request: HttpRequest) -> HttpResponse:
         return self._render(SubscribeForm())
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = SubscribeForm(request.POST)
         if not form.is_valid():
@@ -189,6 +191,7 @@ class ComposeView(PolicyView):
             }
         return self._render(IssueForm(initial=initial, candidates=candidates), draft)
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         draft = selectors.issue_draft()
         form = IssueForm(request.POST, candidates=self._candidates(draft))

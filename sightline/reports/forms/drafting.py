@@ -41,6 +41,19 @@ class ChapterTextForm(forms.Form):
             "shorten it",
         },
     )
+    # The number of the text's version the writer started from (0: none yet). Left out, or
+    # older than the latest, the text is not saved: the conflict page shows the latest.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
+        error_messages={
+            "invalid": "The form was changed: reload the page and write the text again",
+            "min_value": "The form was changed: reload the page and write the text again",
+            "max_value": "The form was changed: reload the page and write the text again",
+        },
+    )
 
 
 class ApproveForm(forms.Form):

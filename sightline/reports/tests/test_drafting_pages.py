@@ -74,7 +74,9 @@ def test_an_owner_sees_and_writes_their_chapter_only():
     page = client.get(url("yearly_chapter", chapter="learning_embedded"))
     assert page.status_code == 200
     assert "Save the text" in text(page)
-    saved = client.post(url("yearly_chapter", chapter="learning_embedded"), {"text": "Shared."})
+    saved = client.post(
+        url("yearly_chapter", chapter="learning_embedded"), {"text": "Shared.", "version": 0}
+    )
     assert saved.status_code == 302
     assert mine.versions.get().written_by == officer
     assert client.get(url("yearly_chapter", chapter="introduction")).status_code == 403

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
+from sightline.core.once import submit_once
 from sightline.core.views import (
     ConfirmActionView,
     Confirmation,
@@ -94,6 +95,7 @@ class YearlyStartView(PolicyView):
     permission = "reports.manage_yearly"
     http_method_names = ["post"]
 
+    @submit_once
     def post(self, request: HttpRequest) -> HttpResponse:
         form = YearStartForm(request.POST)
         if not form.is_valid():
@@ -136,7 +138,7 @@ class ChapterView(ChapterMixin, PolicyView):
 
     permission = "reports.view_chapter"
 
-    def _render(self, form: Form, status: int = 200) -> HttpResponse:
+    def _render(self, form: Form, status: int = 200, current: Any = None) -> HttpResponse:
         user, chapter = self.request.user, self.chapter
         latest = chapter.latest_version  # type: ignore[attr-defined]
         return render(
@@ -162,13 +164,21 @@ class ChapterView(ChapterMixin, PolicyView):
                 "sees_drafts": user.has_perm("reports.view_yearly_drafts"),
                 "wrote_latest": latest is not None and latest.written_by_id == user.pk,
                 "approves": user.has_perm("reports.withdraw_approval"),
+                "conflict": current,
             },
             status=status,
         )
 
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         latest = self.chapter.latest_version  # type: ignore[attr-defined]
-        return self._render(ChapterTextForm(initial={"text": latest.text if latest else ""}))
+        return self._render(
+            ChapterTextForm(
+                initial={
+                    "text": latest.text if latest else "",
+                    "version": latest.number if latest else 0,
+                }
+            )
+        )
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         if not request.user.has_perm("reports.write_chapter", self.chapter):
@@ -177,8 +187,20 @@ class ChapterView(ChapterMixin, PolicyView):
         if form.is_valid():
             try:
                 version = services.chapter_write(
-                    actor=request.user, chapter=self.chapter, text=form.cleaned_data["text"]
+                    actor=request.user,
+                    chapter=self.chapter,
+                    text=form.cleaned_data["text"],
+                    based_on=form.cleaned_data["version"],
                 )
+            except services.StaleChapterError as error:
+                # Their text stays in the form; sending it again now replaces the latest.
+                data = request.POST.copy()
+                data["version"] = str(error.current.number if error.current else 0)
+                form = ChapterTextForm(data)
+                form.is_valid()
+                form.add_error(None, error.messages[0])
+                self.chapter.latest_version = error.current  # type: ignore[attr-defined]
+                return self._render(form, status=409, current=error.current)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
@@ -341,6 +363,7 @@ class ContentExceptionView(ContentMixin, PolicyView):
     def get(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         return self._render(ContentExceptionForm(initial={"content": self.content.id}))
 
+    @submit_once
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         content = self.content
         form = ContentExceptionForm(request.POST)
@@ -539,6 +562,7 @@ class CirculationView(YearlyReportMixin, PolicyView):
             raise Http404("The report has not been published.")
         return self._render(CirculationForm())
 
+    @submit_once
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         form = CirculationForm(request.POST)
         if form.is_valid():

@@ -225,12 +225,11 @@ def test_upload_page_lists_problems_with_a_4xx(admin_client):
 
 
 def test_oversized_upload_is_refused_before_reading(admin_client, settings):
-    from sightline.reviews.forms import ImportForm
-
-    big = SimpleUploadedFile("cases.csv", b"x" * (ImportForm.MAX_MEGABYTES * 1024 * 1024 + 1))
+    settings.SIGHTLINE_IMPORT_MAX_UPLOAD_BYTES = 1024 * 1024
+    big = SimpleUploadedFile("cases.csv", b"x" * (1024 * 1024 + 1))
     response = admin_client.post(reverse("reviews:import"), {"file": big})
-    assert response.status_code == 400
-    assert "must be smaller than 10 MB" in response.content.decode()
+    assert response.status_code == 413
+    assert "must be no larger than 1 MB" in response.content.decode()
 
 
 def test_held_uploads_belong_to_their_uploader_and_go_stale(db, settings):

@@ -16,6 +16,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
+from sightline.core import audit_seals
 from sightline.core.jobs import background_jobs_recover
 from sightline.core.outbox import outbox_deliver_all
 from sightline.core.schedules import current_worker_id, schedules_run_due
@@ -63,7 +64,7 @@ class Command(BaseCommand):
         if not once:
             jobs.configure_signals()
         logger.info("Worker %s started", worker_id)
-        recovered_at = 0.0
+        recovered_at = sealed_at = 0.0
         while jobs.running:
             if not once:
                 # As Django does between requests: drop a connection that broke or aged.
@@ -77,6 +78,12 @@ class Command(BaseCommand):
                     # Jobs whose worker died (no heartbeat) are started again, or failed.
                     background_jobs_recover(now=timezone.now())
                     recovered_at = time.monotonic()
+                if time.monotonic() - sealed_at >= audit_seals.SEAL_EVERY:
+                    # The audit trail's new events sealed into the hash chain.
+                    sealed = audit_seals.seal()
+                    if sealed.seals:
+                        logger.info("Audit trail sealed: %s", sealed.as_dict())
+                    sealed_at = time.monotonic()
                 delivered = outbox_deliver_all(worker_id=worker_id)
                 if delivered.sent or delivered.dead or delivered.retrying:
                     logger.info("Outbox: %s", delivered.as_dict())

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sightline.core import bounded
 from sightline.core.tabular import FileProblem, ImportRejected
 from sightline.reviews import services
 
@@ -32,11 +33,13 @@ class Command(BaseCommand):
             result = services.import_cases(
                 actor=None,
                 name=file.name,
-                content=file.read_bytes(),
+                content=bounded.read_path(file),
                 dry_run=dry_run,
                 # Who ran it, for the audit trail: the account on this machine.
                 actor_label=f"command line ({getpass.getuser()})",
             )
+        except bounded.LimitExceeded as error:
+            raise CommandError(str(error), returncode=1) from error
         except FileProblem as error:
             raise CommandError(str(error), returncode=1) from error
         except ImportRejected as error:
