@@ -118,8 +118,13 @@ def retention_review_get(*, pk: int) -> RetentionReview:
     return review
 
 
-def retention_review_items(review: RetentionReview) -> list[RetentionReviewItem]:
-    return list(review.items.select_related("decided_by").order_by("kind", "dated", "pk"))
+def retention_review_items(review: RetentionReview) -> Any:
+    """The month's items in a stable order, for a page at a time (a month can list thousands)."""
+    return review.items.select_related("decided_by").order_by("kind", "dated", "pk")
+
+
+def retention_review_pending(review: RetentionReview) -> int:
+    return review.items.filter(status=RetentionReviewItem.Status.PENDING).count()
 
 
 # --- periods and holds ---

@@ -15,8 +15,9 @@ from django.utils import timezone
 from . import retention_services as service
 from .exports import csv_text
 from .forms import field_of
-from .models import RETENTION_MONTHS_MAX, RETENTION_MONTHS_MIN, LegalHold, RetentionReviewItem
+from .models import RETENTION_MONTHS_MAX, RETENTION_MONTHS_MIN, LegalHold
 from .once import submit_once
+from .pagination import paginate
 from .retention import Disposal, SubjectQuery, kind_named
 from .views import PolicyView, apply_errors
 
@@ -268,9 +269,9 @@ class RetentionReviewView(PolicyView):
         return service.retention_review_get(pk=self.kwargs["pk"])
 
     def _render(self, error: str = "", status: int = 200) -> HttpResponse:
-        items = service.retention_review_items(self.object)
+        results = paginate(self.request, service.retention_review_items(self.object))
         labels = {}
-        for item in items:
+        for item in results.items:
             kind = kind_named(item.kind)
             labels[item.kind] = kind.label if kind else item.kind
         return render(
@@ -278,9 +279,10 @@ class RetentionReviewView(PolicyView):
             "core/retention/review.html",
             {
                 "review": self.object,
-                "items": items,
+                "items": results.items,
+                "pagination": results.pagination,
                 "kind_labels": labels,
-                "pending": sum(item.status == RetentionReviewItem.Status.PENDING for item in items),
+                "pending": service.retention_review_pending(self.object),
                 "error": error,
             },
             status=status,

@@ -247,3 +247,16 @@ def test_a_legal_hold_sent_twice_is_placed_once(admin_client):
     assert first.status_code == second.status_code == 302
     assert second.url == first.url
     assert LegalHold.objects.count() == 1
+
+
+def test_a_long_month_is_shown_a_page_at_a_time_and_counted_whole(admin_client):
+    sessions(30)
+    service.retention_review_build()
+    review = RetentionReview.objects.get()
+    url = reverse("core:retention_review", kwargs={"pk": review.pk})
+    first = admin_client.get(url).content.decode()
+    second = admin_client.get(url, {"page": 2}).content.decode()
+    assert first.count('name="items"') == 25
+    assert second.count('name="items"') == review.items.count() - 25
+    assert "Dispose of all 30 waiting" in first
+    assert 'aria-label="Page 2"' in first or "?page=2" in first
