@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
@@ -260,3 +261,23 @@ def test_agency_lead_makes_a_dissemination_return(visitor, people):
     )
     visitor.check()
     expect(visitor.page.locator("tbody")).to_contain_text("1042 staff reached")
+
+
+def test_review_officer_changes_restricted_details_and_reads_their_history(visitor, people):
+    visitor.sign_in(f"{Role.REVIEW_OFFICER.slug}@example.test", PASSWORD)
+    visitor.goto("/cases/")
+    page = visitor.page
+    visitor.click(page.get_by_role("link", name="CR-2026-01"))
+    visitor.click(page.get_by_role("link", name="Change the restricted details"))
+    page.get_by_label("Summary (restricted)").fill("Newer restricted words")
+    visitor.click(page.get_by_role("button", name=re.compile("Save|Continue")))
+    expect(page.locator("main")).to_contain_text("Newer restricted words")
+    visitor.click(page.get_by_role("link", name="History of the restricted details"))
+    main = page.locator("main")
+    expect(main).to_contain_text("Newer restricted words")
+    expect(main).to_contain_text("by Review officer Person")
+    # The audit trail says the summary changed, never what it says.
+    visitor.sign_out()
+    visitor.sign_in(f"{Role.ADMINISTRATOR.slug}@example.test", PASSWORD)
+    visitor.goto(reverse("core:audit_trail"))
+    expect(page.locator("main")).not_to_contain_text("Newer restricted words")
