@@ -114,7 +114,7 @@ def test_an_agencys_workforce_is_saved_range_checked_and_audited(admin_client):
 
     refused = admin_client.post(url, {**form, "workforce": "40,000"})
     assert refused.status_code == 400
-    assert "must be 32000 or less" in refused.content.decode()
+    assert "must be 32,000 or less" in refused.content.decode()
 
     assert admin_client.post(url, {**form, "workforce": "1,250"}).status_code == 302
     assert Agency.objects.get(pk=agency.pk).workforce == 1250
