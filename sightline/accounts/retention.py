@@ -6,8 +6,6 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
-
 from sightline.core.retention import (
     Candidate,
     Disposal,
@@ -15,6 +13,7 @@ from sightline.core.retention import (
     SubjectQuery,
     SubjectRow,
     register,
+    subject_filter,
 )
 
 from .models import User, UserSession
@@ -40,11 +39,7 @@ def sign_ins_delete(*, ids: list[str], actor: Any, before: datetime.datetime) ->
 
 
 def subject_rows(*, query: SubjectQuery) -> Iterable[SubjectRow]:
-    who = Q(pk__in=[])
-    if query.email:
-        who |= Q(email__iexact=query.email)
-    if query.name:
-        who |= Q(full_name__icontains=query.name)
+    who = subject_filter(query, email=("email",), name=("full_name",))
     rows: list[SubjectRow] = []
     for user in User.objects.filter(who).prefetch_related("sessions").order_by("pk"):
         rows += [

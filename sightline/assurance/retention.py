@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 
 from sightline.core.retention import (
     Candidate,
@@ -16,6 +15,7 @@ from sightline.core.retention import (
     SubjectQuery,
     SubjectRow,
     register,
+    subject_filter,
 )
 
 from .models import GroupPaper
@@ -49,11 +49,7 @@ def uploads_delete(*, ids: list[str], actor: Any, before: datetime.datetime) -> 
 
 
 def subject_rows(*, query: SubjectQuery) -> Iterable[SubjectRow]:
-    who = Q(pk__in=[])
-    if query.email:
-        who |= Q(uploaded_by__email__iexact=query.email)
-    if query.name:
-        who |= Q(uploaded_by__full_name__icontains=query.name)
+    who = subject_filter(query, email=("uploaded_by__email",), name=("uploaded_by__full_name",))
     return [
         SubjectRow("Group paper", str(paper.pk), field, str(getattr(paper, field)))
         for paper in GroupPaper.objects.filter(who).order_by("pk")

@@ -22,6 +22,7 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.module_loading import import_string
 
 
@@ -155,3 +156,26 @@ def is_held(candidate: Candidate, *, case_refs: set[str], person_ids: set[int]) 
         (candidate.case_reference and candidate.case_reference.upper() in case_refs)
         or (candidate.person_id is not None and candidate.person_id in person_ids)
     )
+
+
+def subject_filter(
+    query: SubjectQuery,
+    *,
+    email: tuple[str, ...] = (),
+    name: tuple[str, ...] = (),
+    case_reference: tuple[str, ...] = (),
+) -> Q:
+    """The rows about the person a subject access request names: any of the ``email`` fields
+    equal to its address, any ``name`` field containing its name, any ``case_reference`` field
+    equal to its reference (each ignoring case). Matches nothing when the query names nothing
+    these fields hold."""
+    who = Q(pk__in=[])
+    for fields, value, lookup in (
+        (email, query.email, "iexact"),
+        (name, query.name, "icontains"),
+        (case_reference, query.case_reference, "iexact"),
+    ):
+        if value:
+            for field in fields:
+                who |= Q(**{f"{field}__{lookup}": value})
+    return who

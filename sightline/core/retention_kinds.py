@@ -19,6 +19,7 @@ from .retention import (
     SubjectRow,
     months_before,
     register,
+    subject_filter,
 )
 
 SUBJECT_ROWS_MAX = 10_000
@@ -112,11 +113,7 @@ def outbox_subject(*, query: SubjectQuery) -> Iterable[SubjectRow]:
 
 
 def audit_subject(*, query: SubjectQuery) -> Iterable[SubjectRow]:
-    who = Q(pk__in=[])
-    if query.email:
-        who |= Q(actor_email__iexact=query.email)
-    if query.name:
-        who |= Q(actor__full_name__icontains=query.name)
+    who = subject_filter(query, email=("actor_email",), name=("actor__full_name",))
     events = AuditEvent.objects.filter(who).order_by("occurred_at", "pk")[:SUBJECT_ROWS_MAX]
     return [
         SubjectRow(
@@ -130,11 +127,7 @@ def audit_subject(*, query: SubjectQuery) -> Iterable[SubjectRow]:
 
 
 def access_subject(*, query: SubjectQuery) -> Iterable[SubjectRow]:
-    who = Q(pk__in=[])
-    if query.email:
-        who |= Q(user__email__iexact=query.email)
-    if query.name:
-        who |= Q(user__full_name__icontains=query.name)
+    who = subject_filter(query, email=("user__email",), name=("user__full_name",))
     entries = AccessLogEntry.objects.filter(who).order_by("occurred_at", "pk")[:SUBJECT_ROWS_MAX]
     return [
         SubjectRow(

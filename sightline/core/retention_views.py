@@ -5,7 +5,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import retention_services as service
+from . import selectors
 from .exports import csv_text
 from .forms import field_of
 from .models import RETENTION_MONTHS_MAX, RETENTION_MONTHS_MIN, LegalHold
@@ -79,7 +79,7 @@ class LegalHoldForm(forms.Form):
             if not email:
                 self.add_error("person_email", "Enter the person's email address")
             else:
-                person = get_user_model().objects.filter(email__iexact=email).first()
+                person = selectors.user_with_email(email)
                 if person is None:
                     self.add_error("person_email", "No one in Sightline has that email address")
                 cleaned["person"] = person

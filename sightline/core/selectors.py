@@ -5,8 +5,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
+from typing import Any, cast
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
@@ -384,3 +385,8 @@ def cached_figures[T](topic: str, key: str, compute: Callable[[], T]) -> T:
         value = compute()
         cache.set(full_key, value, FIGURES_CACHE_SECONDS)
     return cast(T, value)
+
+
+def user_with_email(email: str) -> Any:
+    """The account with ``email`` (ignoring case), or None."""
+    return get_user_model().objects.filter(email__iexact=email).first()

@@ -14,6 +14,7 @@ from sightline.core.retention import (
     SubjectQuery,
     SubjectRow,
     register,
+    subject_filter,
 )
 
 from .models import Action
@@ -49,11 +50,7 @@ def learning_anonymise(*, ids: list[str], actor: Any, before: datetime.datetime)
 
 
 def subject_rows(*, query: SubjectQuery) -> Iterable[SubjectRow]:
-    who = Q(pk__in=[])
-    if query.email:
-        who |= Q(owner_email__iexact=query.email) | Q(owner__email__iexact=query.email)
-    if query.name:
-        who |= Q(owner__full_name__icontains=query.name)
+    who = subject_filter(query, email=("owner_email", "owner__email"), name=("owner__full_name",))
     return [
         SubjectRow("Learning action", str(action.pk), field, str(getattr(action, field)))
         for action in Action.objects.filter(who).order_by("pk")

@@ -15,6 +15,7 @@ from sightline.core.retention import (
     SubjectQuery,
     SubjectRow,
     register,
+    subject_filter,
 )
 
 from .lifecycle import Stage
@@ -130,13 +131,12 @@ def subject_rows(*, query: SubjectQuery) -> Iterable[SubjectRow]:
                 *sorted(Case.RESTRICTED_FIELDS),
             ):
                 rows.append(SubjectRow("Case", str(case.pk), field, str(getattr(case, field))))
-    who = Q(pk__in=[])
-    if query.case_reference:
-        who |= Q(case__reference__iexact=query.case_reference)
-    if query.email:
-        who |= Q(contact_email__iexact=query.email) | Q(referrer__email__iexact=query.email)
-    if query.name:
-        who |= Q(referrer__full_name__icontains=query.name)
+    who = subject_filter(
+        query,
+        email=("contact_email", "referrer__email"),
+        name=("referrer__full_name",),
+        case_reference=("case__reference",),
+    )
     fields = ("pseudonym", "aware_on", "what_happened", "why_review", "contact_email", "status")
     for referral in Referral.objects.filter(who).order_by("pk"):
         for field in fields:

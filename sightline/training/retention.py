@@ -5,8 +5,6 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q
-
 from sightline.core.retention import (
     Candidate,
     Disposal,
@@ -14,6 +12,7 @@ from sightline.core.retention import (
     SubjectQuery,
     SubjectRow,
     register,
+    subject_filter,
 )
 
 from .models import Booking
@@ -42,11 +41,9 @@ def training_anonymise(*, ids: list[str], actor: Any, before: datetime.datetime)
 
 
 def subject_rows(*, query: SubjectQuery) -> Iterable[SubjectRow]:
-    who = Q(pk__in=[])
-    if query.email:
-        who |= Q(delegate__email__iexact=query.email) | Q(manager_email__iexact=query.email)
-    if query.name:
-        who |= Q(delegate__full_name__icontains=query.name)
+    who = subject_filter(
+        query, email=("delegate__email", "manager_email"), name=("delegate__full_name",)
+    )
     bookings = Booking.objects.filter(who).select_related("session__course").order_by("pk")
     return [
         SubjectRow("Training booking", str(booking.pk), field, str(value))

@@ -34,6 +34,7 @@ from sightline.core.retention import (
     kind_named,
     months_before,
     register,
+    subject_filter,
 )
 from sightline.core.schedules import schedule_named
 from sightline.core.scheduling import Cadence, Schedule, due_slot
@@ -510,3 +511,18 @@ def test_the_command_exports_a_subject_access_request_and_logs_it(admin_user, tm
     with pytest.raises(CommandError, match="administrator"):
         call_command("subject_access", actor="nobody@example.test", name="Cam")
     assert AccessLogEntry.objects.count() == 2
+
+
+def test_the_subject_filter_matches_any_named_field_and_nothing_when_nothing_is_named():
+    found = UserFactory.create(full_name="Sam Subject", email="sam.subject@example.test")
+    UserFactory.create(full_name="Someone Else", email="else@example.test")
+    User = type(found)
+
+    def matches(query: SubjectQuery) -> set[int]:
+        who = subject_filter(query, email=("email",), name=("full_name",))
+        return set(User.objects.filter(who).values_list("pk", flat=True))
+
+    assert matches(SubjectQuery(email="SAM.subject@example.test")) == {found.pk}
+    assert matches(SubjectQuery(name="sam sub")) == {found.pk}
+    assert matches(SubjectQuery(case_reference="CR-2020-01")) == set()  # no such field here
+    assert matches(SubjectQuery()) == set()
