@@ -174,6 +174,16 @@ def _manifest_of(path: Path) -> dict[str, Any]:
             raise BackupError(f"{path}: {error}") from None
 
 
+def _decrypt_into(path: Path, key: bytes, plain: Path) -> Path:
+    """Decrypt the backup at ``path`` into the file ``plain`` (in a private folder)."""
+    with _open_backup(path) as source, plain.open("wb") as target:
+        try:
+            crypto.decrypt_to(source, target, key=key)
+        except crypto.BackupFileError as error:
+            raise BackupError(f"{path}: {error}") from None
+    return plain
+
+
 def _check_whole_file(path: Path, key: bytes) -> None:
     """Authenticate every chunk before anything is restored from the file."""
     with _open_backup(path) as source:
@@ -526,12 +536,7 @@ def backup_restore(*, path: Path, force: bool = False) -> RestoreResult:
     if vendor == "sqlite":
         live.ensure_connection()
         with _private_directory() as private:
-            plain = private / "restore.sqlite3"
-            with _open_backup(path) as source, plain.open("wb") as target:
-                try:
-                    crypto.decrypt_to(source, target, key=key)
-                except crypto.BackupFileError as error:
-                    raise BackupError(f"{path}: {error}") from None
+            plain = _decrypt_into(path, key, private / "restore.sqlite3")
             restored = sqlite3.connect(plain)
             try:
                 restored.backup(live.connection)
@@ -555,12 +560,7 @@ def _scratch_copy(path: Path, key: bytes, vendor: str) -> Iterator[BaseDatabaseW
     """The backup restored into a scratch database, removed afterwards."""
     if vendor == "sqlite":
         with _private_directory() as private:
-            plain = private / "scratch.sqlite3"
-            with _open_backup(path) as source, plain.open("wb") as target:
-                try:
-                    crypto.decrypt_to(source, target, key=key)
-                except crypto.BackupFileError as error:
-                    raise BackupError(f"{path}: {error}") from None
+            plain = _decrypt_into(path, key, private / "scratch.sqlite3")
             scratch = _other_connection(str(plain))
             try:
                 yield scratch
