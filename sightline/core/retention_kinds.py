@@ -48,7 +48,7 @@ def outbox_forget(*, ids: list[str], actor: Any, before: datetime.datetime) -> i
     return _sent(before).filter(pk__in=ids).update(body="", attachments=[])
 
 
-def _trail_past(model: Any, key: str, label: str, before: datetime.datetime) -> list[Candidate]:
+def _trail_past(model: Any, label: str, before: datetime.datetime) -> list[Candidate]:
     oldest = model.objects.order_by("occurred_at").values_list("occurred_at", flat=True).first()
     if oldest is None or oldest >= before:
         return []
@@ -86,7 +86,7 @@ def _archive(key: str, ids: list[str], actor: Any, before: datetime.datetime) ->
 
 
 def audit_past(*, before: datetime.datetime) -> Iterable[Candidate]:
-    return _trail_past(AuditEvent, "audit_trail", "Audit trail", before)
+    return _trail_past(AuditEvent, "Audit trail", before)
 
 
 def audit_dispose(*, ids: list[str], actor: Any, before: datetime.datetime) -> int:
@@ -94,7 +94,7 @@ def audit_dispose(*, ids: list[str], actor: Any, before: datetime.datetime) -> i
 
 
 def access_past(*, before: datetime.datetime) -> Iterable[Candidate]:
-    return _trail_past(AccessLogEntry, "access_log", "Access log", before)
+    return _trail_past(AccessLogEntry, "Access log", before)
 
 
 def access_dispose(*, ids: list[str], actor: Any, before: datetime.datetime) -> int:
