@@ -172,12 +172,35 @@ class Membership(models.Model):
         return f"{self.get_role_display()}, {self.agency}"
 
 
+class SignInMethod(models.TextChoices):
+    PASSWORD = "password", "Password"
+    PASSWORD_AND_APP = "password_app", "Password and authenticator app"
+    PASSWORD_AND_PASSKEY = "password_passkey", "Password and passkey or security key"
+    PASSWORD_AND_RECOVERY_CODE = "password_recovery", "Password and recovery code"
+    PASSKEY = "passkey", "Passkey"
+    SINGLE_SIGN_ON = "sso", "Single sign-on"
+
+
 class UserSession(models.Model):
-    """Which sessions belong to whom, so that deactivating someone ends them all."""
+    """Which sessions belong to whom, so that deactivating someone (or "sign out everywhere")
+    ends them all, and how and from where each began (the account page's recent sign-ins)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
     session_key = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    method = models.CharField(
+        max_length=20, choices=SignInMethod.choices, default=SignInMethod.PASSWORD
+    )
+    # The provider's name when the method is single sign-on ("Northshire Council").
+    method_detail = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(method__in=SignInMethod.values), name="usersession_method_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Session of {self.user_id} from {self.created_at:%Y-%m-%d %H:%M}"

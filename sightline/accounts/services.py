@@ -16,10 +16,11 @@ from django.utils.http import urlsafe_base64_encode
 
 from sightline.core.models import AuditEvent
 from sightline.core.outbox import message_key, outbox_add
+from sightline.core.request_context import client_ip
 from sightline.core.roles import Role
 from sightline.core.services import audit_record, changes_between, snapshot
 
-from .models import Agency, Membership, User, UserSession
+from .models import Agency, Membership, SignInMethod, User, UserSession
 
 USER_FIELDS = ("email", "full_name", "job_title", "is_active")
 AGENCY_FIELDS = ("name", "sector", "is_active", "workforce")
@@ -278,8 +279,18 @@ def agency_update(
 
 @transaction.atomic
 def session_start(*, user: User, session_key: str) -> None:
-    UserSession.objects.update_or_create(session_key=session_key, defaults={"user": user})
+    UserSession.objects.update_or_create(
+        session_key=session_key, defaults={"user": user, "ip_address": client_ip.get()}
+    )
     audit_record(actor=user, kind=AuditEvent.Kind.SIGN_IN, obj=user)
+
+
+def session_method_set(*, session_key: str, method: str, detail: str = "") -> None:
+    """Records how a session's sign-in was completed (a second factor, single sign-on): the
+    sign-in itself is recorded by ``session_start`` with the password as its method."""
+    UserSession.objects.filter(session_key=session_key).update(
+        method=SignInMethod(method), method_detail=detail[:100]
+    )
 
 
 @transaction.atomic
