@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
+from sightline.accounts.models import AccessReview, AccessReviewItem
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from sightline.assurance.models import Priority
 from sightline.assurance.services.papers import group_paper_add
@@ -171,6 +172,34 @@ RULES: dict[str, Rule] = {
     "accounts:sign_out": Rule(allowed=EVERYONE, method="post"),
     "accounts:account": Rule(allowed=EVERYONE),
     "accounts:password_change": Rule(allowed=EVERYONE),
+    # Asks first (GET); the POST ends every session of the caller, this one included.
+    "accounts:sign_out_everywhere": Rule(allowed=EVERYONE),
+    # An administrator, or a lead of one of the person's agencies (the world's target is in
+    # the caller's agency); other roles may not.
+    "accounts:user_suspension_lift": Rule(
+        allowed=frozenset({Role.ADMINISTRATOR, Role.AGENCY_LEAD}), kwargs=("pk:target",)
+    ),
+    # Access reviews: every agency's for administrators, their own agency's for its leads;
+    # other roles may not know a review exists.
+    "accounts:access_review_list": Rule(allowed=frozenset({Role.ADMINISTRATOR, Role.AGENCY_LEAD})),
+    "accounts:access_review_detail": Rule(
+        allowed=frozenset({Role.ADMINISTRATOR, Role.AGENCY_LEAD}),
+        kwargs=("pk:access_review",),
+        hidden_from=EVERYONE - {Role.ADMINISTRATOR, Role.AGENCY_LEAD},
+    ),
+    "accounts:access_review_decide": Rule(
+        allowed=frozenset({Role.ADMINISTRATOR, Role.AGENCY_LEAD}),
+        method="post",
+        kwargs=("pk:access_review", "item_pk:access_review_item"),
+        data={"decision": "keep"},
+        hidden_from=EVERYONE - {Role.ADMINISTRATOR, Role.AGENCY_LEAD},
+    ),
+    "accounts:access_review_complete": Rule(
+        allowed=frozenset({Role.ADMINISTRATOR, Role.AGENCY_LEAD}),
+        method="post",
+        kwargs=("pk:access_review",),
+        hidden_from=EVERYONE - {Role.ADMINISTRATOR, Role.AGENCY_LEAD},
+    ),
     "accounts:user_list": Rule(allowed=ADMIN),
     "accounts:user_create": Rule(allowed=ADMIN),
     "accounts:user_detail": Rule(allowed=ADMIN, kwargs=("pk:target",)),
@@ -521,7 +550,14 @@ def world(db):
         confirm_token_hash=hashlib.sha256(b"world-confirm-token").hexdigest(),
         confirm_sent_at=timezone.now(),
     )
+    access_review = AccessReview.objects.create(
+        agency=home_agency, period_start=datetime.date(2026, 4, 1), due_on=datetime.date(2026, 5, 1)
+    )
     return {
+        "access_review": access_review,
+        "access_review_item": AccessReviewItem.objects.create(
+            review=access_review, member=target, label="Practitioner"
+        ),
         "unsubscribe": SimpleNamespace(pk=unsubscribe_token(subscriber.pk)),
         "sent_issue": SimpleNamespace(pk=NewsletterIssueFactory.create(composed_by=officer).number),
         "draft_issue": NewsletterIssueFactory.create(

@@ -171,6 +171,15 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "sightline.core.views.csrf_failure"
 SIGHTLINE_SIGN_IN_ATTEMPTS = 5
 SIGHTLINE_SIGN_IN_LOCKOUT_MINUTES = 15
+# Accounts not signed in to for this many days are suspended by a daily schedule.
+SIGHTLINE_INACTIVE_DAYS = int(os.environ.get("SIGHTLINE_INACTIVE_DAYS", "90"))
+# Access reviews open on the first day of these months (every six months by default), are
+# due this many days later, and their agency leads are reminded this often until done.
+SIGHTLINE_ACCESS_REVIEW_MONTHS = [
+    int(month) for month in env_list("SIGHTLINE_ACCESS_REVIEW_MONTHS", "4,10")
+]
+SIGHTLINE_ACCESS_REVIEW_DUE_DAYS = 30
+SIGHTLINE_ACCESS_REVIEW_REMINDER_DAYS = 7
 
 # --- Security headers ----------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

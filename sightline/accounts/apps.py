@@ -1,6 +1,9 @@
+import datetime
+
 from django.apps import AppConfig
 
 from sightline.core.navigation import SettingsPage
+from sightline.core.scheduling import Cadence, Schedule
 
 
 class AccountsConfig(AppConfig):
@@ -23,6 +26,34 @@ class AccountsConfig(AppConfig):
             "accounts.view_agency_list",
             "The partner agencies, their sectors, and who holds which role in each.",
             order=11,
+        ),
+        SettingsPage(
+            "Access reviews",
+            "accounts:access_review_list",
+            "accounts.view_all_access_reviews",
+            "Every six months each agency's leads confirm who still needs access: where "
+            "each agency's review stands.",
+            order=12,
+        ),
+    )
+    schedules = (
+        Schedule(
+            name="accounts.inactive_suspensions",
+            label="Suspend accounts not used for 90 days",
+            function="sightline.accounts.services.inactive_suspensions_scheduled",
+            cadence=Cadence.DAILY,
+            default_time=datetime.time(6, 0),
+            description="Suspends every account not signed in to for the inactivity period "
+            "(SIGHTLINE_INACTIVE_DAYS) and emails the person and their agency leads.",
+        ),
+        Schedule(
+            name="accounts.access_reviews",
+            label="Access reviews and their reminders",
+            function="sightline.accounts.services.access_reviews_scheduled",
+            cadence=Cadence.DAILY,
+            default_time=datetime.time(6, 30),
+            description="Opens each agency's access review every six months and reminds its "
+            "agency leads each week until it is done.",
         ),
     )
 

@@ -85,7 +85,12 @@ class UserFilterForm(forms.Form):
     status = forms.ChoiceField(
         label="Status",
         required=False,
-        choices=[("", "Any"), ("active", "Active"), ("inactive", "Deactivated")],
+        choices=[
+            ("", "Any"),
+            ("active", "Active"),
+            ("suspended", "Suspended"),
+            ("inactive", "Deactivated"),
+        ],
     )
 
 
@@ -149,3 +154,14 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             for user in User.objects.filter(email__iexact=email, is_active=True)
             if user.has_usable_password() or not user.last_login
         )
+
+
+class AccessDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("keep", "Keep"), ("remove", "Remove")],
+        error_messages={
+            "required": "Choose keep or remove",
+            "invalid_choice": "Choose keep or remove",
+        },
+    )

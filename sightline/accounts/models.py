@@ -84,6 +84,10 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email__iexact=username)
 
 
+class SuspensionReason(models.TextChoices):
+    INACTIVE = "inactive", "Not used for a long time"
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     # How histories name the fields (sightline.core.history); the training profile's fields
     # are recorded against the user too.
@@ -99,6 +103,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     job_title = models.CharField(max_length=150, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Suspended: still an account (not deactivated) but unable to sign in until an
+    # administrator or one of the person's agency leads lifts the suspension.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_reason = models.CharField(max_length=20, choices=SuspensionReason.choices, blank=True)
+    # Inactivity counts from the latest of the last sign-in, joining and the last lifting.
+    suspension_lifted_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -108,10 +118,23 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
-        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_unique_ci")]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.CheckConstraint(
+                condition=models.Q(suspended_at__isnull=True, suspended_reason="")
+                | models.Q(
+                    suspended_at__isnull=False, suspended_reason__in=SuspensionReason.values
+                ),
+                name="user_suspension_with_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.email})" if self.full_name else self.email
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     def get_absolute_url(self) -> str:
         return reverse("accounts:user_detail", kwargs={"pk": self.pk})
@@ -204,3 +227,126 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"Session of {self.user_id} from {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SignInRecord(models.Model):
+    """One sign-in, kept after its session ends (``UserSession`` rows go with their
+    sessions): the account page's recent sign-ins. Kept for the retention registry's period."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sign_in_records")
+    at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    method = models.CharField(
+        max_length=20, choices=SignInMethod.choices, default=SignInMethod.PASSWORD
+    )
+    method_detail = models.CharField(max_length=100, blank=True)
+    # Ties the record to its session while the session lasts (to say which are still open).
+    session_key = models.CharField(max_length=40, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(method__in=SignInMethod.values),
+                name="signinrecord_method_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "-at"], name="signinrecord_user_at_idx")]
+
+    def __str__(self) -> str:
+        return f"Sign-in of {self.user_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def method_label(self) -> str:
+        label = SignInMethod(self.method).label
+        if self.method == SignInMethod.SINGLE_SIGN_ON and self.method_detail:
+            return f"Single sign-on via {self.method_detail}"
+        return str(label)
+
+
+class AccessReviewStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+
+
+class AccessReview(models.Model):
+    """Every six months an agency's leads confirm who in the agency still needs access."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="access_reviews")
+    # The first day of the half-year the review is for (the day it opened, by the schedule).
+    period_start = models.DateField()
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=10, choices=AccessReviewStatus.choices, default=AccessReviewStatus.OPEN
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    completed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_start", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "period_start"], name="accessreview_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=AccessReviewStatus.values),
+                name="accessreview_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=AccessReviewStatus.OPEN, completed_at__isnull=True)
+                | models.Q(status=AccessReviewStatus.DONE, completed_at__isnull=False),
+                name="accessreview_completed_when_done",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Access review of {self.agency} from {self.period_start:%B %Y}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:access_review_detail", kwargs={"pk": self.pk})
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.period_start:%B %Y}"
+
+
+class AccessDecision(models.TextChoices):
+    KEEP = "keep", "Keep"
+    REMOVE = "remove", "Remove"
+
+
+class AccessReviewItem(models.Model):
+    """One thing a person holds through the agency: their roles in it, or a place on a
+    need-to-know list (``source`` names the registered source, ``ref`` the grant in it)."""
+
+    ROLES = "roles"
+
+    review = models.ForeignKey(AccessReview, on_delete=models.CASCADE, related_name="items")
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=40, default=ROLES)
+    ref = models.CharField(max_length=64, blank=True)
+    # What is held, as it stood when the review opened ("Practitioner, Agency lead").
+    label = models.CharField(max_length=300)
+    decision = models.CharField(max_length=10, choices=AccessDecision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["member__full_name", "source", "label", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "member", "source", "ref"], name="accessreviewitem_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision="") | models.Q(decision__in=AccessDecision.values),
+                name="accessreviewitem_decision_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}: {self.label}"

@@ -1,6 +1,7 @@
-"""Accounts' kind of record for the retention registry: the record of each sign-in (which
-session belonged to whom, from when). Sign-ins and the addresses they came from are also in
-the audit trail, which is kept and archived with it (see the core's kinds)."""
+"""Accounts' kind of record for the retention registry: the record of each sign-in (who,
+when, from which address, how: the account page's recent sign-ins). Sign-ins and the
+addresses they came from are also in the audit trail, which is kept and archived with it
+(see the core's kinds)."""
 
 import datetime
 from collections.abc import Iterable
@@ -16,41 +17,49 @@ from sightline.core.retention import (
     subject_filter,
 )
 
-from .models import User, UserSession
+from .models import SignInRecord, User, UserSession
 
 
 def sign_ins_past(*, before: datetime.datetime) -> Iterable[Candidate]:
-    rows = UserSession.objects.filter(created_at__lt=before).only("pk", "created_at", "user_id")
+    rows = SignInRecord.objects.filter(at__lt=before).only("pk", "at", "user_id")
     return [
         Candidate(
-            object_type="accounts.usersession",
-            object_id=str(session.pk),
-            label=f"Sign-in record {session.pk}",
-            dated=session.created_at.date(),
-            person_id=session.user_id,
+            object_type="accounts.signinrecord",
+            object_id=str(record.pk),
+            label=f"Sign-in record {record.pk}",
+            dated=record.at.date(),
+            person_id=record.user_id,
         )
-        for session in rows.order_by("created_at", "pk")
+        for record in rows.order_by("at", "pk")
     ]
 
 
 def sign_ins_delete(*, ids: list[str], actor: Any, before: datetime.datetime) -> int:
-    deleted, _ = UserSession.objects.filter(created_at__lt=before, pk__in=ids).delete()
+    records = SignInRecord.objects.filter(at__lt=before, pk__in=ids)
+    # A session row as old as its record is a leftover of a session long expired.
+    UserSession.objects.filter(
+        created_at__lt=before, session_key__in=records.values("session_key")
+    ).delete()
+    deleted, _ = records.delete()
     return int(deleted)
 
 
 def subject_rows(*, query: SubjectQuery) -> Iterable[SubjectRow]:
     who = subject_filter(query, email=("email",), name=("full_name",))
     rows: list[SubjectRow] = []
-    for user in User.objects.filter(who).prefetch_related("sessions").order_by("pk"):
+    for user in User.objects.filter(who).prefetch_related("sign_in_records").order_by("pk"):
         rows += [
             SubjectRow("Account", str(user.pk), "full_name", user.full_name),
             SubjectRow("Account", str(user.pk), "email", user.email),
             SubjectRow("Account", str(user.pk), "is_active", str(user.is_active)),
+            SubjectRow("Account", str(user.pk), "suspended_at", str(user.suspended_at or "")),
         ]
-        rows += [
-            SubjectRow("Sign-in record", str(s.pk), "created_at", str(s.created_at))
-            for s in user.sessions.all()
-        ]
+        for record in user.sign_in_records.all():
+            rows += [
+                SubjectRow("Sign-in record", str(record.pk), "at", str(record.at)),
+                SubjectRow("Sign-in record", str(record.pk), "ip_address", record.ip_address or ""),
+                SubjectRow("Sign-in record", str(record.pk), "method", record.method_label),
+            ]
     return rows
 
 
@@ -58,8 +67,9 @@ register(
     RecordKind(
         key="sign_in_records",
         label="Sign-in records and addresses",
-        description="Which session belonged to whom and from when. The sign-in events and "
-        "their internet addresses are in the audit trail, kept for its period.",
+        description="Each sign-in: who, when, from which internet address and how (the "
+        "account page's recent sign-ins). The sign-in events are also in the audit trail, "
+        "kept for its period.",
         default_months=12,
         source="Suggested: UK GDPR Article 5(1)(e) (storage limitation) and the ICO's "
         "guidance on it; a year covers an investigation of a misused account. Partnership "

@@ -13,7 +13,16 @@ from django.utils import timezone
 from sightline.core.exceptions import NotVisibleError
 from sightline.core.models import AuditEvent
 
-from .models import Agency, Membership, User
+from .models import (
+    AccessReview,
+    AccessReviewItem,
+    AccessReviewStatus,
+    Agency,
+    Membership,
+    SignInRecord,
+    User,
+    UserSession,
+)
 from .policies import may_know_agency
 
 
@@ -40,6 +49,8 @@ def user_list(*, filters: UserFilters) -> QuerySet[User]:
         users = users.filter(is_active=True)
     elif filters.status == "inactive":
         users = users.filter(is_active=False)
+    elif filters.status == "suspended":
+        users = users.filter(is_active=True, suspended_at__isnull=False)
     return users.distinct().order_by("full_name", "email")
 
 
@@ -157,3 +168,130 @@ def users_with_roles(*, roles: Collection[str]) -> list[User]:
 def agencies_for_scorecards() -> list[Agency]:
     """The active partner agencies by name, each with its workforce if recorded."""
     return list(Agency.objects.filter(is_active=True).only("pk", "name", "sector", "workforce"))
+
+
+RECENT_SIGN_INS = 10
+
+
+@dataclass(frozen=True)
+class SignInRow:
+    at: datetime.datetime
+    ip_address: str
+    method: str
+    is_open: bool
+
+
+def recent_sign_ins(*, user: User, limit: int = RECENT_SIGN_INS) -> list[SignInRow]:
+    """The person's latest sign-ins, newest first, each saying whether its session is still
+    open (one query)."""
+    records = (
+        SignInRecord.objects.filter(user=user)
+        .annotate(
+            is_open=Exists(
+                UserSession.objects.filter(user=user, session_key=OuterRef("session_key"))
+            )
+        )
+        .order_by("-at", "-id")[:limit]
+    )
+    return [
+        SignInRow(
+            at=record.at,
+            ip_address=record.ip_address or "Not known",
+            method=record.method_label,
+            is_open=bool(record.session_key) and record.is_open,  # type: ignore[attr-defined]
+        )
+        for record in records
+    ]
+
+
+def suspension_contacts(*, user: User) -> list[User]:
+    """Who can lift the person's suspension besides the administrators: the agency leads of
+    their agencies."""
+    return list(
+        User.objects.filter(
+            memberships__role="agency_lead",
+            memberships__agency__in=Membership.objects.filter(user=user).values("agency"),
+            is_active=True,
+            suspended_at__isnull=True,
+        )
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def person_get_for_lifting(*, user: Any, pk: int) -> User:
+    """A person whose suspension ``user`` might lift: any for an administrator; for an agency
+    lead, the people of the agencies they lead (anyone else: not found)."""
+    people = User.objects.all()
+    if "administrator" not in user.role_set:
+        people = people.filter(memberships__agency__in=list(user.agency_ids))
+    person = people.filter(pk=pk).distinct().first()
+    if person is None:
+        raise NotVisibleError("No such person.")
+    return person
+
+
+def _item_count(**conditions: Any) -> Any:
+    counts = (
+        AccessReviewItem.objects.filter(review=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("review")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counts), 0)
+
+
+def access_review_list_for(*, user: Any) -> QuerySet[AccessReview]:
+    """Reviews the user may see: every agency's for administrators, their own agencies' for
+    agency leads; open ones first, with how many items are decided."""
+    reviews = AccessReview.objects.select_related("agency", "completed_by").annotate(
+        item_count=_item_count(), undecided_count=_item_count(decision="")
+    )
+    if "administrator" not in user.role_set:
+        reviews = reviews.filter(agency__in=list(user.agency_ids_with_role("agency_lead")))
+    return reviews.order_by("status", "-period_start", "agency__name", "pk")
+
+
+def access_review_get_for(*, user: Any, pk: int) -> AccessReview:
+    review = AccessReview.objects.select_related("agency", "completed_by").filter(pk=pk).first()
+    if review is None or not (
+        "administrator" in user.role_set
+        or review.agency_id in user.agency_ids_with_role("agency_lead")
+    ):
+        raise NotVisibleError("No such access review.")
+    return review
+
+
+@dataclass(frozen=True)
+class AccessReviewPerson:
+    member: User
+    items: list[AccessReviewItem]
+
+
+def access_review_people(*, review: AccessReview) -> list[AccessReviewPerson]:
+    """The review's items grouped by person, by name (one query)."""
+    people: dict[int, AccessReviewPerson] = {}
+    for item in review.items.select_related("member", "decided_by").order_by(
+        "member__full_name", "member__email", "source", "label", "pk"
+    ):
+        people.setdefault(item.member_id, AccessReviewPerson(item.member, [])).items.append(item)
+    return list(people.values())
+
+
+def access_review_item_get(*, review: AccessReview, pk: int) -> AccessReviewItem:
+    item = review.items.select_related("member", "review").filter(pk=pk).first()
+    if item is None:
+        raise Http404("No such item in this access review.")
+    return item
+
+
+def access_reviews_open_for(*, user: Any) -> list[AccessReview]:
+    """The open reviews of the agencies the user leads (for the home page and account)."""
+    return list(
+        AccessReview.objects.filter(
+            status=AccessReviewStatus.OPEN,
+            agency__in=list(user.agency_ids_with_role("agency_lead")),
+        ).select_related("agency")
+    )

@@ -1,5 +1,7 @@
 """Every write to users, memberships and agencies: atomic, and audited in the same transaction."""
 
+import datetime
+import os
 import uuid
 from typing import Any
 
@@ -8,6 +10,8 @@ from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce, Greatest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +24,20 @@ from sightline.core.request_context import client_ip
 from sightline.core.roles import Role
 from sightline.core.services import audit_record, changes_between, snapshot
 
-from .models import Agency, Membership, SignInMethod, User, UserSession
+from .access_sources import grant_remove, grants_for
+from .models import (
+    AccessDecision,
+    AccessReview,
+    AccessReviewItem,
+    AccessReviewStatus,
+    Agency,
+    Membership,
+    SignInMethod,
+    SignInRecord,
+    SuspensionReason,
+    User,
+    UserSession,
+)
 
 USER_FIELDS = ("email", "full_name", "job_title", "is_active")
 AGENCY_FIELDS = ("name", "sector", "is_active", "workforce")
@@ -279,18 +296,35 @@ def agency_update(
 
 @transaction.atomic
 def session_start(*, user: User, session_key: str) -> None:
+    """A sign-in: the session is tied to its person (so it can be ended with the others) and
+    a lasting record of the sign-in is kept for the account page's recent sign-ins."""
+    address = client_ip.get()
     UserSession.objects.update_or_create(
-        session_key=session_key, defaults={"user": user, "ip_address": client_ip.get()}
+        session_key=session_key, defaults={"user": user, "ip_address": address}
     )
+    SignInRecord.objects.create(user=user, ip_address=address, session_key=session_key)
     audit_record(actor=user, kind=AuditEvent.Kind.SIGN_IN, obj=user)
 
 
 def session_method_set(*, session_key: str, method: str, detail: str = "") -> None:
     """Records how a session's sign-in was completed (a second factor, single sign-on): the
     sign-in itself is recorded by ``session_start`` with the password as its method."""
-    UserSession.objects.filter(session_key=session_key).update(
-        method=SignInMethod(method), method_detail=detail[:100]
+    values = {"method": SignInMethod(method), "method_detail": detail[:100]}
+    UserSession.objects.filter(session_key=session_key).update(**values)
+    SignInRecord.objects.filter(session_key=session_key).update(**values)
+
+
+@transaction.atomic
+def sessions_end_all(*, user: User, actor: Any) -> int:
+    """Sign out everywhere: every session of ``user`` ends, the current one included."""
+    ended = _end_sessions(user)
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.SESSION_ENDED,
+        obj=user,
+        detail=f"Signed out everywhere: {ended} open session{'s' if ended != 1 else ''} ended.",
     )
+    return ended
 
 
 @transaction.atomic
@@ -324,3 +358,288 @@ def password_reset_requested(*, email: str) -> None:
     audit_record(
         actor=None, actor_email=email.strip().lower(), kind=AuditEvent.Kind.PASSWORD_RESET_REQUESTED
     )
+
+
+# --- Suspension of accounts not used for a long time -------------------------------------
+
+DEMO_DOMAIN = "@demo.sightline.test"
+
+
+def _demo_mode() -> bool:
+    """``make run`` marks itself a demo (SIGHTLINE_DEMO): its fictional accounts are never
+    suspended, so the demo still works months after it was seeded."""
+    return bool(getattr(settings, "SIGHTLINE_DEMO", False) or os.environ.get("SIGHTLINE_DEMO"))
+
+
+def _agency_leads_of(user: User) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__role=Role.AGENCY_LEAD,
+            memberships__agency__in=Membership.objects.filter(user=user).values("agency"),
+            is_active=True,
+            suspended_at__isnull=True,
+        )
+        .exclude(pk=user.pk)
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def _suspension_emails(*, user: User, days: int) -> None:
+    leads = _agency_leads_of(user)
+    stamp = user.suspended_at.isoformat() if user.suspended_at else ""
+    context = {
+        "person": user,
+        "days": days,
+        "leads": leads,
+        "partnership_name": settings.SIGHTLINE_PARTNERSHIP_NAME,
+        "base_url": settings.SIGHTLINE_BASE_URL,
+    }
+    outbox_add(
+        key=message_key("accounts.suspended", user.pk, stamp, user.email),
+        kind="accounts.suspended",
+        to=user.email,
+        subject="Your Sightline account has been suspended",
+        body=render_to_string("accounts/email/suspended.txt", context),
+    )
+    for lead in leads:
+        outbox_add(
+            key=message_key("accounts.suspended", user.pk, stamp, lead.email),
+            kind="accounts.suspended",
+            to=lead.email,
+            subject=f"{user.full_name or user.email}'s Sightline account has been suspended",
+            body=render_to_string("accounts/email/suspended_lead.txt", {**context, "lead": lead}),
+        )
+
+
+def inactive_accounts(*, now: datetime.datetime) -> list[User]:
+    """Active, unsuspended accounts not signed in to for SIGHTLINE_INACTIVE_DAYS (counted
+    from joining when never signed in, and from the last lifting of a suspension)."""
+    cutoff = now - datetime.timedelta(days=settings.SIGHTLINE_INACTIVE_DAYS)
+    users = (
+        User.objects.filter(is_active=True, suspended_at__isnull=True)
+        .alias(
+            last_used=Greatest(
+                Coalesce(F("last_login"), F("date_joined")),
+                Coalesce(F("suspension_lifted_at"), F("date_joined")),
+            )
+        )
+        .filter(last_used__lt=cutoff)
+    )
+    if _demo_mode():
+        users = users.exclude(email__iendswith=DEMO_DOMAIN)
+    return list(users.order_by("pk"))
+
+
+@transaction.atomic
+def user_suspend(
+    *, user: User, reason: str = SuspensionReason.INACTIVE, now: datetime.datetime | None = None
+) -> User:
+    """Suspend the account: it cannot sign in, its sessions end, and the person and their
+    agency leads are told by email."""
+    if user.suspended_at is not None:
+        raise ValidationError("This account is already suspended.")
+    user.suspended_at = now or timezone.now()
+    user.suspended_reason = SuspensionReason(reason)
+    user.save(update_fields=["suspended_at", "suspended_reason"])
+    ended = _end_sessions(user)
+    days = settings.SIGHTLINE_INACTIVE_DAYS
+    audit_record(
+        actor=None,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=user,
+        changes={"suspended": {"from": False, "to": True}},
+        detail=f"Account suspended: not used for {days} days; "
+        f"{ended} open session{'s' if ended != 1 else ''} ended.",
+    )
+    _suspension_emails(user=user, days=days)
+    return user
+
+
+def inactive_suspensions_scheduled(*, now: datetime.datetime) -> dict[str, Any]:
+    """The daily schedule: suspend every account unused for SIGHTLINE_INACTIVE_DAYS."""
+    suspended = 0
+    for user in inactive_accounts(now=now):
+        user_suspend(user=user, now=now)
+        suspended += 1
+    return {"suspended": suspended}
+
+
+@transaction.atomic
+def user_suspension_lift(*, actor: Any, user: User) -> User:
+    if user.suspended_at is None:
+        raise ValidationError("This account is not suspended.")
+    user.suspended_at, user.suspended_reason = None, ""
+    user.suspension_lifted_at = timezone.now()
+    user.save(update_fields=["suspended_at", "suspended_reason", "suspension_lifted_at"])
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=user,
+        changes={"suspended": {"from": True, "to": False}},
+        detail="Suspension lifted.",
+    )
+    return user
+
+
+# --- Access reviews ---------------------------------------------------------------------
+
+
+def access_review_period(*, on: datetime.date) -> datetime.date:
+    """The first day of the review period ``on`` falls in: the latest first of one of
+    SIGHTLINE_ACCESS_REVIEW_MONTHS on or before it."""
+    months = sorted(set(settings.SIGHTLINE_ACCESS_REVIEW_MONTHS)) or [4, 10]
+    starts = [datetime.date(on.year, month, 1) for month in months if month <= on.month]
+    return starts[-1] if starts else datetime.date(on.year - 1, months[-1], 1)
+
+
+def _roles_label(memberships: list[Membership]) -> str:
+    return ", ".join(sorted(m.get_role_display() for m in memberships))
+
+
+@transaction.atomic
+def access_review_open(
+    *, agency: Agency, period_start: datetime.date, now: datetime.datetime | None = None
+) -> AccessReview | None:
+    """Open the agency's review for the period with an item for each person's roles and each
+    of their places on a need-to-know list; None when it is open already."""
+    if AccessReview.objects.filter(agency=agency, period_start=period_start).exists():
+        return None
+    now = now or timezone.now()
+    review = AccessReview.objects.create(
+        agency=agency,
+        period_start=period_start,
+        due_on=timezone.localdate(now)
+        + datetime.timedelta(days=settings.SIGHTLINE_ACCESS_REVIEW_DUE_DAYS),
+        opened_at=now,
+    )
+    by_person: dict[int, list[Membership]] = {}
+    for membership in Membership.objects.filter(agency=agency, user__is_active=True):
+        by_person.setdefault(membership.user_id, []).append(membership)
+    items = [
+        AccessReviewItem(review=review, member_id=user_id, label=_roles_label(held))
+        for user_id, held in by_person.items()
+    ]
+    items += [
+        AccessReviewItem(
+            review=review,
+            member_id=grant.user_id,
+            source=source.key,
+            ref=grant.ref,
+            label=grant.label[:300],
+        )
+        for source, grant in grants_for(user_ids=list(by_person))
+    ]
+    AccessReviewItem.objects.bulk_create(items)
+    audit_record(
+        actor=None,
+        kind=AuditEvent.Kind.CREATE,
+        obj=review,
+        detail=f"Access review opened: {len(by_person)} people, {len(items)} items to confirm.",
+    )
+    return review
+
+
+def _access_review_email(*, review: AccessReview, interval: int) -> int:
+    leads = User.objects.filter(
+        memberships__agency=review.agency_id,
+        memberships__role=Role.AGENCY_LEAD,
+        is_active=True,
+        suspended_at__isnull=True,
+    ).distinct()
+    sent = 0
+    for lead in leads:
+        context = {
+            "lead": lead,
+            "review": review,
+            "reminder": interval > 0,
+            "link": f"{settings.SIGHTLINE_BASE_URL}{review.get_absolute_url()}",
+            "partnership_name": settings.SIGHTLINE_PARTNERSHIP_NAME,
+        }
+        subject = (
+            f"Reminder: confirm who in {review.agency.name} still needs Sightline"
+            if interval
+            else f"Confirm who in {review.agency.name} still needs Sightline"
+        )
+        sent += outbox_add(
+            key=message_key("accounts.access_review", review.pk, lead.email, interval),
+            kind="accounts.access_review",
+            to=lead.email,
+            subject=subject,
+            body=render_to_string("accounts/email/access_review.txt", context),
+        )
+    return sent
+
+
+def access_reviews_scheduled(*, now: datetime.datetime) -> dict[str, Any]:
+    """The daily schedule: open each active agency's review when a period begins, then email
+    the leads of every open review: once when it opens and once each reminder interval."""
+    period_start = access_review_period(on=timezone.localdate(now))
+    opened = 0
+    for agency in (
+        Agency.objects.filter(is_active=True)
+        .filter(Q(memberships__isnull=False), ~Q(access_reviews__period_start=period_start))
+        .distinct()
+    ):
+        opened += access_review_open(agency=agency, period_start=period_start, now=now) is not None
+    every = datetime.timedelta(days=settings.SIGHTLINE_ACCESS_REVIEW_REMINDER_DAYS)
+    emails = 0
+    for review in AccessReview.objects.filter(status=AccessReviewStatus.OPEN).select_related(
+        "agency"
+    ):
+        emails += _access_review_email(review=review, interval=(now - review.opened_at) // every)
+    return {"opened": opened, "emails": emails}
+
+
+@transaction.atomic
+def access_review_decide(*, actor: Any, item: AccessReviewItem, decision: str) -> AccessReviewItem:
+    """Keep or remove one item; removing takes the roles (or the place on the list) away at
+    once through their own services, each audited."""
+    review = item.review
+    if review.status != AccessReviewStatus.OPEN:
+        raise ValidationError("This access review is finished. Decisions can no longer change.")
+    if item.decision == AccessDecision.REMOVE:
+        raise ValidationError("This access has been removed already.")
+    decision = AccessDecision(decision)
+    if decision == AccessDecision.REMOVE:
+        if item.source == AccessReviewItem.ROLES:
+            for membership in Membership.objects.filter(
+                user=item.member, agency=review.agency_id
+            ).select_related("agency", "user"):
+                membership_remove(actor=actor, membership=membership)
+        else:
+            grant_remove(source=item.source, ref=item.ref, actor=actor)
+    before = item.decision
+    item.decision, item.decided_by, item.decided_at = decision, actor, timezone.now()
+    item.save(update_fields=["decision", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=review,
+        changes={"decision": {"from": before or None, "to": decision.value}},
+        detail=f"{item.member.email}: {item.label} ({decision.label.lower()}).",
+    )
+    return item
+
+
+@transaction.atomic
+def access_review_complete(*, actor: Any, review: AccessReview) -> AccessReview:
+    if review.status != AccessReviewStatus.OPEN:
+        raise ValidationError("This access review is finished already.")
+    undecided = review.items.filter(decision="").count()
+    if undecided:
+        raise ValidationError(
+            f"Choose keep or remove for every item first: {undecided} still "
+            f"need{'s' if undecided == 1 else ''} a decision."
+        )
+    review.status = AccessReviewStatus.DONE
+    review.completed_by, review.completed_at = actor, timezone.now()
+    review.save(update_fields=["status", "completed_by", "completed_at"])
+    audit_record(
+        actor=actor,
+        kind=AuditEvent.Kind.UPDATE,
+        obj=review,
+        changes={"status": {"from": "Open", "to": "Done"}},
+        detail="Access review completed.",
+    )
+    return review

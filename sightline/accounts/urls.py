@@ -9,6 +9,11 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
     path("sign-out/", views.SignOutView.as_view(), name="sign_out"),
     path("account/", views.AccountView.as_view(), name="account"),
+    path(
+        "account/sign-out-everywhere/",
+        views.SignOutEverywhereView.as_view(),
+        name="sign_out_everywhere",
+    ),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
@@ -33,6 +38,11 @@ urlpatterns = [
         views.UserSendPasswordLinkView.as_view(),
         name="user_password_link",
     ),
+    path(
+        "users/<int:pk>/lift-suspension/",
+        views.UserSuspensionLiftView.as_view(),
+        name="user_suspension_lift",
+    ),
     path("users/<int:pk>/roles/new/", views.MembershipAddView.as_view(), name="membership_add"),
     path(
         "users/<int:pk>/roles/<int:membership_pk>/remove/",
@@ -43,4 +53,20 @@ urlpatterns = [
     path("agencies/new/", views.AgencyCreateView.as_view(), name="agency_create"),
     path("agencies/<int:pk>/", views.AgencyDetailView.as_view(), name="agency_detail"),
     path("agencies/<int:pk>/edit/", views.AgencyEditView.as_view(), name="agency_edit"),
+    path("access-reviews/", views.AccessReviewListView.as_view(), name="access_review_list"),
+    path(
+        "access-reviews/<int:pk>/",
+        views.AccessReviewDetailView.as_view(),
+        name="access_review_detail",
+    ),
+    path(
+        "access-reviews/<int:pk>/items/<int:item_pk>/",
+        views.AccessReviewDecideView.as_view(),
+        name="access_review_decide",
+    ),
+    path(
+        "access-reviews/<int:pk>/done/",
+        views.AccessReviewCompleteView.as_view(),
+        name="access_review_complete",
+    ),
 ]

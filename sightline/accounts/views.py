@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 
+from sightline.core.formats import local_datetime
 from sightline.core.home import panels_for
 from sightline.core.once import submit_once
 from sightline.core.pagination import paginate
@@ -33,6 +35,7 @@ from sightline.core.views import (
 
 from . import selectors, services
 from .forms import (
+    AccessDecisionForm,
     AgencyForm,
     MembershipForm,
     NewUserForm,
@@ -41,7 +44,7 @@ from .forms import (
     UserFilterForm,
     UserForm,
 )
-from .models import Agency, User
+from .models import AccessReview, Agency, User
 
 SESSION_HINT_COOKIE = "sightline_had_session"
 
@@ -90,6 +93,10 @@ class SignInView(View):
             )
             return self._render(request, form, status=429)
         user = authenticate(request, username=email, password=form.cleaned_data["password"])
+        suspended = getattr(request, "sightline_suspended_user", None)
+        if user is None and suspended is not None:
+            form.add_error(None, suspension_message(suspended))
+            return self._render(request, form, status=403)
         if user is None:
             form.add_error(
                 None, "The email address or password is not right. Check them and try again."
@@ -105,6 +112,16 @@ class SignInView(View):
             secure=settings.SESSION_COOKIE_SECURE,
         )
         return response
+
+
+def suspension_message(person: User) -> str:
+    leads = [lead.full_name or lead.email for lead in selectors.suspension_contacts(user=person)]
+    ask = f"your agency lead ({', '.join(leads)}) or " if leads else ""
+    return (
+        "Your account was suspended because it was not used for "
+        f"{settings.SIGHTLINE_INACTIVE_DAYS} days. Ask {ask}your partnership administrator to "
+        "lift the suspension, then sign in again."
+    )
 
 
 class SignOutView(PolicyView):
@@ -145,7 +162,49 @@ class AccountView(PolicyView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         memberships = selectors.user_memberships(user=request.user)  # type: ignore[arg-type]
-        return render(request, "accounts/account.html", {"memberships": memberships})
+        return render(
+            request,
+            "accounts/account.html",
+            {
+                "memberships": memberships,
+                "recent_sign_ins": selectors.recent_sign_ins(user=request.user),  # type: ignore[arg-type]
+            },
+        )
+
+
+class SignOutEverywhereView(ConfirmActionView):
+    """Ends every session of the person, this one included, and sends them to sign in."""
+
+    permission = "accounts.sign_out_everywhere"
+
+    def confirmation(self) -> Confirmation:
+        return Confirmation(
+            heading="Are you sure you want to sign out everywhere?",
+            happens=[
+                "Every session you have open ends: on this device and on any other computer, "
+                "phone or browser where you are signed in to Sightline.",
+                "You will need to sign in again here too. Do this if you signed in somewhere "
+                "you no longer use, or you think someone else may be using your account.",
+            ],
+            button="Sign out everywhere",
+            keep="Stay signed in",
+        )
+
+    def done_url(self) -> str:
+        return reverse("accounts:account")
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        ended = services.sessions_end_all(user=request.user, actor=request.user)  # type: ignore[arg-type]
+        request.session.flush()
+        request.user = AnonymousUser()
+        messages.success(
+            request,
+            f"You have signed out everywhere: {ended} session{'s' if ended != 1 else ''} "
+            "ended. Sign in again to carry on.",
+        )
+        response = redirect("accounts:sign_in")
+        response.delete_cookie(SESSION_HINT_COOKIE, samesite="Lax")
+        return response
 
 
 class PasswordChangeView(PolicyView, auth_views.PasswordChangeView):
@@ -480,3 +539,133 @@ class AgencyEditView(PolicyView):
         return render(
             request, "accounts/agency_form.html", {"form": form, "agency": agency}, status=400
         )
+
+
+# --- Suspension and access reviews --------------------------------------------------------
+
+
+class UserSuspensionLiftView(ConfirmActionView):
+    """An administrator, or a lead of one of the person's agencies, lets a suspended person
+    sign in again."""
+
+    permission = "accounts.lift_suspension"
+
+    def get_permission_object(self) -> User:
+        return selectors.person_get_for_lifting(user=self.request.user, pk=self.kwargs["pk"])
+
+    def confirmation(self) -> Confirmation:
+        person: User = self.object
+        name = person.full_name or person.email
+        return Confirmation(
+            caption=name,
+            heading=f"Are you sure you want to lift the suspension of {name}?",
+            facts=[
+                ("Email address", person.email),
+                (
+                    "Suspended",
+                    local_datetime(person.suspended_at) if person.suspended_at else "No",
+                ),
+            ],
+            happens=[
+                f"{name} can sign in again with the roles they hold now. If they do not "
+                f"sign in within {settings.SIGHTLINE_INACTIVE_DAYS} days, their account is "
+                "suspended again.",
+                "The change is recorded in the audit trail.",
+            ],
+            button="Lift the suspension",
+            keep="Keep it suspended",
+        )
+
+    def act(self) -> str:
+        person = services.user_suspension_lift(actor=self.request.user, user=self.object)
+        return f"{person.full_name or person.email} can sign in again."
+
+    def done_url(self) -> str:
+        if self.request.user.has_perm("accounts.manage_users"):
+            return str(self.object.get_absolute_url())
+        led = self.request.user.agency_ids_with_role(Role.AGENCY_LEAD) & self.object.agency_ids  # type: ignore[union-attr]
+        return reverse("accounts:agency_detail", kwargs={"pk": min(led)}) if led else "/"
+
+
+class AccessReviewListView(PolicyView):
+    permission = "accounts.view_access_reviews"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        results = paginate(request, selectors.access_review_list_for(user=request.user))
+        return render(
+            request,
+            "accounts/access_review_list.html",
+            {
+                "reviews": results.items,
+                "page": results.page,
+                "pagination": results.pagination,
+                "sees_all": request.user.has_perm("accounts.view_all_access_reviews"),
+            },
+        )
+
+
+class AccessReviewObjectView(PolicyView):
+    permission = "accounts.view_access_review"
+
+    def get_permission_object(self) -> AccessReview:
+        return selectors.access_review_get_for(user=self.request.user, pk=self.kwargs["pk"])
+
+
+class AccessReviewDetailView(AccessReviewObjectView):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        review: AccessReview = self.object
+        people = selectors.access_review_people(review=review)
+        undecided = sum(1 for person in people for item in person.items if not item.decision)
+        return render(
+            request,
+            "accounts/access_review_detail.html",
+            {
+                "review": review,
+                "people": people,
+                "undecided": undecided,
+                "can_decide": review.status == "open"
+                and request.user.has_perm("accounts.decide_access_review", review),
+                "sees_all": request.user.has_perm("accounts.view_all_access_reviews"),
+            },
+        )
+
+
+class AccessReviewDecideView(AccessReviewObjectView):
+    permission = "accounts.decide_access_review"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+        review: AccessReview = self.object
+        item = selectors.access_review_item_get(review=review, pk=item_pk)
+        form = AccessDecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose keep or remove.")
+            return redirect(review)
+        try:
+            services.access_review_decide(
+                actor=request.user, item=item, decision=form.cleaned_data["decision"]
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            name = item.member.full_name or item.member.email
+            if form.cleaned_data["decision"] == "remove":
+                messages.success(request, f"Removed: {item.label} for {name}.")
+            else:
+                messages.success(request, f"Kept: {item.label} for {name}.")
+        return redirect(f"{review.get_absolute_url()}#person-{item.member_id}")
+
+
+class AccessReviewCompleteView(AccessReviewObjectView):
+    permission = "accounts.decide_access_review"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        review: AccessReview = self.object
+        try:
+            services.access_review_complete(actor=request.user, review=review)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(request, f"The access review of {review.agency.name} is done.")
+        return redirect(review)

@@ -53,7 +53,8 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         from sightline.core.views import register_import_jobs
 
-        from . import policies, receivers  # noqa: F401  (registers rules and receivers)
+        from . import access, policies, receivers  # noqa: F401  (registers rules and receivers)
         from .views import ImportView
 
         register_import_jobs(ImportView)
+        access.register()

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sightline.accounts.models import UserSession
+from sightline.accounts.models import SignInRecord
 from sightline.accounts.tests.factories import UserFactory
 from sightline.core import audit_seals
 from sightline.core import retention_services as service
@@ -292,8 +292,8 @@ def test_a_hold_on_a_person_keeps_their_records(admin_user):
     kept_user = UserFactory.create()
     gone_user = UserFactory.create()
     long_ago = timezone.now() - datetime.timedelta(days=800)
-    kept = UserSession.objects.create(user=kept_user, session_key="k" * 40, created_at=long_ago)
-    gone = UserSession.objects.create(user=gone_user, session_key="g" * 40, created_at=long_ago)
+    kept = SignInRecord.objects.create(user=kept_user, session_key="k" * 40, at=long_ago)
+    gone = SignInRecord.objects.create(user=gone_user, session_key="g" * 40, at=long_ago)
     service.legal_hold_add(actor=admin_user, covers="person", person=kept_user, reason="Claim")
     review, items = build_and_get("sign_in_records")
     assert {item.object_id: item.status for item in items} == {
@@ -301,7 +301,7 @@ def test_a_hold_on_a_person_keeps_their_records(admin_user):
         str(gone.pk): Status.PENDING,
     }
     assert service.retention_dispose(actor=admin_user, review=review) == {"sign_in_records": 1}
-    assert list(UserSession.objects.filter(pk__in=[kept.pk, gone.pk])) == [kept]
+    assert list(SignInRecord.objects.filter(pk__in=[kept.pk, gone.pk])) == [kept]
 
 
 def test_a_record_no_longer_past_its_period_is_not_disposed_of(admin_user):
@@ -357,7 +357,7 @@ def test_disposal_is_all_or_nothing(admin_user, monkeypatch):
     case = old_case()
     set_period("restricted_details", 12)
     long_ago = timezone.now() - datetime.timedelta(days=800)
-    UserSession.objects.create(user=admin_user, session_key="s" * 40, created_at=long_ago)
+    SignInRecord.objects.create(user=admin_user, session_key="s" * 40, at=long_ago)
     review, _ = build_and_get("restricted_details")
     assert set(review.items.values_list("kind", flat=True)) == {
         "restricted_details",

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from sightline.accounts.models import UserSession
+from sightline.accounts.models import SignInRecord
 from sightline.accounts.tests.factories import UserFactory
 from sightline.core import retention_services as service
 from sightline.core.models import (
@@ -39,7 +39,7 @@ def sessions(number: int, start: int = 0) -> None:
     long_ago = timezone.now() - datetime.timedelta(days=800)
     for n in range(start, start + number):
         user = UserFactory.create()
-        UserSession.objects.create(user=user, session_key=f"{n:040d}", created_at=long_ago)
+        SignInRecord.objects.create(user=user, session_key=f"{n:040d}", at=long_ago)
 
 
 def test_the_settings_page_links_to_retention(admin_client):
@@ -132,7 +132,7 @@ def test_a_bad_legal_hold_is_refused_with_a_message(admin_client, data, message)
 
 def test_an_administrator_approves_chosen_items_then_all(admin_client, admin_user):
     sessions(3)
-    others = UserSession.objects.exclude(user=admin_user)
+    others = SignInRecord.objects.exclude(user=admin_user)
     service.retention_review_build()
     review = RetentionReview.objects.get()
     items = list(review.items.order_by("pk"))
@@ -154,7 +154,7 @@ def test_an_administrator_approves_chosen_items_then_all(admin_client, admin_use
 @pytest.mark.parametrize("data", [{}, {"items": ["x"]}, {"items": ["999999"]}])
 def test_disposing_of_nothing_or_nonsense_is_refused(admin_client, admin_user, data):
     sessions(1)
-    others = UserSession.objects.exclude(user=admin_user)
+    others = SignInRecord.objects.exclude(user=admin_user)
     service.retention_review_build()
     review = RetentionReview.objects.get()
     response = admin_client.post(reverse("core:retention_review", kwargs={"pk": review.pk}), data)
