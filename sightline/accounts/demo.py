@@ -1,12 +1,15 @@
 """The fictional demo partnership: its agencies and one user per role."""
 
+import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from sightline.core.management.commands.seed_demo import DEMO_DOMAIN
 from sightline.core.roles import Role
 
 from . import services
-from .models import Agency, Membership, Sector, User
+from .models import AccessReview, AccessReviewStatus, Agency, Membership, Sector, User
 
 BUSINESS_UNIT = "Northshire Safeguarding Partnership Business Unit"
 
@@ -82,7 +85,49 @@ def seed(*, password: str, stdout: Any) -> None:
         agency = agencies[agency_name]
         if not Membership.objects.filter(user=user, agency=agency, role=role).exists():
             services.membership_add(actor=None, user=user, agency=agency, role=role)
+    _seed_suspended(password=password, agency=agencies["Northshire Constabulary"])
+    _seed_access_reviews(agencies=agencies)
     stdout.write("Sign in at http://127.0.0.1:8000 as any of:")
     for role, _, _, _ in USERS:
         stdout.write(f"  {role.label:<32} {demo_email(role)}")
     stdout.write("with the password sightline-demo, or the one given to seed_demo --password.")
+
+
+# Not one of the role accounts above: a constable who stopped using Sightline, so their
+# agency lead (Dan Whitfield) and the administrator can see a suspension and lift it.
+SUSPENDED = ("Owen Pryce", "Police constable", f"owen.pryce@{DEMO_DOMAIN}")
+
+
+def _seed_suspended(*, password: str, agency: Agency) -> None:
+    full_name, job_title, email = SUSPENDED
+    if User.objects.filter(email__iexact=email).exists():
+        return
+    user = services.user_create(
+        actor=None,
+        email=email,
+        full_name=full_name,
+        job_title=job_title,
+        agency=agency,
+        role=Role.PRACTITIONER,
+        password=password,
+        send_password_link=False,
+    )
+    long_ago = timezone.now() - datetime.timedelta(days=120)
+    User.objects.filter(pk=user.pk).update(date_joined=long_ago, last_login=long_ago)
+    user.refresh_from_db()
+    services.user_suspend(user=user)
+
+
+def _seed_access_reviews(*, agencies: dict[str, Agency]) -> None:
+    """The Constabulary's review of this half-year open for its lead, the business unit's
+    done by the administrator."""
+    period = services.access_review_period(on=timezone.localdate())
+    services.access_review_open(agency=agencies["Northshire Constabulary"], period_start=period)
+    unit = agencies[BUSINESS_UNIT]
+    review = services.access_review_open(agency=unit, period_start=period)
+    if review is None or review.status != AccessReviewStatus.OPEN:
+        return
+    admin = User.objects.get(email__iexact=demo_email(Role.ADMINISTRATOR))
+    for item in review.items.all():
+        services.access_review_decide(actor=admin, item=item, decision="keep")
+    services.access_review_complete(actor=admin, review=AccessReview.objects.get(pk=review.pk))
