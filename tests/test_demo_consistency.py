@@ -42,6 +42,7 @@ ADULT_WORDS = ("Adult", "Mr ", "Mrs ", "Ms ", "Victim")
 # other date or moment the demo records (something that happened) must be today or before.
 MAY_BE_FUTURE = {
     "core.closureday.date",
+    "accounts.accessreview.due_on",
     "reviews.casedeadline.due",
     "reviews.case.next_due_on",
     "learning.action.due_date",

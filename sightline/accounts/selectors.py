@@ -198,7 +198,7 @@ def recent_sign_ins(*, user: User, limit: int = RECENT_SIGN_INS) -> list[SignInR
             at=record.at,
             ip_address=record.ip_address or "Not known",
             method=record.method_label,
-            is_open=bool(record.session_key) and record.is_open,  # type: ignore[attr-defined]
+            is_open=bool(record.session_key) and record.is_open,
         )
         for record in records
     ]

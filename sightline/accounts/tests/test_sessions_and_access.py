@@ -361,7 +361,7 @@ def test_removing_roles_ends_the_membership_through_the_service(client, reviewed
 def test_the_lead_of_another_agency_is_refused(client, reviewed, make_user):
     review = _opened(reviewed)
     client.force_login(make_user(Role.AGENCY_LEAD))
-    item = review.items.first()
+    item = review.items.all()[0]
     assert client.get(review.get_absolute_url()).status_code == 404
     url = reverse("accounts:access_review_decide", kwargs={"pk": review.pk, "item_pk": item.pk})
     assert client.post(url, {"decision": "remove"}).status_code == 404
@@ -384,7 +384,7 @@ def test_administrators_see_every_agencys_review_from_settings(admin_client, rev
 def test_the_access_review_list_query_count_is_pinned(admin_client, db):
     def grow(n, start):
         for i in range(n):
-            agency = AgencyFactory()
+            agency = AgencyFactory.create()
             MembershipFactory(agency=agency, user=UserFactory(), role=Role.AGENCY_LEAD)
             services.access_review_open(
                 agency=agency, period_start=datetime.date(2020 + start + i, 4, 1)
@@ -397,7 +397,7 @@ def test_the_access_review_list_query_count_is_pinned(admin_client, db):
 
 
 def test_the_access_review_page_query_count_is_pinned(admin_client, db):
-    agency = AgencyFactory()
+    agency = AgencyFactory.create()
 
     def grow(n):
         for _ in range(n):
@@ -407,7 +407,9 @@ def test_the_access_review_page_query_count_is_pinned(admin_client, db):
     small_review = services.access_review_open(
         agency=agency, period_start=datetime.date(2025, 4, 1)
     )
+    assert small_review is not None
     small = queries(admin_client, small_review.get_absolute_url())
     grow(20)
     big_review = services.access_review_open(agency=agency, period_start=datetime.date(2025, 10, 1))
+    assert big_review is not None
     assert queries(admin_client, big_review.get_absolute_url()) == small
