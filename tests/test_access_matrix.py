@@ -194,6 +194,12 @@ RULES: dict[str, Rule] = {
         data={"decision": "keep"},
         hidden_from=EVERYONE - {Role.ADMINISTRATOR, Role.AGENCY_LEAD},
     ),
+    # Removing asks first (GET), then acts (POST).
+    "accounts:access_review_remove": Rule(
+        allowed=frozenset({Role.ADMINISTRATOR, Role.AGENCY_LEAD}),
+        kwargs=("pk:access_review", "item_pk:access_review_item"),
+        hidden_from=EVERYONE - {Role.ADMINISTRATOR, Role.AGENCY_LEAD},
+    ),
     "accounts:access_review_complete": Rule(
         allowed=frozenset({Role.ADMINISTRATOR, Role.AGENCY_LEAD}),
         method="post",

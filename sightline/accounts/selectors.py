@@ -5,6 +5,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.sessions.models import Session
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -183,12 +184,17 @@ class SignInRow:
 
 def recent_sign_ins(*, user: User, limit: int = RECENT_SIGN_INS) -> list[SignInRow]:
     """The person's latest sign-ins, newest first, each saying whether its session is still
-    open (one query)."""
+    open: its session row is there and has not expired (one query)."""
     records = (
         SignInRecord.objects.filter(user=user)
         .annotate(
             is_open=Exists(
                 UserSession.objects.filter(user=user, session_key=OuterRef("session_key"))
+            )
+            & Exists(
+                Session.objects.filter(
+                    session_key=OuterRef("session_key"), expire_date__gt=timezone.now()
+                )
             )
         )
         .order_by("-at", "-id")[:limit]

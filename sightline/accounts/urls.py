@@ -65,6 +65,11 @@ urlpatterns = [
         name="access_review_decide",
     ),
     path(
+        "access-reviews/<int:pk>/items/<int:item_pk>/remove/",
+        views.AccessReviewRemoveView.as_view(),
+        name="access_review_remove",
+    ),
+    path(
         "access-reviews/<int:pk>/done/",
         views.AccessReviewCompleteView.as_view(),
         name="access_review_complete",

@@ -656,6 +656,45 @@ class AccessReviewDecideView(AccessReviewObjectView):
         return redirect(f"{review.get_absolute_url()}#person-{item.member_id}")
 
 
+class AccessReviewRemoveView(AccessReviewObjectView, ConfirmActionView):
+    """Removing asks first, and says what the person will lose."""
+
+    permission = "accounts.decide_access_review"
+
+    @property
+    def item(self) -> Any:
+        return selectors.access_review_item_get(review=self.object, pk=self.kwargs["item_pk"])
+
+    def confirmation(self) -> Confirmation:
+        item, review = self.item, self.object
+        name = item.member.full_name or item.member.email
+        roles = item.source == "roles"
+        return Confirmation(
+            caption=f"Access review of {review.agency.name}",
+            heading=f"Are you sure you want to remove this from {name}?",
+            facts=[("Person", name), ("Roles" if roles else "Access", item.label)],
+            happens=[
+                f"{name} loses their roles in {review.agency.name} at once, and with them "
+                "the pages, cases and emails those roles give."
+                if roles
+                else f"{name} is taken off the list at once and can no longer see the "
+                "case's restricted details.",
+                "The change is recorded in the audit trail. An administrator can give it "
+                "back later.",
+            ],
+            button="Remove",
+            keep="Go back to the review",
+        )
+
+    def act(self) -> str:
+        item = self.item
+        services.access_review_decide(actor=self.request.user, item=item, decision="remove")
+        return f"Removed: {item.label} for {item.member.full_name or item.member.email}."
+
+    def done_url(self) -> str:
+        return f"{self.object.get_absolute_url()}#person-{self.item.member_id}"
+
+
 class AccessReviewCompleteView(AccessReviewObjectView):
     permission = "accounts.decide_access_review"
     http_method_names = ["post"]

@@ -35,6 +35,7 @@ def test_the_agency_leads_pages(visitor, demo):
         visitor.goto(path)
     visitor.goto(review.get_absolute_url())
     visitor.click(visitor.page.get_by_role("button", name="Keep").first)
+    visitor.click(visitor.page.get_by_role("button", name="Remove").first)
     visitor.goto(reverse("accounts:sign_out_everywhere"))
     visitor.click(visitor.page.get_by_role("button", name="Sign out everywhere"))
     assert "/sign-in/" in visitor.page.url

@@ -337,14 +337,16 @@ def test_the_lead_keeps_and_removes_and_completes_and_it_is_audited(client, revi
     assert Membership.objects.filter(user=member, agency=reviewed["agency"]).count() == 2
 
 
-def test_removing_roles_ends_the_membership_through_the_service(client, reviewed):
+def test_removing_roles_asks_first_then_ends_the_membership_through_the_service(client, reviewed):
     review = _opened(reviewed)
     client.force_login(reviewed["lead"])
     roles = review.items.get(member=reviewed["member"], source=AccessReviewItem.ROLES)
-    client.post(
-        reverse("accounts:access_review_decide", kwargs={"pk": review.pk, "item_pk": roles.pk}),
-        {"decision": "remove"},
-    )
+    url = reverse("accounts:access_review_remove", kwargs={"pk": review.pk, "item_pk": roles.pk})
+    assert url in client.get(review.get_absolute_url()).content.decode()
+    asked = client.get(url).content.decode()
+    assert "Are you sure you want to remove this from Mo Member?" in asked
+    assert Membership.objects.filter(user=reviewed["member"], agency=reviewed["agency"]).exists()
+    assert client.post(url).status_code == 302
     assert not Membership.objects.filter(
         user=reviewed["member"], agency=reviewed["agency"]
     ).exists()
