@@ -11,6 +11,7 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "Accounts and partner agencies"
     demo_seeder = "sightline.accounts.demo.seed"
+    home_panels = ("sightline.accounts.panels.access_reviews_panel",)
     settings_pages = (
         SettingsPage(
             "Users",

@@ -360,6 +360,17 @@ def test_removing_roles_asks_first_then_ends_the_membership_through_the_service(
     )
 
 
+def test_the_home_page_tells_the_lead_of_their_open_review(client, reviewed):
+    review = _opened(reviewed)
+    client.force_login(reviewed["lead"])
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert "Access reviews to finish" in page
+    assert review.get_absolute_url() in page
+    review.status, review.completed_at = "done", timezone.now()
+    review.save()
+    assert "Access reviews to finish" not in client.get(reverse("accounts:home")).content.decode()
+
+
 def test_the_lead_of_another_agency_is_refused(client, reviewed, make_user):
     review = _opened(reviewed)
     client.force_login(make_user(Role.AGENCY_LEAD))
