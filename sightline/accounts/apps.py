@@ -24,6 +24,14 @@ class AccountsConfig(AppConfig):
             "The partner agencies, their sectors, and who holds which role in each.",
             order=11,
         ),
+        SettingsPage(
+            "Single sign-on requests",
+            "accounts:sso_link_list",
+            "accounts.manage_sso_links",
+            "Confirm which account a first sign-in with an organisation's work account "
+            "belongs to, or refuse it.",
+            order=12,
+        ),
     )
 
     def ready(self) -> None:
