@@ -36,7 +36,9 @@ def _email(*, kind: str, to: str, subject: str, template: str, context: dict[str
 def link_request_open(*, provider: OidcProvider, identity: ProviderIdentity) -> LinkRequest:
     """A first sign-in through ``provider``: ask the administrators which account it is.
     Reuses the waiting request for the same subject, so signing in again emails nobody."""
-    existing = sso_selectors.link_request_pending(provider_key=provider.key, subject=identity.subject)
+    existing = sso_selectors.link_request_pending(
+        provider_key=provider.key, subject=identity.subject
+    )
     if existing is not None:
         return existing
     suggested = sso_selectors.user_suggested_for(provider=provider, email=identity.email)
@@ -173,7 +175,9 @@ def external_identity_used(*, identity: ExternalIdentity) -> None:
     ExternalIdentity.objects.filter(pk=identity.pk).update(last_used_at=timezone.now())
 
 
-def sso_sign_in_refused(*, provider: OidcProvider, user: User | None, email: str, reason: str) -> None:
+def sso_sign_in_refused(
+    *, provider: OidcProvider, user: User | None, email: str, reason: str
+) -> None:
     audit_record(
         actor=None,
         actor_email=(user.email if user is not None else email),
@@ -191,4 +195,3 @@ def password_sign_in_refused(*, user: User) -> None:
         obj=user,
         detail="Password sign-in refused: the person's agency signs in with single sign-on only.",
     )
-

@@ -207,7 +207,11 @@ class SsoLinkDecideView(PolicyView):
         return render(
             request,
             "accounts/sso_link_decide.html",
-            {"link": link, "form": form, "provider": sso_selectors.provider_for(key=link.provider_key)},
+            {
+                "link": link,
+                "form": form,
+                "provider": sso_selectors.provider_for(key=link.provider_key),
+            },
             status=status,
         )
 

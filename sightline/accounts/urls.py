@@ -15,9 +15,7 @@ urlpatterns = [
         name="sso_callback",
     ),
     path("single-sign-on/", sso_views.SsoLinkListView.as_view(), name="sso_link_list"),
-    path(
-        "single-sign-on/<int:pk>/", sso_views.SsoLinkDecideView.as_view(), name="sso_link_decide"
-    ),
+    path("single-sign-on/<int:pk>/", sso_views.SsoLinkDecideView.as_view(), name="sso_link_decide"),
     path(
         "users/<int:pk>/single-sign-on/<int:identity_pk>/unlink/",
         sso_views.ExternalIdentityRemoveView.as_view(),
