@@ -35,4 +35,4 @@ class AccountsConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from . import policies, signals  # noqa: F401  (registers rules and signal receivers)
+        from . import checks, policies, signals  # noqa: F401  (registers rules, checks, receivers)

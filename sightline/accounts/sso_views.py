@@ -176,7 +176,9 @@ class LinkDecisionForm(forms.Form):
 
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [("", "Choose an account")] + [
+        choice = self.fields["user"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [("", "Choose an account")] + [
             (person.pk, f"{person.full_name} ({person.email})") for person in people
         ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0004_multi_factor")]
 
-    operations: list[migrations.operations.base.Operation] = [
+    operations = [
         migrations.AddField(
             model_name="agency",
             name="single_sign_on_only",

@@ -79,7 +79,7 @@ def oidc_provider():
         pytest.skip(message)
     port = free_port()
     redirects = ",".join(f"{BASE_URL}/sign-in/sso/{key}/callback/" for key in PROVIDER_KEYS)
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 (node and the repository's own script)
         [node, str(SCRIPT), str(port), CLIENT_ID, CLIENT_SECRET, redirects],
         cwd=ROOT,
         stdout=subprocess.PIPE,

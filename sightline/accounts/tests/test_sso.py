@@ -199,8 +199,10 @@ def test_deactivated_person_is_refused(person, admin_client, sso, alex):
     assert signed_in_user_id(person) is None
 
 
-def test_administrator_cannot_link_someone_outside_the_agencies(person, admin_client, sso, alex):
-    outsider = MembershipFactory(agency=AgencyFactory(name=OTHER_AGENCY)).user
+def test_administrator_cannot_link_someone_outside_the_agencies(
+    person, admin_client, sso, alex, make_user
+):
+    outsider = make_user(Role.PRACTITIONER, agency=AgencyFactory(name=OTHER_AGENCY))
     sign_in(person, sso, "alex-sub")
     request = LinkRequest.objects.get()
     response = admin_client.post(
@@ -262,7 +264,7 @@ def test_tampered_nonce_is_refused_with_400(person, sso, alex, admin_client):
     link(admin_client, alex)
     start = person.get(reverse("accounts:sso_start", kwargs={"key": "northshire"}))
     session = person.session
-    key = next(name for name in session.keys() if name.startswith("_state_northshire_"))
+    key = next(name for name in session if name.startswith("_state_northshire_"))
     stored = session[key]
     stored["data"]["nonce"] = "not-the-nonce-sent"
     session[key] = stored
@@ -320,3 +322,44 @@ def test_link_request_list_query_count(admin_client, django_assert_num_queries, 
     admin_client.get(reverse("accounts:sso_link_list"))
     with django_assert_num_queries(7):
         admin_client.get(reverse("accounts:sso_link_list"))
+
+
+def test_configuration_is_checked(db):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from sightline.accounts.checks import check_sso_agencies
+    from sightline.accounts.sso_config import providers_from_environ
+
+    base = {
+        "SIGHTLINE_OIDC_PROVIDERS": "north",
+        "SIGHTLINE_OIDC_NORTH_NAME": "North",
+        "SIGHTLINE_OIDC_NORTH_ISSUER": "https://login.microsoftonline.com/t/v2.0",
+        "SIGHTLINE_OIDC_NORTH_CLIENT_ID": "id",
+        "SIGHTLINE_OIDC_NORTH_CLIENT_SECRET": "secret",
+        "SIGHTLINE_OIDC_NORTH_AGENCIES": "North Police; north council",
+        "SIGHTLINE_OIDC_NORTH_TRUST_MFA": "true",
+        "SIGHTLINE_OIDC_NORTH_SUBJECT": "entra",
+    }
+    (north,) = providers_from_environ(base)
+    assert north.agencies == ("North Police", "north council")
+    assert (north.trust_mfa, north.subject) == (True, "entra")
+    assert "secret" not in repr(north)
+    for name, value, message in [
+        ("SIGHTLINE_OIDC_NORTH_CLIENT_SECRET", "", "CLIENT_SECRET must be set"),
+        ("SIGHTLINE_OIDC_NORTH_TRUST_MFA", "maybe", "TRUST_MFA must be true or false"),
+        ("SIGHTLINE_OIDC_NORTH_SUBJECT", "email", "SUBJECT must be standard"),
+        ("SIGHTLINE_OIDC_NORTH_ISSUER", "http://idp.example", "must be an https"),
+        ("SIGHTLINE_OIDC_PROVIDERS", "North!", "not a usable key"),
+    ]:
+        with pytest.raises(ImproperlyConfigured, match=message):
+            providers_from_environ({**base, name: value})
+    assert providers_from_environ({}) == ()
+
+    AgencyFactory(name="North Council")
+    from django.test import override_settings
+
+    with override_settings(SIGHTLINE_OIDC_PROVIDERS=(north,)):
+        errors = check_sso_agencies(None, databases=["default"])
+    assert [error.id for error in errors] == ["sightline.E301"]
+    assert "North Police" in errors[0].msg
+    assert "north council" not in errors[0].msg
