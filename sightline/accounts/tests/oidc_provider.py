@@ -5,12 +5,14 @@ Without node or node_modules the tests that use it skip, unless SIGHTLINE_OIDC_T
 (as CI sets it), when they fail instead.
 """
 
+import contextlib
 import os
 import re
 import shutil
 import socket
 import subprocess
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -31,7 +33,7 @@ PROVIDER_KEYS = ("northshire", "entra", "untrusted")
 class RunningProvider:
     issuer: str
 
-    def sign_in(self, authorization_url: str, account: str) -> str:
+    def sign_in(self, authorization_url: str, account: str, base_url: str = BASE_URL) -> str:
         """Do what a person does at the provider: open the authorization URL, type the
         account at its sign-in page, and follow it back. Returns the callback's path and
         query, for the Django test client."""
@@ -56,7 +58,7 @@ class RunningProvider:
         for _ in range(10):
             assert response.is_redirect, (response.status_code, response.text[:500])
             location = urljoin(self.issuer, response.headers["location"])
-            if location.startswith(BASE_URL):
+            if location.startswith(base_url):
                 parts = urlsplit(location)
                 return f"{parts.path}?{parts.query}"
             response = browser.get(location, allow_redirects=False, timeout=10)
@@ -69,18 +71,29 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def oidc_provider():
-    node = shutil.which("node")
-    if node is None or not (ROOT / "node_modules" / "oidc-provider").is_dir():
-        message = "node or node_modules/oidc-provider is missing (run make setup)."
+def provider_missing() -> str:
+    """Why the provider cannot run here ("" when it can)."""
+    if shutil.which("node") is None or not (ROOT / "node_modules" / "oidc-provider").is_dir():
+        return "node or node_modules/oidc-provider is missing (run make setup)."
+    return ""
+
+
+def skip_unless_provider_runs() -> None:
+    message = provider_missing()
+    if message:
         if os.environ.get("SIGHTLINE_OIDC_TESTS") == "required":
             pytest.fail(message)
         pytest.skip(message)
+
+
+@contextlib.contextmanager
+def provider_running(redirect_uris: list[str]) -> Iterator[RunningProvider]:
+    """Start the provider on a free loopback port, accepting ``redirect_uris``; stop it after."""
+    node = shutil.which("node")
+    assert node is not None
     port = free_port()
-    redirects = ",".join(f"{BASE_URL}/sign-in/sso/{key}/callback/" for key in PROVIDER_KEYS)
     process = subprocess.Popen(  # noqa: S603 (node and the repository's own script)
-        [node, str(SCRIPT), str(port), CLIENT_ID, CLIENT_SECRET, redirects],
+        [node, str(SCRIPT), str(port), CLIENT_ID, CLIENT_SECRET, ",".join(redirect_uris)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -99,7 +112,6 @@ def oidc_provider():
     threading.Thread(target=read, daemon=True).start()
     try:
         if not ready.wait(30):
-            process.kill()
             pytest.fail(f"The OpenID Connect provider did not start: {''.join(lines)}")
         yield RunningProvider(issuer=f"http://127.0.0.1:{port}")
     finally:
@@ -109,3 +121,14 @@ def oidc_provider():
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def callback_uris(base_url: str) -> list[str]:
+    return [f"{base_url}/sign-in/sso/{key}/callback/" for key in PROVIDER_KEYS]
+
+
+@pytest.fixture(scope="session")
+def oidc_provider() -> Iterator[RunningProvider]:
+    skip_unless_provider_runs()
+    with provider_running(callback_uris(BASE_URL)) as running:
+        yield running
