@@ -15,7 +15,12 @@ from django.core.files.storage import default_storage
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from sightline.accounts.models import AccessReview, AccessReviewItem
+from sightline.accounts.models import (
+    AccessReview,
+    AccessReviewItem,
+    ExternalIdentity,
+    LinkRequest,
+)
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from sightline.assurance.models import Priority
 from sightline.assurance.services.papers import group_paper_add
@@ -168,6 +173,19 @@ RULES: dict[str, Rule] = {
     "accounts:password_reset_done": Rule(allowed=None),
     "accounts:password_reset_confirm": Rule(allowed=None, extra={"uidb64": "MQ", "token": "x-y"}),
     "accounts:password_reset_complete": Rule(allowed=None),
+    # Single sign-on: the test settings' provider is unreachable (502); a callback without a
+    # provider's answer is refused (400). Confirming links is the administrators'.
+    "accounts:sso_start": Rule(
+        allowed=None, extra={"key": "testsso"}, public_status=frozenset({502})
+    ),
+    "accounts:sso_callback": Rule(
+        allowed=None, extra={"key": "testsso"}, public_status=frozenset({400})
+    ),
+    "accounts:sso_link_list": Rule(allowed=ADMIN),
+    "accounts:sso_link_decide": Rule(allowed=ADMIN, kwargs=("pk:link_request",)),
+    "accounts:external_identity_remove": Rule(
+        allowed=ADMIN, method="post", kwargs=("pk:target", "identity_pk:external_identity")
+    ),
     "accounts:home": Rule(allowed=EVERYONE),
     "accounts:sign_out": Rule(allowed=EVERYONE, method="post"),
     "accounts:account": Rule(allowed=EVERYONE),
@@ -606,6 +624,12 @@ def world(db):
         "home_agency": home_agency,
         "target": target,
         "target_membership": target_membership,
+        "link_request": LinkRequest.objects.create(
+            provider_key="testsso", issuer="http://127.0.0.1:9", subject="world-subject"
+        ),
+        "external_identity": ExternalIdentity.objects.create(
+            provider_key="testsso", issuer="http://127.0.0.1:9", subject="target", user=target
+        ),
         "case": case,
         "referral": ReferralFactory.create(referrer=target, referring_agency=home_agency),
         "pause": PauseFactory.create(case=case, recorded_by=officer),

@@ -114,7 +114,9 @@ class Run:
             return
         status = response.status_code
         self.statuses[status] += 1
-        if status >= 500:
+        # A 5xx the access matrix names as the page's answer is expected (single sign-on's
+        # start page says 502 when, as in the test settings, the provider cannot be reached).
+        if status >= 500 and status not in RULES[name].public_status - {200, 302}:
             self.failures.append(f"{name} as {caller}: {status} for {data!r:.600}")
         accepted = form.method == "post" and status in (301, 302, 303)
         after = self.last = fuzzing.fingerprint(self.sql, self.tables)

@@ -10,6 +10,8 @@ import dj_email_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from sightline.accounts import sso_config as _sso_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("SIGHTLINE_VAR_DIR", BASE_DIR / "var"))
 
@@ -143,6 +145,9 @@ AUTHENTICATION_BACKENDS = [
 # client's address is the connection's). Used for the address in the audit trail.
 SIGHTLINE_TRUSTED_PROXIES = int(os.environ.get("SIGHTLINE_TRUSTED_PROXIES", "0"))
 LOGIN_URL = "accounts:sign_in"
+# Single sign-on providers (OpenID Connect), each from its SIGHTLINE_OIDC_<KEY>_* variables:
+# see sightline/accounts/sso_config.py and docs/operations.md. Their secrets stay here.
+SIGHTLINE_OIDC_PROVIDERS = _sso_config.providers_from_environ(os.environ)
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:sign_in"
 AUTH_PASSWORD_VALIDATORS = [

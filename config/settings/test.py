@@ -1,5 +1,7 @@
 """Settings for the test suite: fast hashing, local memory email, static files from finders."""
 
+from sightline.accounts.sso_config import providers_from_environ
+
 from .local import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -16,6 +18,18 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 SIGHTLINE_PARTNERSHIP_NAME = "Northshire Safeguarding Partnership"
 SIGHTLINE_STRICT_TEMPLATES = True
+# One single sign-on provider, unreachable (nothing listens on the discard port): the access
+# matrix and the fuzz test reach its pages; the real flow's tests start a provider of their own.
+SIGHTLINE_OIDC_PROVIDERS = providers_from_environ(
+    {
+        "SIGHTLINE_OIDC_PROVIDERS": "testsso",
+        "SIGHTLINE_OIDC_TESTSSO_NAME": "Test single sign-on",
+        "SIGHTLINE_OIDC_TESTSSO_ISSUER": "http://127.0.0.1:9",
+        "SIGHTLINE_OIDC_TESTSSO_CLIENT_ID": "sightline",
+        "SIGHTLINE_OIDC_TESTSSO_CLIENT_SECRET": "not-a-secret",
+        "SIGHTLINE_OIDC_TESTSSO_AGENCIES": "Home Agency",
+    }
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # The audit trail's tables refuse TRUNCATE (core 0008) unless this is on: the test
     # database is emptied with TRUNCATE between tests that commit.

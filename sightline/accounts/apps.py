@@ -36,6 +36,14 @@ class AccountsConfig(AppConfig):
             "each agency's review stands.",
             order=12,
         ),
+        SettingsPage(
+            "Single sign-on requests",
+            "accounts:sso_link_list",
+            "accounts.manage_sso_links",
+            "Confirm which account a first sign-in with an organisation's work account "
+            "belongs to, or refuse it.",
+            order=13,
+        ),
     )
     schedules = (
         Schedule(
@@ -59,4 +67,4 @@ class AccountsConfig(AppConfig):
     )
 
     def ready(self) -> None:
-        from . import policies, signals  # noqa: F401  (registers rules and signal receivers)
+        from . import checks, policies, signals  # noqa: F401  (registers rules, checks, receivers)

@@ -117,6 +117,12 @@ class AgencyForm(forms.Form):
         min_value=1,
         max_value=MAX_WORKFORCE,
     )
+    single_sign_on_only = forms.BooleanField(
+        label="Its staff sign in only with their organisation's single sign-on",
+        help_text="They cannot sign in with a password or reset one, so someone disabled in "
+        "the organisation's directory cannot get in. Link each person's work account first.",
+        required=False,
+    )
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
@@ -151,7 +157,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def get_users(self, email: str) -> Any:
         return (
             user
-            for user in User.objects.filter(email__iexact=email, is_active=True)
+            # Nobody in a single-sign-on-only agency gets a reset link (the page says the same).
+            for user in User.objects.filter(email__iexact=email, is_active=True).exclude(
+                memberships__agency__single_sign_on_only=True
+            )
             if user.has_usable_password() or not user.last_login
         )
 

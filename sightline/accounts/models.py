@@ -32,7 +32,11 @@ class Sector(models.TextChoices):
 
 
 class Agency(TimeStampedModel):
-    history_labels = {"is_active": "Active partner", "workforce": "Workforce"}
+    history_labels = {
+        "is_active": "Active partner",
+        "workforce": "Workforce",
+        "single_sign_on_only": "Single sign-on only",
+    }
 
     name = models.CharField(max_length=150)
     sector = models.CharField(max_length=32, choices=Sector.choices)
@@ -42,6 +46,9 @@ class Agency(TimeStampedModel):
     workforce = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_WORKFORCE)]
     )
+    # Its staff sign in only through their organisation's single sign-on: no password sign-in
+    # and no password reset, so someone disabled in the directory cannot fall back to one.
+    single_sign_on_only = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
@@ -350,3 +357,71 @@ class AccessReviewItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}: {self.label}"
+
+
+class ExternalIdentity(models.Model):
+    """A confirmed link between a provider's stable subject and a Sightline account: single
+    sign-on signs in only through one of these, never by matching an email address."""
+
+    provider_key = models.CharField(max_length=32)
+    issuer = models.CharField(max_length=300)
+    # "standard": the provider's sub; "entra": tenant id and object id, "<tid>:<oid>".
+    subject = models.CharField(max_length=255)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["provider_key", "created_at"]
+        verbose_name_plural = "external identities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider_key", "subject"], name="externalidentity_unique_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_key} sign-in of {self.user_id}"
+
+
+class LinkRequest(models.Model):
+    """A first single sign-on by someone Sightline does not know yet: an administrator
+    confirms which account it is (or refuses) before it can sign anyone in."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an administrator"
+        CONFIRMED = "confirmed", "Confirmed"
+        REFUSED = "refused", "Refused"
+
+    provider_key = models.CharField(max_length=32)
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    # As the provider showed them: unverified, shown to the administrator only as a hint.
+    claimed_email = models.CharField(max_length=254, blank=True)
+    claimed_name = models.CharField(max_length=150, blank=True)
+    suggested_user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "confirmed", "refused"]),
+                name="linkrequest_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["provider_key", "subject"],
+                condition=models.Q(status="pending"),
+                name="linkrequest_one_pending_per_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Link request {self.pk} ({self.provider_key})"

@@ -54,3 +54,4 @@ rules.add_perm(
     "accounts.decide_access_review", is_signed_in & (is_administrator | leads_reviewed_agency)
 )
 rules.add_perm("accounts.view_all_access_reviews", is_administrator)
+rules.add_perm("accounts.manage_sso_links", is_administrator)

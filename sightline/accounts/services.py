@@ -40,7 +40,7 @@ from .models import (
 )
 
 USER_FIELDS = ("email", "full_name", "job_title", "is_active")
-AGENCY_FIELDS = ("name", "sector", "is_active", "workforce")
+AGENCY_FIELDS = ("name", "sector", "is_active", "workforce", "single_sign_on_only")
 
 
 def _email_taken(email: str, *, exclude: User | None = None) -> bool:
@@ -249,7 +249,13 @@ def membership_remove(*, actor: Any, membership: Membership) -> None:
 
 @transaction.atomic
 def agency_create(
-    *, actor: Any, name: str, sector: str, is_active: bool = True, workforce: int | None = None
+    *,
+    actor: Any,
+    name: str,
+    sector: str,
+    is_active: bool = True,
+    workforce: int | None = None,
+    single_sign_on_only: bool = False,
 ) -> Agency:
     if _agency_name_taken(name):
         raise ValidationError({"name": "An agency with this name already exists"})
@@ -258,6 +264,7 @@ def agency_create(
         sector=sector,
         is_active=is_active,
         workforce=workforce,
+        single_sign_on_only=single_sign_on_only,
         created_by=actor if getattr(actor, "pk", None) else None,
         updated_by=actor if getattr(actor, "pk", None) else None,
     )
@@ -279,12 +286,15 @@ def agency_update(
     sector: str,
     is_active: bool,
     workforce: int | None = None,
+    single_sign_on_only: bool | None = None,
 ) -> Agency:
     if _agency_name_taken(name, exclude=agency):
         raise ValidationError({"name": "Another agency already has this name"})
     before = snapshot(agency, AGENCY_FIELDS)
     agency.name, agency.sector, agency.is_active = name.strip(), sector, is_active
     agency.workforce = workforce
+    if single_sign_on_only is not None:
+        agency.single_sign_on_only = single_sign_on_only
     changes = changes_between(before, snapshot(agency, AGENCY_FIELDS))
     if changes:
         agency.updated_by = actor

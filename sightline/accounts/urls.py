@@ -1,12 +1,26 @@
 from django.urls import path
 
-from . import views
+from . import sso_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
+    # Single sign-on (OpenID Connect): see sso_views.
+    path("sign-in/sso/<slug:key>/", sso_views.SsoStartView.as_view(), name="sso_start"),
+    path(
+        "sign-in/sso/<slug:key>/callback/",
+        sso_views.SsoCallbackView.as_view(),
+        name="sso_callback",
+    ),
+    path("single-sign-on/", sso_views.SsoLinkListView.as_view(), name="sso_link_list"),
+    path("single-sign-on/<int:pk>/", sso_views.SsoLinkDecideView.as_view(), name="sso_link_decide"),
+    path(
+        "users/<int:pk>/single-sign-on/<int:identity_pk>/unlink/",
+        sso_views.ExternalIdentityRemoveView.as_view(),
+        name="external_identity_remove",
+    ),
     path("sign-out/", views.SignOutView.as_view(), name="sign_out"),
     path("account/", views.AccountView.as_view(), name="account"),
     path(

@@ -33,7 +33,7 @@ from sightline.core.views import (
     next_url,
 )
 
-from . import selectors, services
+from . import selectors, services, sso, sso_selectors, sso_services, sso_views
 from .forms import (
     AccessDecisionForm,
     AgencyForm,
@@ -61,7 +61,12 @@ class SignInView(View):
         response = render(
             request,
             self.template_name,
-            {"form": form, "next": self._next(request), "session_expired": expired},
+            {
+                "form": form,
+                "next": self._next(request),
+                "session_expired": expired,
+                "sso_buttons": sso_views.sign_in_buttons(),
+            },
             status=status,
         )
         response.delete_cookie(SESSION_HINT_COOKIE, samesite="Lax")
@@ -102,6 +107,14 @@ class SignInView(View):
                 None, "The email address or password is not right. Check them and try again."
             )
             return self._render(request, form, status=400)
+        if sso_selectors.user_single_sign_on_only(user=user):
+            sso_services.password_sign_in_refused(user=user)
+            form.add_error(
+                None,
+                "Your organisation signs in to Sightline with its own sign-in, not a password. "
+                "Use your organisation's sign-in button below.",
+            )
+            return self._render(request, form, status=403)
         login(request, user)
         response = HttpResponseRedirect(self._next(request))
         response.set_cookie(
@@ -314,7 +327,13 @@ class UserDetailView(UserObjectView):
         return render(
             request,
             "accounts/user_detail.html",
-            {"person": user, "memberships": list(user.memberships.all()), "history": history},
+            {
+                "person": user,
+                "memberships": list(user.memberships.all()),
+                "history": history,
+                "external_identities": sso_selectors.external_identities_for(user=user),
+                "sso_names": {provider.key: provider.name for provider in sso.providers()},
+            },
         )
 
 
@@ -521,6 +540,7 @@ class AgencyEditView(PolicyView):
                 "sector": agency.sector,
                 "is_active": agency.is_active,
                 "workforce": agency.workforce,
+                "single_sign_on_only": agency.single_sign_on_only,
             }
         )
         return render(request, "accounts/agency_form.html", {"form": form, "agency": agency})
