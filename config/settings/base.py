@@ -169,8 +169,18 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "sightline.core.views.csrf_failure"
-SIGHTLINE_SIGN_IN_ATTEMPTS = 5
-SIGHTLINE_SIGN_IN_LOCKOUT_MINUTES = 15
+# Sign-in throttling (docs/operations.md, "Sign-in limits"): failed sign-ins counted per
+# client address, per account and address, and per account, as (attempts, minutes). Nothing
+# locks an account: a browser the person has signed in from before (a "known device" cookie,
+# kept for SIGHTLINE_KNOWN_DEVICE_DAYS) is held only to its own count.
+SIGHTLINE_SIGN_IN_LIMIT_PER_CLIENT = (30, 15)
+SIGHTLINE_SIGN_IN_LIMIT_PER_ACCOUNT_AND_CLIENT = (5, 15)
+SIGHTLINE_SIGN_IN_LIMIT_PER_ACCOUNT = (20, 60)
+SIGHTLINE_SIGN_IN_LIMIT_PER_DEVICE = (5, 15)
+SIGHTLINE_KNOWN_DEVICE_DAYS = 90
+# Password reset and training registration emails: per email address and per client address.
+SIGHTLINE_EMAIL_LIMIT_PER_RECIPIENT = (3, 60)
+SIGHTLINE_EMAIL_LIMIT_PER_CLIENT = (10, 60)
 
 # --- Security headers ----------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

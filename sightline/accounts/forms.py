@@ -1,13 +1,11 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth import forms as auth_forms
-from django.template.loader import render_to_string
 
 from sightline.core.forms import WholeNumberField
 from sightline.core.roles import Role
 
-from .models import MAX_WORKFORCE, Agency, Sector, User
+from .models import MAX_WORKFORCE, Agency, Sector
 
 
 class SignInForm(forms.Form):
@@ -114,7 +112,7 @@ class AgencyForm(forms.Form):
     )
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm):
+class PasswordResetForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
@@ -124,28 +122,3 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             "invalid": "Enter an email address in the correct format, like name@example.org",
         },
     )
-
-    def send_mail(
-        self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
-    ) -> None:
-        """Through the outbox, like every email Sightline sends."""
-        from .services import password_reset_email
-
-        password_reset_email(
-            to=to_email,
-            subject="".join(render_to_string(subject_template_name, context).splitlines()),
-            body=render_to_string(email_template_name, context),
-        )
-
-    def get_users(self, email: str) -> Any:
-        return (
-            user
-            for user in User.objects.filter(email__iexact=email, is_active=True)
-            if user.has_usable_password() or not user.last_login
-        )

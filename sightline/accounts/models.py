@@ -204,3 +204,6 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"Session of {self.user_id} from {self.created_at:%Y-%m-%d %H:%M}"
+
+
+from .throttle_models import ThrottleHit as ThrottleHit  # noqa: E402
