@@ -156,6 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn, offline, with the partnership's, agencies' and person's words (docs/operations.md).
+    {"NAME": "sightline.accounts.validators.StrengthValidator", "OPTIONS": {"min_score": 4}},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

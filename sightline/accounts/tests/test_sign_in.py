@@ -137,8 +137,8 @@ def test_change_own_password(client, make_user):
         reverse("accounts:password_change"),
         {
             "old_password": PASSWORD,
-            "new_password1": "another long phrase",
-            "new_password2": "another long phrase",
+            "new_password1": "another long phrase about marmalade",
+            "new_password2": "another long phrase about marmalade",
         },
     )
     assert ok["Location"] == reverse("accounts:account")
