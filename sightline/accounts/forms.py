@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 
 from sightline.core.forms import WholeNumberField
 from sightline.core.roles import Role
@@ -112,7 +113,9 @@ class AgencyForm(forms.Form):
     )
 
 
-class PasswordResetForm(forms.Form):
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Only checks the address: the worker sends the email (``services.password_reset_send``)."""
+
     email = forms.EmailField(
         label="Email address",
         max_length=254,

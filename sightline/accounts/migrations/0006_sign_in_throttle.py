@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0005_single_sign_on")]
 
-    operations: list[migrations.operations.base.Operation] = [
+    operations = [
         migrations.CreateModel(
             name="ThrottleHit",
             fields=[

@@ -202,5 +202,9 @@ def test_the_client_address_is_read_through_trusted_proxies(client, user):
     for _ in range(PER_PAIR):
         sign_in(client, user.email, WRONG, address="10.0.0.1", HTTP_X_FORWARDED_FOR="192.0.2.5")
     proxied = {"address": "10.0.0.1"}
-    assert sign_in(client, user.email, HTTP_X_FORWARDED_FOR="192.0.2.5", **proxied).status_code == 429
-    assert sign_in(client, user.email, HTTP_X_FORWARDED_FOR="192.0.2.6", **proxied).status_code == 302
+    assert (
+        sign_in(client, user.email, HTTP_X_FORWARDED_FOR="192.0.2.5", **proxied).status_code == 429
+    )
+    assert (
+        sign_in(client, user.email, HTTP_X_FORWARDED_FOR="192.0.2.6", **proxied).status_code == 302
+    )
