@@ -88,6 +88,9 @@ def _british(text: str) -> str:
 def assess(password: str, *, inputs: Iterable[str]) -> Strength:
     """The weaker judgement of the password as typed and without its separators, and a
     message saying what to do when it is too easy to guess."""
+    if not password:
+        # zxcvbn fails on nothing at all; the length check says what to do.
+        return Strength(score=0, message=ADVICE)
     words = list(inputs)
     typed = password[:ZXCVBN_MAX_LENGTH]
     joined = re.sub(r"[\W_]+", "", typed)

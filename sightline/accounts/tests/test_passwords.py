@@ -5,6 +5,8 @@ import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import PASSWORD
 from sightline.accounts.password_rules import assess, words_from
@@ -63,6 +65,13 @@ def test_the_advice_is_zxcvbns_in_british_english():
 
 def test_a_very_long_password_is_judged_without_error():
     assert assess("lantern " * 20, inputs=[]).score >= 0
+
+
+@given(st.text(max_size=200), st.lists(st.text(max_size=30), max_size=5))
+def test_any_text_is_judged_without_error(password, words):
+    result = assess(password, inputs=words_from(*words))
+    assert 0 <= result.score <= 4
+    assert result.message
 
 
 def test_words_from_splits_names_and_addresses():
