@@ -161,6 +161,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn, offline, with the partnership's, agencies' and person's words (docs/operations.md).
+    {"NAME": "sightline.accounts.validators.StrengthValidator", "OPTIONS": {"min_score": 4}},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -174,8 +176,6 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "sightline.core.views.csrf_failure"
-SIGHTLINE_SIGN_IN_ATTEMPTS = 5
-SIGHTLINE_SIGN_IN_LOCKOUT_MINUTES = 15
 # Accounts not signed in to for this many days are suspended by a daily schedule.
 SIGHTLINE_INACTIVE_DAYS = int(os.environ.get("SIGHTLINE_INACTIVE_DAYS", "90"))
 # Access reviews open on the first day of these months (every six months by default), are
@@ -185,6 +185,18 @@ SIGHTLINE_ACCESS_REVIEW_MONTHS = [
 ]
 SIGHTLINE_ACCESS_REVIEW_DUE_DAYS = 30
 SIGHTLINE_ACCESS_REVIEW_REMINDER_DAYS = 7
+# Sign-in throttling (docs/operations.md, "Sign-in limits"): failed sign-ins counted per
+# client address, per account and address, and per account, as (attempts, minutes). Nothing
+# locks an account: a browser the person has signed in from before (a "known device" cookie,
+# kept for SIGHTLINE_KNOWN_DEVICE_DAYS) is held only to its own count.
+SIGHTLINE_SIGN_IN_LIMIT_PER_CLIENT = (30, 15)
+SIGHTLINE_SIGN_IN_LIMIT_PER_ACCOUNT_AND_CLIENT = (5, 15)
+SIGHTLINE_SIGN_IN_LIMIT_PER_ACCOUNT = (20, 60)
+SIGHTLINE_SIGN_IN_LIMIT_PER_DEVICE = (5, 15)
+SIGHTLINE_KNOWN_DEVICE_DAYS = 90
+# Password reset and training registration emails: per email address and per client address.
+SIGHTLINE_EMAIL_LIMIT_PER_RECIPIENT = (3, 60)
+SIGHTLINE_EMAIL_LIMIT_PER_CLIENT = (10, 60)
 
 # --- Security headers ----------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

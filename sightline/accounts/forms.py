@@ -2,12 +2,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
-from django.template.loader import render_to_string
 
 from sightline.core.forms import WholeNumberField
 from sightline.core.roles import Role
 
-from .models import MAX_WORKFORCE, Agency, Sector, User
+from .models import MAX_WORKFORCE, Agency, Sector
 
 
 class SignInForm(forms.Form):
@@ -126,6 +125,8 @@ class AgencyForm(forms.Form):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Only checks the address: the worker sends the email (``services.password_reset_send``)."""
+
     email = forms.EmailField(
         label="Email address",
         max_length=254,
@@ -135,34 +136,6 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             "invalid": "Enter an email address in the correct format, like name@example.org",
         },
     )
-
-    def send_mail(
-        self,
-        subject_template_name: str,
-        email_template_name: str,
-        context: dict[str, Any],
-        from_email: str | None,
-        to_email: str,
-        html_email_template_name: str | None = None,
-    ) -> None:
-        """Through the outbox, like every email Sightline sends."""
-        from .services import password_reset_email
-
-        password_reset_email(
-            to=to_email,
-            subject="".join(render_to_string(subject_template_name, context).splitlines()),
-            body=render_to_string(email_template_name, context),
-        )
-
-    def get_users(self, email: str) -> Any:
-        return (
-            user
-            # Nobody in a single-sign-on-only agency gets a reset link (the page says the same).
-            for user in User.objects.filter(email__iexact=email, is_active=True).exclude(
-                memberships__agency__single_sign_on_only=True
-            )
-            if user.has_usable_password() or not user.last_login
-        )
 
 
 class AccessDecisionForm(forms.Form):

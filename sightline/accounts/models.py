@@ -425,3 +425,6 @@ class LinkRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Link request {self.pk} ({self.provider_key})"
+
+
+from .throttle_models import ThrottleHit as ThrottleHit  # noqa: E402

@@ -102,22 +102,6 @@ def agency_members(*, agency: Agency) -> list[Membership]:
     )
 
 
-def failed_sign_ins_since(*, email: str, since: datetime.datetime) -> int:
-    """Failed sign-ins for ``email`` since ``since``, counting only those after its last
-    successful sign-in or password change (a reset lifts a lockout)."""
-    events = AuditEvent.objects.filter(actor_email__iexact=email, occurred_at__gte=since)
-    fresh_start = (
-        events.filter(kind__in=[AuditEvent.Kind.SIGN_IN, AuditEvent.Kind.PASSWORD_CHANGED])
-        .order_by("-occurred_at")
-        .values_list("occurred_at", flat=True)
-        .first()
-    )
-    failures = events.filter(kind=AuditEvent.Kind.SIGN_IN_FAILED)
-    if fresh_start:
-        failures = failures.filter(occurred_at__gt=fresh_start)
-    return failures.count()
-
-
 @dataclass(frozen=True)
 class AdministratorSummary:
     failed_sign_ins_today: int

@@ -4,6 +4,7 @@ import datetime
 import os
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -81,17 +82,42 @@ def password_link_send(*, user: User) -> None:
     )
 
 
-def password_reset_email(*, to: str, subject: str, body: str) -> None:
-    """The email a password reset sends: its link lets the holder in, so the outbox forgets
-    the body once it is sent."""
-    outbox_add(
-        key=message_key("accounts.password_reset", uuid.uuid4().hex),
-        kind="accounts.password_reset",
-        to=to,
-        subject=subject,
-        body=body,
-        forget_body_when_sent=True,
-    )
+@transaction.atomic
+def password_reset_send(*, email: str) -> int:
+    """The worker's half of a password reset: find the active accounts with ``email`` (none,
+    as often as not) and write each a link to the outbox; the email's link lets its holder
+    in, so the outbox forgets the body once it is sent. The request only counted, so its
+    time does not tell registered addresses from others. Returns how many were written."""
+    users = [
+        user
+        # Nobody in a single-sign-on-only agency gets a reset link (the page says the same).
+        for user in User.objects.filter(email__iexact=email.strip(), is_active=True).exclude(
+            memberships__agency__single_sign_on_only=True
+        )
+        if user.has_usable_password() or not user.last_login
+    ]
+    base = urlsplit(settings.SIGHTLINE_BASE_URL)
+    for user in users:
+        context = {
+            "user": user,
+            "email": user.email,
+            "domain": base.netloc,
+            "site_name": base.netloc,
+            "protocol": base.scheme or "https",
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        }
+        outbox_add(
+            key=message_key("accounts.password_reset", uuid.uuid4().hex),
+            kind="accounts.password_reset",
+            to=user.email,
+            subject="".join(
+                render_to_string("accounts/email/password_reset_subject.txt", context).splitlines()
+            ),
+            body=render_to_string("accounts/email/password_reset.txt", context),
+            forget_body_when_sent=True,
+        )
+    return len(users)
 
 
 @transaction.atomic
@@ -350,13 +376,14 @@ def sign_in_failed(*, email: str) -> None:
     audit_record(actor=None, actor_email=email.strip().lower(), kind=AuditEvent.Kind.SIGN_IN_FAILED)
 
 
-def sign_in_refused(*, email: str) -> None:
-    """A sign-in refused unchecked while the address is locked (not counted as a failure)."""
+def sign_in_refused(*, email: str, reason: str = "too many failed attempts") -> None:
+    """A sign-in refused by the throttle before its password was checked (not counted as a
+    failure); the password is not recorded."""
     audit_record(
         actor=None,
         actor_email=email.strip().lower(),
         kind=AuditEvent.Kind.ACCESS_DENIED,
-        detail="Sign-in refused: too many failed attempts.",
+        detail=f"Sign-in refused: {reason}.",
     )
 
 
@@ -364,9 +391,14 @@ def password_changed(*, user: User, actor: Any) -> None:
     audit_record(actor=actor, kind=AuditEvent.Kind.PASSWORD_CHANGED, obj=user)
 
 
-def password_reset_requested(*, email: str) -> None:
+def password_reset_requested(*, email: str, sent: bool = True) -> None:
+    """Recorded by the request, the same for every address; ``sent`` False when the address
+    has had as many reset emails as the limit allows (nothing is sent)."""
     audit_record(
-        actor=None, actor_email=email.strip().lower(), kind=AuditEvent.Kind.PASSWORD_RESET_REQUESTED
+        actor=None,
+        actor_email=email.strip().lower(),
+        kind=AuditEvent.Kind.PASSWORD_RESET_REQUESTED,
+        detail="" if sent else "No email sent: too many asked for this address.",
     )
 
 

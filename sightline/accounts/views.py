@@ -1,7 +1,6 @@
 """Sign-in, the home page, and the administration of users and agencies. Thin: forms in,
 services and selectors called, templates out."""
 
-import datetime
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +14,6 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 
@@ -33,7 +31,7 @@ from sightline.core.views import (
     next_url,
 )
 
-from . import selectors, services, sso, sso_selectors, sso_services, sso_views
+from . import selectors, services, sso, sso_selectors, sso_services, sso_views, tasks, throttle
 from .forms import (
     AccessDecisionForm,
     AgencyForm,
@@ -82,22 +80,12 @@ class SignInView(View):
         if not form.is_valid():
             return self._render(request, form, status=400)
         email = form.cleaned_data["email"]
-        window = timezone.now() - datetime.timedelta(
-            minutes=settings.SIGHTLINE_SIGN_IN_LOCKOUT_MINUTES
-        )
-        if (
-            selectors.failed_sign_ins_since(email=email, since=window)
-            >= settings.SIGHTLINE_SIGN_IN_ATTEMPTS
-        ):
-            services.sign_in_refused(email=email)
-            form.add_error(
-                None,
-                "There have been too many failed attempts to sign in with this email address. "
-                f"Wait {settings.SIGHTLINE_SIGN_IN_LOCKOUT_MINUTES} minutes and try again, or "
-                "reset your password, which lets you sign in at once.",
-            )
-            return self._render(request, form, status=429)
+        attempt = throttle.sign_in_attempt(request, email=email)
+        if attempt.refused:
+            form.add_error(None, attempt.message)
+            return attempt.refuse(self._render(request, form, status=429))
         user = authenticate(request, username=email, password=form.cleaned_data["password"])
+        attempt.settle(user=user)
         suspended = getattr(request, "sightline_suspended_user", None)
         if user is None and suspended is not None:
             form.add_error(None, suspension_message(suspended))
@@ -124,6 +112,7 @@ class SignInView(View):
             samesite="Lax",
             secure=settings.SESSION_COOKIE_SECURE,
         )
+        attempt.remember(response, request=request)
         return response
 
 
@@ -240,8 +229,18 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        services.password_reset_requested(email=form.cleaned_data["email"])
-        return super().form_valid(form)
+        """Counts and hands the rest to the worker: the same work and the same page whether
+        or not the address has an account, or has had its fill of emails."""
+        email = form.cleaned_data["email"]
+        allowance = throttle.email_allowance(purpose="reset", email=email)
+        if allowance.refused:
+            return throttle.refused_page(
+                self.request, allowance, back=reverse("accounts:password_reset")
+            )
+        services.password_reset_requested(email=email, sent=allowance.send)
+        if allowance.send:
+            tasks.password_reset_send.enqueue(email=email)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -255,6 +254,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         services.password_changed(user=form.user, actor=form.user)
+        # Whoever reset the password holds the mailbox: this browser is not held up by
+        # the limits a stranger's failed attempts may have reached.
+        throttle.known_device_remember(response, request=self.request, email=form.user.email)
         return response
 
 

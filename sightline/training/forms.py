@@ -347,6 +347,7 @@ class RegistrationForm(ProfileForm):
     )
     email = forms.EmailField(
         label="Work email address",
+        max_length=254,
         help_text="We send a link to this address for you to set your password.",
         error_messages={
             "required": "Enter your work email address",

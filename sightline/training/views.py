@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 
+from sightline.accounts import throttle
 from sightline.core.models import AccessLogEntry
 from sightline.core.once import submit_once
 from sightline.core.pagination import paginate
@@ -28,7 +29,7 @@ from sightline.core.views import (
     next_url,
 )
 
-from . import certificates, selectors, services
+from . import certificates, selectors, services, tasks
 from .forms import (
     CatalogueFilterForm,
     CourseForm,
@@ -293,7 +294,21 @@ class RegisterView(View):
         form = RegistrationForm(request.POST)
         if not form.is_valid():
             return self._render(form, status=400)
-        services.delegate_register(**form.cleaned_data)
+        # Counted here; the rest (is the address known? make the account or say it has one)
+        # is the worker's, so the time and the page are the same for every address.
+        data = form.cleaned_data
+        allowance = throttle.email_allowance(purpose="register", email=data["email"])
+        if allowance.refused:
+            return throttle.refused_page(request, allowance, back=reverse("training:register"))
+        if allowance.send:
+            tasks.delegate_register.enqueue(
+                email=data["email"],
+                full_name=data["full_name"],
+                job_title=data["job_title"],
+                agency_id=data["agency"].pk,
+                organisation=data["organisation"],
+                manager_email=data["manager_email"],
+            )
         return redirect("training:register_sent")
 
 

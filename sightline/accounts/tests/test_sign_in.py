@@ -55,34 +55,6 @@ def test_deactivated_user_cannot_sign_in(client, make_user):
     assert sign_in(client, user.email).status_code == 400
 
 
-def test_too_many_failures_lock_the_address_for_a_while(client, make_user):
-    user = make_user(Role.TRAINER)
-    for _ in range(settings.SIGHTLINE_SIGN_IN_ATTEMPTS):
-        sign_in(client, user.email, password="wrong password")
-    locked = sign_in(client, user.email)
-    assert locked.status_code == 429
-    assert "too many failed attempts" in locked.content.decode()
-    assert AuditEvent.objects.filter(
-        kind=AuditEvent.Kind.ACCESS_DENIED, actor_email=user.email
-    ).exists()
-    later = timezone.now() + datetime.timedelta(
-        minutes=settings.SIGHTLINE_SIGN_IN_LOCKOUT_MINUTES + 1
-    )
-    with time_machine.travel(later):
-        assert sign_in(client, user.email).status_code == 302
-
-
-def test_a_password_reset_lifts_the_lockout(client, make_user):
-    user = make_user(Role.TRAINER)
-    for _ in range(settings.SIGHTLINE_SIGN_IN_ATTEMPTS):
-        sign_in(client, user.email, password="wrong password")
-    assert sign_in(client, user.email).status_code == 429
-    from sightline.accounts import services
-
-    services.password_changed(user=user, actor=user)
-    assert sign_in(client, user.email).status_code == 302
-
-
 def test_superusers_get_nothing_the_policies_do_not_grant(client, make_user):
     user = make_user(is_superuser=True)
     client.force_login(user)
@@ -165,8 +137,8 @@ def test_change_own_password(client, make_user):
         reverse("accounts:password_change"),
         {
             "old_password": PASSWORD,
-            "new_password1": "another long phrase",
-            "new_password2": "another long phrase",
+            "new_password1": "another long phrase about marmalade",
+            "new_password2": "another long phrase about marmalade",
         },
     )
     assert ok["Location"] == reverse("accounts:account")
