@@ -460,9 +460,22 @@ def inactive_suspensions_scheduled(*, now: datetime.datetime) -> dict[str, Any]:
     """The daily schedule: suspend every account unused for SIGHTLINE_INACTIVE_DAYS."""
     suspended = 0
     for user in inactive_accounts(now=now):
+        if Role.ADMINISTRATOR in user.role_set and not _administrators_unsuspended(but=user):
+            # Someone must be able to lift suspensions: the last administrator stays.
+            continue
         user_suspend(user=user, now=now)
         suspended += 1
     return {"suspended": suspended}
+
+
+def _administrators_unsuspended(*, but: User) -> bool:
+    return (
+        Membership.objects.filter(
+            role=Role.ADMINISTRATOR, user__is_active=True, user__suspended_at__isnull=True
+        )
+        .exclude(user=but)
+        .exists()
+    )
 
 
 @transaction.atomic
