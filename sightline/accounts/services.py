@@ -38,6 +38,7 @@ from .models import (
     User,
     UserSession,
 )
+from .selectors import suspension_contacts
 
 USER_FIELDS = ("email", "full_name", "job_title", "is_active")
 AGENCY_FIELDS = ("name", "sector", "is_active", "workforce")
@@ -371,22 +372,8 @@ def _demo_mode() -> bool:
     return bool(getattr(settings, "SIGHTLINE_DEMO", False) or os.environ.get("SIGHTLINE_DEMO"))
 
 
-def _agency_leads_of(user: User) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__role=Role.AGENCY_LEAD,
-            memberships__agency__in=Membership.objects.filter(user=user).values("agency"),
-            is_active=True,
-            suspended_at__isnull=True,
-        )
-        .exclude(pk=user.pk)
-        .distinct()
-        .order_by("full_name", "email")
-    )
-
-
 def _suspension_emails(*, user: User, days: int) -> None:
-    leads = _agency_leads_of(user)
+    leads = suspension_contacts(user=user)
     stamp = user.suspended_at.isoformat() if user.suspended_at else ""
     context = {
         "person": user,
