@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from sightline.core.exceptions import NotVisibleError
 from sightline.core.models import AuditEvent
+from sightline.core.roles import Role
 
 from .models import (
     AccessReview,
@@ -199,7 +200,7 @@ def suspension_contacts(*, user: User) -> list[User]:
     their agencies."""
     return list(
         User.objects.filter(
-            memberships__role="agency_lead",
+            memberships__role=Role.AGENCY_LEAD,
             memberships__agency__in=Membership.objects.filter(user=user).values("agency"),
             is_active=True,
             suspended_at__isnull=True,
@@ -214,7 +215,7 @@ def person_get_for_lifting(*, user: Any, pk: int) -> User:
     """A person whose suspension ``user`` might lift: any for an administrator; for an agency
     lead, the people of the agencies they lead (anyone else: not found)."""
     people = User.objects.all()
-    if "administrator" not in user.role_set:
+    if Role.ADMINISTRATOR not in user.role_set:
         people = people.filter(memberships__agency__in=list(user.agency_ids))
     person = people.filter(pk=pk).distinct().first()
     if person is None:
@@ -239,16 +240,16 @@ def access_review_list_for(*, user: Any) -> QuerySet[AccessReview]:
     reviews = AccessReview.objects.select_related("agency", "completed_by").annotate(
         item_count=_item_count(), undecided_count=_item_count(decision="")
     )
-    if "administrator" not in user.role_set:
-        reviews = reviews.filter(agency__in=list(user.agency_ids_with_role("agency_lead")))
+    if Role.ADMINISTRATOR not in user.role_set:
+        reviews = reviews.filter(agency__in=list(user.agency_ids_with_role(Role.AGENCY_LEAD)))
     return reviews.order_by("status", "-period_start", "agency__name", "pk")
 
 
 def access_review_get_for(*, user: Any, pk: int) -> AccessReview:
     review = AccessReview.objects.select_related("agency", "completed_by").filter(pk=pk).first()
     if review is None or not (
-        "administrator" in user.role_set
-        or review.agency_id in user.agency_ids_with_role("agency_lead")
+        Role.ADMINISTRATOR in user.role_set
+        or review.agency_id in user.agency_ids_with_role(Role.AGENCY_LEAD)
     ):
         raise NotVisibleError("No such access review.")
     return review
@@ -282,6 +283,6 @@ def access_reviews_open_for(*, user: Any) -> list[AccessReview]:
     return list(
         AccessReview.objects.filter(
             status=AccessReviewStatus.OPEN,
-            agency__in=list(user.agency_ids_with_role("agency_lead")),
+            agency__in=list(user.agency_ids_with_role(Role.AGENCY_LEAD)),
         ).select_related("agency")
     )

@@ -39,6 +39,7 @@ from .models import (
     User,
     UserSession,
 )
+from .selectors import suspension_contacts
 
 USER_FIELDS = ("email", "full_name", "job_title", "is_active")
 AGENCY_FIELDS = ("name", "sector", "is_active", "workforce", "single_sign_on_only")
@@ -413,22 +414,8 @@ def _demo_mode() -> bool:
     return bool(getattr(settings, "SIGHTLINE_DEMO", False) or os.environ.get("SIGHTLINE_DEMO"))
 
 
-def _agency_leads_of(user: User) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__role=Role.AGENCY_LEAD,
-            memberships__agency__in=Membership.objects.filter(user=user).values("agency"),
-            is_active=True,
-            suspended_at__isnull=True,
-        )
-        .exclude(pk=user.pk)
-        .distinct()
-        .order_by("full_name", "email")
-    )
-
-
 def _suspension_emails(*, user: User, days: int) -> None:
-    leads = _agency_leads_of(user)
+    leads = suspension_contacts(user=user)
     stamp = user.suspended_at.isoformat() if user.suspended_at else ""
     context = {
         "person": user,
@@ -502,9 +489,22 @@ def inactive_suspensions_scheduled(*, now: datetime.datetime) -> dict[str, Any]:
     """The daily schedule: suspend every account unused for SIGHTLINE_INACTIVE_DAYS."""
     suspended = 0
     for user in inactive_accounts(now=now):
+        if Role.ADMINISTRATOR in user.role_set and not _administrators_unsuspended(but=user):
+            # Someone must be able to lift suspensions: the last administrator stays.
+            continue
         user_suspend(user=user, now=now)
         suspended += 1
     return {"suspended": suspended}
+
+
+def _administrators_unsuspended(*, but: User) -> bool:
+    return (
+        Membership.objects.filter(
+            role=Role.ADMINISTRATOR, user__is_active=True, user__suspended_at__isnull=True
+        )
+        .exclude(user=but)
+        .exists()
+    )
 
 
 @transaction.atomic

@@ -151,6 +151,15 @@ def test_the_schedule_suspends_unused_accounts_ends_sessions_and_tells_people(
     assert services.inactive_suspensions_scheduled(now=timezone.now()) == {"suspended": 0}
 
 
+def test_the_last_administrator_is_never_suspended(make_user):
+    first = _long_unused(make_user(Role.ADMINISTRATOR))
+    second = _long_unused(make_user(Role.ADMINISTRATOR))
+    assert services.inactive_suspensions_scheduled(now=timezone.now()) == {"suspended": 1}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert [first.suspended_at is None, second.suspended_at is None].count(True) == 1
+
+
 def test_a_suspended_person_is_told_why_and_whom_to_ask(client, make_user, agency):
     person = _long_unused(make_user(Role.PRACTITIONER, agency=agency))
     make_user(Role.AGENCY_LEAD, agency=agency, full_name="Lena Lead")
