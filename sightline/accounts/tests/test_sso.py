@@ -363,3 +363,23 @@ def test_configuration_is_checked(db):
     assert [error.id for error in errors] == ["sightline.E301"]
     assert "North Police" in errors[0].msg
     assert "north council" not in errors[0].msg
+
+
+def test_administrator_sets_an_agency_to_single_sign_on_only(admin_client, agency):
+    url = reverse("accounts:agency_edit", kwargs={"pk": agency.pk})
+    assert "single sign-on" in admin_client.get(url).content.decode()
+    response = admin_client.post(
+        url,
+        {
+            "name": agency.name,
+            "sector": agency.sector,
+            "is_active": "on",
+            "single_sign_on_only": "on",
+        },
+    )
+    assert response.status_code == 302
+    agency.refresh_from_db()
+    assert agency.single_sign_on_only
+    assert AuditEvent.objects.filter(
+        object_id=str(agency.pk), changes__has_key="single_sign_on_only"
+    ).exists()
