@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 
+from sightline.core.pagination import paginate
 from sightline.core.views import PolicyView, apply_errors, next_url
 
 from . import selectors, services, sso, sso_selectors, sso_services
@@ -146,13 +147,13 @@ class SsoLinkListView(PolicyView):
     permission = "accounts.manage_sso_links"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        links = list(sso_selectors.link_requests_pending()[:200])
+        results = paginate(request, sso_selectors.link_requests_pending())
         names = {provider.key: provider.name for provider in sso.providers()}
-        rows = [(link, names.get(link.provider_key, link.provider_key)) for link in links]
+        rows = [(link, names.get(link.provider_key, link.provider_key)) for link in results.items]
         return render(
             request,
             "accounts/sso_link_list.html",
-            {"rows": rows, "providers": sso.providers()},
+            {"rows": rows, "providers": sso.providers(), "pagination": results.pagination},
         )
 
 

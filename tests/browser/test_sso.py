@@ -61,9 +61,9 @@ def _sign_in_with_provider(visitor, provider, account: str | None) -> None:
 
 def test_single_sign_on_end_to_end(visitor, provider):
     agency = AgencyFactory(name=AGENCY)
-    admin = UserFactory(email="admin@example.test", full_name="Ada Administrator")
+    admin = UserFactory.create(email="admin@example.test", full_name="Ada Administrator")
     MembershipFactory(user=admin, agency=agency, role=Role.ADMINISTRATOR)
-    alex = UserFactory(email="alex.morgan@northshire.example", full_name="Alex Morgan")
+    alex = UserFactory.create(email="alex.morgan@northshire.example", full_name="Alex Morgan")
     MembershipFactory(user=alex, agency=agency, role=Role.PRACTITIONER)
     page = visitor.page
 

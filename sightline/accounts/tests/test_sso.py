@@ -320,7 +320,7 @@ def test_link_request_list_query_count(admin_client, django_assert_num_queries, 
             provider_key="northshire", issuer="https://x", subject=f"s{n}", claimed_email=f"{n}@x"
         )
     admin_client.get(reverse("accounts:sso_link_list"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         admin_client.get(reverse("accounts:sso_link_list"))
 
 
@@ -363,3 +363,23 @@ def test_configuration_is_checked(db):
     assert [error.id for error in errors] == ["sightline.E301"]
     assert "North Police" in errors[0].msg
     assert "north council" not in errors[0].msg
+
+
+def test_administrator_sets_an_agency_to_single_sign_on_only(admin_client, agency):
+    url = reverse("accounts:agency_edit", kwargs={"pk": agency.pk})
+    assert "single sign-on" in admin_client.get(url).content.decode()
+    response = admin_client.post(
+        url,
+        {
+            "name": agency.name,
+            "sector": agency.sector,
+            "is_active": "on",
+            "single_sign_on_only": "on",
+        },
+    )
+    assert response.status_code == 302
+    agency.refresh_from_db()
+    assert agency.single_sign_on_only
+    assert AuditEvent.objects.filter(
+        object_id=str(agency.pk), changes__has_key="single_sign_on_only"
+    ).exists()
