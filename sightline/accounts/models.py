@@ -204,3 +204,40 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"Session of {self.user_id} from {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- mfa: second factors besides django-otp's authenticator apps (TOTPDevice) ---------------
+
+
+class RecoveryCode(models.Model):
+    """One of the single-use codes shown once after a second factor is set up: only a hash of
+    the code is kept (the codes are random, so a plain SHA-256 suffices)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user_id}"
+
+
+class Passkey(models.Model):
+    """A passkey or security key registered through WebAuthn: its credential's id and public
+    key, and the signature counter the authenticator last reported."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=60)
+    credential_id = models.BinaryField(max_length=1023)
+    # The credential id as base64url: unique, and what a sign-in's assertion names.
+    credential_key = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField(max_length=2048)
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -43,6 +43,16 @@ from .forms import (
 )
 from .models import Agency, User
 
+
+def mfa_account_context(user: Any) -> dict[str, Any]:
+    from .mfa.selectors import factors_for, recovery_codes_left
+
+    return {
+        "factors": factors_for(user=user),
+        "recovery_codes_left": recovery_codes_left(user=user),
+    }
+
+
 SESSION_HINT_COOKIE = "sightline_had_session"
 
 
@@ -145,7 +155,8 @@ class AccountView(PolicyView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         memberships = selectors.user_memberships(user=request.user)  # type: ignore[arg-type]
-        return render(request, "accounts/account.html", {"memberships": memberships})
+        context = {"memberships": memberships, **mfa_account_context(request.user)}
+        return render(request, "accounts/account.html", context)
 
 
 class PasswordChangeView(PolicyView, auth_views.PasswordChangeView):
