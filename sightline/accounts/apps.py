@@ -28,3 +28,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import policies, signals  # noqa: F401  (registers rules and signal receivers)
+        from .mfa import checks  # noqa: F401  (registers the demonstration's check)
