@@ -16,11 +16,12 @@ GUARDED = sorted(name for name, rule in RULES.items() if rule.allowed is not Non
 
 @pytest.mark.parametrize("enforced", [True, False])
 def test_a_new_administrator_with_a_password_alone_reaches_nothing(
-    client, world, settings, enforced
+    client, request, settings, enforced
 ):
+    objects = request.getfixturevalue("world")
     settings.SIGHTLINE_MFA_ENFORCED = enforced
     admin = UserFactory.create(email="new.admin@example.test")
-    MembershipFactory(user=admin, agency=world["home_agency"], role=Role.ADMINISTRATOR)
+    MembershipFactory(user=admin, agency=objects["home_agency"], role=Role.ADMINISTRATOR)
     response = client.post(
         reverse("accounts:sign_in"), {"email": admin.email, "password": PASSWORD}
     )
@@ -33,8 +34,8 @@ def test_a_new_administrator_with_a_password_alone_reaches_nothing(
         if name in ALLOWED:
             continue
         rule = RULES[name]
-        form = {key: world[obj].pk for key, _, obj in (spec.partition(":") for spec in rule.form)}
-        response = getattr(client, rule.method)(_url(name, rule, world), form | rule.data)
+        form = {key: objects[obj].pk for key, _, obj in (spec.partition(":") for spec in rule.form)}
+        response = getattr(client, rule.method)(_url(name, rule, objects), form | rule.data)
         location = response.get("Location", "")
         if not (response.status_code == 302 and location.startswith(reverse("accounts:mfa_setup"))):
             reached.append((name, response.status_code, location))
