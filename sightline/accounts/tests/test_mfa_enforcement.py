@@ -16,7 +16,7 @@ GUARDED = sorted(name for name, rule in RULES.items() if rule.allowed is not Non
 
 @pytest.mark.parametrize("enforced", [True, False])
 def test_a_new_administrator_with_a_password_alone_reaches_nothing(
-    client, request, settings, enforced
+    db, client, request, settings, enforced
 ):
     objects = request.getfixturevalue("world")
     settings.SIGHTLINE_MFA_ENFORCED = enforced
