@@ -256,10 +256,11 @@ class VerifyView(FactorView):
         else:
             form = CodeForm(request.POST)
             if form.is_valid():
+                throttled = services.totp_throttled(user=user)
                 if services.totp_verify(user=user, token=form.cleaned_data["code"]):
                     _complete(request, METHOD_APP)
                     return redirect(self._done_url(request))
-                if services.totp_throttled(user=user):
+                if throttled:
                     message = (
                         "The code is not right. Wait a few seconds, then enter the code your "
                         "app shows now."
