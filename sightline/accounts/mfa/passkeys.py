@@ -79,8 +79,11 @@ def registration_verify(*, session: Any, credential: str) -> tuple[bytes, bytes,
     if not challenge:
         raise PasskeyRefused("The set-up had expired. Try again.")
     try:
+        data = json.loads(credential)
+        if not isinstance(data, dict):
+            raise ValueError("not a credential")
         verified = verify_registration_response(
-            credential=json.loads(credential),
+            credential=data,
             expected_challenge=base64url_to_bytes(challenge),
             expected_rp_id=rp_id(),
             expected_origin=expected_origin(),
@@ -113,6 +116,8 @@ def authentication_verify(*, user: User, session: Any, credential: str) -> Passk
     challenge = session.pop(SIGN_IN_CHALLENGE, None)
     try:
         data = json.loads(credential)
+        if not isinstance(data, dict):
+            raise ValueError("not a credential")
         passkey = Passkey.objects.get(user=user, credential_key=str(data["id"])[:1400])
         if not challenge:
             raise PasskeyRefused("The sign-in had expired. Try again.")

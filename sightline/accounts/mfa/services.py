@@ -3,13 +3,16 @@
 import hashlib
 import secrets
 import uuid
+from binascii import unhexlify
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from sightline.core.models import AuditEvent
 from sightline.core.outbox import message_key, outbox_add
@@ -36,30 +39,29 @@ def recovery_code_format(code: str) -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
-def totp_device_start(*, user: User) -> TOTPDevice:
-    """An unconfirmed authenticator app for ``user`` (the one being set up, if there is one):
-    it counts as a factor only once a code from it has been entered."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
-    return device
+def totp_secret_new() -> str:
+    """A new key for an authenticator app being set up (20 random bytes, as hex): kept in the
+    session until a code from the app confirms it, so nothing is saved before then."""
+    return random_hex(20)
 
 
 @transaction.atomic
-def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> bool:
-    """Confirm the app being set up with a code from it; False if the code is wrong."""
-    if not device.verify_token(token):
-        return False
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+def totp_device_confirm(*, user: User, key: str, token: str) -> TOTPDevice | None:
+    """Save the app being set up if ``token`` is its current code; None if it is not."""
+    totp = TOTP(unhexlify(key.encode()))
+    if not totp.verify(int(token), tolerance=1):
+        return None
+    device = TOTPDevice.objects.create(
+        user=user, name="Authenticator app", key=key, confirmed=True, last_t=totp.t()
+    )
+    device.set_last_used_timestamp(commit=True)
     audit_record(
         actor=user,
         kind=AuditEvent.Kind.CREATE,
         obj=user,
         detail="Second factor added: an authenticator app.",
     )
-    return True
+    return device
 
 
 def totp_verify(*, user: User, token: str) -> TOTPDevice | None:

@@ -42,6 +42,7 @@ from .passkeys import (
 )
 
 NEW_CODES_SESSION_KEY = "sightline_new_recovery_codes"
+PENDING_TOTP_SESSION_KEY = "sightline_totp_pending"
 SIGN_IN_METHODS = {
     METHOD_APP: SignInMethod.PASSWORD_AND_APP,
     METHOD_PASSKEY: SignInMethod.PASSWORD_AND_PASSKEY,
@@ -130,7 +131,10 @@ def _secret(device: TOTPDevice) -> str:
 
 class TotpSetUpView(FactorView):
     def _render(self, request: HttpRequest, form: CodeForm, status: int = 200) -> HttpResponse:
-        device = services.totp_device_start(user=request.user)  # type: ignore[arg-type]
+        key = request.session.get(PENDING_TOTP_SESSION_KEY)
+        if not key:
+            key = request.session[PENDING_TOTP_SESSION_KEY] = services.totp_secret_new()
+        device = TOTPDevice(user=request.user, key=key, name="Authenticator app")
         return render(
             request,
             "accounts/mfa/totp_set_up.html",
@@ -144,11 +148,12 @@ class TotpSetUpView(FactorView):
     def post(self, request: HttpRequest) -> HttpResponse:
         user: Any = request.user
         form = CodeForm(request.POST)
+        key = request.session.get(PENDING_TOTP_SESSION_KEY)
         if form.is_valid():
-            device = services.totp_device_start(user=user)
-            if services.totp_device_confirm(
-                user=user, device=device, token=form.cleaned_data["code"]
+            if key and services.totp_device_confirm(
+                user=user, key=key, token=form.cleaned_data["code"]
             ):
+                request.session.pop(PENDING_TOTP_SESSION_KEY, None)
                 return _after_set_up(request, METHOD_APP)
             form.add_error(
                 "code",

@@ -240,10 +240,7 @@ def test_the_account_page_lists_factors_and_keeps_the_last_one(client, admin_use
     assert "You cannot remove your only second factor" in response.content.decode()
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
     # With a second one, the first may go.
-    client.get(reverse("accounts:mfa_totp_setup"))
-    second = TOTPDevice.objects.get(user=admin_user, confirmed=False)
-    second.confirmed = True
-    second.save()
+    TOTPDevice.objects.create(user=admin_user, name="Second app", confirmed=True)
     assert client.post(remove)["Location"] == reverse("accounts:account")
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.DELETE, object_id=str(admin_user.pk))
@@ -383,3 +380,45 @@ def test_throttled_app_says_to_wait(client, app_user, settings):
     response = client.post(reverse("accounts:mfa_verify"), {"method": "app", "code": "000000"})
     assert "Wait a few seconds" in response.content.decode()
     assert time.time()  # the throttle is django-otp's own (ThrottlingMixin)
+
+
+def test_the_account_page_lists_factors_in_a_fixed_number_of_queries(
+    client, admin_user, django_assert_max_num_queries
+):
+    for n in range(3):
+        TOTPDevice.objects.create(user=admin_user, name=f"App {n}", confirmed=True)
+        Passkey.objects.create(
+            user=admin_user,
+            name=f"Key {n}",
+            credential_id=bytes([n]),
+            credential_key=f"k{n}",
+            public_key=b"k",
+        )
+    client.force_login(admin_user)
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = "app"
+    session.save()
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("accounts:account")).content.decode()
+    assert page.count("Remove<span") == 6
+
+
+def test_a_passkey_can_be_removed_when_another_factor_remains(client, admin_user):
+    TOTPDevice.objects.create(user=admin_user, name="App", confirmed=True)
+    key = Passkey.objects.create(
+        user=admin_user, name="Key", credential_id=b"1", credential_key="MQ", public_key=b"k"
+    )
+    client.force_login(admin_user)
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = "passkey"
+    session.save()
+    remove = reverse("accounts:mfa_remove", kwargs={"kind": "passkey", "pk": key.pk})
+    assert "Remove the passkey or security key" in client.get(remove).content.decode()
+    assert client.post(remove)["Location"] == reverse("accounts:account")
+    assert not Passkey.objects.exists()
+    assert (
+        client.get(
+            reverse("accounts:mfa_remove", kwargs={"kind": "other", "pk": key.pk})
+        ).status_code
+        == 404
+    )
