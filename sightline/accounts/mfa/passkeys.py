@@ -36,16 +36,25 @@ class PasskeyRefused(Exception):
     """The browser's answer did not check out: the message says what to do."""
 
 
+# Browsers refuse WebAuthn on an address: on the loopback interface (make run serves
+# http://127.0.0.1:8000) passkeys work at http://localhost with the same port instead.
+LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "::1"})
+
+
+def _base() -> tuple[str, str, int | None]:
+    parts = urlsplit(settings.SIGHTLINE_BASE_URL)
+    host = parts.hostname or "localhost"
+    return parts.scheme, "localhost" if host in LOOPBACK_ADDRESSES else host, parts.port
+
+
 def rp_id() -> str:
     """The relying party's id: SIGHTLINE_WEBAUTHN_RP_ID, else SIGHTLINE_BASE_URL's host."""
-    return settings.SIGHTLINE_WEBAUTHN_RP_ID or (
-        urlsplit(settings.SIGHTLINE_BASE_URL).hostname or "localhost"
-    )
+    return settings.SIGHTLINE_WEBAUTHN_RP_ID or _base()[1]
 
 
 def expected_origin() -> str:
-    parts = urlsplit(settings.SIGHTLINE_BASE_URL)
-    return f"{parts.scheme}://{parts.netloc}"
+    scheme, host, port = _base()
+    return f"{scheme}://{host}{f':{port}' if port else ''}"
 
 
 def _b64(data: bytes) -> str:

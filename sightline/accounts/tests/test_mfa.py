@@ -422,3 +422,30 @@ def test_a_passkey_can_be_removed_when_another_factor_remains(client, admin_user
         ).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize(
+    ("base_url", "rp_id_setting", "rp", "origin"),
+    [
+        ("http://127.0.0.1:8000", "", "localhost", "http://localhost:8000"),
+        (
+            "https://sightline.example.org",
+            "",
+            "sightline.example.org",
+            "https://sightline.example.org",
+        ),
+        (
+            "https://sightline.example.org",
+            "example.org",
+            "example.org",
+            "https://sightline.example.org",
+        ),
+    ],
+)
+def test_the_relying_party_comes_from_the_base_url(settings, base_url, rp_id_setting, rp, origin):
+    from sightline.accounts.mfa.passkeys import expected_origin, rp_id
+
+    settings.SIGHTLINE_BASE_URL = base_url
+    settings.SIGHTLINE_WEBAUTHN_RP_ID = rp_id_setting
+    assert rp_id() == rp
+    assert expected_origin() == origin
