@@ -17,6 +17,7 @@ RUN_ENV = DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY="$$(cat var/secret_key)" \
 	ALLOWED_HOSTS="$(HOST),localhost,127.0.0.1" \
 	SIGHTLINE_HTTPS=false \
+	SIGHTLINE_DEMO=1 \
 	EMAIL_URL="$${EMAIL_URL:-console:}"
 
 .PHONY: help setup run dev test fuzz lint format bench assets clean
@@ -64,7 +65,7 @@ run: setup
 dev: setup
 	$(BIN)/sightline migrate --noinput
 	$(BIN)/sightline seed_demo --if-empty
-	DJANGO_SETTINGS_MODULE=config.settings.dev bash -c '$(BIN)/sightline worker & worker=$$!; \
+	SIGHTLINE_DEMO=1 DJANGO_SETTINGS_MODULE=config.settings.dev bash -c '$(BIN)/sightline worker & worker=$$!; \
 		trap "kill $$worker 2>/dev/null; wait $$worker" EXIT; \
 		$(BIN)/sightline runserver $(HOST):$(PORT)'
 

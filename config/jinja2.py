@@ -149,6 +149,8 @@ def environment(**options: Any) -> Environment:
         breadcrumb_items=breadcrumb_items,
         hub_navigation=hub_navigation,
         submit_once_field=submit_once_field,
+        # mfa: a demonstration (SIGHTLINE_DEMO) says so on every page.
+        demo_mode=lambda: bool(getattr(settings, "SIGHTLINE_DEMO", False)),
     )
     env.filters.update(
         local_datetime=local_datetime,

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import get_resolver, reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sightline.accounts.models import (
     AccessReview,
@@ -236,6 +237,18 @@ RULES: dict[str, Rule] = {
     "accounts:membership_remove": Rule(
         allowed=ADMIN, kwargs=("pk:target", "membership_pk:target_membership")
     ),
+    # mfa: second factors. The verify page sends someone with no factor to set one up; a
+    # factor's remove page is only ever the person's own (the world's is the target's).
+    "accounts:mfa_verify": Rule(allowed=EVERYONE, redirects=True),
+    "accounts:mfa_recovery": Rule(allowed=EVERYONE),
+    "accounts:mfa_setup": Rule(allowed=EVERYONE),
+    "accounts:mfa_totp_setup": Rule(allowed=EVERYONE),
+    "accounts:mfa_passkey_setup": Rule(allowed=EVERYONE),
+    "accounts:mfa_recovery_codes": Rule(allowed=EVERYONE),
+    "accounts:mfa_remove": Rule(
+        allowed=frozenset(), kwargs=("pk:totp_device",), extra={"kind": "app"}, hidden_from=EVERYONE
+    ),
+    "accounts:user_mfa_reset": Rule(allowed=ADMIN, kwargs=("pk:target",)),
     "accounts:agency_list": Rule(allowed=ADMIN),
     "accounts:agency_create": Rule(allowed=ADMIN),
     # Every caller's own agency: its lead may see it, other roles may know of it but not see it.
@@ -623,6 +636,7 @@ def world(db):
         "approval": SimpleNamespace(pk=approval_token(booking.pk)),
         "home_agency": home_agency,
         "target": target,
+        "totp_device": TOTPDevice.objects.create(user=target, name="App", confirmed=True),
         "target_membership": target_membership,
         "link_request": LinkRequest.objects.create(
             provider_key="testsso", issuer="http://127.0.0.1:9", subject="world-subject"

@@ -34,6 +34,9 @@ TOP_LEVEL = {
     "reports:review_group_dashboard",
     "reports:trainer_dashboard",
     "reports:practitioner_dashboard",
+    # mfa: the second step of signing in, where there is nowhere else to go yet.
+    "accounts:mfa_setup",
+    "accounts:mfa_verify",
 }
 
 PAGES = sorted(

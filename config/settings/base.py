@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "sightline.core",
     "sightline.accounts",
     "sightline.reviews",
@@ -67,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sightline.core.middleware.RequestContextMiddleware",
     "sightline.accounts.middleware.SessionLifetimeMiddleware",
+    "sightline.accounts.mfa.middleware.SecondFactorMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "sightline.core.middleware.DefaultDenyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -373,3 +376,19 @@ LOGGING["handlers"] = {
 RETENTION_ARCHIVE_DIR = Path(os.environ.get("SIGHTLINE_RETENTION_ARCHIVE_DIR", VAR_DIR / "archive"))
 # --- Saving once (sightline.core.once): an unhandled write clash answers 409, not 500 -----
 MIDDLEWARE = [*MIDDLEWARE, "sightline.core.once.IntegrityErrorMiddleware"]
+# --- mfa: second factors (authenticator app, passkey or security key, recovery codes) ---
+# Who must have one: "roles" (everyone holding a role other than practitioner: every role
+# that sees case, learning, assurance or audit data) or "everyone".
+SIGHTLINE_MFA_REQUIRED = os.environ.get("SIGHTLINE_MFA_REQUIRED", "roles").strip() or "roles"
+if SIGHTLINE_MFA_REQUIRED not in {"roles", "everyone"}:
+    raise ImproperlyConfigured(
+        f"SIGHTLINE_MFA_REQUIRED must be roles or everyone, not {SIGHTLINE_MFA_REQUIRED!r}."
+    )
+# Whether the middleware enforces it: always, except in the test settings (tests turn it on).
+SIGHTLINE_MFA_ENFORCED = True
+# A demonstration (make run): a banner on every page, and accounts under
+# @demo.sightline.test may go on without a second factor. Never with real people or data.
+SIGHTLINE_DEMO = env_bool("SIGHTLINE_DEMO", default=False)
+# Passkeys: the relying party's id is SIGHTLINE_BASE_URL's host unless this says otherwise.
+SIGHTLINE_WEBAUTHN_RP_ID = os.environ.get("SIGHTLINE_WEBAUTHN_RP_ID", "").strip()
+OTP_TOTP_ISSUER = "Sightline"

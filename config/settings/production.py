@@ -40,3 +40,13 @@ SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", default=True)
 if env_bool("SIGHTLINE_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# mfa: a demonstration (make run) lets its demo accounts skip the second factor, so it is
+# refused anywhere but the loopback interface over plain HTTP.
+if env_bool("SIGHTLINE_DEMO", default=False) and (
+    HTTPS or any(host not in {"127.0.0.1", "localhost", "::1", "[::1]"} for host in ALLOWED_HOSTS)
+):
+    raise ImproperlyConfigured(
+        "SIGHTLINE_DEMO is for a demonstration on this computer only: it cannot be combined "
+        "with SIGHTLINE_HTTPS=true or an ALLOWED_HOSTS other than 127.0.0.1 and localhost. "
+        "Unset SIGHTLINE_DEMO for a real service (docs/operations.md)."
+    )

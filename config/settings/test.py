@@ -30,6 +30,10 @@ SIGHTLINE_OIDC_PROVIDERS = providers_from_environ(
         "SIGHTLINE_OIDC_TESTSSO_AGENCIES": "Home Agency",
     }
 )
+# The second factor is not enforced unless a test turns it on (override_settings): the tests
+# that sign in with force_login stand for a session that has completed it.
+SIGHTLINE_MFA_ENFORCED = False
+SIGHTLINE_DEMO = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     # The audit trail's tables refuse TRUNCATE (core 0008) unless this is on: the test
     # database is emptied with TRUNCATE between tests that commit.

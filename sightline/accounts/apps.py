@@ -68,3 +68,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, policies, signals  # noqa: F401  (registers rules, checks, receivers)
+        from .mfa import checks as mfa_checks  # noqa: F401  (registers the demonstration's check)

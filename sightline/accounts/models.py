@@ -48,7 +48,7 @@ class Agency(TimeStampedModel):
     )
     # Its staff sign in only through their organisation's single sign-on: no password sign-in
     # and no password reset, so someone disabled in the directory cannot fall back to one.
-    single_sign_on_only = models.BooleanField(default=False)
+    single_sign_on_only = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["name"]
@@ -113,7 +113,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Suspended: still an account (not deactivated) but unable to sign in until an
     # administrator or one of the person's agency leads lifts the suspension.
     suspended_at = models.DateTimeField(null=True, blank=True)
-    suspended_reason = models.CharField(max_length=20, choices=SuspensionReason.choices, blank=True)
+    suspended_reason = models.CharField(
+        max_length=20, choices=SuspensionReason.choices, blank=True, db_default=""
+    )
     # Inactivity counts from the latest of the last sign-in, joining and the last lifting.
     suspension_lifted_at = models.DateTimeField(null=True, blank=True)
 
@@ -220,7 +222,10 @@ class UserSession(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     method = models.CharField(
-        max_length=20, choices=SignInMethod.choices, default=SignInMethod.PASSWORD
+        max_length=20,
+        choices=SignInMethod.choices,
+        default=SignInMethod.PASSWORD,
+        db_default=SignInMethod.PASSWORD,
     )
     # The provider's name when the method is single sign-on ("Northshire Council").
     method_detail = models.CharField(max_length=100, blank=True)
@@ -425,6 +430,40 @@ class LinkRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Link request {self.pk} ({self.provider_key})"
+
+
+class RecoveryCode(models.Model):
+    """One of the single-use codes shown once after a second factor is set up: only a hash of
+    the code is kept (the codes are random, so a plain SHA-256 suffices)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user_id}"
+
+
+class Passkey(models.Model):
+    """A passkey or security key registered through WebAuthn: its credential's id and public
+    key, and the signature counter the authenticator last reported."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=60)
+    credential_id = models.BinaryField(max_length=1023)
+    # The credential id as base64url: unique, and what a sign-in's assertion names.
+    credential_key = models.CharField(max_length=1400, unique=True)
+    public_key = models.BinaryField(max_length=2048)
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 from .throttle_models import ThrottleHit as ThrottleHit  # noqa: E402

@@ -55,3 +55,4 @@ rules.add_perm(
 )
 rules.add_perm("accounts.view_all_access_reviews", is_administrator)
 rules.add_perm("accounts.manage_sso_links", is_administrator)
+rules.add_perm("accounts.manage_own_factors", is_signed_in)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import sso_views, views
+from .mfa import views as mfa_views
 
 app_name = "accounts"
 
@@ -87,5 +88,30 @@ urlpatterns = [
         "access-reviews/<int:pk>/done/",
         views.AccessReviewCompleteView.as_view(),
         name="access_review_complete",
+    ),
+    # mfa: second factors
+    path("second-factor/", mfa_views.VerifyView.as_view(), name="mfa_verify"),
+    path("second-factor/recovery/", mfa_views.RecoveryView.as_view(), name="mfa_recovery"),
+    path("account/second-factor/", mfa_views.SetUpView.as_view(), name="mfa_setup"),
+    path("account/second-factor/app/", mfa_views.TotpSetUpView.as_view(), name="mfa_totp_setup"),
+    path(
+        "account/second-factor/passkey/",
+        mfa_views.PasskeySetUpView.as_view(),
+        name="mfa_passkey_setup",
+    ),
+    path(
+        "account/second-factor/recovery-codes/",
+        mfa_views.RecoveryCodesView.as_view(),
+        name="mfa_recovery_codes",
+    ),
+    path(
+        "account/second-factor/<str:kind>/<int:pk>/remove/",
+        mfa_views.FactorRemoveView.as_view(),
+        name="mfa_remove",
+    ),
+    path(
+        "users/<int:pk>/second-factor/reset/",
+        mfa_views.UserSecondFactorResetView.as_view(),
+        name="user_mfa_reset",
     ),
 ]

@@ -44,6 +44,16 @@ from .forms import (
 )
 from .models import AccessReview, Agency, User
 
+
+def mfa_account_context(user: Any) -> dict[str, Any]:
+    from .mfa.selectors import factors_for, recovery_codes_left
+
+    return {
+        "factors": factors_for(user=user),
+        "recovery_codes_left": recovery_codes_left(user=user),
+    }
+
+
 SESSION_HINT_COOKIE = "sightline_had_session"
 
 
@@ -170,6 +180,7 @@ class AccountView(PolicyView):
             {
                 "memberships": memberships,
                 "recent_sign_ins": selectors.recent_sign_ins(user=request.user),  # type: ignore[arg-type]
+                **mfa_account_context(request.user),
             },
         )
 

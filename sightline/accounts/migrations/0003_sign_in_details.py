@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
                     ("passkey", "Passkey"),
                     ("sso", "Single sign-on"),
                 ],
+                db_default="password",
                 default="password",
                 max_length=20,
             ),

@@ -117,7 +117,10 @@ class Migration(migrations.Migration):
             model_name="user",
             name="suspended_reason",
             field=models.CharField(
-                blank=True, choices=[("inactive", "Not used for a long time")], max_length=20
+                blank=True,
+                choices=[("inactive", "Not used for a long time")],
+                db_default="",
+                max_length=20,
             ),
         ),
         migrations.AddField(
