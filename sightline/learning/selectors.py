@@ -103,6 +103,21 @@ def withheld_annotations(*, user: Any, prefix: str = "") -> dict[str, Any]:
     }
 
 
+def action_shown_annotations(*, user: Any) -> dict[str, Any]:
+    """For a list of actions read from elsewhere (a plan, a meeting): ``shown`` (the user may
+    see the action, ``visible_action_filter``) and what they may see of its source."""
+    if sees_every_case(user):
+        return {"shown": Value(True), "case_withheld": Value(False)}
+    return {
+        "shown": Choose(
+            When(visible_action_filter(user=user), then=Value(True)),
+            default=Value(False),
+            output_field=models.BooleanField(),
+        ),
+        **withheld_annotations(user=user, prefix="recommendation__"),
+    }
+
+
 def recommendations_for(*, user: Any) -> QuerySet[Recommendation]:
     """Every recommendation the user may see, marked for what they may see of its source."""
     return Recommendation.objects.filter(visible_recommendation_filter(user=user)).annotate(

@@ -387,7 +387,7 @@ class ActionSubformView(ActionView, ObjectFormView):
     """A small form about one action (an update, evidence, the closure)."""
 
     def caption(self) -> str:
-        return str(self.object.reference)
+        return str(self.object.shown_reference)
 
     def object_url(self) -> str:
         return reverse("learning:action_detail", args=[self.object.pk])
