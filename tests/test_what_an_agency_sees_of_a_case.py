@@ -239,3 +239,47 @@ def test_those_who_see_every_case_see_it_all(client, world, admin_user):
 
     assert HIDDEN in text
     assert WITHHELD_SOURCE not in text
+
+
+def _more_learning(world, times: int) -> None:
+    """``times`` more of each kind of recommendation and action in the world."""
+    own = world["ours"].agency
+    other = world["theirs"].agency
+    for n in range(times):
+        for case, agencies in ((world["hidden"], (own, other)), (world["shown"], (own, other))):
+            rec = RecommendationFactory(
+                reference=f"{case.reference}/X{n}",
+                source_type=SourceType.CASE_REVIEW,
+                source_case=case,
+                source_title="",
+            )
+            for agency in agencies:
+                ActionFactory(recommendation=rec, agency=agency)
+
+
+PAGES = [
+    ("learning:recommendation_list", {}),
+    ("learning:action_list", {}),
+    ("learning:themes", {}),
+    ("learning:returns", {}),
+    ("learning:report", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), PAGES)
+def test_the_withheld_pages_read_as_many_queries_however_many_rows(client, world, name, kwargs):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world["group_member"])
+    url = reverse(name, kwargs=kwargs)
+
+    def count() -> int:
+        client.get(url)  # warm the caches a first request fills (the report's figures)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    before = count()
+    _more_learning(world, 10)
+    assert count() == before
