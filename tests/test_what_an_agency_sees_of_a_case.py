@@ -35,14 +35,14 @@ SKIP = ("/sign-out", "/signout", "/static/", "/accounts/sign-out")
 
 @pytest.fixture
 def world(db):
-    own, other = AgencyFactory(name="Own agency"), AgencyFactory(name="Other agency")
-    hidden = CaseFactory(reference=HIDDEN, pseudonym="Child Hidden")
+    own, other = AgencyFactory.create(name="Own agency"), AgencyFactory.create(name="Other agency")
+    hidden = CaseFactory.create(reference=HIDDEN, pseudonym="Child Hidden")
     hidden.agencies.add(other)
-    shown = CaseFactory(reference=SHOWN, pseudonym="Child Shown")
+    shown = CaseFactory.create(reference=SHOWN, pseudonym="Child Shown")
     shown.agencies.add(own)
 
     def rec(case, n, text):
-        return RecommendationFactory(
+        return RecommendationFactory.create(
             reference=f"{case.reference}/R{n}",
             source_type=SourceType.CASE_REVIEW,
             source_case=case,
@@ -51,27 +51,32 @@ def world(db):
         )
 
     acted = rec(hidden, 1, "Hidden learning our agency acts on")
-    ours_on_hidden = ActionFactory(recommendation=acted, agency=own, description="Our action")
-    ActionFactory(recommendation=acted, agency=other, description="Their secret action")
+    ours_on_hidden = ActionFactory.create(
+        recommendation=acted, agency=own, description="Our action"
+    )
+    ActionFactory.create(recommendation=acted, agency=other, description="Their secret action")
     untouched = rec(hidden, 2, "Hidden learning for another agency only")
-    theirs = ActionFactory(recommendation=untouched, agency=other, description="Not ours at all")
+    theirs = ActionFactory.create(
+        recommendation=untouched, agency=other, description="Not ours at all"
+    )
     visible = rec(shown, 1, "Visible learning from our case")
-    ours = ActionFactory(recommendation=visible, agency=own, description="Visible action")
-    national = RecommendationFactory(
+    ours = ActionFactory.create(recommendation=visible, agency=own, description="Visible action")
+    national = RecommendationFactory.create(
         reference="NAT-1", source_type=SourceType.NATIONAL_REVIEW, text="National learning"
     )
-    ActionFactory(recommendation=national, agency=other, description="National action")
+    ActionFactory.create(recommendation=national, agency=other, description="National action")
     DisseminationReturn.objects.create(case=hidden, agency=other, requested_on=acted.made_date)
     DisseminationReturn.objects.create(case=shown, agency=own, requested_on=acted.made_date)
-    priority = Priority.objects.first()
+    priority = Priority.objects.order_by("pk").first()
+    assert priority is not None
     priority.actions.add(theirs, ours, ours_on_hidden)
-    meeting = MeetingFactory()
+    meeting = MeetingFactory.create()
     meeting.actions.add(theirs, ours)
 
-    lead = UserFactory()
-    MembershipFactory(user=lead, agency=own, role=Role.AGENCY_LEAD)
-    group_member = UserFactory()
-    MembershipFactory(user=group_member, agency=own, role=Role.REVIEW_GROUP_MEMBER)
+    lead = UserFactory.create()
+    MembershipFactory.create(user=lead, agency=own, role=Role.AGENCY_LEAD)
+    group_member = UserFactory.create()
+    MembershipFactory.create(user=group_member, agency=own, role=Role.REVIEW_GROUP_MEMBER)
     return {
         "hidden": hidden,
         "shown": shown,
@@ -226,7 +231,7 @@ def test_the_policy_and_the_selectors_agree(world):
         for rec in (world["acted"], world["untouched"], world["visible"]):
             shown = rec.pk in set(
                 selectors.recommendations_for(user=user)
-                .filter(case_withheld=False)
+                .filter(case_withheld=False)  # type: ignore[misc]
                 .values_list("pk", flat=True)
             )
             assert shares_source(user, rec) is shown
@@ -247,17 +252,17 @@ def _more_learning(world, times: int) -> None:
     other = world["theirs"].agency
     for n in range(times):
         for case, agencies in ((world["hidden"], (own, other)), (world["shown"], (own, other))):
-            rec = RecommendationFactory(
+            rec = RecommendationFactory.create(
                 reference=f"{case.reference}/X{n}",
                 source_type=SourceType.CASE_REVIEW,
                 source_case=case,
                 source_title="",
             )
             for agency in agencies:
-                ActionFactory(recommendation=rec, agency=agency)
+                ActionFactory.create(recommendation=rec, agency=agency)
 
 
-PAGES = [
+PAGES: list[tuple[str, dict[str, int]]] = [
     ("learning:recommendation_list", {}),
     ("learning:action_list", {}),
     ("learning:themes", {}),

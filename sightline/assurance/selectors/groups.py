@@ -185,8 +185,10 @@ def meeting_page(*, user: Any, meeting: Meeting) -> dict[str, Any]:
     )
     return {
         "decisions": list(meeting.decisions.order_by("pk")),
-        "actions": [action for action in actions if action.shown],
-        "actions_withheld": sum(1 for action in actions if not action.shown),
+        "actions": [action for action in actions if getattr(action, "shown", False)],
+        "actions_withheld": len(
+            [action for action in actions if not getattr(action, "shown", False)]
+        ),
     }
 
 

@@ -221,7 +221,7 @@ def action_plan_rows(
         {
             "pk": action.pk,
             "reference": action.shown_reference,
-            "shown": action.shown,
+            "shown": getattr(action, "shown", False),
             "description": action.description,
             "agency": action.agency.name,
             "due_date": action.due_date,

@@ -85,7 +85,7 @@ def _through_middleware(response, *, signed_in: bool):
     from sightline.core.middleware import NoStoreMiddleware
 
     request = RequestFactory().get("/")
-    request.user = SimpleNamespace(is_authenticated=signed_in)
+    request.user = SimpleNamespace(is_authenticated=signed_in)  # type: ignore[assignment]
     return NoStoreMiddleware(lambda _request: response)(request)
 
 

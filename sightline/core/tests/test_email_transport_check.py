@@ -43,8 +43,8 @@ def test_plain_smtp_to_a_remote_server_is_an_error_saying_what_to_set(settings, 
     assert error.level == checks.ERROR
     assert error.id == "sightline.E002"
     assert host in error.msg
-    assert "?tls=true" in error.hint
-    assert "?ssl=true" in error.hint
+    assert "?tls=true" in str(error.hint)
+    assert "?ssl=true" in str(error.hint)
 
 
 @pytest.mark.parametrize(
