@@ -288,3 +288,18 @@ def test_the_withheld_pages_read_as_many_queries_however_many_rows(client, world
     before = count()
     _more_learning(world, 10)
     assert count() == before
+
+
+def test_a_lists_counts_are_of_what_its_pages_show(world):
+    from sightline.learning.selectors import RecommendationFilters, recommendation_list
+
+    lead = world["lead"]
+    other = world["theirs"].agency
+    rows = {rec.pk: rec for rec in recommendation_list(user=lead, filters=RecommendationFilters())}
+
+    # Of the hidden case's learning the lead acts on: their agency's action alone.
+    assert rows[world["acted"].pk].action_total == 1
+    assert rows[world["visible"].pk].action_total == 1
+    # Another agency's actions on it do not find it either.
+    by_other = recommendation_list(user=lead, filters=RecommendationFilters(agency=other))
+    assert world["acted"].pk not in {rec.pk for rec in by_other}

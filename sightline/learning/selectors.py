@@ -430,8 +430,8 @@ class RecommendationFilters:
     agency: Any = None
 
 
-def _action_count(**conditions: Any) -> Any:
-    actions = Action.objects.filter(recommendation=OuterRef("pk"), **conditions)
+def _action_count(visible: Q, **conditions: Any) -> Any:
+    actions = Action.objects.filter(visible, recommendation=OuterRef("pk"), **conditions)
     return Coalesce(
         Subquery(actions.order_by().values("recommendation").annotate(n=Count("pk")).values("n")), 0
     )
@@ -468,13 +468,21 @@ def recommendation_list(*, user: Any, filters: RecommendationFilters) -> QuerySe
         )
     if filters.agency:
         recs = recs.filter(
-            Exists(Action.objects.filter(recommendation=OuterRef("pk"), agency=filters.agency))
+            Exists(
+                Action.objects.filter(
+                    visible_action_filter(user=user),
+                    recommendation=OuterRef("pk"),
+                    agency=filters.agency,
+                )
+            )
         )
     today = timezone.localdate()
+    # Counted as the recommendation's page lists them: only the actions the user may see.
+    visible = visible_action_filter(user=user)
     return recs.annotate(
-        action_total=_action_count(),
-        action_done=_action_count(status__in=["complete", "closed_incomplete"]),
-        action_overdue=_action_count(status__in=OPEN, due_date__lt=today),
+        action_total=_action_count(visible),
+        action_done=_action_count(visible, status__in=["complete", "closed_incomplete"]),
+        action_overdue=_action_count(visible, status__in=OPEN, due_date__lt=today),
     ).order_by("-made_date", "reference")
 
 
