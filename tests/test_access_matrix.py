@@ -364,9 +364,12 @@ RULES: dict[str, Rule] = {
     # lead, not the caller here), never the action's owner.
     "learning:close": Rule(allowed=ADMIN, kwargs=("pk:action",)),
     "learning:returns": Rule(allowed=SEES_CASES),
-    # The return is from every caller's own agency: its lead makes it.
+    # The return is from every caller's own agency: its lead makes it. It names the case, so
+    # those who may not see the case may not know the return exists (decision 0013).
     "learning:return_submit": Rule(
-        allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD}, kwargs=("pk:dissemination_return",)
+        allowed=RUNS_REVIEWS | {Role.AGENCY_LEAD},
+        kwargs=("pk:dissemination_return",),
+        hidden_from=NOT_ON_CASE,
     ),
     "learning:return_request": Rule(allowed=RUNS_REVIEWS, method="post", kwargs=("case_pk:case",)),
     # Training: anyone signed in browses and books; trainers and administrators run the

@@ -55,6 +55,31 @@ def test_unknown_email_scheme_is_explained(tmp_path):
     assert "is not a scheme Sightline knows" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["smtp://mailer:secret@smtp.example.org:587", "smtp://relay.example.org:25"],
+)
+def test_production_refuses_plain_smtp_to_another_machine(url, tmp_path):
+    result = run(["check"], {**GOOD, "EMAIL_URL": url}, tmp_path)
+    assert result.returncode != 0
+    assert "sightline.E002" in result.stderr
+    assert "?tls=true" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "submission://mailer:secret@smtp.example.org:587",
+        "smtp://mailer:secret@smtp.example.org:465?ssl=true",
+        "smtp://127.0.0.1:25",
+        "console:",
+    ],
+)
+def test_production_accepts_encrypted_or_local_email(url, tmp_path):
+    result = run(["check"], {**GOOD, "EMAIL_URL": url}, tmp_path)
+    assert result.returncode == 0, result.stderr
+
+
 def test_deploy_checks_pass_with_production_settings(tmp_path):
     result = run(["check", "--deploy", "--fail-level", "WARNING"], GOOD, tmp_path)
     assert result.returncode == 0, result.stderr
@@ -66,3 +91,13 @@ def test_debug_is_off_unless_asked_for(tmp_path):
         ["shell", "-c", "from django.conf import settings; print(settings.DEBUG)"], GOOD, tmp_path
     )
     assert result.stdout.strip().splitlines()[-1] == "False", result.stderr
+
+
+@pytest.mark.parametrize(("https", "seconds"), [("true", "31536000"), ("false", "0")])
+def test_hsts_is_on_exactly_when_https_is(https, seconds, tmp_path):
+    result = run(
+        ["shell", "-c", "from django.conf import settings; print(settings.SECURE_HSTS_SECONDS)"],
+        {**GOOD, "SIGHTLINE_HTTPS": https},
+        tmp_path,
+    )
+    assert result.stdout.strip().splitlines()[-1] == seconds, result.stderr

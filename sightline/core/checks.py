@@ -1,7 +1,10 @@
-"""System check: every URL's view declares a permission or that it is public."""
+"""System checks: every URL's view declares a permission or that it is public; email leaves
+the machine only encrypted."""
 
+import ipaddress
 from typing import Any
 
+from django.conf import settings
 from django.core import checks
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -31,4 +34,46 @@ def check_views_declare_policy(app_configs: Any, **kwargs: Any) -> list[checks.C
                     id="sightline.E001",
                 )
             )
+    return errors
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine: mail handed to it never crosses a network."""
+    host = (host or "").strip().strip("[]").lower()
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@checks.register(checks.Tags.security)
+def check_email_is_encrypted(app_configs: Any, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Password links and reminders must not cross a network in the clear: SMTP to any host
+    but this machine needs STARTTLS or TLS."""
+    errors: list[checks.CheckMessage] = []
+    for name, mailer in getattr(settings, "MAILERS", {}).items():
+        if not str(mailer.get("BACKEND", "")).endswith("smtp.EmailBackend"):
+            continue
+        options = mailer.get("OPTIONS", {})
+        host = str(options.get("host") or "localhost")
+        if options.get("use_tls") or options.get("use_ssl") or is_loopback(host):
+            continue
+        errors.append(
+            checks.Error(
+                f"Email ({name!r} mailer) goes to {host} over plain SMTP: password links and "
+                "reminders would cross the network unencrypted.",
+                hint=(
+                    "Set EMAIL_URL to use STARTTLS (submission://user:password@host:587 or "
+                    "smtp://user:password@host:587?tls=true) or TLS from the start "
+                    "(smtp://user:password@host:465?ssl=true); plain smtp:// is allowed only "
+                    "to a relay on this machine (localhost). See docs/operations.md."
+                ),
+                id="sightline.E002",
+            )
+        )
     return errors

@@ -78,14 +78,78 @@ class DefaultDenyMiddleware:
 
 class NoStoreMiddleware:
     """Nothing Sightline serves may be kept by a browser or a shared cache unless the view
-    says so: pages and downloads about cases and people stay off disks and proxies. Public
-    hub pages set their own ``Cache-Control``; every other response gets ``no-store``."""
+    says so, and nothing served to someone signed in may be kept at all: pages and downloads
+    about cases and people stay off disks and proxies.
+
+    The rule, for every kind of response (pages, downloads, files, PDFs, exports, calendar
+    feeds, error pages):
+
+    - signed in: ``private, no-store``, whatever the view set (a view's ``public`` or
+      ``max-age`` is replaced), unless the view already said ``no-store``;
+    - signed out: ``private, no-store`` unless the view set its own ``Cache-Control`` (the
+      public hub's pages may be cached for minutes; a calendar feed sets nothing, so it gets
+      ``no-store``).
+
+    Static files (WhiteNoise answers them before anyone is signed in) keep their own
+    long-lived caching: they hold nothing about anyone."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated)
+        if signed_in and "no-store" not in response.get("Cache-Control", ""):
+            del response["Cache-Control"]
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+# Powerful browser features Sightline never uses, refused to every page and to anything a
+# page embeds, so that injected or third-party script cannot reach them. Passkeys
+# (WebAuthn) stay allowed for Sightline's own pages: sign-in and the account page use them.
+PERMISSIONS_POLICY: dict[str, str] = {
+    "accelerometer": "()",
+    "ambient-light-sensor": "()",
+    "autoplay": "()",
+    "bluetooth": "()",
+    "browsing-topics": "()",
+    "camera": "()",
+    "display-capture": "()",
+    "encrypted-media": "()",
+    "gamepad": "()",
+    "geolocation": "()",
+    "gyroscope": "()",
+    "hid": "()",
+    "idle-detection": "()",
+    "local-fonts": "()",
+    "magnetometer": "()",
+    "microphone": "()",
+    "midi": "()",
+    "payment": "()",
+    "picture-in-picture": "()",
+    "publickey-credentials-create": "(self)",
+    "publickey-credentials-get": "(self)",
+    "screen-wake-lock": "()",
+    "serial": "()",
+    "usb": "()",
+    "web-share": "()",
+    "xr-spatial-tracking": "()",
+}
+PERMISSIONS_POLICY_HEADER = ", ".join(
+    f"{feature}={allow}" for feature, allow in PERMISSIONS_POLICY.items()
+)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends ``Permissions-Policy`` on every response (``PERMISSIONS_POLICY``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY_HEADER)
         return response

@@ -2,6 +2,7 @@
 learning spread and made a difference."""
 
 import datetime
+import re
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +21,21 @@ from .vocabulary import (
     EvidenceKind,
     SourceType,
 )
+
+# What someone who may not see a recommendation's source case is shown in its place
+# (docs/decisions/0013-what-an-agency-sees-of-a-case.md): the selectors mark such rows
+# ``case_withheld`` and give them ``withheld_case_reference`` to take out of references.
+WITHHELD_SOURCE = "A case review not shared with your agency"
+WITHHELD_CASE = "Not shared"
+
+
+def case_withheld_from(text: str, case_reference: str | None) -> str:
+    """``text`` (a reference) with the withheld case's reference taken out, in any case."""
+    if not case_reference:
+        return text
+    # Not inside a longer reference: CR-2018-01 is not taken out of CR-2018-010.
+    pattern = rf"(?<!\w){re.escape(case_reference)}(?!\d)"
+    return re.sub(pattern, WITHHELD_CASE, text, flags=re.IGNORECASE)
 
 
 class Recommendation(TimeStampedModel):
@@ -61,6 +77,17 @@ class Recommendation(TimeStampedModel):
     @property
     def source(self) -> str:
         return self.source_case.reference if self.source_case is not None else self.source_title
+
+    @property
+    def shown_source(self) -> str:
+        """The source as the reader may see it: never a case review they may not see."""
+        return WITHHELD_SOURCE if getattr(self, "case_withheld", False) else self.source
+
+    @property
+    def shown_reference(self) -> str:
+        if not getattr(self, "case_withheld", False):
+            return self.reference
+        return case_withheld_from(self.reference, getattr(self, "withheld_case_reference", None))
 
 
 class RecommendationDecision(AppendOnlyModel):
@@ -164,6 +191,27 @@ class Action(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def shown_reference(self) -> str:
+        """The reference as the reader may see it: without a source case they may not see."""
+        if not getattr(self, "case_withheld", False):
+            return self.reference
+        return case_withheld_from(self.reference, getattr(self, "withheld_case_reference", None))
+
+    @property
+    def shown_recommendation_reference(self) -> str:
+        if not getattr(self, "case_withheld", False):
+            return self.recommendation.reference
+        return case_withheld_from(
+            self.recommendation.reference, getattr(self, "withheld_case_reference", None)
+        )
+
+    @property
+    def shown_source(self) -> str:
+        if getattr(self, "case_withheld", False):
+            return WITHHELD_SOURCE
+        return self.recommendation.source
 
     @property
     def is_open(self) -> bool:

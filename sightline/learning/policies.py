@@ -5,16 +5,27 @@ every recommendation and action; agency leads see them too, and update their own
 actions. An action's owner sees and updates that action whatever their role. Closing an
 action needs a sign-off by someone other than its owner: a partnership administrator or the
 recommendation's lead.
+
+Learning from a case review follows the case (docs/decisions/0013-what-an-agency-sees-of-a-case.md):
+those who do not see every case see a recommendation from a case they may not see only when
+one of their agencies has an action on it (or they own one), and then without the case's
+reference: as "a case review not shared with your agency", with their own agencies' actions
+and nothing else of it. Learning from a case they may see, or from no case (national reviews,
+inspections, audits), is theirs to read as before. ``shares_source`` decides it for one
+recommendation; the selectors' ``visible_recommendation_filter`` and
+``visible_action_filter`` apply the same rule to every list.
 """
 
 from typing import Any
 
 import rules
+from django.db import models
 
 from sightline.core.policies import has_role, is_administrator
 from sightline.core.roles import Role
+from sightline.reviews.policies import shares_case
 
-from .models import Action
+from .models import Action, Recommendation
 
 runs_learning = has_role(Role.ADMINISTRATOR, Role.REVIEW_OFFICER)
 sees_learning = has_role(
@@ -24,6 +35,26 @@ sees_learning = has_role(
     Role.REVIEW_GROUP_MEMBER,
     Role.AGENCY_LEAD,
 )
+
+
+@rules.predicate
+def shares_source(user: Any, recommendation: Recommendation | None) -> bool:
+    """Whether ``user`` may see where ``recommendation`` came from: no case, or a case they
+    may see (``reviews.policies.shares_case``)."""
+    if recommendation is None:
+        return False
+    return recommendation.source_case_id is None or shares_case(user, recommendation.source_case)
+
+
+@rules.predicate
+def acts_on(user: Any, recommendation: Recommendation | None) -> bool:
+    """Whether one of ``user``'s agencies has an action on ``recommendation``, or they own
+    one: the learning they must be able to act on, whatever its source."""
+    if recommendation is None:
+        return False
+    return recommendation.actions.filter(
+        models.Q(agency_id__in=user.agency_ids) | models.Q(owner_id=user.pk)
+    ).exists()
 
 
 @rules.predicate

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models, transaction
+from django.db.models import Case as Choose
 from django.db.models import (
     Count,
     Exists,
@@ -27,19 +28,120 @@ from sightline.core.exceptions import NotVisibleError
 from sightline.core.roles import Role
 from sightline.core.selectors import cached_figures
 from sightline.reviews.models import Case, PracticeTheme
+from sightline.reviews.policies import sees_every_case
+from sightline.reviews.selectors import visible_case_filter
 
 from . import reporting
 from .models import (
+    WITHHELD_SOURCE,
     Action,
     ActionStatusChange,
     DisseminationReturn,
     Evidence,
     Recommendation,
     RecommendationDecision,
+    case_withheld_from,
 )
 from .policies import runs_learning
 from .vocabulary import OPEN_STATUSES as OPEN
 from .vocabulary import ActionStatus, Decision, EvidenceKind, SourceType
+
+# --- What someone sees of learning from a case they may not see ---------------------------
+# One rule (docs/decisions/0013-what-an-agency-sees-of-a-case.md, ``policies.shares_source``),
+# as conditions every list and page of learning is read through, so that lists and details
+# agree. Each is empty for those who see every case, and otherwise built of uncorrelated
+# ``IN`` subqueries, as ``visible_case_filter`` is.
+
+
+def _acts_on(user: Any, prefix: str = "") -> Q:
+    """Actions of the user's agencies, or owned by the user."""
+    return Q(**{f"{prefix}agency_id__in": list(user.agency_ids)}) | Q(
+        **{f"{prefix}owner_id": user.pk}
+    )
+
+
+def shared_source_filter(*, user: Any, prefix: str = "") -> Q:
+    """Recommendations (``prefix`` leads to one) whose source the user may see: no case, or a
+    case they may see."""
+    if sees_every_case(user):
+        return Q()
+    return Q(**{f"{prefix}source_case__isnull": True}) | visible_case_filter(
+        user=user, field=f"{prefix}source_case_id"
+    )
+
+
+def visible_recommendation_filter(*, user: Any, field: str = "pk") -> Q:
+    """Recommendations (``field`` is their key, or a foreign key to one) the user may see:
+    those whose source they may see, and those one of their agencies acts on."""
+    if sees_every_case(user):
+        return Q()
+    prefix = "" if field == "pk" else field.removesuffix("_id") + "__"
+    acting = Action.objects.filter(_acts_on(user)).values("recommendation_id")
+    return shared_source_filter(user=user, prefix=prefix) | Q(**{f"{field}__in": acting})
+
+
+def visible_action_filter(*, user: Any) -> Q:
+    """Actions the user may see: every action on learning whose source they may see; on
+    learning from a case they may not see, only their agencies' and their own."""
+    if sees_every_case(user):
+        return Q()
+    return shared_source_filter(user=user, prefix="recommendation__") | _acts_on(user)
+
+
+def withheld_annotations(*, user: Any, prefix: str = "") -> dict[str, Any]:
+    """``case_withheld`` (the source is a case the user may not see) and the case's reference
+    to take out of references (``withheld_case_reference``), for the models' ``shown_*``."""
+    if sees_every_case(user):
+        return {"case_withheld": Value(False)}
+    return {
+        "case_withheld": Choose(
+            When(shared_source_filter(user=user, prefix=prefix), then=Value(False)),
+            default=Value(True),
+            output_field=models.BooleanField(),
+        ),
+        "withheld_case_reference": F(f"{prefix}source_case__reference"),
+    }
+
+
+def action_shown_annotations(*, user: Any) -> dict[str, Any]:
+    """For a list of actions read from elsewhere (a plan, a meeting): ``shown`` (the user may
+    see the action, ``visible_action_filter``) and what they may see of its source."""
+    if sees_every_case(user):
+        return {"shown": Value(True), "case_withheld": Value(False)}
+    return {
+        "shown": Choose(
+            When(visible_action_filter(user=user), then=Value(True)),
+            default=Value(False),
+            output_field=models.BooleanField(),
+        ),
+        **withheld_annotations(user=user, prefix="recommendation__"),
+    }
+
+
+def recommendations_for(*, user: Any) -> QuerySet[Recommendation]:
+    """Every recommendation the user may see, marked for what they may see of its source."""
+    return Recommendation.objects.filter(visible_recommendation_filter(user=user)).annotate(
+        **withheld_annotations(user=user)
+    )
+
+
+def actions_for(*, user: Any) -> QuerySet[Action]:
+    """Every action the user may see, marked for what they may see of its source."""
+    return Action.objects.filter(visible_action_filter(user=user)).annotate(
+        **withheld_annotations(user=user, prefix="recommendation__")
+    )
+
+
+def hidden_case_references(*, user: Any, candidates: Iterable[str]) -> set[str]:
+    """Of ``candidates``, the references of cases the user may not see (one query)."""
+    wanted = {candidate for candidate in candidates if candidate}
+    if sees_every_case(user) or not wanted:
+        return set()
+    return set(
+        Case.objects.filter(reference__in=wanted)
+        .exclude(visible_case_filter(user=user))
+        .values_list("reference", flat=True)
+    )
 
 
 def _by_own_dates(as_at: datetime.date) -> models.Case:
@@ -224,6 +326,46 @@ def learning_report(*, as_at: datetime.date) -> dict[str, Any]:
     )
 
 
+def learning_report_for(*, user: Any, as_at: datetime.date) -> dict[str, Any]:
+    """The learning report as ``user`` may see it: the partnership's figures, with every case
+    review they may not see named only as one not shared with them (one more query)."""
+    report = learning_report(as_at=as_at)
+    if sees_every_case(user):
+        return report
+    sources: set[str] = set()
+    _collect_sources(report, sources)
+    hidden = hidden_case_references(user=user, candidates=sources)
+    return _withhold(report, hidden) if hidden else report
+
+
+def _collect_sources(value: Any, into: set[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "source" and isinstance(item, str):
+                into.add(item)
+            else:
+                _collect_sources(item, into)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _collect_sources(item, into)
+
+
+def _withhold(value: Any, hidden: set[str]) -> Any:
+    """``value`` (the report, or part of it) with each hidden case's reference taken out: a
+    source that is one reads as ``WITHHELD_SOURCE``; any other text loses the reference."""
+    if isinstance(value, dict):
+        return {key: _withhold(item, hidden) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_withhold(item, hidden) for item in value)
+    if isinstance(value, str):
+        if value in hidden:
+            return WITHHELD_SOURCE
+        for reference in hidden:
+            value = case_withheld_from(value, reference)
+        return value
+    return value
+
+
 def learning_report_counted(*, as_at: datetime.date) -> dict[str, Any]:
     """The learning report as at ``as_at``, as things stood at the end of that day: each
     recommendation's decision then and each action's status then, from their dated history
@@ -288,22 +430,29 @@ class RecommendationFilters:
     agency: Any = None
 
 
-def _action_count(**conditions: Any) -> Any:
-    actions = Action.objects.filter(recommendation=OuterRef("pk"), **conditions)
+def _action_count(visible: Q, **conditions: Any) -> Any:
+    actions = Action.objects.filter(visible, recommendation=OuterRef("pk"), **conditions)
     return Coalesce(
         Subquery(actions.order_by().values("recommendation").annotate(n=Count("pk")).values("n")), 0
     )
 
 
-def recommendation_list(*, filters: RecommendationFilters) -> QuerySet[Recommendation]:
-    recs = Recommendation.objects.select_related("source_case")
+def recommendation_list(*, user: Any, filters: RecommendationFilters) -> QuerySet[Recommendation]:
+    recs = recommendations_for(user=user).select_related("source_case")
     if filters.search:
         term = filters.search.strip()
+        # A withheld case's reference finds nothing: searching for it must not tell which
+        # learning came from it.
         recs = recs.filter(
-            Q(reference__icontains=term)
-            | Q(text__icontains=term)
-            | Q(source_title__icontains=term)
-            | Q(source_case__reference__icontains=term)
+            Q(text__icontains=term)
+            | (
+                shared_source_filter(user=user)
+                & (
+                    Q(reference__icontains=term)
+                    | Q(source_title__icontains=term)
+                    | Q(source_case__reference__icontains=term)
+                )
+            )
         )
     if filters.source_type:
         recs = recs.filter(source_type=filters.source_type)
@@ -319,29 +468,39 @@ def recommendation_list(*, filters: RecommendationFilters) -> QuerySet[Recommend
         )
     if filters.agency:
         recs = recs.filter(
-            Exists(Action.objects.filter(recommendation=OuterRef("pk"), agency=filters.agency))
+            Exists(
+                Action.objects.filter(
+                    visible_action_filter(user=user),
+                    recommendation=OuterRef("pk"),
+                    agency=filters.agency,
+                )
+            )
         )
     today = timezone.localdate()
+    # Counted as the recommendation's page lists them: only the actions the user may see.
+    visible = visible_action_filter(user=user)
     return recs.annotate(
-        action_total=_action_count(),
-        action_done=_action_count(status__in=["complete", "closed_incomplete"]),
-        action_overdue=_action_count(status__in=OPEN, due_date__lt=today),
+        action_total=_action_count(visible),
+        action_done=_action_count(visible, status__in=["complete", "closed_incomplete"]),
+        action_overdue=_action_count(visible, status__in=OPEN, due_date__lt=today),
     ).order_by("-made_date", "reference")
 
 
-def recommendation_get(*, pk: int) -> Recommendation:
-    rec = Recommendation.objects.select_related("source_case", "lead").filter(pk=pk).first()
+def recommendation_get(*, user: Any, pk: int) -> Recommendation:
+    """The recommendation, or not found when it does not exist or the user may not see it."""
+    rec = recommendations_for(user=user).select_related("source_case", "lead").filter(pk=pk).first()
     if rec is None:
         raise Http404("No such recommendation.")
     return rec
 
 
-def recommendation_page(*, recommendation: Recommendation) -> dict[str, Any]:
+def recommendation_page(*, user: Any, recommendation: Recommendation) -> dict[str, Any]:
     return {
         "actions": list(
-            recommendation.actions.select_related("agency", "owner").order_by(
-                "due_date", "reference"
-            )
+            actions_for(user=user)
+            .filter(recommendation=recommendation)
+            .select_related("agency", "owner")
+            .order_by("due_date", "reference")
         ),
         "decisions": list(recommendation.decisions.select_related("recorded_by").order_by("-pk")),
         "themes": list(recommendation.themes.order_by("name")),
@@ -364,7 +523,7 @@ DUE_SOON_DAYS = 30
 
 def action_list_for(*, user: Any, filters: ActionFilters) -> QuerySet[Action]:
     """Actions, soonest due first; ``mine`` keeps those of the user's own agencies."""
-    actions = Action.objects.select_related("agency", "recommendation", "owner")
+    actions = actions_for(user=user).select_related("agency", "recommendation", "owner")
     if filters.mine:
         actions = actions.filter(agency_id__in=user.agency_ids)
     if filters.agency:
@@ -383,12 +542,14 @@ def action_list_for(*, user: Any, filters: ActionFilters) -> QuerySet[Action]:
     return actions.order_by("due_date", "reference")
 
 
-def overdue_by_agency() -> list[dict[str, Any]]:
+def overdue_by_agency(*, user: Any = None) -> list[dict[str, Any]]:
     """Open actions past their due date, counted for each agency: one small count per agency
-    that searches the (agency, status, due date) index, rather than grouping every action."""
+    that searches the (agency, status, due date) index, rather than grouping every action.
+    Given ``user``, only the actions they may see are counted, as the action list shows."""
+    visible = Q() if user is None else visible_action_filter(user=user)
     overdue = (
         Action.objects.filter(
-            agency=OuterRef("pk"), status__in=OPEN, due_date__lt=timezone.localdate()
+            visible, agency=OuterRef("pk"), status__in=OPEN, due_date__lt=timezone.localdate()
         )
         .order_by()
         .values("agency")
@@ -407,9 +568,11 @@ def overdue_by_agency() -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: (-row["overdue"], row["agency__name"]))
 
 
-def action_get(*, pk: int) -> Action:
+def action_get(*, user: Any, pk: int) -> Action:
+    """The action, or not found when it does not exist or the user may not see it."""
     action = (
-        Action.objects.select_related(
+        actions_for(user=user)
+        .select_related(
             "agency",
             "owner",
             "recommendation",
@@ -447,18 +610,25 @@ def action_page(*, action: Action) -> dict[str, Any]:
     }
 
 
-def theme_progress() -> list[dict[str, Any]]:
-    """For each practice theme: its recommendations and how far their actions got, counted
-    in the database for each theme (two grouped queries), not action by action in Python."""
+def theme_progress(*, user: Any) -> list[dict[str, Any]]:
+    """For each practice theme: the recommendations the user may see and how far their
+    actions got, counted in the database for each theme (two grouped queries), not action by
+    action in Python."""
     through = Recommendation.themes.through
     recs_by_theme: dict[int, int] = {
         row["practicetheme_id"]: row["n"]
-        for row in through.objects.order_by().values("practicetheme_id").annotate(n=Count("*"))
+        for row in through.objects.filter(
+            visible_recommendation_filter(user=user, field="recommendation_id")
+        )
+        .order_by()
+        .values("practicetheme_id")
+        .annotate(n=Count("*"))
     }
     today = timezone.localdate()
     counts: dict[int, Any] = {
         row["theme"]: row
-        for row in Action.objects.filter(recommendation__themes__isnull=False)
+        for row in Action.objects.filter(visible_action_filter(user=user))
+        .filter(recommendation__themes__isnull=False)
         .order_by()
         .values(theme=F("recommendation__themes"))
         .annotate(
@@ -484,9 +654,10 @@ def theme_progress() -> list[dict[str, Any]]:
     return [row for row in rows if row["recommendations"]]
 
 
-def tracker_rows() -> Any:
+def tracker_rows(*, user: Any) -> Any:
     """The learning tracker in the contract's columns, one row per action (a recommendation
-    with no action has one row with the action columns blank): it imports back unchanged."""
+    with no action has one row with the action columns blank): it imports back unchanged.
+    Only what ``user`` may see is in it, a case review they may not see withheld."""
     dissemination: dict[int, str] = {}
     impact: dict[int, str] = {}
     for action_id, kind, description in Evidence.objects.filter(imported=True).values_list(
@@ -494,13 +665,13 @@ def tracker_rows() -> Any:
     ):
         (dissemination if kind == EvidenceKind.DISSEMINATION else impact)[action_id] = description
     actions: dict[int, list[Action]] = {}
-    for action in Action.objects.select_related("agency").order_by("reference"):
+    for action in actions_for(user=user).select_related("agency").order_by("reference"):
         actions.setdefault(action.recommendation_id, []).append(action)
-    for rec in Recommendation.objects.select_related("source_case").order_by("reference"):
+    for rec in recommendations_for(user=user).select_related("source_case").order_by("reference"):
         own = [
-            rec.reference,
+            rec.shown_reference,
             rec.source_type,
-            rec.source,
+            rec.shown_source,
             rec.text,
             rec.made_date,  # dates stay dates: a workbook holds them as dates
             rec.decision,
@@ -511,7 +682,7 @@ def tracker_rows() -> Any:
         for action in actions.get(rec.pk, []):
             yield [
                 *own,
-                action.reference,
+                action.shown_reference,
                 action.agency.name,
                 action.description,
                 action.owner_email,
@@ -543,6 +714,7 @@ def returns_for(
     items = DisseminationReturn.objects.select_related("case", "agency", "returned_by")
     if not runs_learning(user):
         items = items.filter(agency_id__in=user.agency_ids)
+        items = items.filter(visible_case_filter(user=user, field="case_id"))
     if agency is not None:
         items = items.filter(agency=agency)
     if outstanding_only:
@@ -561,8 +733,10 @@ def return_get(*, user: Any, pk: int) -> DisseminationReturn:
 
 def actions_owned_by(*, user: Any) -> QuerySet[Action]:
     """The open actions ``user`` owns, soonest due first: theirs to open whatever their role."""
-    return Action.objects.filter(owner_id=user.pk, status__in=OPEN).order_by(
-        "due_date", "reference"
+    return (
+        actions_for(user=user)
+        .filter(owner_id=user.pk, status__in=OPEN)
+        .order_by("due_date", "reference")
     )
 
 

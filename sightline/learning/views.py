@@ -56,7 +56,7 @@ class LearningReportView(PolicyView):
             {
                 "form": form,
                 "as_at": as_at,
-                "report": selectors.learning_report(as_at=as_at),
+                "report": selectors.learning_report_for(user=request.user, as_at=as_at),
                 "action_figures": ACTION_FIGURES,
                 "can_import": request.user.has_perm("learning.import"),
             },
@@ -113,7 +113,9 @@ class RecommendationListView(PolicyView):
     def get(self, request: HttpRequest) -> HttpResponse:
         form = RecommendationFilterForm(request.GET or None)
         filters = _filters(form, selectors.RecommendationFilters)
-        results = paginate(request, selectors.recommendation_list(filters=filters))
+        results = paginate(
+            request, selectors.recommendation_list(user=request.user, filters=filters)
+        )
         return render(
             request,
             "learning/recommendation_list.html",
@@ -147,7 +149,7 @@ class ActionListView(PolicyView):
                 "page": results.page,
                 "pagination": results.pagination,
                 "mine": mine,
-                "overdue_by_agency": selectors.overdue_by_agency(),
+                "overdue_by_agency": selectors.overdue_by_agency(user=request.user),
                 "today": today(),
             },
         )
@@ -157,7 +159,9 @@ class ThemeProgressView(PolicyView):
     permission = "learning.view_tracker"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return render(request, "learning/themes.html", {"rows": selectors.theme_progress()})
+        return render(
+            request, "learning/themes.html", {"rows": selectors.theme_progress(user=request.user)}
+        )
 
 
 class LearningExportView(PolicyView):
@@ -172,7 +176,7 @@ class LearningExportView(PolicyView):
                 name="sightline-learning-tracker",
                 title="Learning tracker",
                 header=list(COLUMNS),
-                rows=selectors.tracker_rows(),
+                rows=selectors.tracker_rows(user=request.user),
             ),
             object_type="learning.action",
             object_repr=f"Learning tracker ({fmt.upper()})",
@@ -183,7 +187,7 @@ class RecommendationView(PolicyView):
     permission = "learning.view_tracker"
 
     def get_permission_object(self) -> Any:
-        return selectors.recommendation_get(pk=self.kwargs["pk"])
+        return selectors.recommendation_get(user=self.request.user, pk=self.kwargs["pk"])
 
 
 class RecommendationDetailView(RecommendationView):
@@ -194,7 +198,7 @@ class RecommendationDetailView(RecommendationView):
             "learning/recommendation_detail.html",
             {
                 "rec": rec,
-                **selectors.recommendation_page(recommendation=rec),
+                **selectors.recommendation_page(user=request.user, recommendation=rec),
                 "can_manage": request.user.has_perm("learning.manage_recommendations"),
             },
         )
@@ -205,7 +209,7 @@ class RecommendationFormView(PolicyView):
 
     def get_permission_object(self) -> Any:
         pk = self.kwargs.get("pk")
-        return selectors.recommendation_get(pk=pk) if pk else None
+        return selectors.recommendation_get(user=self.request.user, pk=pk) if pk else None
 
     def _render(self, form: RecommendationForm, status: int = 200) -> HttpResponse:
         rec = self.object
@@ -306,7 +310,7 @@ class ActionView(PolicyView):
     permission = "learning.view_tracker"
 
     def get_permission_object(self) -> Any:
-        return selectors.action_get(pk=self.kwargs["pk"])
+        return selectors.action_get(user=self.request.user, pk=self.kwargs["pk"])
 
 
 class ActionDetailView(ActionView):
@@ -383,7 +387,7 @@ class ActionSubformView(ActionView, ObjectFormView):
     """A small form about one action (an update, evidence, the closure)."""
 
     def caption(self) -> str:
-        return str(self.object.reference)
+        return str(self.object.shown_reference)
 
     def object_url(self) -> str:
         return reverse("learning:action_detail", args=[self.object.pk])

@@ -2,7 +2,13 @@
 
 Administrators, review officers and executive members see every case; practice review group
 members and agency leads see the cases their agencies are involved in (the selectors apply
-that scope). Restricted details are for those on the case, review officers and administrators.
+that scope), and anyone added to a case sees that case. Restricted details are for those on
+the case, review officers and administrators.
+
+What someone who does not see every case may see of a case they cannot open (its reference,
+title or link appear nowhere to them; learning from it only where their agency must act) is
+decided once, in ``shares_case`` and in the selectors' ``visible_case_filter``, and applied to
+learning in ``sightline.learning.policies`` (docs/decisions/0013-what-an-agency-sees-of-a-case.md).
 
 Anyone in a partner agency may refer a case for a review. Review officers and administrators
 triage every referral; the referrer sees their own in full; an agency lead sees that their
@@ -33,6 +39,22 @@ def is_on_case(user: Any, case: Case | None) -> bool:
     if assigned is None:
         assigned = set(case.assignments.values_list("user_id", flat=True))
     return user.pk in assigned
+
+
+@rules.predicate
+def shares_case(user: Any, case: Case | None) -> bool:
+    """Whether ``user`` may know ``case`` exists: its reference, title and link. The same rule
+    as ``selectors.visible_case_filter``, for one case: everyone who sees every case; anyone
+    on the case; a review group member or agency lead whose agency is involved in it."""
+    if case is None:
+        return False
+    if sees_every_case(user) or is_on_case(user, case):
+        return True
+    if not sees_agency_cases(user):
+        return False
+    return Case.agencies.through.objects.filter(
+        case_id=case.pk, agency_id__in=user.agency_ids
+    ).exists()
 
 
 rules.add_perm("reviews.view_case_list", sees_every_case | sees_agency_cases)

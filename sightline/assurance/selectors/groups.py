@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce, Lower
 from django.http import Http404
 from django.utils import timezone
 
+from sightline.learning.selectors import action_shown_annotations
+
 from ..models import (
     AssuranceReturn,
     AssuranceReturnVersion,
@@ -173,13 +175,19 @@ def meeting_on(*, group: Group, held_on: Any, exclude_pk: int | None = None) -> 
     return meetings.exists()
 
 
-def meeting_page(*, meeting: Meeting) -> dict[str, Any]:
+def meeting_page(*, user: Any, meeting: Meeting) -> dict[str, Any]:
+    """The meeting's decisions and actions; of the actions, only those the user may see
+    (``actions_withheld`` counts the others: learning from a case not shared with them)."""
+    actions = list(
+        meeting.actions.select_related("agency", "recommendation")
+        .annotate(**action_shown_annotations(user=user))
+        .order_by("due_date", "reference")
+    )
     return {
         "decisions": list(meeting.decisions.order_by("pk")),
-        "actions": list(
-            meeting.actions.select_related("agency", "recommendation").order_by(
-                "due_date", "reference"
-            )
+        "actions": [action for action in actions if getattr(action, "shown", False)],
+        "actions_withheld": len(
+            [action for action in actions if not getattr(action, "shown", False)]
         ),
     }
 

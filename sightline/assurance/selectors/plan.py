@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from sightline.learning.models import Action
-from sightline.learning.selectors import actions_as_at
+from sightline.learning.selectors import action_shown_annotations, actions_as_at
 from sightline.learning.vocabulary import OPEN_STATUSES, ActionStatus
 
 from ..charts import format_value
@@ -176,7 +176,9 @@ def priority_get(*, pk: int) -> Priority:
     return priority
 
 
-def priority_page(*, priority: Priority, today: datetime.date | None = None) -> dict[str, Any]:
+def priority_page(
+    *, user: Any, priority: Priority, today: datetime.date | None = None
+) -> dict[str, Any]:
     """Everything the priority's page shows, read here so that the template reads nothing."""
     today = today or timezone.localdate()
     updates = []
@@ -197,9 +199,11 @@ def priority_page(*, priority: Priority, today: datetime.date | None = None) -> 
             }
         )
         counted.add(update.quarter_start)
+    actions = action_plan_rows(user=user, priority=priority, today=today)
     return {
         "updates": updates,
-        "actions": action_plan_rows(priority=priority, today=today),
+        "actions": [row for row in actions if row["shown"]],
+        "actions_withheld": sum(1 for row in actions if not row["shown"]),
         "progress": _progress([priority.pk], today).get(priority.pk, Progress()),
         "measures": _measures([priority.pk]).get(priority.pk, []),
         "findings": list(priority.findings.order_by("-found_on", "-pk")),
@@ -208,14 +212,16 @@ def priority_page(*, priority: Priority, today: datetime.date | None = None) -> 
 
 
 def action_plan_rows(
-    *, priority: Priority, today: datetime.date | None = None
+    *, user: Any, priority: Priority, today: datetime.date | None = None
 ) -> list[dict[str, Any]]:
-    """The actions in the priority's action plan, soonest due first."""
+    """The actions in the priority's action plan, soonest due first; ``shown`` is false for
+    those the user may not see (learning from a case review not shared with them)."""
     today = today or timezone.localdate()
     return [
         {
             "pk": action.pk,
-            "reference": action.reference,
+            "reference": action.shown_reference,
+            "shown": getattr(action, "shown", False),
             "description": action.description,
             "agency": action.agency.name,
             "due_date": action.due_date,
@@ -223,7 +229,9 @@ def action_plan_rows(
             "status_label": action.get_status_display(),
             "overdue": action.status in OPEN_STATUSES and action.due_date < today,
         }
-        for action in priority.actions.select_related("agency").order_by("due_date", "reference")
+        for action in priority.actions.select_related("agency")
+        .annotate(**action_shown_annotations(user=user))
+        .order_by("due_date", "reference")
     ]
 
 

@@ -210,7 +210,7 @@ class MeetingDetailView(MeetingView):
             {
                 "meeting": self.object,
                 "group": self.object.group,
-                **selectors.meeting_page(meeting=self.object),
+                **selectors.meeting_page(user=request.user, meeting=self.object),
                 "can_manage": request.user.has_perm("assurance.manage_groups"),
             },
         )
@@ -227,7 +227,7 @@ class MeetingEditView(MeetingView, ObjectFormView):
     def make_form(self, data: Any = None) -> Form:
         if data is not None:
             return MeetingForm(data)
-        page = selectors.meeting_page(meeting=self.object)
+        page = selectors.meeting_page(user=self.request.user, meeting=self.object)
         return MeetingForm(
             initial=MeetingForm.initial_for(self.object, page["decisions"], page["actions"])
         )

@@ -144,7 +144,7 @@ class PriorityDetailView(PriorityView):
             "assurance/plan/priority_detail.html",
             {
                 "priority": priority,
-                **selectors.priority_page(priority=priority),
+                **selectors.priority_page(user=request.user, priority=priority),
                 "can_manage": request.user.has_perm("assurance.manage_plan"),
                 "can_record": request.user.has_perm("assurance.record_priority_status")
                 and priority.is_active,
@@ -274,7 +274,7 @@ class PriorityActionsView(PriorityView):
             {
                 "priority": priority,
                 "form": form,
-                "actions": selectors.action_plan_rows(priority=priority),
+                "actions": selectors.action_plan_rows(user=self.request.user, priority=priority),
             },
             status=status,
         )

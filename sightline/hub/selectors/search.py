@@ -322,12 +322,16 @@ def _learning_matching(*, user: Any, term: str) -> tuple[Found[Any], Found[Any]]
         action_list_for,
         actions_owned_by,
         recommendation_list,
+        shared_source_filter,
     )
 
-    by_words = Q(reference__icontains=term) | Q(description__icontains=term)
+    # A reference naming a case review the user may not see finds nothing by it.
+    by_words = (
+        Q(reference__icontains=term) & shared_source_filter(user=user, prefix="recommendation__")
+    ) | Q(description__icontains=term)
     if user.has_perm("learning.view_tracker"):
         recommendations: Found[Any] = _first(
-            recommendation_list(filters=RecommendationFilters(search=term))
+            recommendation_list(user=user, filters=RecommendationFilters(search=term))
         )
         actions = action_list_for(user=user, filters=ActionFilters()).filter(by_words)
         return recommendations, _first(actions)
