@@ -19,11 +19,11 @@ from sightline.core.pagination import paginate
 from sightline.core.views import PolicyView, apply_errors, next_url
 
 from . import selectors, services, sso, sso_selectors, sso_services
+from .mfa import SECOND_FACTOR_SESSION_KEY
 from .models import ExternalIdentity, LinkRequest, SignInMethod, User
 from .sso_config import OidcProvider
 
 # Read by the multi-factor middleware: the provider's own MFA counts as the second factor.
-SECOND_FACTOR_SESSION_KEY = "sightline_second_factor"
 NEXT_SESSION_KEY = "sightline_sso_next"
 BACKEND = "sightline.accounts.backends.PasswordBackend"
 PROBLEM_TEMPLATE = "accounts/sso_problem.html"
@@ -112,6 +112,11 @@ class SsoCallbackView(View):
         refusal = ""
         if not user.is_active:
             refusal = "the account is deactivated."
+        elif user.suspended_at is not None:
+            refusal = (
+                "the account is suspended because it was not used for a long time. Your agency "
+                "lead or partnership administrator can lift the suspension."
+            )
         elif not sso_selectors.user_in_provider_agencies(user=user, provider=provider):
             refusal = f"the person has no role in an agency that signs in with {provider.name}."
         if refusal:

@@ -18,7 +18,7 @@ from sightline.core.models import AuditEvent
 from sightline.core.outbox import message_key, outbox_add
 from sightline.core.services import audit_record
 
-from ..models import Passkey, RecoveryCode, User, UserSession
+from ..models import Passkey, RecoveryCode, SignInRecord, User, UserSession
 from ..services import _end_sessions
 
 RECOVERY_CODE_COUNT = 10
@@ -219,3 +219,4 @@ def second_factor_reset(*, actor: Any, user: User) -> None:
 def session_key_changed(*, old_key: str, new_key: str) -> None:
     """The session's key was cycled after its second factor: keep its record."""
     UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
+    SignInRecord.objects.filter(session_key=old_key).update(session_key=new_key)

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from sightline.core.views import ConfirmActionView, Confirmation, PolicyView, next_url
 
 from .. import services as account_services
+from .. import throttle
 from ..models import SignInMethod, User
 from ..views import SESSION_HINT_COOKIE, UserObjectView
 from . import (
@@ -82,6 +83,9 @@ def _wrong(request: HttpRequest, method: str) -> HttpResponse | None:
     count = int(request.session.get(WRONG_CODES_SESSION_KEY, 0)) + 1
     request.session[WRONG_CODES_SESSION_KEY] = count
     services.second_factor_failed(user=user, method=method, count=count)
+    # A wrong code counts against the sign-in limits as a wrong password does, so someone
+    # holding the password cannot sign in again and again for more guesses at the code.
+    throttle.sign_in_attempt(request, email=user.email).settle(user=None)
     if count < MAX_WRONG_CODES:
         return None
     request.sightline_sign_out_reason = (  # type: ignore[attr-defined]

@@ -18,7 +18,14 @@ from sightline.accounts.mfa import (
     second_factor_required,
 )
 from sightline.accounts.mfa import services as mfa_services
-from sightline.accounts.models import Passkey, RecoveryCode, SignInMethod, UserSession
+from sightline.accounts.models import (
+    Passkey,
+    RecoveryCode,
+    SignInMethod,
+    SignInRecord,
+    ThrottleHit,
+    UserSession,
+)
 from sightline.core.models import AuditEvent
 from sightline.core.roles import Role
 
@@ -175,6 +182,13 @@ def test_signing_in_asks_for_the_code_and_a_code_works_once(client, app_user):
     assert client.session.session_key != old_key
     assert client.session[SECOND_FACTOR_SESSION_KEY] == "app"
     assert UserSession.objects.get(user=user).method == SignInMethod.PASSWORD_AND_APP
+    # The lasting record of the sign-in follows the session to its new key.
+    record = SignInRecord.objects.filter(user=user).first()
+    assert record is not None
+    assert (record.session_key, record.method) == (
+        client.session.session_key,
+        SignInMethod.PASSWORD_AND_APP,
+    )
     assert client.get("/users/").status_code == 200
     # Used again in another session: refused.
     client.post(reverse("accounts:sign_out"))
@@ -198,6 +212,24 @@ def test_wrong_codes_are_audited_and_the_fifth_signs_the_session_out(client, app
     assert failures.count() == MAX_WRONG_CODES
     page = client.get(reverse("accounts:sign_in")).content.decode()
     assert "You were signed out because a wrong code" in page
+
+
+def test_wrong_codes_count_against_the_sign_in_limits(client, app_user, settings):
+    """Someone holding the password cannot sign in again and again for more guesses at the
+    code: wrong codes are counted with wrong passwords, and the limit then refuses the password
+    itself."""
+    user, _ = app_user
+    # This browser signed in before (a known device), so its own limit is the one that counts.
+    settings.SIGHTLINE_SIGN_IN_LIMIT_PER_DEVICE = (3, 15)
+    settings.SIGHTLINE_SIGN_IN_LIMIT_PER_ACCOUNT_AND_CLIENT = (3, 15)
+    before = ThrottleHit.objects.count()
+    sign_in(client, user)
+    for _ in range(3):
+        client.post(reverse("accounts:mfa_verify"), {"method": "app", "code": "000000"})
+    assert ThrottleHit.objects.count() > before
+    client.post(reverse("accounts:sign_out"))
+    assert sign_in(client, user).status_code == 429
+    assert "_auth_user_id" not in client.session
 
 
 def test_a_recovery_code_works_once_and_new_codes_replace_the_old(client, admin_user):

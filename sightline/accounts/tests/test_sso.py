@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from sightline.accounts.models import ExternalIdentity, LinkRequest, SignInMethod, UserSession
 from sightline.accounts.sso_config import OidcProvider
@@ -196,6 +197,18 @@ def test_deactivated_person_is_refused(person, admin_client, sso, alex):
     alex.is_active = False
     alex.save()
     assert sign_in(person, sso, "alex-sub").status_code == 403
+    assert signed_in_user_id(person) is None
+
+
+def test_suspended_person_is_refused(person, admin_client, sso, alex):
+    sign_in(person, sso, "alex-sub")
+    link(admin_client, alex)
+    alex.suspended_at = timezone.now()
+    alex.suspended_reason = "inactive"
+    alex.save()
+    response = sign_in(person, sso, "alex-sub")
+    assert response.status_code == 403
+    assert "suspended" in response.content.decode()
     assert signed_in_user_id(person) is None
 
 
