@@ -150,7 +150,7 @@ class Visitor:
         self.click(self.page.get_by_role("button", name="Sign in"))
 
     def sign_out(self) -> None:
-        self.click(self.page.get_by_role("button", name="Sign out"))
+        self.click(self.page.get_by_role("button", name="Sign out", exact=True))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from sightline.accounts.models import UserSession
+from sightline.accounts.models import SignInRecord
 from sightline.accounts.tests.factories import UserFactory
 from sightline.core.models import LegalHold, RetentionSetting
 from sightline.core.retention_services import retention_review_build
@@ -23,7 +23,7 @@ def test_an_administrator_keeps_and_disposes_of_records(visitor, make_user):
     make_user(Role.ADMINISTRATOR, email="admin@example.test")
     person = UserFactory.create(full_name="Pat Person", email="pat@example.test")
     long_ago = timezone.now() - datetime.timedelta(days=800)
-    UserSession.objects.create(user=person, session_key="p" * 40, created_at=long_ago)
+    SignInRecord.objects.create(user=person, at=long_ago)
     CaseFactory.create(reference="CR-2019-01")
     visitor.sign_in("admin@example.test", PASSWORD)
 
@@ -54,7 +54,7 @@ def test_an_administrator_keeps_and_disposes_of_records(visitor, make_user):
     visitor.click(visitor.page.locator("table a").first)
     visitor.click(visitor.page.get_by_role("button", name="Dispose of all"))
     expect(visitor.page.locator(".govuk-notification-banner")).to_contain_text("disposed of")
-    assert not UserSession.objects.filter(user=person).exists()
+    assert not SignInRecord.objects.filter(user=person).exists()
 
     visitor.click(visitor.page.get_by_role("link", name="Retention", exact=True))
     visitor.click(visitor.page.get_by_role("link", name="Subject access requests"))

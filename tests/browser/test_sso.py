@@ -84,4 +84,4 @@ def test_single_sign_on_end_to_end(visitor, provider):
     visitor.sign_out()
 
     _sign_in_with_provider(visitor, provider, None)
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()

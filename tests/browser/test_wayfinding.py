@@ -60,6 +60,8 @@ def test_an_owner_follows_their_reminder_and_a_lead_sees_the_learning_to_spread(
     _person(Role.AGENCY_LEAD, police, "lead@example.test")
     today = timezone.localdate()
     case = CaseFactory.create(published_date=today - datetime.timedelta(days=20))
+    # The police were involved in the case: a return is asked only of those who were.
+    case.agencies.add(police)
     rec = Recommendation.objects.create(
         reference="LCSPR-1/R1",
         source_type="case_review",
