@@ -32,7 +32,7 @@ from sightline.core.services import (
     snapshot,
 )
 from sightline.core.tabular import ImportRejected, line_count, problem
-from sightline.reviews.selectors import cases_by_reference_key
+from sightline.reviews.selectors import case_agency_pairs, cases_by_reference_key
 
 from . import importing
 from .models import (
@@ -44,6 +44,7 @@ from .models import (
     Recommendation,
     RecommendationDecision,
     SignOff,
+    case_withheld_from,
 )
 from .selectors import LEARNING_FIGURES, agency_lead_emails
 from .vocabulary import OPEN_STATUSES, DisseminationMethod, EvidenceKind, SourceType
@@ -943,9 +944,9 @@ def learning_reminders_send(
     calendar = working_calendar()
     horizon = calendar.add_working_days(today, ACTION_REMINDER_WORKING_DAYS)
     written = {"actions": 0, "returns": 0, "digests": 0}
-    actions = list(
+    actions = _named_for_email(
         Action.objects.filter(status__in=OPEN_STATUSES, due_date__lte=horizon)
-        .select_related("agency", "owner", "recommendation")
+        .select_related("agency", "owner", "recommendation__source_case")
         .order_by("due_date", "reference")
     )
     returns = list(
@@ -971,7 +972,7 @@ def learning_reminders_send(
                     to=email,
                     subject=(
                         f"{'Overdue' if overdue else 'Due soon'}: "
-                        f"learning action {action.reference}"
+                        f"learning action {action.email_reference}"
                     ),
                     body=render_to_string(
                         "learning/email/action_reminder.txt",
@@ -1003,14 +1004,31 @@ def learning_reminders_send(
     return written
 
 
+def _named_for_email(actions: Any) -> list[Action]:
+    """The actions, each with ``email_reference``: its reference, with its case's reference
+    taken out unless the action's agency was involved in the case. An email leaves Sightline
+    and goes to the action's owner or its agency's leads, so it names a case only where that
+    agency may see it (decision 0013)."""
+    rows = list(actions)
+    case_ids = {a.recommendation.source_case_id for a in rows} - {None}
+    involved = case_agency_pairs(case_ids=case_ids)
+    for action in rows:
+        case = action.recommendation.source_case
+        shared = case is None or (case.pk, action.agency_id) in involved
+        action.email_reference = (  # type: ignore[attr-defined]
+            action.reference if shared else case_withheld_from(action.reference, case.reference)
+        )
+    return rows
+
+
 def learning_digest_send(*, today: datetime.date | None = None) -> int:
     """Write to the outbox each agency lead's digest of their agency's open actions, once a
     day at most. Returns how many were written."""
     today = today or timezone.localdate()
     open_actions: dict[int, list[Action]] = {}
-    for action in (
+    for action in _named_for_email(
         Action.objects.filter(status__in=OPEN_STATUSES)
-        .select_related("agency")
+        .select_related("agency", "recommendation__source_case")
         .order_by("due_date")
     ):
         open_actions.setdefault(action.agency_id, []).append(action)
