@@ -154,7 +154,9 @@ def test_emails_name_a_case_only_to_agencies_involved_in_it(setting, mailoutbox)
     services.learning_reminders_send(today=D(2024, 10, 7))  # a Monday: reminders and digests
     police_mail = [m for m in mailoutbox if m.to == ["lead@police.test"]]
     housing_mail = [m for m in mailoutbox if m.to == ["lead@housing.test"]]
-    assert len(police_mail) == 2 and len(housing_mail) == 2  # a reminder and a digest each
+    # A reminder and a digest each.
+    assert len(police_mail) == 2
+    assert len(housing_mail) == 2
     for message in police_mail:
         assert f"{case.reference}/R1/A1" in message.subject + message.body
     for message in housing_mail:
