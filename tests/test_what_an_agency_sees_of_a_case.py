@@ -298,8 +298,8 @@ def test_a_lists_counts_are_of_what_its_pages_show(world):
     rows = {rec.pk: rec for rec in recommendation_list(user=lead, filters=RecommendationFilters())}
 
     # Of the hidden case's learning the lead acts on: their agency's action alone.
-    assert rows[world["acted"].pk].action_total == 1
-    assert rows[world["visible"].pk].action_total == 1
+    assert rows[world["acted"].pk].action_total == 1  # type: ignore[attr-defined]
+    assert rows[world["visible"].pk].action_total == 1  # type: ignore[attr-defined]
     # Another agency's actions on it do not find it either.
     by_other = recommendation_list(user=lead, filters=RecommendationFilters(agency=other))
     assert world["acted"].pk not in {rec.pk for rec in by_other}

@@ -32,7 +32,7 @@ from sightline.core.services import (
     snapshot,
 )
 from sightline.core.tabular import ImportRejected, line_count, problem
-from sightline.reviews.selectors import cases_by_reference_key
+from sightline.reviews.selectors import case_agency_pairs, cases_by_reference_key
 
 from . import importing
 from .models import (
@@ -44,6 +44,7 @@ from .models import (
     Recommendation,
     RecommendationDecision,
     SignOff,
+    case_withheld_from,
 )
 from .selectors import LEARNING_FIGURES, agency_lead_emails
 from .vocabulary import OPEN_STATUSES, DisseminationMethod, EvidenceKind, SourceType
@@ -943,9 +944,9 @@ def learning_reminders_send(
     calendar = working_calendar()
     horizon = calendar.add_working_days(today, ACTION_REMINDER_WORKING_DAYS)
     written = {"actions": 0, "returns": 0, "digests": 0}
-    actions = list(
+    actions = _named_for_email(
         Action.objects.filter(status__in=OPEN_STATUSES, due_date__lte=horizon)
-        .select_related("agency", "owner", "recommendation")
+        .select_related("agency", "owner", "recommendation__source_case")
         .order_by("due_date", "reference")
     )
     returns = list(
@@ -954,10 +955,10 @@ def learning_reminders_send(
         )
     )
     leads = agency_lead_emails(
-        agency_ids=[a.agency_id for a in actions] + [r.agency_id for r in returns]
+        agency_ids=[a.agency_id for a, _ in actions] + [r.agency_id for r in returns]
     )
     with transaction.atomic():
-        for action in actions:
+        for action, reference in actions:
             recipients = (
                 [action.owner.email]
                 if action.owner and action.owner.is_active
@@ -970,13 +971,13 @@ def learning_reminders_send(
                     kind="learning.action_reminder",
                     to=email,
                     subject=(
-                        f"{'Overdue' if overdue else 'Due soon'}: "
-                        f"learning action {action.reference}"
+                        f"{'Overdue' if overdue else 'Due soon'}: learning action {reference}"
                     ),
                     body=render_to_string(
                         "learning/email/action_reminder.txt",
                         {
                             "action": action,
+                            "reference": reference,
                             "overdue": overdue,
                             "link": f"{settings.SIGHTLINE_BASE_URL}/learning/actions/{action.pk}/",
                         },
@@ -1003,17 +1004,40 @@ def learning_reminders_send(
     return written
 
 
+def _named_for_email(actions: Any) -> list[tuple[Action, str]]:
+    """Each action with the reference an email gives it: its own, with its case's reference
+    taken out unless the action's agency was involved in the case. An email leaves Sightline
+    and goes to the action's owner or its agency's leads, so it names a case only where that
+    agency may see it (decision 0013)."""
+    rows = list(actions)
+    case_ids = {a.recommendation.source_case_id for a in rows} - {None}
+    involved = case_agency_pairs(case_ids=case_ids)
+    named = []
+    for action in rows:
+        case = action.recommendation.source_case
+        shared = case is None or (case.pk, action.agency_id) in involved
+        named.append(
+            (
+                action,
+                action.reference
+                if shared
+                else case_withheld_from(action.reference, case.reference),
+            )
+        )
+    return named
+
+
 def learning_digest_send(*, today: datetime.date | None = None) -> int:
     """Write to the outbox each agency lead's digest of their agency's open actions, once a
     day at most. Returns how many were written."""
     today = today or timezone.localdate()
-    open_actions: dict[int, list[Action]] = {}
-    for action in (
+    open_actions: dict[int, list[tuple[Action, str]]] = {}
+    for action, reference in _named_for_email(
         Action.objects.filter(status__in=OPEN_STATUSES)
-        .select_related("agency")
+        .select_related("agency", "recommendation__source_case")
         .order_by("due_date")
     ):
-        open_actions.setdefault(action.agency_id, []).append(action)
+        open_actions.setdefault(action.agency_id, []).append((action, reference))
     all_leads = agency_lead_emails(agency_ids=list(open_actions))
     written = 0
     with transaction.atomic():
@@ -1027,7 +1051,7 @@ def learning_digest_send(*, today: datetime.date | None = None) -> int:
                     body=render_to_string(
                         "learning/email/digest.txt",
                         {
-                            "agency": items[0].agency,
+                            "agency": items[0][0].agency,
                             "actions": items,
                             "today": today,
                             "link": f"{settings.SIGHTLINE_BASE_URL}/learning/actions/?mine=1",

@@ -71,6 +71,15 @@ def visible_case_filter(*, user: Any, field: str = "pk") -> Q:
     return condition
 
 
+def case_agency_pairs(*, case_ids: Iterable[int]) -> set[tuple[int, int]]:
+    """Which of these cases each agency was involved in, as (case, agency) keys."""
+    return set(
+        Case.agencies.through.objects.filter(case_id__in=list(case_ids)).values_list(
+            "case_id", "agency_id"
+        )
+    )
+
+
 def visible_cases(*, user: Any) -> QuerySet[Case]:
     """Every case the user may know exists."""
     return Case.objects.filter(visible_case_filter(user=user))

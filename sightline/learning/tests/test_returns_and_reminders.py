@@ -7,7 +7,7 @@ from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.urls import reverse
 
-from sightline.accounts.tests.factories import AgencyFactory
+from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from sightline.core.outbox import outbox_deliver
 from sightline.core.roles import Role
 from sightline.learning import selectors, services
@@ -127,6 +127,41 @@ def test_reminders_for_actions_and_returns_once_a_day_and_the_digest(
     digest = mailoutbox[-1]
     assert "R1/A1" in digest.body
     assert "R1/A2" in digest.body
+
+
+def test_emails_name_a_case_only_to_agencies_involved_in_it(setting, mailoutbox):
+    """Decision 0013: an email leaves Sightline, so a reminder or digest about an action on a
+    case its agency was not involved in names the action without the case's reference."""
+    case = setting["case"]  # Police and Health were involved
+    outsider = AgencyFactory.create(name="Housing")
+    rec = Recommendation.objects.create(
+        reference=f"{case.reference}/R1",
+        source_type="case_review",
+        source_case=case,
+        text="T",
+        made_date=D(2024, 1, 1),
+    )
+    for agency, number in ((setting["police"], 1), (outsider, 2)):
+        Action.objects.create(
+            reference=f"{case.reference}/R1/A{number}",
+            recommendation=rec,
+            agency=agency,
+            description=f"Action {number}",
+            due_date=D(2024, 10, 3),
+        )
+    housing_lead = UserFactory.create(email="lead@housing.test")
+    MembershipFactory.create(user=housing_lead, agency=outsider, role=Role.AGENCY_LEAD)
+    services.learning_reminders_send(today=D(2024, 10, 7))  # a Monday: reminders and digests
+    police_mail = [m for m in mailoutbox if m.to == ["lead@police.test"]]
+    housing_mail = [m for m in mailoutbox if m.to == ["lead@housing.test"]]
+    # A reminder and a digest each.
+    assert len(police_mail) == 2
+    assert len(housing_mail) == 2
+    for message in police_mail:
+        assert f"{case.reference}/R1/A1" in message.subject + message.body
+    for message in housing_mail:
+        assert case.reference not in message.subject + message.body
+        assert "Not shared/R1/A2" in message.subject + message.body
 
 
 def test_one_refused_address_does_not_stop_the_other_learning_reminders(setting, monkeypatch):
