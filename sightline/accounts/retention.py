@@ -7,6 +7,8 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from sightline.core.retention import (
     Candidate,
     Disposal,
@@ -47,7 +49,15 @@ def sign_ins_delete(*, ids: list[str], actor: Any, before: datetime.datetime) ->
 def subject_rows(*, query: SubjectQuery) -> Iterable[SubjectRow]:
     who = subject_filter(query, email=("email",), name=("full_name",))
     rows: list[SubjectRow] = []
-    for user in User.objects.filter(who).prefetch_related("sign_in_records").order_by("pk"):
+    users = list(
+        User.objects.filter(who)
+        .prefetch_related("sign_in_records", "passkeys", "external_identities")
+        .order_by("pk")
+    )
+    apps: dict[int, list[TOTPDevice]] = {}
+    for app in TOTPDevice.objects.filter(user__in=users).order_by("pk"):
+        apps.setdefault(app.user_id, []).append(app)
+    for user in users:
         rows += [
             SubjectRow("Account", str(user.pk), "full_name", user.full_name),
             SubjectRow("Account", str(user.pk), "email", user.email),
@@ -59,6 +69,22 @@ def subject_rows(*, query: SubjectQuery) -> Iterable[SubjectRow]:
                 SubjectRow("Sign-in record", str(record.pk), "at", str(record.at)),
                 SubjectRow("Sign-in record", str(record.pk), "ip_address", record.ip_address or ""),
                 SubjectRow("Sign-in record", str(record.pk), "method", record.method_label),
+            ]
+        # Second factors and linked work accounts: what they are called and when they were
+        # added, never a key or a secret.
+        rows += [
+            SubjectRow("Authenticator app", str(app.pk), "name", app.name)
+            for app in apps.get(user.pk, [])
+        ]
+        for key in user.passkeys.all():
+            rows += [
+                SubjectRow("Passkey", str(key.pk), "name", key.name),
+                SubjectRow("Passkey", str(key.pk), "created_at", str(key.created_at)),
+            ]
+        for identity in user.external_identities.all():
+            rows += [
+                SubjectRow("Single sign-on", str(identity.pk), "provider", identity.provider_key),
+                SubjectRow("Single sign-on", str(identity.pk), "subject", identity.subject),
             ]
     return rows
 

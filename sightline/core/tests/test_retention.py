@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from sightline.accounts.models import SignInRecord
+from sightline.accounts.models import ExternalIdentity, Passkey, SignInRecord
 from sightline.accounts.tests.factories import UserFactory
 from sightline.core import audit_seals
 from sightline.core import retention_services as service
@@ -448,6 +449,30 @@ def test_a_subject_access_request_finds_the_person_in_every_part(admin_user):
     by_name = service.subject_access_rows(SubjectQuery(name="jo subj"))
     assert any(row.value == "Jo Subject" for _, row in by_name)
     assert service.subject_access_rows(SubjectQuery(name="Nobody Like This")) == []
+
+
+def test_a_subject_access_request_names_second_factors_and_linked_work_accounts(db):
+    person = UserFactory.create(email="jo.factors@example.test")
+    TOTPDevice.objects.create(user=person, name="Work phone", confirmed=True)
+    Passkey.objects.create(
+        user=person,
+        name="Office key",
+        credential_id=b"id",
+        credential_key="key-1",
+        public_key=b"public",
+    )
+    ExternalIdentity.objects.create(
+        provider_key="northshire", issuer="https://idp.example.test", subject="t1:o1", user=person
+    )
+    values = {
+        (row.record, row.field, row.value)
+        for _, row in service.subject_access_rows(SubjectQuery(email=person.email))
+    }
+    assert ("Authenticator app", "name", "Work phone") in values
+    assert ("Passkey", "name", "Office key") in values
+    assert ("Single sign-on", "subject", "t1:o1") in values
+    # Names and dates only: never a key or a secret.
+    assert not any(field in {"public_key", "key", "credential_id"} for _, field, _ in values)
 
 
 def test_a_subject_access_export_is_recorded_in_the_access_log(admin_user):
