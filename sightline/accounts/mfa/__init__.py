@@ -11,6 +11,8 @@ from django.conf import settings
 
 from sightline.core.roles import Role
 
+from ..access_sources import grants_for
+
 SECOND_FACTOR_SESSION_KEY = "sightline_second_factor"
 # What the verify views set it to; single sign-on sets "sso".
 METHOD_APP = "app"
@@ -26,15 +28,15 @@ WRONG_CODES_SESSION_KEY = "sightline_second_factor_failures"
 
 def second_factor_required(user: Any) -> bool:
     """Whether ``user`` must complete a second factor to use Sightline: everyone (the setting
-    says "everyone") or everyone holding a role beyond practitioner; never a demo account in
-    a demonstration."""
+    says "everyone"), or everyone who can see case data: a role beyond practitioner, or a
+    place on a case's need-to-know list; never a demo account in a demonstration."""
     if not getattr(user, "is_authenticated", False):
         return False
     if settings.SIGHTLINE_DEMO and user.email.lower().endswith(DEMO_EMAIL_DOMAIN):
         return False
     if settings.SIGHTLINE_MFA_REQUIRED == "everyone":
         return True
-    return bool(user.role_set - {Role.PRACTITIONER})
+    return bool(user.role_set - {Role.PRACTITIONER}) or bool(grants_for(user_ids=[user.pk]))
 
 
 def second_factor_done(session: Any) -> bool:

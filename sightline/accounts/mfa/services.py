@@ -190,7 +190,6 @@ def second_factor_reset(*, actor: Any, user: User) -> None:
     keys = Passkey.objects.filter(user=user).delete()[0]
     RecoveryCode.objects.filter(user=user).delete()
     ended = _end_sessions(user)
-    UserSession.objects.filter(user=user).delete()
     audit_record(
         actor=actor,
         kind=AuditEvent.Kind.UPDATE,

@@ -28,6 +28,8 @@ from sightline.accounts.models import (
 )
 from sightline.core.models import AuditEvent
 from sightline.core.roles import Role
+from sightline.reviews.models import CaseAssignment
+from sightline.reviews.tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +70,10 @@ def set_up_app(client) -> TOTPDevice:
 def test_who_must_have_a_second_factor(make_user, settings):
     practitioner = make_user(Role.PRACTITIONER)
     assert not second_factor_required(practitioner)
+    # Added to a case's need-to-know list, a practitioner sees case data: a second factor too.
+    CaseAssignment.objects.create(case=CaseFactory.create(), user=practitioner)
+    assert second_factor_required(practitioner)
+    assert not second_factor_required(make_user(Role.PRACTITIONER))
     for role in set(Role) - {Role.PRACTITIONER}:
         assert second_factor_required(make_user(role)), role
     settings.SIGHTLINE_MFA_REQUIRED = "everyone"
