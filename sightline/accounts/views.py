@@ -42,12 +42,11 @@ from .forms import (
     UserFilterForm,
     UserForm,
 )
+from .mfa.selectors import factors_for, recovery_codes_left
 from .models import AccessReview, Agency, User
 
 
 def mfa_account_context(user: Any) -> dict[str, Any]:
-    from .mfa.selectors import factors_for, recovery_codes_left
-
     return {
         "factors": factors_for(user=user),
         "recovery_codes_left": recovery_codes_left(user=user),

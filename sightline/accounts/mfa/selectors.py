@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..models import Passkey, RecoveryCode
@@ -43,8 +44,6 @@ def recovery_codes_left(*, user: Any) -> int:
 
 def factor_get(*, user: Any, kind: str, pk: int) -> Factor:
     """One of ``user``'s own factors; someone else's is not found."""
-    from django.http import Http404
-
     for factor in factors_for(user=user):
         if factor.kind == kind and factor.pk == pk:
             return factor
