@@ -18,11 +18,12 @@ class Factor:
     last_used: Any
 
 
+def has_app(*, user: Any) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 def has_second_factor(*, user: Any) -> bool:
-    return (
-        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-        or Passkey.objects.filter(user=user).exists()
-    )
+    return has_app(user=user) or Passkey.objects.filter(user=user).exists()
 
 
 def factors_for(*, user: Any) -> list[Factor]:

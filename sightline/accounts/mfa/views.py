@@ -218,7 +218,7 @@ class VerifyView(FactorView):
         status: int = 200,
     ) -> HttpResponse:
         user: Any = request.user
-        has_app = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        has_app = selectors.has_app(user=user)
         return render(
             request,
             "accounts/mfa/verify.html",
