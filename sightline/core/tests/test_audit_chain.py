@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 
 from sightline.core import audit_chain, audit_seals
 from sightline.core.models import AccessLogEntry, AuditCheckpoint, AuditEvent, AuditSeal
@@ -295,9 +296,14 @@ def test_daily_schedule_seals_then_anchors(events, tmp_path, monkeypatch):
 
 def test_worker_seals_within_a_round(events):
     call_command("worker", "--once", stdout=io.StringIO())
-    # Everything is sealed, the fixture's events and whatever the round's schedules wrote.
+    # Everything is sealed, the fixture's events and whatever the round's schedules wrote:
+    # the seals of each table hold every row of it, each once.
     assert audit_seals.verify().unsealed == 0
-    assert AuditSeal.objects.exists()
+    sealed = dict(AuditSeal.objects.order_by().values_list("table").annotate(rows=Sum("count")))
+    assert sealed == {
+        AuditSeal.Trail.AUDIT: AuditEvent.objects.count(),
+        AuditSeal.Trail.ACCESS: AccessLogEntry.objects.count(),
+    }
 
 
 # --- archiving ------------------------------------------------------------------------
