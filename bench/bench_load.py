@@ -67,6 +67,7 @@ def targets() -> dict[str, Any]:
     dataset.ensure_dataset()
     from django.urls import reverse
 
+    from sightline.accounts.mfa import services as mfa
     from sightline.reviews.models import Case, CaseDeadline
 
     agency = dataset.user("agency_lead").memberships.get().agency_id
@@ -121,8 +122,15 @@ def targets() -> dict[str, Any]:
         mix.insert(0, (f"home: {role}", reverse("accounts:home"), 3))
     return {
         "sign_in": reverse("accounts:sign_in"),
+        "recovery": reverse("accounts:mfa_recovery"),
         "roles": {
-            role: {"email": dataset.user(role).email, "pages": mixes[role]}
+            role: {
+                "email": dataset.user(role).email,
+                "pages": mixes[role],
+                # Everyone beyond a practitioner completes a second factor after the password:
+                # each simulated user of the role spends one of these fresh recovery codes.
+                "codes": mfa.recovery_codes_generate(user=dataset.user(role)),
+            }
             for role in dataset.ROLES
         },
     }
@@ -147,6 +155,7 @@ def swarm(
     plan = json.loads(Path(plan_file).read_text())
     roles = list(plan["roles"])
     state = {"next": 0, "signed_in": 0, "sign_in_errors": 0}
+    per_role: dict[str, int] = {}
 
     class Visitor(HttpUser):
         wait_time = between(1, 3) if think else constant(0)
@@ -154,6 +163,7 @@ def swarm(
         def on_start(self) -> None:
             self.role = roles[state["next"] % len(roles)]
             state["next"] += 1
+            ordinal = per_role[self.role] = per_role.get(self.role, -1) + 1
             mix = plan["roles"][self.role]["pages"]
             # Case pages share one weight: each visit picks one of them.
             self.labels = sorted({label for label, _url, _weight in mix})
@@ -177,7 +187,10 @@ def swarm(
                 name="sign in",
                 timeout=REQUEST_TIMEOUT,
             )
-            if answer.status_code != 200 or "sign-in" in answer.url:
+            if answer.status_code == 200 and "/second-factor/" in answer.url:
+                answer = self._second_factor(plan["roles"][self.role]["codes"][ordinal])
+            landed = answer.url or ""
+            if answer.status_code != 200 or "sign-in" in landed or "second-factor" in landed:
                 state["sign_in_errors"] += 1
             # Each page once before the measured minute, as a server that has been running
             # would have done: a gunicorn worker compiles each template the first time it
@@ -186,6 +199,18 @@ def swarm(
             for label in self.labels:
                 self.client.get(self.urls[label][0], name="warm-up", timeout=REQUEST_TIMEOUT)
             state["signed_in"] += 1
+
+        def _second_factor(self, code: str) -> Any:
+            """The second step of signing in, with one of the role's recovery codes."""
+            page = self.client.get(plan["recovery"], name="sign in", timeout=REQUEST_TIMEOUT)
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+            return self.client.post(
+                plan["recovery"],
+                data={"csrfmiddlewaretoken": token.group(1) if token else "", "code": code},
+                headers={"Referer": host + plan["recovery"]},
+                name="sign in",
+                timeout=REQUEST_TIMEOUT,
+            )
 
         @task
         def visit(self) -> None:

@@ -141,10 +141,17 @@ def bench_database(title: str) -> Iterator[BenchRun]:
 
 
 def signed_in_client(user: Any) -> Client:
+    """A client signed in as ``user`` whose session has completed its second factor, as
+    every session of someone who must have one has (``accounts.mfa``)."""
     from django.test import Client
+
+    from sightline.accounts.mfa import METHOD_APP, SECOND_FACTOR_SESSION_KEY
 
     client = Client()
     client.force_login(user)
+    session = client.session
+    session[SECOND_FACTOR_SESSION_KEY] = METHOD_APP
+    session.save()
     return client
 
 

@@ -1,4 +1,5 @@
-"""Sessions end after 12 hours however active they are (idle expiry is the cookie's age)."""
+"""Sessions end after 12 hours however active they are, and after 30 minutes idle: a request
+renews the session in the store when its last renewal is a minute old or more."""
 
 from collections.abc import Callable
 
@@ -7,7 +8,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from .signals import SIGNED_IN_AT
+from .signals import RENEWED_AT, SIGNED_IN_AT
 
 
 class SessionLifetimeMiddleware:
@@ -22,4 +23,14 @@ class SessionLifetimeMiddleware:
                     "The session reached its 12-hour limit."
                 )
                 logout(request)
-        return self.get_response(request)
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            # Setting it marks the session modified, so SessionMiddleware writes it back with
+            # a new expiry (SESSION_COOKIE_AGE from now); within the minute it is left alone.
+            now = int(timezone.now().timestamp())
+            if session.modified or now - session.get(RENEWED_AT, 0) >= (
+                settings.SIGHTLINE_SESSION_RENEW_SECONDS
+            ):
+                session[RENEWED_AT] = now
+        return response

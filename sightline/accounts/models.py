@@ -149,7 +149,19 @@ class User(AbstractBaseUser, PermissionsMixin):
         return reverse("accounts:user_detail", kwargs={"pk": self.pk})
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
-        """Asks the policies. Unlike Django's default, being a superuser grants nothing extra."""
+        """Asks the policies. Unlike Django's default, being a superuser grants nothing extra.
+
+        A permission without an object is asked many times a page (the navigation, the
+        dashboards' links, the views): its answer is kept on this instance, as its roles are
+        (``role_set``), and so holds for one request."""
+        if obj is not None:
+            return self._asks_policies(perm, obj)
+        answers = self.__dict__.setdefault("_permission_cache", {})
+        if perm not in answers:
+            answers[perm] = self._asks_policies(perm, None)
+        return answers[perm]
+
+    def _asks_policies(self, perm: str, obj: Any) -> bool:
         return self.is_active and any(
             backend.has_perm(self, perm, obj)
             for backend in auth.get_backends()
@@ -177,7 +189,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return frozenset(agency for held, agency in self._memberships() if held == role)
 
     def forget_memberships(self) -> None:
-        for name in ("_membership_cache", "role_set", "agency_ids"):
+        for name in ("_membership_cache", "role_set", "agency_ids", "_permission_cache"):
             self.__dict__.pop(name, None)
 
 

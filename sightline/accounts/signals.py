@@ -11,11 +11,15 @@ from sightline.core.models import AuditEvent
 from . import services
 
 SIGNED_IN_AT = "sightline_signed_in_at"
+# When the session was last written to the store (``middleware.SessionLifetimeMiddleware``).
+RENEWED_AT = "sightline_renewed_at"
 
 
 @receiver(user_logged_in)
 def on_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    request.session[SIGNED_IN_AT] = timezone.now().timestamp()
+    now = timezone.now().timestamp()
+    request.session[SIGNED_IN_AT] = now
+    request.session[RENEWED_AT] = int(now)
     request.session.save()
     services.session_start(user=user, session_key=request.session.session_key)
 

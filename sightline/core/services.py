@@ -186,21 +186,25 @@ def audit_record_many(
     *, actor: Any, events: Iterable[dict[str, Any]], actor_email: str = ""
 ) -> int:
     """Append many events at once (an import): each dict gives kind, obj and changes,
-    restricted values redacted as ``audit_record`` does."""
+    restricted values redacted as ``audit_record`` does. Written as plain rows
+    (``bulk_insert_rows``), with no ``AuditEvent`` made for each."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    who = {
+        "actor_id": actor.pk if is_user else None,
+        "actor_email": actor.email if is_user else actor_email[:254],
+        "ip_address": client_ip.get(),
+    }
     rows = [
-        AuditEvent(
-            actor=actor if is_user else None,
-            actor_email=actor.email if is_user else actor_email[:254],
-            kind=event["kind"],
-            changes=redact_changes(event.get("obj"), event.get("changes")),
-            detail=event.get("detail", ""),
-            ip_address=client_ip.get(),
+        {
+            **who,
+            "kind": event["kind"],
+            "changes": redact_changes(event.get("obj"), event.get("changes")),
+            "detail": event.get("detail", ""),
             **_object_fields(event.get("obj")),
-        )
+        }
         for event in events
     ]
-    bulk_insert(AuditEvent, rows)
+    bulk_insert_rows(AuditEvent, rows)
     return len(rows)
 
 
@@ -320,16 +324,45 @@ def _adapter(field: models.Field, connection: Any) -> Callable[[Any], Any]:
 def bulk_insert(model: type[models.Model], objs: list[Any]) -> None:
     """Insert ``objs`` (new instances of ``model``, related objects saved), giving each its
     primary key: the same rows ``bulk_create`` would write, at a fraction of its time in
-    Python (no signals, no ``save()``). On PostgreSQL the keys are drawn from the table's
-    sequence in one query and the rows sent with ``COPY``; elsewhere, in few multi-row
-    INSERTs that return the keys."""
+    Python (no signals, no ``save()``). See ``bulk_insert_rows``."""
     from django.db import connection
 
     if not objs:
         return
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_insert")
+    names = [field.attname for field in _insert_fields(model)]
+    keys = bulk_insert_rows(
+        model, [{name: getattr(obj, name) for name in names} for obj in objs], complete=True
+    )
+    for obj, key in zip(objs, keys, strict=True):
+        obj.pk = key
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _insert_fields(model: type[models.Model]) -> list[models.Field]:
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
+
+
+def bulk_insert_rows(
+    model: type[models.Model], rows: list[dict[str, Any]], *, complete: bool = False
+) -> list[int]:
+    """Insert ``rows`` of ``model``, each a dict of column values by attribute name (``case_id``,
+    not ``case``), the field's default for any left out (unless ``complete``: every row names
+    every field); returns their primary keys in order. No instance is made, which is most of
+    the time an import of history rows and audit events took. On PostgreSQL the keys are
+    drawn from the table's sequence in one query and the rows sent with ``COPY``; elsewhere,
+    in few multi-row INSERTs that return the keys."""
+    from django.db import connection
+
+    if not rows:
+        return []
+    fields = _insert_fields(model)
+    if not complete:
+        defaults = {
+            field.attname: field.get_default() for field in fields if field.attname not in rows[0]
+        }
+        rows = [{**defaults, **row} for row in rows]
     adapters = [(field.attname, _adapter(field, connection)) for field in fields]
     qn = connection.ops.quote_name
     pk = model._meta.pk
@@ -339,33 +372,28 @@ def bulk_insert(model: type[models.Model], objs: list[Any]) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [model._meta.db_table, str(pk.column), len(objs)],
+                [model._meta.db_table, str(pk.column), len(rows)],
             )
-            for obj, (key,) in zip(objs, cursor.fetchall(), strict=True):
-                obj.pk = key
+            keys = [key for (key,) in cursor.fetchall()]
             with cursor.cursor.copy(
                 f"COPY {table} ({qn(str(pk.column))}, {columns}) FROM STDIN"
             ) as copy:
-                for obj in objs:
-                    copy.write_row(
-                        [obj.pk, *(adapt(getattr(obj, name)) for name, adapt in adapters)]
-                    )
-        for obj in objs:
-            obj._state.adding, obj._state.db = False, connection.alias
-        return
+                for key, row in zip(keys, rows, strict=True):
+                    copy.write_row([key, *(adapt(row[name]) for name, adapt in adapters)])
+        return keys
+    keys = []
     row_marks = "(" + ", ".join(["%s"] * len(fields)) + ")"
     size = max(1, BULK_PARAMETERS // len(fields))
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            chunk = objs[start : start + size]
-            params = [adapt(getattr(obj, name)) for obj in chunk for name, adapt in adapters]
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            params = [adapt(row[name]) for row in chunk for name, adapt in adapters]
             marks, key = ", ".join([row_marks] * len(chunk)), qn(str(pk.column))
             # Identifiers from the model's options, quoted; every value a parameter.
             sql = f"INSERT INTO {table} ({columns}) VALUES {marks} RETURNING {key}"  # noqa: S608
             cursor.execute(sql, params)
-            for obj, (stored_pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                obj.pk = stored_pk
-                obj._state.adding, obj._state.db = False, connection.alias
+            keys += [stored_pk for (stored_pk,) in cursor.fetchall()]
+    return keys
 
 
 def bulk_change(model: type[models.Model], objs: list[Any], fields: Iterable[str]) -> None:

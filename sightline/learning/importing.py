@@ -52,6 +52,12 @@ class ParsedTracker:
     errors: list[str] = field(default_factory=list)
 
 
+# The values a row's cells may take, as sets: ``.values`` builds a new list on every call.
+SOURCE_TYPES = frozenset(SourceType.values)
+DECISIONS = frozenset(Decision.values)
+STATUSES = frozenset(ActionStatus.values)
+
+
 def _row_problems(line: int, row: dict[str, Any], today: datetime.date) -> list[str]:
     problems = []
 
@@ -63,7 +69,7 @@ def _row_problems(line: int, row: dict[str, Any], today: datetime.date) -> list[
     for column in REQUIRED:
         if column not in unreadable:
             need(column, "this column must not be blank")
-    if row.get("source_type") and row["source_type"] not in SourceType.values:
+    if row.get("source_type") and row["source_type"] not in SOURCE_TYPES:
         problems.append(
             problem(
                 line,
@@ -72,7 +78,7 @@ def _row_problems(line: int, row: dict[str, Any], today: datetime.date) -> list[
             )
         )
     decision = row.get("decision", "")
-    if decision and decision not in Decision.values:
+    if decision and decision not in DECISIONS:
         problems.append(
             problem(
                 line,
@@ -101,7 +107,7 @@ def _row_problems(line: int, row: dict[str, Any], today: datetime.date) -> list[
         need("due_date", "every action needs a due date")
     need("status", "every action needs a status")
     status = row.get("status", "")
-    if status and status not in ActionStatus.values:
+    if status and status not in STATUSES:
         problems.append(
             problem(
                 line, "status", f"'{status}' is not a status: use " + ", ".join(ActionStatus.values)
@@ -121,7 +127,7 @@ def _row_problems(line: int, row: dict[str, Any], today: datetime.date) -> list[
         problems.append(
             problem(line, "completed_date", "a complete action needs the date it was completed")
         )
-    known = status in ActionStatus.values  # an unknown status is named once, above
+    known = status in STATUSES  # an unknown status is named once, above
     if completed is not None and known and status != ActionStatus.COMPLETE:
         problems.append(
             problem(line, "completed_date", "only a complete action has a completed date")

@@ -10,6 +10,7 @@ from django.db.models import Case as Choose
 from django.db.models import (
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     Max,
     OuterRef,
@@ -29,7 +30,7 @@ from sightline.core.roles import Role
 from sightline.core.selectors import cached_figures
 from sightline.reviews.models import Case, PracticeTheme
 from sightline.reviews.policies import sees_every_case
-from sightline.reviews.selectors import visible_case_filter
+from sightline.reviews.selectors import visible_case_exists, visible_case_filter
 
 from . import reporting
 from .models import (
@@ -522,13 +523,19 @@ DUE_SOON_DAYS = 30
 
 
 def _withheld_by_subquery(*, user: Any) -> dict[str, Any]:
-    """``withheld_annotations`` for actions, read by subqueries rather than joins, so that a
-    count of the list (which leaves them out) reads the actions' index alone."""
+    """``withheld_annotations`` for actions, read by scalar subqueries rather than joins, so
+    that a count of the list (which leaves them out) reads the actions' index alone. Each is
+    worked out for the page's rows only, by index probes (``visible_case_exists``): as an
+    ``EXISTS`` over every recommendation, PostgreSQL hashed all 50,000 first."""
     if sees_every_case(user):
         return {"case_withheld": Value(False)}
     source = Recommendation.objects.filter(pk=OuterRef("recommendation_id"))
+    shown = Q(source_case__isnull=True) | visible_case_exists(
+        user=user, case=OuterRef("source_case_id")
+    )
+    withheld = ExpressionWrapper(~shown, output_field=models.BooleanField())
     return {
-        "case_withheld": ~Exists(source.filter(shared_source_filter(user=user))),
+        "case_withheld": Subquery(source.annotate(withheld=withheld).values("withheld")[:1]),
         "withheld_case_reference": Subquery(source.order_by().values("source_case__reference")[:1]),
     }
 
@@ -560,11 +567,13 @@ def action_list_for(*, user: Any, filters: ActionFilters) -> QuerySet[Action]:
     return actions.order_by("due_date", "reference")
 
 
-def overdue_by_agency(*, user: Any = None) -> list[dict[str, Any]]:
+def overdue_by_agency(*, user: Any = None, own_agencies: bool = False) -> list[dict[str, Any]]:
     """Open actions past their due date, counted for each agency: one small count per agency
     that searches the (agency, status, due date) index, rather than grouping every action.
-    Given ``user``, only the actions they may see are counted, as the action list shows."""
-    visible = Q() if user is None else visible_action_filter(user=user)
+    Given ``user``, only the actions they may see are counted, as the action list shows;
+    with ``own_agencies``, only the user's own agencies, every action of which they may
+    see, so each count is read from the index alone ("My agency's actions")."""
+    visible = Q() if user is None or own_agencies else visible_action_filter(user=user)
     overdue = (
         Action.objects.filter(
             visible, agency=OuterRef("pk"), status__in=OPEN, due_date__lt=timezone.localdate()
@@ -575,12 +584,15 @@ def overdue_by_agency(*, user: Any = None) -> list[dict[str, Any]]:
         .annotate(n=Count("*"))
         .values("n")
     )
-    agencies = Agency.objects.annotate(overdue=Coalesce(Subquery(overdue), 0)).values_list(
+    agencies = Agency.objects.all()
+    if own_agencies:
+        agencies = agencies.filter(pk__in=list(user.agency_ids))
+    counted = agencies.annotate(overdue=Coalesce(Subquery(overdue), 0)).values_list(
         "pk", "name", "overdue"
     )
     rows = [
         {"agency__pk": pk, "agency__name": name, "overdue": count}
-        for pk, name, count in agencies
+        for pk, name, count in counted
         if count
     ]
     return sorted(rows, key=lambda row: (-row["overdue"], row["agency__name"]))

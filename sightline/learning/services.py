@@ -25,6 +25,7 @@ from sightline.core.services import (
     audit_record_many,
     bulk_change,
     bulk_insert,
+    bulk_insert_rows,
     changes_between,
     figures_changed,
     save_changed,
@@ -511,41 +512,59 @@ def _learning_write(
     bulk_change(
         Recommendation, plan.rec_updated, [*RECOMMENDATION_FIELDS, "updated_at", "updated_by"]
     )
-    bulk_insert(
+    recorder = {"recorded_by_id": recorded_by.pk if recorded_by is not None else None}
+    bulk_insert_rows(
         RecommendationDecision,
         [
-            RecommendationDecision(
-                recommendation=rec,
-                decision=rec.decision,
-                reason=rec.decision_reason,
-                decided_on=on,
-                recorded_by=recorded_by,
-            )
+            {
+                "recommendation_id": rec.pk,
+                "decision": rec.decision,
+                "reason": rec.decision_reason,
+                "decided_on": on,
+                **recorder,
+            }
             for rec, on in plan.decisions
         ],
     )
+    # Which agencies act on each recommendation: a new recommendation's pairs are new, so
+    # they go as plain rows; a stored one's may be there already, and are skipped if so.
     through = Recommendation.agencies.through
+    created = {id(rec) for rec in plan.rec_created}
+    pairs = [
+        (plan.recommendations[key], agency.pk)
+        for key, owning in plan.owning.items()
+        for agency in owning.values()
+    ]
+    bulk_insert_rows(
+        through,
+        [
+            {"recommendation_id": rec.pk, "agency_id": agency}
+            for rec, agency in pairs
+            if id(rec) in created
+        ],
+        complete=True,
+    )
     through.objects.bulk_create(
         [
-            through(recommendation_id=plan.recommendations[key].pk, agency_id=agency.pk)
-            for key, owning in plan.owning.items()
-            for agency in owning.values()
+            through(recommendation_id=rec.pk, agency_id=agency)
+            for rec, agency in pairs
+            if id(rec) not in created
         ],
         batch_size=BULK_PARAMETERS // 2,
         ignore_conflicts=True,
     )
     bulk_insert(Action, plan.act_created)
     bulk_change(Action, plan.act_updated, [*ACTION_FIELDS, "version", "updated_at", "updated_by"])
-    bulk_insert(
+    bulk_insert_rows(
         ActionStatusChange,
         [
-            ActionStatusChange(
-                action=action,
-                status=action.status,
-                on=on,
-                via=ActionStatusChange.Via.IMPORT,
-                recorded_by=recorded_by,
-            )
+            {
+                "action_id": action.pk,
+                "status": action.status,
+                "on": on,
+                "via": ActionStatusChange.Via.IMPORT,
+                **recorder,
+            }
             for action, on in plan.statuses
         ],
     )

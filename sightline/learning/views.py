@@ -149,7 +149,9 @@ class ActionListView(PolicyView):
                 "page": results.page,
                 "pagination": results.pagination,
                 "mine": mine,
-                "overdue_by_agency": selectors.overdue_by_agency(user=request.user),
+                "overdue_by_agency": selectors.overdue_by_agency(
+                    user=request.user, own_agencies=mine
+                ),
                 "today": today(),
             },
         )

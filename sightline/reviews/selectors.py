@@ -71,6 +71,21 @@ def visible_case_filter(*, user: Any, field: str = "pk") -> Q:
     return condition
 
 
+def visible_case_exists(*, user: Any, case: Any) -> Q:
+    """The same condition as ``visible_case_filter`` for one case at a time: ``case`` (an
+    ``OuterRef`` to a case's key) is one the user may know exists. Correlated ``EXISTS``,
+    each an index probe, for the few rows of a page (the filter's hashed form reads every
+    assignment and involvement of the user's agencies first); empty for those who see
+    every case."""
+    if sees_every_case(user):
+        return Q()
+    condition = Q(Exists(CaseAssignment.objects.filter(case_id=case, user_id=user.pk)))
+    if sees_agency_cases(user):
+        involved = Case.agencies.through.objects.filter(case_id=case, agency_id__in=user.agency_ids)
+        condition |= Q(Exists(involved))
+    return condition
+
+
 def case_agency_pairs(*, case_ids: Iterable[int]) -> set[tuple[int, int]]:
     """Which of these cases each agency was involved in, as (case, agency) keys."""
     return set(

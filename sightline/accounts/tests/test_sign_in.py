@@ -75,7 +75,36 @@ def test_sign_out_is_a_post_and_is_audited(client, make_user):
 
 def test_idle_sessions_expire_after_thirty_minutes():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SIGHTLINE_SESSION_RENEW_SECONDS == 60
+
+
+def _expiry(user):
+    return Session.objects.get(pk=user.sessions.get().session_key).expire_date
+
+
+def test_a_session_is_renewed_in_the_store_at_most_once_a_minute(client, make_user):
+    user = make_user(Role.TRAINER)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, user.email)
+    signed_in = _expiry(user)
+    with time_machine.travel(start + datetime.timedelta(seconds=30), tick=False):
+        assert client.get(reverse("accounts:home")).status_code == 200
+    assert _expiry(user) == signed_in
+    with time_machine.travel(start + datetime.timedelta(seconds=61), tick=False):
+        assert client.get(reverse("accounts:home")).status_code == 200
+    assert _expiry(user) == start + datetime.timedelta(seconds=61, minutes=30)
+
+
+def test_a_session_active_every_twenty_nine_minutes_stays_open(client, make_user):
+    user = make_user(Role.TRAINER)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, user.email)
+    for step in range(1, 5):
+        moment = start + datetime.timedelta(minutes=29 * step)
+        with time_machine.travel(moment, tick=False):
+            assert client.get(reverse("accounts:home")).status_code == 200
 
 
 def test_idle_session_expires_in_the_store(client, make_user):
