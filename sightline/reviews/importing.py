@@ -10,7 +10,8 @@ from typing import Any
 from sightline.core.progress import NO_PROGRESS, Progress
 from sightline.core.tabular import FileProblem, problem, read_header, read_rows, read_table
 
-from .vocabulary import MILESTONES, Route
+from .validation import ROUTES
+from .vocabulary import MILESTONES
 
 COLUMNS = ("reference", "route", "pseudonym", "outcome", *MILESTONES)
 REQUIRED = ("reference", "route")
@@ -63,7 +64,7 @@ def parse(name: str, content: bytes, *, progress: Progress = NO_PROGRESS) -> Par
         else:
             references[reference.upper()] = line
         route = row.get("route", "")
-        if route not in Route.values:
+        if route not in ROUTES:
             parsed.errors.append(
                 problem(line, "route", f"'{route}' is not a route: use child, adult, dhr or local")
             )

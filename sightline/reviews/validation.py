@@ -16,6 +16,9 @@ from .vocabulary import (
 )
 
 Problem = tuple[str, str]  # (field, message)
+# As sets, once: ``.values`` builds a new list on every call, and an import asks per row.
+ROUTES = frozenset(Route.values)
+OUTCOMES = frozenset(Outcome.values)
 
 
 def _long(value: datetime.date) -> str:
@@ -37,13 +40,13 @@ def case_problems(facts: Mapping[str, Any], *, today: datetime.date) -> list[Pro
     """
     problems: list[Problem] = []
     route = str(facts.get("route") or "")
-    known = route in Route.values
+    known = route in ROUTES
     if not known:
         problems.append(("route", "Enter the route the case is on: child, adult, dhr or local"))
     route_name = Route(route).label.lower() if known else ""
     outcome = facts.get("outcome") or ""
     if known and outcome and outcome not in OUTCOMES_BY_ROUTE[route]:
-        named = Outcome(outcome).label if outcome in Outcome.values else f"‘{outcome}’"
+        named = Outcome(outcome).label if outcome in OUTCOMES else f"‘{outcome}’"
         problems.append(
             (
                 "outcome",

@@ -333,7 +333,7 @@ def test_link_request_list_query_count(admin_client, django_assert_num_queries, 
             provider_key="northshire", issuer="https://x", subject=f"s{n}", claimed_email=f"{n}@x"
         )
     admin_client.get(reverse("accounts:sso_link_list"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         admin_client.get(reverse("accounts:sso_link_list"))
 
 

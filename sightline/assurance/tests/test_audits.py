@@ -733,7 +733,7 @@ def test_programme_queries_do_not_grow(admin_client, django_assert_num_queries):
             _audit_with_everything(audit)
 
     assert_queries_flat(
-        admin_client, reverse("assurance:audit_list"), grow, 7, django_assert_num_queries
+        admin_client, reverse("assurance:audit_list"), grow, 4, django_assert_num_queries
     )
 
 
@@ -746,7 +746,7 @@ def test_audit_page_queries_do_not_grow(admin_client, django_assert_num_queries)
             _audit_with_everything(audit)
             AgencyFactory.create()
 
-    assert_queries_flat(admin_client, audit.get_absolute_url(), grow, 12, django_assert_num_queries)
+    assert_queries_flat(admin_client, audit.get_absolute_url(), grow, 9, django_assert_num_queries)
 
 
 def test_return_page_queries_do_not_grow(admin_client, django_assert_num_queries):
@@ -757,4 +757,4 @@ def test_return_page_queries_do_not_grow(admin_client, django_assert_num_queries
         for _ in range(times * 2):
             AuditReturnFactory.create(audit=item.audit)
 
-    assert_queries_flat(admin_client, url, grow, 7, django_assert_num_queries)
+    assert_queries_flat(admin_client, url, grow, 4, django_assert_num_queries)

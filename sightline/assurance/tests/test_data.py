@@ -568,7 +568,7 @@ def test_measure_list_queries_do_not_grow(as_executive, django_assert_num_querie
             )
             _points(measure, 2)
 
-    assert_queries_flat(as_executive, MEASURES, grow, 11, django_assert_num_queries)
+    assert_queries_flat(as_executive, MEASURES, grow, 8, django_assert_num_queries)
 
 
 def test_the_measure_list_comes_in_pages(as_executive):
@@ -585,7 +585,7 @@ def test_measure_page_queries_do_not_grow(as_executive, neglect, django_assert_n
         as_executive,
         neglect.get_absolute_url(),
         lambda times: _points(neglect, times * 3),
-        9,
+        6,
         django_assert_num_queries,
     )
 

@@ -365,10 +365,10 @@ def test_the_members_area_takes_as_many_queries_with_ten_times_the_papers(
                 )
 
     grow(1)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         assert client.get(area(group)).status_code == 200
     grow(9)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         assert client.get(area(group)).status_code == 200
 
 
@@ -383,10 +383,10 @@ def test_your_groups_takes_as_many_queries_with_ten_times_the_groups(
             GroupMemberFactory.create(group=GroupFactory.create(chair=UserFactory()), user=member)
 
     grow(1)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
     grow(9)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
 
 

@@ -707,7 +707,7 @@ def test_group_list_queries_do_not_grow(as_executive, django_assert_num_queries)
         for _ in range(times * 3):
             _busy_group(chair=UserFactory.create(), reports_to=group())
 
-    assert_queries_flat(as_executive, GROUPS, grow, 7, django_assert_num_queries)
+    assert_queries_flat(as_executive, GROUPS, grow, 4, django_assert_num_queries)
 
 
 def test_group_page_queries_do_not_grow(as_executive, django_assert_num_queries):
@@ -724,7 +724,7 @@ def test_group_page_queries_do_not_grow(as_executive, django_assert_num_queries)
             DataPointFactory.create(measure=measure, value=Decimal(5))
             group(reports_to=item)
 
-    assert_queries_flat(as_executive, item.get_absolute_url(), grow, 14, django_assert_num_queries)
+    assert_queries_flat(as_executive, item.get_absolute_url(), grow, 11, django_assert_num_queries)
 
 
 def test_meeting_page_queries_do_not_grow(as_executive, django_assert_num_queries):
@@ -736,7 +736,7 @@ def test_meeting_page_queries_do_not_grow(as_executive, django_assert_num_querie
             meeting.actions.add(ActionFactory.create())
 
     assert_queries_flat(
-        as_executive, meeting.get_absolute_url(), grow, 9, django_assert_num_queries
+        as_executive, meeting.get_absolute_url(), grow, 6, django_assert_num_queries
     )
 
 
@@ -746,4 +746,4 @@ def test_rollup_queries_do_not_grow(as_executive, django_assert_num_queries):
             _busy_group()
             group()
 
-    assert_queries_flat(as_executive, ROLLUP, grow, 9, django_assert_num_queries)
+    assert_queries_flat(as_executive, ROLLUP, grow, 6, django_assert_num_queries)

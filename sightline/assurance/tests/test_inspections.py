@@ -764,7 +764,7 @@ def test_inspection_list_queries_do_not_grow(admin_client, django_assert_num_que
         admin_client,
         reverse("assurance:inspection_list"),
         _inspections_with_actions,
-        8,
+        5,
         django_assert_num_queries,
     )
 
@@ -782,7 +782,7 @@ def test_inspection_page_queries_do_not_grow(admin_client, django_assert_num_que
             ActionFactory.create(recommendation=rec)
 
     assert_queries_flat(
-        admin_client, inspection.get_absolute_url(), grow, 9, django_assert_num_queries
+        admin_client, inspection.get_absolute_url(), grow, 6, django_assert_num_queries
     )
 
 
@@ -794,7 +794,7 @@ def test_update_page_and_export_queries_do_not_grow(admin_client, django_assert_
             _linked_action(inspection, due_date=quarter.end)
 
     assert_queries_flat(
-        admin_client, reverse("assurance:inspection_update"), grow, 8, django_assert_num_queries
+        admin_client, reverse("assurance:inspection_update"), grow, 5, django_assert_num_queries
     )
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         assert admin_client.get(reverse("assurance:inspection_update_export")).status_code == 200

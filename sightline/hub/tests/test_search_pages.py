@@ -21,7 +21,7 @@ from .factories import NewsItemFactory, PublishedReviewFactory
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("hub:search")
 EVERYTHING = reverse("hub:signed_in_search")
-SIGNED_IN_QUERIES = 15
+SIGNED_IN_QUERIES = 12
 
 
 def published(**fields):

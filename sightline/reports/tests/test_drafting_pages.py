@@ -313,11 +313,11 @@ def flat(client, address, growing, assert_num_queries) -> int:
 @pytest.mark.parametrize(
     ("name", "kwargs", "own", "figures"),
     [
-        ("yearly_list", {}, 8, False),
-        ("yearly_overview", {"year": YEAR.label}, 15, True),
-        ("yearly_chapter", {"year": YEAR.label, "chapter": "practice_reviews"}, 8, True),
-        ("yearly_chapter_history", {"year": YEAR.label, "chapter": "practice_reviews"}, 10, False),
-        ("yearly_checklist", {"year": YEAR.label}, 12, True),
+        ("yearly_list", {}, 5, False),
+        ("yearly_overview", {"year": YEAR.label}, 12, True),
+        ("yearly_chapter", {"year": YEAR.label, "chapter": "practice_reviews"}, 5, True),
+        ("yearly_chapter_history", {"year": YEAR.label, "chapter": "practice_reviews"}, 7, False),
+        ("yearly_checklist", {"year": YEAR.label}, 9, True),
     ],
 )
 def test_page_queries_do_not_grow(name, kwargs, own, figures, django_assert_num_queries):

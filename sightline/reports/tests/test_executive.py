@@ -264,7 +264,7 @@ def grow(member, times: int) -> None:
 
 
 # Worked out afresh (as after any change to a case), then with the timeliness from the cache.
-@pytest.mark.parametrize(("url", "expected", "cached"), [(DASHBOARD, 26, 22), (HOME, 27, 20)])
+@pytest.mark.parametrize(("url", "expected", "cached"), [(DASHBOARD, 23, 19), (HOME, 24, 17)])
 def test_the_dashboard_and_the_panel_take_the_same_queries_whatever_the_data(
     client, member, register, django_assert_num_queries, url, expected, cached
 ):

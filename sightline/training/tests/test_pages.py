@@ -891,7 +891,7 @@ def test_catalogue_queries_do_not_grow(as_practitioner, practitioner, django_ass
             book_for(practitioner, session)
 
     assert_queries_flat(
-        as_practitioner, reverse("training:catalogue"), grow, 9, django_assert_num_queries
+        as_practitioner, reverse("training:catalogue"), grow, 6, django_assert_num_queries
     )
 
 
@@ -903,7 +903,7 @@ def test_course_list_queries_do_not_grow(as_trainer, django_assert_num_queries):
             past_session(course=course)
 
     assert_queries_flat(
-        as_trainer, reverse("training:course_list"), grow, 7, django_assert_num_queries
+        as_trainer, reverse("training:course_list"), grow, 4, django_assert_num_queries
     )
 
 
@@ -919,7 +919,7 @@ def test_course_page_queries_do_not_grow(as_practitioner, practitioner, django_a
             book_for(practitioner, session)
 
     assert_queries_flat(
-        as_practitioner, course.get_absolute_url(), grow, 10, django_assert_num_queries
+        as_practitioner, course.get_absolute_url(), grow, 7, django_assert_num_queries
     )
 
 
@@ -935,7 +935,7 @@ def test_event_page_queries_do_not_grow(as_practitioner, practitioner, django_as
             )
 
     assert_queries_flat(
-        as_practitioner, week.get_absolute_url(), grow, 8, django_assert_num_queries
+        as_practitioner, week.get_absolute_url(), grow, 5, django_assert_num_queries
     )
 
 
@@ -949,7 +949,7 @@ def test_session_list_queries_do_not_grow(as_trainer, trainer, django_assert_num
             )
 
     assert_queries_flat(
-        as_trainer, reverse("training:session_list"), grow, 8, django_assert_num_queries
+        as_trainer, reverse("training:session_list"), grow, 5, django_assert_num_queries
     )
 
 
@@ -967,7 +967,7 @@ def test_my_training_queries_do_not_grow(as_practitioner, practitioner, django_a
             book_for(practitioner, past_session(), attendance=Attendance.LEFT_EARLY)
 
     assert_queries_flat(
-        as_practitioner, reverse("training:mine"), grow, 8, django_assert_num_queries
+        as_practitioner, reverse("training:mine"), grow, 5, django_assert_num_queries
     )
 
 
@@ -985,7 +985,7 @@ def test_session_page_for_its_trainer_queries_do_not_grow(
             BookingFactory.create(session=session, status=BookingStatus.CANCELLED)
             EvaluationFactory.create(session=session)
 
-    assert_queries_flat(as_trainer, session.get_absolute_url(), grow, 11, django_assert_num_queries)
+    assert_queries_flat(as_trainer, session.get_absolute_url(), grow, 8, django_assert_num_queries)
 
 
 def test_register_page_queries_do_not_grow(as_trainer, trainer, django_assert_num_queries):
@@ -999,6 +999,6 @@ def test_register_page_queries_do_not_grow(as_trainer, trainer, django_assert_nu
         as_trainer,
         reverse("training:register_mark", kwargs={"pk": session.pk}),
         grow,
-        8,
+        5,
         django_assert_num_queries,
     )
