@@ -535,7 +535,9 @@ def _withheld_by_subquery(*, user: Any) -> dict[str, Any]:
     )
     withheld = ExpressionWrapper(~shown, output_field=models.BooleanField())
     return {
-        "case_withheld": Subquery(source.annotate(withheld=withheld).values("withheld")[:1]),
+        "case_withheld": Subquery(
+            source.order_by().annotate(withheld=withheld).values("withheld")[:1]
+        ),
         "withheld_case_reference": Subquery(source.order_by().values("source_case__reference")[:1]),
     }
 

@@ -132,7 +132,9 @@ PINNED = {
 }
 
 
-@pytest.mark.parametrize(("role", "name", "of_agency"), PAGES[::2] + PAGES[3:4] + PAGES[5:], ids=str)
+@pytest.mark.parametrize(
+    ("role", "name", "of_agency"), PAGES[::2] + PAGES[3:4] + PAGES[5:], ids=str
+)
 def test_each_dashboards_query_count_is_pinned(
     client, people, django_assert_num_queries, role, name, of_agency
 ):
