@@ -56,6 +56,8 @@ def pages(today: datetime.date) -> list[Page]:
     from django.db import connection
     from django.urls import reverse
 
+    from sightline.assurance.quarters import Quarter
+    from sightline.core.calendar import add_months
     from sightline.reviews.models import Case, CaseDeadline
 
     lead = dataset.user("agency_lead")
@@ -126,6 +128,40 @@ def pages(today: datetime.date) -> list[Page]:
              WHERE ends_at < %s AND NOT is_cancelled AND register_marked_at IS NULL),
           (SELECT COUNT(*) FROM core_outboxmessage WHERE status = 'dead')
     """
+    # The rest of what the business unit's page shows: the chart of overdue actions by agency
+    # (``overdue_by_agency`` above), the referrals of the last twelve months by agency and
+    # month, the new referrals, the data scrutiny figures past their threshold and the groups
+    # whose return for the last quarter is missing.
+    quarter = Quarter.containing(today).previous()
+    first_month = add_months(today.replace(day=1), -11)
+    month_of = (
+        "DATE_TRUNC('month', r.created_at)"
+        if connection.vendor == "postgresql"
+        else "strftime('%%Y-%%m', r.created_at)"
+    )
+    business_unit_lists: list[tuple[str, list[Any]]] = [
+        overdue_by_agency,
+        ("SELECT id, name FROM accounts_agency WHERE is_active ORDER BY name", []),
+        (
+            f"SELECT r.referring_agency_id, {month_of}, COUNT(*) FROM reviews_referral r "
+            "WHERE r.created_at >= %s GROUP BY 1, 2",
+            [first_month],
+        ),
+        ("SELECT COUNT(*) FROM reviews_referral WHERE status = 'new'", []),
+        (
+            "SELECT COUNT(*) FROM assurance_measure m WHERE m.is_active AND m.threshold IS NOT "
+            "NULL AND (SELECT CASE WHEN m.direction = 'above' THEN d.value > m.threshold "
+            "ELSE d.value < m.threshold END FROM assurance_datapoint d WHERE d.measure_id = m.id "
+            "ORDER BY d.quarter_start DESC LIMIT 1)",
+            [],
+        ),
+        (
+            "SELECT COUNT(*) FROM assurance_group g WHERE g.is_active AND g.kind <> 'executive' "
+            "AND g.created_at < %s AND NOT EXISTS (SELECT 1 FROM assurance_assurancereturn a "
+            "WHERE a.group_id = g.id AND a.quarter_start = %s)",
+            [quarter.start, quarter.start],
+        ),
+    ]
     review_group = f"""
         SELECT
           (SELECT COUNT(*) FROM reviews_casedeadline d
@@ -171,7 +207,7 @@ def pages(today: datetime.date) -> list[Page]:
             "dashboard: business unit",
             "administrator",
             reverse("reports:business_unit_dashboard"),
-            [(business_unit, [today, today, soon, today, today, now])],
+            [(business_unit, [today, today, soon, today, today, now]), *business_unit_lists],
         ),
         Page("dashboard: executive", "executive", reverse("reports:executive_dashboard")),
         Page(

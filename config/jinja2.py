@@ -9,9 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
-from django.urls import reverse
 from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, Undefined
 
+from sightline.core.addresses import address
 from sightline.core.formats import local_datetime, long_date
 from sightline.core.govuk import error_summary, field_params
 from sightline.core.once import submit_once_field
@@ -20,7 +20,7 @@ from sightline.hub.navigation import hub_navigation
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    return address(name, args=args, kwargs=kwargs)
 
 
 logger = logging.getLogger("sightline.templates")
@@ -120,7 +120,7 @@ class LenientProjectUndefined(ProjectUndefined):
 def breadcrumb_items(trail: Any) -> list[dict[str, str]]:
     """GOV.UK breadcrumbs for the pages above this one: Home, then ``trail``'s (text, href)
     pairs."""
-    return [{"text": "Home", "href": reverse("accounts:home")}] + [
+    return [{"text": "Home", "href": address("accounts:home")}] + [
         {"text": str(text), "href": href} for text, href in trail
     ]
 

@@ -1,7 +1,7 @@
 """Reads of users and agencies, with visibility decided by the accounts policies."""
 
 import datetime
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,9 +151,16 @@ def users_with_roles(*, roles: Collection[str]) -> list[User]:
     )
 
 
-def agencies_for_scorecards() -> list[Agency]:
-    """The active partner agencies by name, each with its workforce if recorded."""
-    return list(Agency.objects.filter(is_active=True).only("pk", "name", "sector", "workforce"))
+def agencies_for_scorecards(*, among: Iterable[int] | None = None) -> list[Agency]:
+    """The active partner agencies by name, each with its workforce if recorded; only those
+    ``among`` these keys when given (none, and no query, when it is empty)."""
+    agencies = Agency.objects.filter(is_active=True).only("pk", "name", "sector", "workforce")
+    if among is not None:
+        keys = list(among)
+        if not keys:
+            return []
+        agencies = agencies.filter(pk__in=keys)
+    return list(agencies)
 
 
 RECENT_SIGN_INS = 10

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.urls import reverse
+
+from .addresses import address
 
 SETTINGS_URL_NAME = "core:settings"
 
@@ -39,7 +40,7 @@ def settings_pages_for(user: Any) -> list[dict[str, str]]:
     for config in apps.get_app_configs():
         declared.extend(getattr(config, "settings_pages", ()))
     return [
-        {"text": page.label, "href": reverse(page.url_name), "description": page.description}
+        {"text": page.label, "href": address(page.url_name), "description": page.description}
         for page in sorted(declared, key=lambda page: page.order)
         if user.has_perm(page.permission)
     ]
@@ -47,7 +48,7 @@ def settings_pages_for(user: Any) -> list[dict[str, str]]:
 
 def _settings_hrefs() -> list[str]:
     return [
-        reverse(page.url_name)
+        address(page.url_name)
         for config in apps.get_app_configs()
         for page in getattr(config, "settings_pages", ())
     ]
@@ -64,7 +65,7 @@ def navigation_for(user: Any, current_path: str) -> list[dict[str, Any]]:
     for item in sorted(declared, key=lambda nav: nav.order):
         if not user.has_perm(item.permission):
             continue
-        href = reverse(item.url_name)
+        href = address(item.url_name)
         if item.url_name == SETTINGS_URL_NAME:
             active = in_settings or current_path.startswith(href)
         elif in_settings:

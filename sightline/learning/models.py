@@ -70,6 +70,14 @@ class Recommendation(TimeStampedModel):
                 name="recommendation_not_accepted_has_reason",
             ),
         ]
+        indexes = [
+            # Recommendations waiting for a decision (one in seven): counted from this alone.
+            models.Index(
+                fields=["made_date"],
+                condition=models.Q(decision=""),
+                name="recommendation_undecided_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -118,6 +118,16 @@ class Session(TimeStampedModel):
 
     class Meta:
         ordering = ["starts_at", "pk"]
+        indexes = [
+            # A trainer's sessions in time order: those to teach, those with evaluations.
+            models.Index(fields=["trainer", "starts_at"], name="session_trainer_start_idx"),
+            # Registers still to mark (a few in a thousand sessions), for a trainer or all.
+            models.Index(
+                fields=["trainer", "starts_at"],
+                condition=models.Q(register_marked_at__isnull=True, is_cancelled=False),
+                name="session_unmarked_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
@@ -198,6 +208,15 @@ class Booking(models.Model):
                 include=["agency", "delegate"],
                 condition=models.Q(attendance__in=PRESENT),
                 name="booking_present_session",
+            ),
+            # Impact surveys sent and not answered, for each session (a trainer's count).
+            models.Index(
+                fields=["session"],
+                include=["attendance"],
+                condition=models.Q(
+                    impact_requested_at__isnull=False, impact_answered_on__isnull=True
+                ),
+                name="booking_impact_awaited",
             ),
         ]
         constraints = [

@@ -72,12 +72,11 @@ def trainer_panel(user: Any) -> Panel | None:
     """Trainers: what the training panel's sessions and registers do not say."""
     if not is_trainer(user):
         return None
-    dashboard = selectors.trainer_dashboard(user=user)
     return Panel(
         title="Running training",
         template=TEMPLATE,
         context={
-            "figures": dashboard.figures[2:],
+            "figures": selectors.trainer_follow_up(user=user),
             "empty": "",
             "href": reverse("reports:trainer_dashboard"),
             "link_text": "See your training dashboard",

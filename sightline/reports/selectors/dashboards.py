@@ -21,6 +21,7 @@ from sightline.assurance.selectors.audits import audit_return_counts_by_agency
 from sightline.assurance.selectors.data import exception_count
 from sightline.assurance.selectors.groups import missing_returns_count
 from sightline.assurance.selectors.risks import risk_attention
+from sightline.core.addresses import address
 from sightline.core.calendar import add_months
 from sightline.core.policies import is_administrator
 from sightline.core.selectors import outbox_dead_count
@@ -72,8 +73,8 @@ LISTED = 8  # items listed under a figure; the figure's link leads to the rest
 
 def link(name: str, *, kwargs: dict[str, Any] | None = None, **query: Any) -> str:
     """The address of a list, with its filters in the query string."""
-    address = reverse(name, kwargs=kwargs)
-    return f"{address}?{urlencode(query)}" if query else address
+    page = address(name, kwargs=kwargs)
+    return f"{page}?{urlencode(query)}" if query else page
 
 
 def today() -> datetime.date:
@@ -514,11 +515,12 @@ def agency_scorecard(*, user: Any, agency: Agency) -> AgencyScorecard:
 
 
 def agencies_led_by(*, user: Any) -> list[Agency]:
-    """The active agencies whose scorecard ``user`` may see, by name."""
+    """The active agencies whose scorecard ``user`` may see, by name. The policy decides for
+    each; beyond an administrator's, only a person's own agencies can be among them, so
+    only those are asked about (and none read for someone without an agency)."""
+    candidates = agencies_for_scorecards(among=None if is_administrator(user) else user.agency_ids)
     return [
-        agency
-        for agency in agencies_for_scorecards()
-        if user.has_perm("reports.view_agency_dashboard", agency)
+        agency for agency in candidates if user.has_perm("reports.view_agency_dashboard", agency)
     ]
 
 
@@ -615,6 +617,35 @@ def trainer_dashboard(*, user: Any) -> TrainerDashboard:
             registers_to_mark_count(user=user),
             link("training:session_list", unmarked="1"),
         ),
+        *_trainer_follow_up(user=user, evaluations=evaluations, courses=courses),
+    )
+    return TrainerDashboard(
+        figures=figures,
+        teaching=teaching,
+        to_mark=tuple(registers_to_mark(user=user)),
+        evaluations=evaluations,
+        courses=courses[:LISTED],
+        evaluations_since=since,
+    )
+
+
+def trainer_follow_up(*, user: Any) -> tuple[Figure, ...]:
+    """The trainer dashboard's figures after a session (evaluations in, courses due for
+    review, impact surveys awaited), without its sessions and registers: the home page's
+    training panel shows those already."""
+    day = today()
+    since = day - datetime.timedelta(days=EVALUATIONS_DAYS)
+    return _trainer_follow_up(
+        user=user,
+        evaluations=tuple(sessions_with_new_evaluations(user=user, since=since)),
+        courses=tuple(courses_due_for_review(today=day)),
+    )
+
+
+def _trainer_follow_up(
+    *, user: Any, evaluations: tuple[Session, ...], courses: tuple[Course, ...]
+) -> tuple[Figure, ...]:
+    return (
         Figure(
             f"Sessions with evaluations in the last {EVALUATIONS_DAYS} days",
             len(evaluations),
@@ -629,14 +660,6 @@ def trainer_dashboard(*, user: Any) -> TrainerDashboard:
             link("training:session_list", when="past", mine="1"),
             detail="Sent to people who came to your sessions",
         ),
-    )
-    return TrainerDashboard(
-        figures=figures,
-        teaching=teaching,
-        to_mark=tuple(registers_to_mark(user=user)),
-        evaluations=evaluations,
-        courses=courses[:LISTED],
-        evaluations_since=since,
     )
 
 
