@@ -128,7 +128,7 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # counts its own (docs/operations.md, "Cached figures").
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "sightline.core.cache.FileCache",
         "LOCATION": VAR_DIR / "cache",
         "OPTIONS": {"MAX_ENTRIES": 1000},
         # Two databases (the service's and a copy, say) never share a cached figure.

@@ -21,8 +21,13 @@ from .signals import working_days_changed
 Changes = dict[str, dict[str, Any]]
 
 
+_AS_THEY_ARE = frozenset({str, int, bool, float, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """A JSON-safe rendering of a field value, readable in the audit trail."""
+    if value.__class__ in _AS_THEY_ARE:  # most values: an import renders hundreds of thousands
+        return value
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date | decimal.Decimal):
@@ -112,13 +117,26 @@ def _object_fields(obj: models.Model | None) -> dict[str, str]:
 RESTRICTED_MARKER = "changed (restricted)"
 
 
+_RESTRICTED: dict[Any, frozenset[str]] = {}
+
+
+def _restricted_fields(model: Any) -> frozenset[str]:
+    """A model's restricted fields, read once: an import redacts each of its rows' changes."""
+    found = _RESTRICTED.get(model)
+    if found is None:
+        found = _RESTRICTED[model] = frozenset(getattr(model, "history_restricted_fields", ()))
+    return found
+
+
 def redact_changes(obj: models.Model | None, changes: Changes | None) -> Changes:
     """``changes`` with the values of ``obj``'s restricted fields (its model's
     ``history_restricted_fields``) replaced by ``RESTRICTED_MARKER``: the field's name stays,
     so the trail shows that it changed. Other fields are kept as they are."""
-    restricted = frozenset(getattr(type(obj), "history_restricted_fields", ()))
-    if not changes or not restricted:
-        return dict(changes or {})
+    if not changes:
+        return {}
+    restricted = _restricted_fields(obj.__class__)
+    if not restricted:
+        return dict(changes)
     return {
         name: (
             {"from": RESTRICTED_MARKER, "to": RESTRICTED_MARKER} if name in restricted else change

@@ -2,12 +2,12 @@
 
 import dataclasses
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Upper
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -126,9 +126,27 @@ def _by_key(model: Any, keys: list[str], *, related: tuple[str, ...] = ()) -> li
     with their ``related`` rows (those an import's comparison reads)."""
     found: list[Any] = []
     rows = model.objects.annotate(key=Upper("reference")).select_related(*related)
-    for start in range(0, len(keys), 900):
-        found.extend(rows.filter(key__in=keys[start : start + 900]))
+    # As many keys a query as the database takes (SQLite: 32,766 since 3.32), up to 10,000.
+    size = min(10_000, connection.features.max_query_params or 10_000)
+    for start in range(0, len(keys), size):
+        found.extend(rows.filter(key__in=keys[start : start + size]))
     return found
+
+
+def _attach(objs: list[Any], name: str, known: Iterable[Any]) -> None:
+    """Set the related object ``name`` on each of ``objs`` (stored rows of one model) from
+    ``known`` (instances, some perhaps not saved yet), reading any others in one query: as
+    ``select_related`` would leave them, without a new instance for every row."""
+    if not objs:
+        return
+    field: Any = objs[0]._meta.get_field(name)
+    by_key = {obj.pk: obj for obj in known if obj.pk is not None}
+    missing = {getattr(obj, field.attname) for obj in objs} - by_key.keys() - {None}
+    if missing:
+        by_key.update(field.related_model._default_manager.in_bulk(sorted(missing)))
+    for obj in objs:
+        key = getattr(obj, field.attname)
+        field.set_cached_value(obj, by_key[key] if key is not None else None)
 
 
 def _key(name: str) -> str:
@@ -370,14 +388,14 @@ def _learning_plan(
             email__in=[row["owner"].lower() for _, row in parsed.actions if row.get("owner")]
         )
     }
-    existing_actions = {
-        action.reference.upper(): action
-        for action in _by_key(
-            Action,
-            [row["action_ref"].upper() for _, row in parsed.actions],
-            related=("recommendation", "agency", "owner"),
-        )
-    }
+    stored_actions = _by_key(Action, [row["action_ref"].upper() for _, row in parsed.actions])
+    # What the comparison reads of each stored action's recommendation, agency and owner, from
+    # the rows already in hand (one query for any others) rather than a join that would make
+    # three more objects for every stored action.
+    _attach(stored_actions, "recommendation", plan.recommendations.values())
+    _attach(stored_actions, "agency", agencies.values())
+    _attach(stored_actions, "owner", owners.values())
+    existing_actions = {action.reference.upper(): action for action in stored_actions}
     evidence_columns: list[tuple[str, str]] = [
         (kind, column)
         for kind, column in (
@@ -529,26 +547,26 @@ def _learning_write(
     # Which agencies act on each recommendation: a new recommendation's pairs are new, so
     # they go as plain rows; a stored one's may be there already, and are skipped if so.
     through = Recommendation.agencies.through
-    created = {id(rec) for rec in plan.rec_created}
+    new_recs = {id(rec) for rec in plan.rec_created}
     pairs = [
-        (plan.recommendations[key], agency.pk)
+        (plan.recommendations[key], owner.pk)
         for key, owning in plan.owning.items()
-        for agency in owning.values()
+        for owner in owning.values()
     ]
     bulk_insert_rows(
         through,
         [
-            {"recommendation_id": rec.pk, "agency_id": agency}
-            for rec, agency in pairs
-            if id(rec) in created
+            {"recommendation_id": rec.pk, "agency_id": agency_pk}
+            for rec, agency_pk in pairs
+            if id(rec) in new_recs
         ],
         complete=True,
     )
     through.objects.bulk_create(
         [
-            through(recommendation_id=rec.pk, agency_id=agency)
-            for rec, agency in pairs
-            if id(rec) not in created
+            through(recommendation_id=rec.pk, agency_id=agency_pk)
+            for rec, agency_pk in pairs
+            if id(rec) not in new_recs
         ],
         batch_size=BULK_PARAMETERS // 2,
         ignore_conflicts=True,
