@@ -15,6 +15,7 @@ from django.utils import timezone
 from sightline.accounts.models import Agency, Sector, User
 from sightline.accounts.services import agency_create
 from sightline.core.cell_limits import cell_problems, fields_of
+from sightline.core.memory import collection_paused
 from sightline.core.models import AuditEvent
 from sightline.core.outbox import message_key, outbox_add
 from sightline.core.progress import EVERY, NO_PROGRESS, Progress
@@ -153,6 +154,7 @@ def _key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+@collection_paused()
 def import_learning(
     *,
     actor: Any,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from sightline.core.calendar import WorkingCalendar
 from sightline.core.cell_limits import cell_problems, fields_of
+from sightline.core.memory import collection_paused
 from sightline.core.models import AuditEvent
 from sightline.core.outbox import message_key, outbox_add
 from sightline.core.progress import EVERY, NO_PROGRESS, Progress
@@ -450,6 +451,7 @@ def _existing_cases(references: list[str]) -> dict[str, Case]:
     return found
 
 
+@collection_paused()
 def import_cases(
     *,
     actor: Any,
