@@ -330,6 +330,12 @@ def main() -> int:
             [
                 str(Path(python).parent / "gunicorn"),
                 "config.wsgi",
+                # The production settings of gunicorn's own (config/gunicorn.conf.py), with
+                # no access log: the figures are locust's.
+                "-c",
+                "config/gunicorn.conf.py",
+                "--access-logfile",
+                "/dev/null",
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",

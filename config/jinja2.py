@@ -30,7 +30,8 @@ GOVUK_PACKAGE = f"{os.sep}govuk_frontend_jinja{os.sep}"
 
 def _reading_template() -> tuple[str, bool]:
     """The template whose code is running (the nearest Jinja frame on the stack: the one
-    that read the missing name), and whether it is one of the GOV.UK Frontend macros."""
+    that read, or uses, the missing name), and whether it is one of the GOV.UK Frontend
+    macros."""
     frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         template = frame.f_globals.get("__jinja_template__")
@@ -57,11 +58,17 @@ class ProjectUndefined(Undefined):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._template, self._govuk = _reading_template()
+        # Which template read the value, found on the stack now (where it is read). Only
+        # ``strict`` needs it this early: production looks when the value is used, and a
+        # page makes hundreds of these (the GOV.UK macros' optional parameters), nearly all
+        # never used.
+        self._template, self._govuk = _reading_template() if self.strict else ("", False)
 
     def _misused(self) -> None:
         # ``caller`` is missing when a macro is used without ``{% call %}``: the GOV.UK
         # macros test it (``{% if caller %}``), though it is made in the calling template.
+        if not self.strict:
+            self._template, self._govuk = _reading_template()
         if self._govuk or self._undefined_name == "caller":
             return
         if self.strict:

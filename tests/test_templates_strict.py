@@ -82,3 +82,14 @@ def test_production_logs_a_missing_name_and_renders_blank(env, caplog):
         env.undefined = ProjectUndefined
     assert "project/truth.html" in caplog.text
     assert "shwo" in caplog.text
+
+
+def test_production_stays_quiet_about_the_govuk_macros_optional_parameters(env, caplog):
+    env.undefined = LenientProjectUndefined
+    try:
+        with caplog.at_level(logging.WARNING, logger="sightline.templates"):
+            page = env.get_template("project/input.html").render({})
+    finally:
+        env.undefined = ProjectUndefined
+    assert 'name="name"' in page
+    assert caplog.text == ""

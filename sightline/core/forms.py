@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.functional import lazy
 
@@ -357,3 +358,25 @@ class ScheduleSettingForm(forms.Form):
         },
     )
     is_enabled = forms.BooleanField(label="Run this schedule", required=False)
+
+
+class ListedChoiceIterator(ModelChoiceIterator):
+    """The choices of a short list (agencies, practice themes) read with one plain query.
+
+    Django reads a model choice field's choices with ``QuerySet.iterator()``, which on
+    PostgreSQL opens a server-side cursor: three round trips and a cursor held to the end of
+    the transaction, made for streaming large results, on every page with a filter form (a
+    tenth of the case tracker's time). A few dozen rows need none of that."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in list(self.queryset):
+            yield self.choice(obj)
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    """A ``ModelChoiceField`` over a short list (``ListedChoiceIterator``): the filter forms'
+    agencies and themes."""
+
+    iterator = ListedChoiceIterator

@@ -6,6 +6,7 @@ from django.utils import timezone
 from sightline.accounts.models import Agency, User
 from sightline.core.forms import (
     GovukDateField,
+    ListedChoiceField,
     SpreadsheetUploadForm,
     WholeNumberField,
     date_hint,
@@ -61,7 +62,7 @@ class RecommendationFilterForm(forms.Form):
 
 
 class ActionFilterForm(forms.Form):
-    agency = forms.ModelChoiceField(
+    agency = ListedChoiceField(
         label="Agency", required=False, queryset=Agency.objects.order_by("name"), empty_label="Any"
     )
     status = forms.ChoiceField(

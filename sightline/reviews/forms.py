@@ -7,6 +7,7 @@ from django.db.models import Q
 from sightline.accounts.models import Agency, User
 from sightline.core.forms import (
     GovukDateField,
+    ListedChoiceField,
     SpreadsheetUploadForm,
     WholeNumberField,
     date_hint,
@@ -52,13 +53,13 @@ class CaseFilterForm(forms.Form):
     route = forms.ChoiceField(label="Route", required=False, choices=_blank("Any") + Route.choices)
     stage = forms.ChoiceField(label="Stage", required=False, choices=_blank("Any") + Stage.choices)
     year = forms.TypedChoiceField(label="Year opened", required=False, coerce=int, empty_value=None)
-    theme = forms.ModelChoiceField(
+    theme = ListedChoiceField(
         label="Practice theme",
         required=False,
         queryset=PracticeTheme.objects.none(),
         empty_label="Any",
     )
-    agency = forms.ModelChoiceField(
+    agency = ListedChoiceField(
         label="Agency involved", required=False, queryset=Agency.objects.none(), empty_label="Any"
     )
     overdue = forms.BooleanField(label="Only cases with an overdue milestone", required=False)

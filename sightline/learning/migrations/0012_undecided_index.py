@@ -5,17 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_access_reviews'),
-        ('learning', '0011_hot_indexes'),
-        ('reviews', '0008_redact_restricted_audit'),
+        ("accounts", "0007_access_reviews"),
+        ("learning", "0011_hot_indexes"),
+        ("reviews", "0008_redact_restricted_audit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='recommendation',
-            index=models.Index(condition=models.Q(('decision', '')), fields=['made_date'], name='recommendation_undecided_idx'),
+            model_name="recommendation",
+            index=models.Index(
+                condition=models.Q(("decision", "")),
+                fields=["made_date"],
+                name="recommendation_undecided_idx",
+            ),
         ),
     ]

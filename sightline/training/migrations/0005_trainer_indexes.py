@@ -5,24 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_access_reviews'),
-        ('training', '0004_booking_present_index'),
+        ("accounts", "0007_access_reviews"),
+        ("training", "0004_booking_present_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(condition=models.Q(('impact_answered_on__isnull', True), ('impact_requested_at__isnull', False)), fields=['session'], include=('attendance',), name='booking_impact_awaited'),
+            model_name="booking",
+            index=models.Index(
+                condition=models.Q(
+                    ("impact_answered_on__isnull", True), ("impact_requested_at__isnull", False)
+                ),
+                fields=["session"],
+                include=("attendance",),
+                name="booking_impact_awaited",
+            ),
         ),
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(fields=['trainer', 'starts_at'], name='session_trainer_start_idx'),
+            model_name="session",
+            index=models.Index(fields=["trainer", "starts_at"], name="session_trainer_start_idx"),
         ),
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(condition=models.Q(('is_cancelled', False), ('register_marked_at__isnull', True)), fields=['trainer', 'starts_at'], name='session_unmarked_idx'),
+            model_name="session",
+            index=models.Index(
+                condition=models.Q(("is_cancelled", False), ("register_marked_at__isnull", True)),
+                fields=["trainer", "starts_at"],
+                name="session_unmarked_idx",
+            ),
         ),
     ]
