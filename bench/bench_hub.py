@@ -286,11 +286,18 @@ def page_targets(themes: list[int]) -> list[tuple[str, str, list[tuple[str, list
         )
         for table in ("hub_publishedreview", "hub_briefing", "hub_resource", "hub_newsitem")
     ]
+    # The page lists the latest of each kind on the theme and says how many there are.
     by_theme = [
         (
             f"SELECT r.id, r.title, r.slug, r.live_on FROM {table} r JOIN {table}_themes t "
             f"ON t.{field}_id = r.id WHERE t.practicetheme_id = %s AND {public_filter('r')} "
             "ORDER BY r.live_on DESC, r.title LIMIT 25",
+            [themes[0], *today],
+        )
+        if listed
+        else (
+            f"SELECT COUNT(*) FROM {table} r JOIN {table}_themes t ON t.{field}_id = r.id "
+            f"WHERE t.practicetheme_id = %s AND {public_filter('r')}",
             [themes[0], *today],
         )
         for table, field in (
@@ -299,6 +306,7 @@ def page_targets(themes: list[int]) -> list[tuple[str, str, list[tuple[str, list
             ("hub_resource", "resource"),
             ("hub_newsitem", "newsitem"),
         )
+        for listed in (True, False)
     ]
     one_review = [
         (
