@@ -326,6 +326,10 @@ def test_the_action_lists_and_their_counts_use_their_indexes(
     page_plan = _plan(page_sql, page_params)
     assert {index for _, index in _scans(page_plan)} & list_indexes, page_plan
     assert '"Node Type": "Sort"' not in page_plan
+    if filters.get("mine"):
+        # What the lead may not see of a source is worked out for the page's rows alone (each
+        # an index probe), never by first hashing every recommendation or involvement.
+        assert "hashed SubPlan" not in page_plan, page_plan
     # The count the pagination takes, as Django writes it: from an index alone.
     (count_sql,) = _captured(actions.count)
     scans = _scans(_plan(count_sql))
@@ -387,3 +391,14 @@ def test_theme_progress_counts_each_themes_actions_in_the_database(
     assert [rows[first.pk][name] for name in counts] == [2, 3, 1, 1, 1]
     assert [rows[second.pk][name] for name in counts] == [1, 2, 1, 0, 1]
     assert set(rows) == {first.pk, second.pk}
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_recommendations_awaiting_a_decision_are_counted_from_their_index_alone():
+    RecommendationFactory.create_batch(3, decision="")
+    with connection.cursor() as cursor:  # as autovacuum keeps it: the visibility map set
+        cursor.execute("VACUUM ANALYZE learning_recommendation")
+    (sql,) = _captured(selectors.undecided_recommendation_count)
+    scans = _scans(_plan(sql))
+    assert scans == {("Index Only Scan", "recommendation_undecided_idx")}, scans
