@@ -347,8 +347,9 @@ def bulk_insert(model: type[models.Model], objs: list[Any]) -> None:
 
     if not objs:
         return
-    _related_keys(objs, _insert_fields(model), "bulk_insert")
-    names = [field.attname for field in _insert_fields(model)]
+    fields = _insert_fields(model)
+    _related_keys(objs, fields, "bulk_insert")
+    names = [field.attname for field in fields]
     keys = bulk_insert_rows(
         model, [{name: getattr(obj, name) for name in names} for obj in objs], complete=True
     )
@@ -387,8 +388,8 @@ def bulk_insert_rows(
     model: type[models.Model], rows: list[dict[str, Any]], *, complete: bool = False
 ) -> list[int]:
     """Insert ``rows`` of ``model``, each a dict of column values by attribute name (``case_id``,
-    not ``case``), the field's default for any left out (unless ``complete``: every row names
-    every field); returns their primary keys in order. No instance is made, which is most of
+    not ``case``), every row naming the same fields: the field's default for any they leave
+    out (unless ``complete``: they name every field); returns their primary keys in order. No instance is made, which is most of
     the time an import of history rows and audit events took. On PostgreSQL the keys are
     drawn from the table's sequence in one query and the rows sent with ``COPY``; elsewhere,
     in few multi-row INSERTs that return the keys."""

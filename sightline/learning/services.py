@@ -551,9 +551,9 @@ def _learning_write(
     through = Recommendation.agencies.through
     new_recs = {id(rec) for rec in plan.rec_created}
     pairs = [
-        (plan.recommendations[key], owner.pk)
+        (plan.recommendations[key], acting.pk)
         for key, owning in plan.owning.items()
-        for owner in owning.values()
+        for acting in owning.values()
     ]
     bulk_insert_rows(
         through,
