@@ -172,3 +172,29 @@ def test_change_own_password(client, make_user):
     )
     assert ok["Location"] == reverse("accounts:account")
     assert Session.objects.count() == 1
+
+
+def test_a_permission_without_an_object_is_asked_once_and_forgotten_with_the_roles(
+    make_user, monkeypatch
+):
+    user = make_user(Role.TRAINER)
+    asked = []
+    policies = type(user)._asks_policies
+
+    def counting(self, perm, obj):
+        asked.append((perm, obj))
+        return policies(self, perm, obj)
+
+    monkeypatch.setattr(type(user), "_asks_policies", counting)
+    assert user.has_perm("reports.view_trainer_dashboard")
+    assert user.has_perm("reports.view_trainer_dashboard")
+    assert not user.has_perm("accounts.view_agency")
+    assert not user.has_perm("accounts.view_agency")
+    assert asked == [("reports.view_trainer_dashboard", None), ("accounts.view_agency", None)]
+    # With an object, the policies are asked every time.
+    user.has_perm("reports.view_agency_dashboard", user.memberships.get().agency)
+    user.has_perm("reports.view_agency_dashboard", user.memberships.get().agency)
+    assert len(asked) == 4
+    user.memberships.all().delete()
+    user.forget_memberships()
+    assert not user.has_perm("reports.view_trainer_dashboard")

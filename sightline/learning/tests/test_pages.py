@@ -1,10 +1,15 @@
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from sightline.accounts.tests.factories import AgencyFactory
+from sightline.core.roles import Role
 from sightline.learning.models import Action, Recommendation
+from sightline.learning.tests.factories import ActionFactory
 from tests.contract import EXAMPLES
 
 
@@ -77,3 +82,25 @@ def test_report_page_query_count_does_not_grow(admin_client, cases, tmp_path):
     extra.write_text("\n".join([header, *rows]) + "\n")
     call_command("import_learning", str(extra))
     assert queries() == small
+
+
+@pytest.mark.django_db
+def test_my_agencys_actions_count_the_overdue_of_my_agencies_only(client, make_user):
+    home, other = AgencyFactory.create(name="Home Agency"), AgencyFactory.create(name="Elsewhere")
+    lead = make_user(Role.AGENCY_LEAD, agency=home)
+    past = datetime.date.today() - datetime.timedelta(days=10)
+    ActionFactory.create(agency=home, due_date=past, status="on_track")
+    ActionFactory.create_batch(2, agency=other, due_date=past, status="not_started")
+    client.force_login(lead)
+    address = reverse("learning:action_list")
+
+    def panel(query: str) -> str:
+        page = client.get(address + query).content.decode()
+        return page.split("Overdue by agency", 1)[1].split("</ul>", 1)[0]
+
+    mine = panel("?mine=1")
+    assert "Home Agency</a>: 1" in mine
+    assert "Elsewhere" not in mine
+    every = panel("")
+    assert "Home Agency</a>: 1" in every
+    assert "Elsewhere</a>: 2" in every
