@@ -389,8 +389,9 @@ def bulk_insert_rows(
 ) -> list[int]:
     """Insert ``rows`` of ``model``, each a dict of column values by attribute name (``case_id``,
     not ``case``), every row naming the same fields: the field's default for any they leave
-    out (unless ``complete``: they name every field); returns their primary keys in order. No instance is made, which is most of
-    the time an import of history rows and audit events took. On PostgreSQL the keys are
+    out (unless ``complete``: they name every field); returns their primary keys in order.
+    No instance is made, which is most of the time an import of history rows and audit
+    events took. On PostgreSQL the keys are
     drawn from the table's sequence in one query and the rows sent with ``COPY``; elsewhere,
     in few multi-row INSERTs that return the keys."""
     from django.db import connection
