@@ -71,6 +71,7 @@ def pages(today: datetime.date) -> list[Page]:
     now = datetime.datetime.now(datetime.UTC)
     soon, month = today + datetime.timedelta(days=14), today + datetime.timedelta(days=30)
     year_ago = now - datetime.timedelta(days=365)
+    month_ago = today - datetime.timedelta(days=30)
     cases = Case.objects.count()
     last_page = max(1, -(-cases // 25))
     deep = min(1500, last_page)
@@ -186,6 +187,51 @@ def pages(today: datetime.date) -> list[Page]:
              ON s.id = bk.session_id WHERE s.trainer_id = %s
              AND bk.impact_requested_at IS NOT NULL AND bk.impact_answered_on IS NULL)
     """
+    # The lists the trainer's page shows beside its figures: the sessions of the next 28
+    # days with their places, the registers to mark, the sessions with new evaluations and
+    # the courses past their review date.
+    course_of = "FROM training_session s JOIN training_course co ON co.id = s.course_id"
+    trainer_lists: list[tuple[str, list[Any]]] = [
+        (
+            "SELECT s.id, s.starts_at, s.capacity, co.title, "
+            "(SELECT COUNT(*) FROM training_booking b WHERE b.session_id = s.id "
+            "AND b.status IN ('awaiting_approval', 'confirmed')), "
+            "(SELECT COUNT(*) FROM training_booking b WHERE b.session_id = s.id "
+            f"AND b.status = 'waiting') {course_of} WHERE s.trainer_id = %s "
+            "AND NOT s.is_cancelled AND s.starts_at > %s AND s.starts_at <= %s "
+            "ORDER BY s.starts_at",
+            [trainer.pk, now, now + datetime.timedelta(days=28)],
+        ),
+        (
+            f"SELECT s.id, s.starts_at, co.title {course_of} WHERE s.trainer_id = %s "
+            "AND NOT s.is_cancelled AND s.ends_at < %s AND s.register_marked_at IS NULL "
+            "ORDER BY s.starts_at DESC LIMIT 10",
+            [trainer.pk, now],
+        ),
+        (
+            "SELECT s.id, s.starts_at, co.title, (SELECT COUNT(*) FROM training_evaluation e "
+            f"WHERE e.session_id = s.id AND e.submitted_on >= %s) {course_of} "
+            "WHERE s.trainer_id = %s AND EXISTS (SELECT 1 FROM training_evaluation e "
+            "WHERE e.session_id = s.id AND e.submitted_on >= %s) "
+            "ORDER BY s.starts_at DESC LIMIT 10",
+            [month_ago, trainer.pk, month_ago],
+        ),
+        (
+            "SELECT id, title, review_date FROM training_course "
+            "WHERE is_active AND review_date < %s ORDER BY review_date LIMIT 8",
+            [today],
+        ),
+    ]
+    # The review group's list of the next eight deadlines on its agencies' cases.
+    review_group_deadlines = (
+        "SELECT d.id, d.due, c.id, c.reference, st.code, st.route, u.full_name "
+        "FROM reviews_casedeadline d JOIN reviews_case c ON c.id = d.case_id "
+        "JOIN reviews_timelinessstandard st ON st.id = d.standard_id "
+        "LEFT JOIN accounts_user u ON u.id = c.officer_id WHERE d.due <= %s "
+        "AND EXISTS (SELECT 1 FROM reviews_case_agencies ca WHERE ca.case_id = d.case_id "
+        "AND ca.agency_id = %s) ORDER BY d.due, c.reference LIMIT 8",
+        [soon, agency],
+    )
     practitioner_sql = """
         SELECT s.starts_at, bk.status, bk.attendance, bk.evaluated_on, bk.impact_requested_at
         FROM training_booking bk JOIN training_session s ON s.id = bk.session_id
@@ -230,7 +276,7 @@ def pages(today: datetime.date) -> list[Page]:
             "dashboard: review group",
             "review_group_member",
             reverse("reports:review_group_dashboard"),
-            [(review_group, [soon, agency, agency, month])],
+            [(review_group, [soon, agency, agency, month]), review_group_deadlines],
         ),
         Page(
             "dashboard: trainer",
@@ -248,7 +294,8 @@ def pages(today: datetime.date) -> list[Page]:
                         today,
                         trainer.pk,
                     ],
-                )
+                ),
+                *trainer_lists,
             ],
         ),
         Page(

@@ -14,6 +14,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, Undef
 from sightline.core.addresses import address
 from sightline.core.formats import local_datetime, long_date
 from sightline.core.govuk import error_summary, field_params
+from sightline.core.macro_cache import remembered
 from sightline.core.once import submit_once_field
 from sightline.core.tables import data_table, record_table
 from sightline.hub.navigation import hub_navigation
@@ -147,7 +148,17 @@ def environment(**options: Any) -> Environment:
         else LenientProjectUndefined
     )
     env = Environment(**options)  # noqa: S701 (Django's backend turns autoescape on)
+
+    def component(name: str, macro: str) -> Any:
+        """The GOV.UK component ``name``'s macro, its output remembered (``macro_cache``)."""
+        path = f"govuk_frontend_jinja/components/{name}/macro.html"
+        return remembered(lambda: getattr(env.get_template(path).module, macro))
+
     env.globals.update(
+        # What core/macros/forms.html's field() renders with many items.
+        remembered_select=component("select", "govukSelect"),
+        remembered_radios=component("radios", "govukRadios"),
+        remembered_checkboxes=component("checkboxes", "govukCheckboxes"),
         static=static,
         url=url,
         get_messages=get_messages,

@@ -126,7 +126,9 @@ def _by_key(model: Any, keys: list[str], *, related: tuple[str, ...] = ()) -> li
     """Rows whose upper-cased reference is among ``keys`` (references ignore letter case),
     with their ``related`` rows (those an import's comparison reads)."""
     found: list[Any] = []
-    rows = model.objects.annotate(key=Upper("reference")).select_related(*related)
+    rows = model.objects.annotate(key=Upper("reference"))
+    if related:  # select_related() with none named would follow every foreign key
+        rows = rows.select_related(*related)
     # As many keys a query as the database takes (SQLite: 32,766 since 3.32), up to 10,000.
     size = min(10_000, connection.features.max_query_params or 10_000)
     for start in range(0, len(keys), size):

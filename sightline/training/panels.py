@@ -13,11 +13,11 @@ def training_panel(user: Any) -> Panel | None:
     """Everyone: their next places and evaluations to give. Trainers and administrators:
     sessions coming up and registers still to mark."""
     runs = runs_training(user)
-    mine = selectors.bookings_of(user=user)
+    mine = selectors.booking_overview_of(user=user, listed=5)
     context = {
-        "places": mine["places"][:5],
-        "waiting": mine["waiting"][:5],
-        "to_evaluate": mine["to_evaluate"][:5],
+        "places": mine.places.items,
+        "waiting": mine.waiting.items,
+        "to_evaluate": mine.to_evaluate.items,
         "runs": runs,
         "teaching": selectors.sessions_to_teach(user=user) if runs else [],
         "to_mark": selectors.registers_to_mark(user=user) if runs else [],

@@ -16,6 +16,7 @@ from sightline.core.policies import is_administrator
 from sightline.core.roles import Role
 
 from .models import Booking, Course, DelegateProfile, Evaluation, EventSeries, Session
+from .own_bookings import BookingFacts, sort_bookings
 from .tokens import approval_booking_id
 from .vocabulary import (
     GOOD_OR_EXCELLENT,
@@ -221,23 +222,85 @@ def profile_of(*, user: Any) -> DelegateProfile | None:
     return DelegateProfile.objects.filter(user=user).select_related("agency").first()
 
 
+_FACTS = (
+    "session__starts_at",
+    "status",
+    "attendance",
+    "evaluated_on",
+    "impact_requested_at",
+    "impact_answered_on",
+)
+
+
+def _own_bookings(user: Any) -> QuerySet[Booking]:
+    return Booking.objects.filter(delegate=user).order_by("session__starts_at", "pk")
+
+
 def bookings_of(*, user: Any) -> dict[str, list[Booking]]:
-    """A person's training: places to come, waiting lists, and what they have done."""
-    now = timezone.now()
-    rows = list(
-        Booking.objects.filter(delegate=user)
-        .select_related("session__course")
-        .order_by("session__starts_at", "pk")
-    )
-    upcoming = [b for b in rows if b.session.starts_at > now and b.status in LIVE_STATUSES]
-    past = [b for b in rows if b.session.starts_at <= now and b.status == BookingStatus.CONFIRMED]
-    past.reverse()
+    """A person's training: places to come, waiting lists, and what they have done, every
+    booking in full (``own_bookings`` says which goes where)."""
+    rows = list(_own_bookings(user).select_related("session__course"))
+    facts = [
+        BookingFacts(
+            b.session.starts_at,
+            b.status,
+            b.attendance,
+            b.evaluated_on,
+            b.impact_requested_at,
+            b.impact_answered_on,
+        )
+        for b in rows
+    ]
+    found = sort_bookings(facts, now=timezone.now())
     return {
-        "places": [b for b in upcoming if b.status in PLACE_HOLDING_STATUSES],
-        "waiting": [b for b in upcoming if b.status == BookingStatus.WAITING],
-        "past": past,
-        "to_evaluate": [b for b in past if b.attendance in PRESENT and b.evaluated_on is None],
+        heading: [rows[position] for position in getattr(found, heading)]
+        for heading in ("places", "waiting", "past", "to_evaluate")
     }
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The first few of a heading's bookings, and how many it has in all."""
+
+    items: tuple[Booking, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class BookingOverview:
+    """A person's bookings under each heading of ``own_bookings``, a few of each."""
+
+    places: Listed
+    waiting: Listed
+    attended: Listed
+    to_evaluate: Listed
+    impact_due: Listed
+
+
+def booking_overview_of(*, user: Any, listed: int) -> BookingOverview:
+    """The first ``listed`` bookings under each heading, in full, and how many there are.
+    Two queries however many bookings the person has: a few columns of every booking to
+    sort them, then the listed ones with their sessions and courses (someone who has been
+    to 160 sessions no longer builds 480 model instances for the home page)."""
+    rows = list(_own_bookings(user).values_list("pk", *_FACTS))
+    facts = [BookingFacts(*row[1:]) for row in rows]
+    found = sort_bookings(facts, now=timezone.now())
+    headings = ("places", "waiting", "attended", "to_evaluate", "impact_due")
+    shown = {
+        heading: [rows[position][0] for position in getattr(found, heading)[:listed]]
+        for heading in headings
+    }
+    wanted = {pk for pks in shown.values() for pk in pks}
+    full = Booking.objects.select_related("session__course").in_bulk(wanted) if wanted else {}
+    return BookingOverview(
+        **{
+            heading: Listed(
+                items=tuple(full[pk] for pk in shown[heading]),
+                total=len(getattr(found, heading)),
+            )
+            for heading in headings
+        }
+    )
 
 
 def booking_get(*, pk: int) -> Booking:

@@ -43,7 +43,7 @@ from sightline.reviews.selectors import (
 )
 from sightline.training.models import Booking, Course, Session
 from sightline.training.selectors import (
-    bookings_of,
+    booking_overview_of,
     courses_due_for_review,
     impact_surveys_awaited,
     people_trained_by_agency,
@@ -678,27 +678,28 @@ class PractitionerDashboard:
 
 def practitioner_dashboard(*, user: Any) -> PractitionerDashboard:
     """A person's own training: places to come, what to evaluate, impact surveys to answer
-    and the certificates of what they came to (one query)."""
-    mine = bookings_of(user=user)
-    attended = [booking for booking in mine["past"] if booking.was_present]
-    impact_due = tuple(booking for booking in attended if booking.impact_due)
-    places = tuple(mine["places"])
-    to_evaluate = tuple(mine["to_evaluate"])
+    and the certificates of what they came to (two queries, ``booking_overview_of``)."""
+    mine = booking_overview_of(user=user, listed=LISTED)
     return PractitionerDashboard(
         figures=(
-            Figure("Places booked", len(places), link("training:mine")),
-            attention("Evaluations to give", len(to_evaluate), link("training:mine"), soon=True),
+            Figure("Places booked", mine.places.total, link("training:mine")),
             attention(
-                "Impact surveys to answer", len(impact_due), link("training:mine"), soon=True
+                "Evaluations to give", mine.to_evaluate.total, link("training:mine"), soon=True
             ),
-            Figure("Certificates", len(attended), link("training:mine")),
+            attention(
+                "Impact surveys to answer",
+                mine.impact_due.total,
+                link("training:mine"),
+                soon=True,
+            ),
+            Figure("Certificates", mine.attended.total, link("training:mine")),
         ),
         # The next few of each: the figures above count them all, and link to the rest.
-        places=places[:LISTED],
-        waiting=tuple(mine["waiting"][:LISTED]),
-        to_evaluate=to_evaluate[:LISTED],
-        impact_due=impact_due[:LISTED],
-        certificates=tuple(attended[:LISTED]),
+        places=mine.places.items,
+        waiting=mine.waiting.items,
+        to_evaluate=mine.to_evaluate.items,
+        impact_due=mine.impact_due.items,
+        certificates=mine.attended.items,
     )
 
 

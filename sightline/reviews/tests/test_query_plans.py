@@ -7,9 +7,11 @@ subqueries that do not refer to the row, each is read once and probed by hash.""
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sightline.core.roles import Role
-from sightline.core.tests.plans import plans_of, postgresql_only
+from sightline.core.tests.plans import explain, plans_of, postgresql_only
 from sightline.reviews.selectors import deadline_counts, visible_cases
 
 from .factories import CaseFactory
@@ -35,3 +37,16 @@ def test_the_tracker_of_an_agency_lead_decides_visibility_once(make_user):
     CaseFactory.create_batch(2)
     for plan in plans_of(lambda: list(visible_cases(user=lead)), reading="reviews_case"):
         assert not CORRELATED.search(plan), plan
+
+
+@pytest.mark.parametrize("role", [Role.AGENCY_LEAD, Role.REVIEW_GROUP_MEMBER])
+def test_the_cases_of_a_persons_agencies_are_read_from_the_index_alone(make_user, role):
+    """Migration 0009: the agency's involvements come from (agency, case), index only."""
+    person = make_user(role)
+    for case in CaseFactory.create_batch(3):
+        case.agencies.add(*person.agency_ids)
+    with CaptureQueriesContext(connection) as captured:
+        deadline_counts(user=person)
+    (sql,) = [query["sql"] for query in captured.captured_queries]
+    plan = explain(sql, off=("seqscan", "bitmapscan"))
+    assert "Index Only Scan using case_agencies_agency_case_idx" in plan, plan
