@@ -185,7 +185,10 @@ def pages(today: datetime.date) -> list[Page]:
           (SELECT COUNT(*) FROM training_course WHERE is_active AND review_date < %s),
           (SELECT COUNT(*) FROM training_booking bk JOIN training_session s
              ON s.id = bk.session_id WHERE s.trainer_id = %s
-             AND bk.impact_requested_at IS NOT NULL AND bk.impact_answered_on IS NULL)
+             AND bk.impact_requested_at IS NOT NULL AND bk.impact_answered_on IS NULL),
+          (SELECT COUNT(*) FROM training_session s WHERE s.trainer_id = %s
+             AND EXISTS (SELECT 1 FROM training_evaluation e
+                         WHERE e.session_id = s.id AND e.submitted_on >= %s))
     """
     # The lists the trainer's page shows beside its figures: the sessions of the next 28
     # days with their places, the registers to mark, the sessions with new evaluations and
@@ -293,6 +296,8 @@ def pages(today: datetime.date) -> list[Page]:
                         now,
                         today,
                         trainer.pk,
+                        trainer.pk,
+                        month_ago,
                     ],
                 ),
                 *trainer_lists,
@@ -397,10 +402,13 @@ def replay(statements: list[tuple[str, list[Any]]], _n: int) -> None:
 
 
 def captured(client: Any, url: str) -> list[tuple[str, list[Any]]]:
-    """The SELECTs one GET of ``url`` sends, with their parameters (not the session's)."""
+    """The SELECTs one GET of ``url`` sends, with their parameters (not the session's), once
+an untimed GET has filled what the page caches: the statements it sends from then on, not
+those of its first request after the cache was emptied."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    harness.get_ok(client, url)
     with CaptureQueriesContext(connection) as queries:
         harness.get_ok(client, url)
     return [

@@ -764,10 +764,12 @@ def return_get(*, user: Any, pk: int) -> DisseminationReturn:
 
 
 def actions_owned_by(*, user: Any) -> QuerySet[Action]:
-    """The open actions ``user`` owns, soonest due first: theirs to open whatever their role."""
+    """The open actions ``user`` owns, soonest due first: theirs to open whatever their role.
+    An owner sees every action they own (``visible_action_filter`` holds them through
+    ``_acts_on``), so only what they may see of each source is worked out."""
     return (
-        actions_for(user=user)
-        .filter(owner_id=user.pk, status__in=OPEN)
+        Action.objects.filter(owner_id=user.pk, status__in=OPEN)
+        .annotate(**withheld_annotations(user=user, prefix="recommendation__"))
         .order_by("due_date", "reference")
     )
 

@@ -306,6 +306,10 @@ class Evaluation(models.Model):
 
     class Meta:
         ordering = ["session", "pk"]
+        indexes = [
+            # The evaluations given since a day (a trainer's dashboard), with their sessions.
+            models.Index(fields=["submitted_on", "session"], name="evaluation_submitted_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(rating__in=Rating.values), name="evaluation_rating_valid"

@@ -43,14 +43,15 @@ from sightline.reviews.selectors import (
 )
 from sightline.training.models import Booking, Course, Session
 from sightline.training.selectors import (
+    TrainerCounts,
     booking_overview_of,
     courses_due_for_review,
-    impact_surveys_awaited,
     people_trained_by_agency,
     registers_to_mark,
     registers_to_mark_count,
     sessions_to_teach,
     sessions_with_new_evaluations,
+    trainer_counts,
 )
 
 from ..dashboards import (
@@ -600,12 +601,12 @@ class TrainerDashboard:
 
 def trainer_dashboard(*, user: Any) -> TrainerDashboard:
     """A trainer's next sessions with places booked, the registers they have to mark, the
-    evaluations that came in, courses due for review and impact surveys awaited."""
+    evaluations that came in, courses due for review and impact surveys awaited: the four
+    lists, and the counts in one query."""
     day = today()
     since = day - datetime.timedelta(days=EVALUATIONS_DAYS)
     teaching = tuple(sessions_to_teach(user=user, within_days=TEACHING_DAYS))
-    evaluations = tuple(sessions_with_new_evaluations(user=user, since=since))
-    courses = tuple(courses_due_for_review(today=day))
+    counts = trainer_counts(user=user, since=since, today=day)
     figures = (
         Figure(
             f"Your sessions in the next {TEACHING_DAYS} days",
@@ -614,17 +615,17 @@ def trainer_dashboard(*, user: Any) -> TrainerDashboard:
         ),
         attention(
             "Registers to mark",
-            registers_to_mark_count(user=user),
+            counts.registers_to_mark,
             link("training:session_list", unmarked="1"),
         ),
-        *_trainer_follow_up(user=user, evaluations=evaluations, courses=courses),
+        *_trainer_follow_up(counts),
     )
     return TrainerDashboard(
         figures=figures,
         teaching=teaching,
         to_mark=tuple(registers_to_mark(user=user)),
-        evaluations=evaluations,
-        courses=courses[:LISTED],
+        evaluations=tuple(sessions_with_new_evaluations(user=user, since=since)),
+        courses=tuple(courses_due_for_review(today=day)[:LISTED]),
         evaluations_since=since,
     )
 
@@ -632,31 +633,28 @@ def trainer_dashboard(*, user: Any) -> TrainerDashboard:
 def trainer_follow_up(*, user: Any) -> tuple[Figure, ...]:
     """The trainer dashboard's figures after a session (evaluations in, courses due for
     review, impact surveys awaited), without its sessions and registers: the home page's
-    training panel shows those already."""
+    training panel shows those already. One query."""
     day = today()
     since = day - datetime.timedelta(days=EVALUATIONS_DAYS)
-    return _trainer_follow_up(
-        user=user,
-        evaluations=tuple(sessions_with_new_evaluations(user=user, since=since)),
-        courses=tuple(courses_due_for_review(today=day)),
-    )
+    return _trainer_follow_up(trainer_counts(user=user, since=since, today=day))
 
 
-def _trainer_follow_up(
-    *, user: Any, evaluations: tuple[Session, ...], courses: tuple[Course, ...]
-) -> tuple[Figure, ...]:
+def _trainer_follow_up(counts: TrainerCounts) -> tuple[Figure, ...]:
     return (
         Figure(
             f"Sessions with evaluations in the last {EVALUATIONS_DAYS} days",
-            len(evaluations),
+            counts.evaluated_sessions,
             link("training:session_list", when="past", mine="1"),
         ),
         attention(
-            "Courses past their review date", len(courses), link("training:course_list"), soon=True
+            "Courses past their review date",
+            counts.courses_due_for_review,
+            link("training:course_list"),
+            soon=True,
         ),
         Figure(
             "Impact surveys waiting for an answer",
-            impact_surveys_awaited(trainer=user),
+            counts.impact_surveys_awaited,
             link("training:session_list", when="past", mine="1"),
             detail="Sent to people who came to your sessions",
         ),

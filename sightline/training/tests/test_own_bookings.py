@@ -155,7 +155,8 @@ def test_the_overview_lists_what_the_full_list_has_a_few_at_a_time():
     # The listed bookings come with their sessions and courses.
     with CaptureQueriesContext(connection) as queries:
         titles = [booking.session.course.title for booking in overview.places.items]
-    assert titles and not queries.captured_queries
+    assert titles
+    assert not queries.captured_queries
 
 
 @pytest.mark.django_db
@@ -171,4 +172,5 @@ def test_the_overview_reads_twice_however_many_bookings_there_are():
     with CaptureQueriesContext(connection) as none:
         overview = selectors.booking_overview_of(user=newcomer, listed=5)
     assert len(none.captured_queries) == 1
-    assert overview.places.total == 0 and overview.places.items == ()
+    assert overview.places.total == 0
+    assert overview.places.items == ()

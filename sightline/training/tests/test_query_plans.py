@@ -33,3 +33,17 @@ def test_a_trainers_counts_read_the_partial_indexes(make_user):
         lambda: registers_to_mark_count(user=trainer), reading="training_session"
     )
     assert "session_unmarked_idx" in registers, registers
+
+
+def test_the_trainers_counts_in_one_query_still_read_the_partial_indexes(make_user):
+    from sightline.core.roles import Role
+    from sightline.training.selectors import trainer_counts
+
+    trainer = make_user(Role.TRAINER)
+    BookingFactory.create_batch(3)
+    today = timezone.localdate()
+    [plan] = plans_of(
+        lambda: trainer_counts(user=trainer, since=today, today=today), reading="training_booking"
+    )
+    assert "booking_impact_awaited" in plan, plan
+    assert "session_unmarked_idx" in plan, plan
