@@ -403,8 +403,8 @@ def replay(statements: list[tuple[str, list[Any]]], _n: int) -> None:
 
 def captured(client: Any, url: str) -> list[tuple[str, list[Any]]]:
     """The SELECTs one GET of ``url`` sends, with their parameters (not the session's), once
-an untimed GET has filled what the page caches: the statements it sends from then on, not
-those of its first request after the cache was emptied."""
+    an untimed GET has filled what the page caches: the statements it sends from then on, not
+    those of its first request after the cache was emptied."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
