@@ -46,8 +46,10 @@ def test_owned_actions_are_those_the_rules_show_the_owner(make_user, role):
     )
     assert owned == ruled
     assert len(owned) == 3
-    assert [action.case_withheld for action in owned] == [action.case_withheld for action in ruled]
-    withheld = {action.recommendation_id: action.case_withheld for action in owned}
+    # An annotation of the query (withheld_annotations), not a field of the model.
+    marks = [getattr(action, "case_withheld") for action in owned]  # noqa: B009
+    assert marks == [getattr(action, "case_withheld") for action in ruled]  # noqa: B009
+    withheld = {action.recommendation_id: mark for action, mark in zip(owned, marks, strict=True)}
     assert withheld[from_hidden.pk] == (not sees_every_case(owner))
     seen = visible_cases(user=owner).filter(pk=shared_case.pk).exists()
     assert withheld[from_shared.pk] == (not seen)

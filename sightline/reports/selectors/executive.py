@@ -40,6 +40,9 @@ def executive_headlines(
 ) -> tuple[list[executive.Figure], list[executive.Figure]]:
     """For the home page panel: the partnership's figures for today's quarter, and those of
     the risks ``user`` owns."""
-    figures = quarter_figures(quarters=[Quarter.containing(today)], today=today)[0]
-    owned = risks_owned_by(user=user, appetite=risk_appetite(), today=today)
+    appetite = risk_appetite()
+    (figures,) = quarter_figures(
+        quarters=[Quarter.containing(today)], today=today, appetite=appetite
+    )
+    owned = risks_owned_by(user=user, appetite=appetite, today=today)
     return executive.glance(figures), executive.owned_figures(owned, user_pk=user.pk)

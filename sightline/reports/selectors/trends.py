@@ -86,10 +86,11 @@ def trends_to(*, quarter: Quarter, today: datetime.date) -> trends.Trends:
 
 
 def quarter_figures(
-    *, quarters: list[Quarter], today: datetime.date
+    *, quarters: list[Quarter], today: datetime.date, appetite: int | None = None
 ) -> list[trends.QuarterFigures]:
-    """Every trend's figures for each of ``quarters`` (none after today's)."""
-    appetite = risk_appetite()
+    """Every trend's figures for each of ``quarters`` (none after today's), under
+    ``appetite`` (the partnership's, read when not given)."""
+    appetite = risk_appetite() if appetite is None else appetite
     stored = snapshots_of(quarters=quarters, today=today, appetite=appetite)
     unstored = [item for item in quarters if item not in stored]
     heavy = {item: _stored(snapshot) for item, snapshot in stored.items()}
