@@ -31,9 +31,10 @@ class Unfreezable(Exception):
 
 def freeze(value: Any) -> Any:
     """A hashable copy of ``value`` from which ``thaw`` gives back an equal value."""
-    if isinstance(value, dict):
+    # Exact types: a subclass (a named tuple, an ordered dictionary) would not come back.
+    if type(value) is dict:
         return ("dict", tuple((key, freeze(item)) for key, item in value.items()))
-    if isinstance(value, list | tuple):
+    if type(value) in (list, tuple):
         return (type(value).__name__, tuple(freeze(item) for item in value))
     if type(value) is float:  # by its exact value: 0.0 and -0.0 are equal but print apart
         return ("float", value.hex())
