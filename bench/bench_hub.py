@@ -478,10 +478,13 @@ def measure(
     run: harness.BenchRun, client: Any, label: str, url: str, raw: list[Any], goal: float
 ) -> None:
     harness.get_ok(client, url)  # warm
-    p50, p95 = harness.p50_p95(harness.request_times(client, url, REQUESTS))
-    _, raw_p95 = harness.p50_p95(
-        harness.call_times(functools.partial(run_statements, raw), REQUESTS)
+    page_times, raw_times = harness.paired_times(
+        harness.getter(client, url),
+        functools.partial(run_statements, raw),
+        REQUESTS,
     )
+    p50, p95 = harness.p50_p95(page_times)
+    _, raw_p95 = harness.p50_p95(raw_times)
     ok, reason = harness.page_verdict(p95, raw_p95, goal)
     run.lines.append(
         f"{label:<38}{p50:>6.0f}ms{p95:>6.0f}ms{raw_p95:>7.1f}ms{p95 / max(raw_p95, 0.001):>6.1f}x"

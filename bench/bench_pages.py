@@ -460,10 +460,13 @@ def main() -> int:
         replayed = captured(client, page.url)  # also the untimed warm-up
         statements = page.sql if page.sql is not None else replayed
         count = REQUESTS if not page.heavy else HEAVY_REQUESTS
-        p50, p95 = harness.p50_p95(harness.request_times(client, page.url, count))
-        _, raw_p95 = harness.p50_p95(
-            harness.call_times(functools.partial(replay, statements), count)
+        page_times, raw_times = harness.paired_times(
+            harness.getter(client, page.url),
+            functools.partial(replay, statements),
+            count,
         )
+        p50, p95 = harness.p50_p95(page_times)
+        _, raw_p95 = harness.p50_p95(raw_times)
         ok, reason = harness.page_verdict(p95, raw_p95, page.goal_ms)
         failed += not ok
         kind = "hand" if page.sql is not None else "replay"

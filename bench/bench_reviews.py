@@ -20,7 +20,7 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -383,7 +383,8 @@ RAW_LISTS = {
 }
 
 
-def raw_list_times(query: str) -> list[float]:
+def raw_list(query: str) -> Callable[[int], None]:
+    """The raw SQL of the tracker's list ``query``: its count and its page's rows."""
     from django.db import connection
 
     where, order, offset = RAW_LISTS[query]
@@ -404,7 +405,7 @@ def raw_list_times(query: str) -> list[float]:
             cursor.execute(page)
             cursor.fetchall()
 
-    return harness.call_times(run, REQUESTS)
+    return run
 
 
 def explain(sql: str, params: Any) -> str:
@@ -585,8 +586,13 @@ def main() -> int:
         show_plans()
 
         say(f"Tracker list page at {LARGE:,} cases: {REQUESTS} requests each ...")
-        page_times = {url: harness.request_times(client, url, REQUESTS) for url in urls}
-        raw_times = {list_url + query: raw_list_times(query) for query in queries}
+        # Each page side by side with its raw SQL (harness.paired_times).
+        page_times, raw_times = {}, {}
+        for query in queries:
+            url = list_url + query
+            page_times[url], raw_times[url] = harness.paired_times(
+                harness.getter(client, url), raw_list(query), REQUESTS
+            )
         home_large = harness.request_times(executive, home, REQUESTS)
 
         report = bench_report()

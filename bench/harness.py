@@ -203,6 +203,34 @@ def call_times(function: Callable[[int], Any], count: int) -> list[float]:
     return times
 
 
+def getter(client: Client, url: str) -> Callable[[int], Any]:
+    """A call that GETs ``url`` as ``client``, for ``call_times`` or ``paired_times``."""
+
+    def get(_n: int) -> Any:
+        return get_ok(client, url)
+
+    return get
+
+
+def paired_times(
+    first: Callable[[int], Any], second: Callable[[int], Any], count: int
+) -> tuple[list[float], list[float]]:
+    """Milliseconds for each of ``count`` calls of ``first`` and of ``second``, taken in
+    turn (first, second, first, ...) after three untimed calls of each: a page and its raw
+    SQL measured side by side, so that a moment when the machine is busy slows both, rather
+    than whichever happened to be measured then."""
+    for n in range(3):
+        first(n)  # warm-up, untimed
+        second(n)
+    times: tuple[list[float], list[float]] = ([], [])
+    for n in range(count):
+        for function, kept in ((first, times[0]), (second, times[1])):
+            started = time.perf_counter()
+            function(n)
+            kept.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def request_times(client: Client, url: str, count: int) -> list[float]:
     """Milliseconds for each of ``count`` GETs of ``url``, after three untimed."""
     return call_times(lambda _n: get_ok(client, url), count)

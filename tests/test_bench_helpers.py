@@ -75,3 +75,15 @@ def test_load_verdict_needs_p95_no_errors_and_no_slow_page() -> None:
     slow = bench_load.load_checks(_figures(200.0, page_p95=1001.0))
     assert [ok for ok, _ in slow] == [True, True, False]
     assert "over: home" in slow[2][1]
+
+
+def test_paired_times_take_turns_after_warming_both_up() -> None:
+    calls: list[tuple[str, int]] = []
+    first, second = harness.paired_times(
+        lambda n: calls.append(("page", n)), lambda n: calls.append(("raw", n)), 4
+    )
+    assert len(first) == len(second) == 4
+    assert all(ms >= 0 for ms in first + second)
+    # Three untimed calls of each, then each timed call of the page followed by the raw SQL's.
+    assert calls[:6] == [("page", 0), ("raw", 0), ("page", 1), ("raw", 1), ("page", 2), ("raw", 2)]
+    assert calls[6:] == [(kind, n) for n in range(4) for kind in ("page", "raw")]
