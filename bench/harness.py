@@ -233,7 +233,7 @@ def paired_times(
 
 def request_times(client: Client, url: str, count: int) -> list[float]:
     """Milliseconds for each of ``count`` GETs of ``url``, after three untimed."""
-    return call_times(lambda _n: get_ok(client, url), count)
+    return call_times(getter(client, url), count)
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -491,17 +491,13 @@ def courses_due_for_review(*, today: datetime.date) -> list[Course]:
 
 
 def _impact_awaited(trainer: Any) -> QuerySet[Booking]:
+    """Impact surveys sent to people who came to ``trainer``'s sessions, not answered yet."""
     return Booking.objects.filter(
         session__trainer=trainer,
         attendance__in=PRESENT,
         impact_requested_at__isnull=False,
         impact_answered_on__isnull=True,
     )
-
-
-def impact_surveys_awaited(*, trainer: Any) -> int:
-    """Impact surveys sent to people who came to ``trainer``'s sessions, not answered yet."""
-    return _impact_awaited(trainer).count()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from sightline.accounts.tests.factories import UserFactory
 from sightline.training import selectors
+from sightline.training.models import Booking
 from sightline.training.own_bookings import BookingFacts, sort_bookings
 from sightline.training.vocabulary import PRESENT, Attendance, BookingStatus
 
@@ -174,3 +175,19 @@ def test_the_overview_reads_twice_however_many_bookings_there_are():
     assert len(none.captured_queries) == 1
     assert overview.places.total == 0
     assert overview.places.items == ()
+
+
+@pytest.mark.django_db
+def test_a_booking_removed_between_the_two_reads_is_left_out(monkeypatch):
+    person = UserFactory.create()
+    kept, gone = _book(person, days=2), _book(person, days=3)
+    read_in_full = Booking.objects.select_related
+
+    def removed_first(*fields):
+        Booking.objects.filter(pk=gone.pk).delete()  # as retention might, meanwhile
+        return read_in_full(*fields)
+
+    monkeypatch.setattr(Booking.objects, "select_related", removed_first)
+    overview = selectors.booking_overview_of(user=person, listed=5)
+    assert overview.places.items == (kept,)
+    assert overview.places.total == 2  # as the first read counted them

@@ -15,7 +15,6 @@ from sightline.training.selectors import (
     EVALUATED_LISTED,
     REGISTERS_LISTED,
     TrainerCounts,
-    impact_surveys_awaited,
     registers_to_mark,
     registers_to_mark_count,
     sessions_with_new_evaluations,
@@ -74,7 +73,6 @@ def test_every_row_is_counted_in_one_query(make_user, times):
     )
     # The same as each count on its own, and more than the lists hold.
     assert counts.registers_to_mark == registers_to_mark_count(user=trainer)
-    assert counts.impact_surveys_awaited == impact_surveys_awaited(trainer=trainer)
     assert len(registers_to_mark(user=trainer)) == min(times, REGISTERS_LISTED)
     listed = sessions_with_new_evaluations(user=trainer, since=since)
     assert len(listed) == min(times, EVALUATED_LISTED)
