@@ -35,7 +35,10 @@ from ..selectors.newsletter import IssueItem
 CONFIRM_VALID_FOR = 7 * 24 * 60 * 60
 # Asking again within this many seconds sends no second email to the same address.
 RESEND_WINDOW = 10 * 60
-UNSUBSCRIBE_SALT = "sightline.hub.newsletter.unsubscribe"
+# Links sent before December 2026 were signed with a timestamp under the first salt, so no
+# two issues carried the same link; they still work. New links carry none (UNSUBSCRIBE_SALT).
+TIMESTAMPED_UNSUBSCRIBE_SALT = "sightline.hub.newsletter.unsubscribe"
+UNSUBSCRIBE_SALT = "sightline.hub.newsletter.unsubscribe.v2"
 TOKEN_MAX = 200
 SEND_KIND = "hub.newsletter_send"
 ISSUE_KIND = "hub.newsletter_issue"
@@ -68,7 +71,7 @@ def _digest(token: str) -> str:
 def unsubscribe_token(subscriber_id: int) -> str:
     """The subscriber's own unsubscribe token: signed, so it is never stored, and the same
     in every issue, so a link in an old issue still works (RFC 8058 asks for that)."""
-    return signing.dumps(subscriber_id, salt=UNSUBSCRIBE_SALT)
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object(subscriber_id)
 
 
 def unsubscribe_url(subscriber_id: int) -> str:
@@ -80,9 +83,13 @@ def _unsubscribe_id(token: str) -> int:
     if len(token) > TOKEN_MAX:
         raise ValidationError(INVALID)
     try:
-        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    except signing.BadSignature as error:
-        raise ValidationError(INVALID) from error
+        value = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
+    except signing.BadSignature:
+        # The salts differ, so a token verifies under one of them at most.
+        try:
+            value = signing.loads(token, salt=TIMESTAMPED_UNSUBSCRIBE_SALT)
+        except signing.BadSignature as error:
+            raise ValidationError(INVALID) from error
     if not isinstance(value, int):
         raise ValidationError(INVALID)
     return value

@@ -190,6 +190,28 @@ def test_opening_the_unsubscribe_link_asks_first(client):
     assert subscriber.status == Subscriber.Status.CONFIRMED
 
 
+def test_the_unsubscribe_link_is_the_same_in_every_issue_and_old_links_still_work(client):
+    subscriber = SubscriberFactory.create()
+    with time_machine.travel(datetime.datetime(2026, 1, 5, 9, tzinfo=datetime.UTC), tick=False):
+        january = services.unsubscribe_token(subscriber.pk)
+    with time_machine.travel(datetime.datetime(2026, 11, 2, 17, tzinfo=datetime.UTC), tick=False):
+        november = services.unsubscribe_token(subscriber.pk)
+    assert january == november
+    # A link from an issue sent before the links lost their timestamp.
+    from django.core import signing
+
+    old = signing.dumps(subscriber.pk, salt=services.TIMESTAMPED_UNSUBSCRIBE_SALT)
+    assert old != january
+    assert services.subscriber_by_unsubscribe_token(old) == subscriber
+    # Signed by us, but for something else: refused.
+    other = signing.Signer(salt="sightline.other").sign_object(subscriber.pk)
+    url = reverse("hub:newsletter_unsubscribe", kwargs={"token": other})
+    assert client.post(url).status_code == 400
+    client.post(reverse("hub:newsletter_unsubscribe", kwargs={"token": old}))
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+
+
 def test_a_forged_unsubscribe_link_is_refused(client):
     subscriber = SubscriberFactory.create()
     for forged in ("garbage", "x" * 300, services.unsubscribe_token(subscriber.pk) + "x"):
