@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import (
     Count,
     Exists,
-    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -22,6 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from sightline.accounts.models import User
+from sightline.core.counting import counts_of
 from sightline.core.policies import is_administrator
 from sightline.core.roles import Role
 
@@ -510,29 +510,24 @@ class TrainerCounts:
     courses_due_for_review: int
 
 
-def _counted(rows: QuerySet[Any]) -> Subquery:
-    """``rows`` counted, as a subquery giving one number: ``COUNT(*)`` with no grouping."""
-    count = Func(template="COUNT(*)", output_field=IntegerField())
-    return Subquery(rows.order_by().annotate(n=count).values("n"), output_field=IntegerField())
-
-
 def trainer_counts(*, user: Any, since: datetime.date, today: datetime.date) -> TrainerCounts:
     """The four counts in one query, each a subquery that reads its own index (the partial
     indexes of training 0005 for the registers and the surveys): one query for the figures
     rather than one each, which on the home page and the dashboard cost more in Django than
     in PostgreSQL."""
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            registers=_counted(_registers_of(user)),
-            evaluated=_counted(_evaluated_sessions(user, since)),
-            impact=_counted(_impact_awaited(user)),
-            courses=_counted(Course.objects.filter(is_active=True, review_date__lt=today)),
-        )
-        .values_list("registers", "evaluated", "impact", "courses")
-        .get()
+    counts = counts_of(
+        User.objects.filter(pk=user.pk),
+        registers=_registers_of(user),
+        evaluated=_evaluated_sessions(user, since),
+        impact=_impact_awaited(user),
+        courses=Course.objects.filter(is_active=True, review_date__lt=today),
     )
-    return TrainerCounts(*row)
+    return TrainerCounts(
+        registers_to_mark=counts["registers"],
+        evaluated_sessions=counts["evaluated"],
+        impact_surveys_awaited=counts["impact"],
+        courses_due_for_review=counts["courses"],
+    )
 
 
 @dataclass(frozen=True)

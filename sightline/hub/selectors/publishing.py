@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from sightline.core.counting import counts_of
 from sightline.reports.models import ReportStatus, YearlyReport
 from sightline.reports.selectors import drafts as report_drafts
 from sightline.reports.yearly.document import ReportDocument
@@ -149,14 +150,14 @@ def theme_page(*, on: datetime.date, pk: int) -> ThemePage:
         "resources": resource_list(on=on).filter(themes__id=theme.pk),
         "news": news_list(on=on).filter(themes__id=theme.pk),
     }
-    return ThemePage(
-        theme=theme,
-        reviews=list(lists["reviews"][:THEME_LISTED]),
-        briefings=list(lists["briefings"][:THEME_LISTED]),
-        resources=list(lists["resources"][:THEME_LISTED]),
-        news=list(lists["news"][:THEME_LISTED]),
-        totals={kind: rows.count() for kind, rows in lists.items()},
+    listed = {kind: list(rows[:THEME_LISTED]) for kind, rows in lists.items()}
+    # A list that is not full holds them all; the full ones are counted in one query.
+    totals = {kind: len(items) for kind, items in listed.items()}
+    totals |= counts_of(
+        PracticeTheme.objects.filter(pk=theme.pk),
+        **{kind: lists[kind] for kind, items in listed.items() if len(items) == THEME_LISTED},
     )
+    return ThemePage(theme=theme, totals=totals, **listed)
 
 
 # Public pages ----------------------------------------------------------------------------

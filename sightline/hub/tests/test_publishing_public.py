@@ -76,12 +76,17 @@ def test_theme_and_review_pages_stay_flat(client):
     theme = PracticeTheme.objects.create(name="Neglect")
     _many(2, theme)
     review = PublishedReview.objects.order_by("pk")[0]
-    urls = [reverse("hub:theme", args=[theme.pk]), review.get_absolute_url()]
+    theme_url = reverse("hub:theme", args=[theme.pk])
+    urls = [theme_url, review.get_absolute_url()]
     few = [_queries(client, url) for url in urls]
-    _many(15, theme)
+    _many(12, theme)
     for index in range(3):
         PublishedRecommendationFactory.create(review=review, position=10 + index)
-    assert [_queries(client, url) for url in urls] == few
+    # Lists that are full are counted, all in one query; one that is not holds them all.
+    full = [_queries(client, url) for url in urls]
+    assert full == [few[0] + 1, few[1]]
+    _many(20, theme)
+    assert [_queries(client, url) for url in urls] == full
 
 
 def test_a_theme_page_lists_the_latest_of_each_kind_and_links_to_the_rest(client):
@@ -95,6 +100,32 @@ def test_a_theme_page_lists_the_latest_of_each_kind_and_links_to_the_rest(client
     assert "See all 12 reviews on this theme" in page
     assert f'href="/hub/reviews/?theme={theme.pk}"' in page
     assert f'href="/hub/search/?type=news&amp;theme={theme.pk}"' in page
+
+
+@pytest.mark.parametrize("published", [3, 10, 11])
+def test_a_theme_pages_totals_count_only_what_is_public_whether_or_not_a_list_is_full(
+    published,
+):
+    from sightline.hub.selectors import publishing
+
+    theme = PracticeTheme.objects.create(name="Neglect")
+    _many(published, theme)
+    # On the theme but not public today: a draft, and one approved for tomorrow.
+    PublishedReviewFactory.create(state=State.DRAFT).themes.add(theme)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    PublishedReviewFactory.create(live_on=tomorrow).themes.add(theme)
+    # Public, on another theme.
+    PublishedReviewFactory.create().themes.add(PracticeTheme.objects.create(name="Other"))
+
+    page = publishing.theme_page(on=timezone.localdate(), pk=theme.pk)
+
+    assert page.totals == {
+        "reviews": published,
+        "briefings": 0,
+        "resources": published,
+        "news": published,
+    }
+    assert len(page.reviews) == min(published, publishing.THEME_LISTED)
 
 
 def test_reviews_filter_by_kind_theme_audience_and_year(client):

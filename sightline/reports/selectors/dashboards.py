@@ -24,6 +24,7 @@ from sightline.assurance.selectors.risks import risk_attention
 from sightline.core.addresses import address
 from sightline.core.calendar import add_months
 from sightline.core.policies import is_administrator
+from sightline.core.roles import Role
 from sightline.core.selectors import outbox_dead_count
 from sightline.learning.selectors import (
     DUE_SOON_DAYS,
@@ -517,9 +518,11 @@ def agency_scorecard(*, user: Any, agency: Agency) -> AgencyScorecard:
 
 def agencies_led_by(*, user: Any) -> list[Agency]:
     """The active agencies whose scorecard ``user`` may see, by name. The policy decides for
-    each; beyond an administrator's, only a person's own agencies can be among them, so
-    only those are asked about (and none read for someone without an agency)."""
-    candidates = agencies_for_scorecards(among=None if is_administrator(user) else user.agency_ids)
+    each; beyond an administrator's, only the agencies a person leads can be among them, so
+    only those are asked about (and none read for someone who leads none: a trainer's or a
+    practitioner's dashboards cost no query for it)."""
+    among = None if is_administrator(user) else user.agency_ids_with_role(Role.AGENCY_LEAD)
+    candidates = agencies_for_scorecards(among=among)
     return [
         agency for agency in candidates if user.has_perm("reports.view_agency_dashboard", agency)
     ]
@@ -620,12 +623,17 @@ def trainer_dashboard(*, user: Any) -> TrainerDashboard:
         ),
         *_trainer_follow_up(counts),
     )
+    # A list whose count is nought is not read: a quiet week costs a trainer no query.
     return TrainerDashboard(
         figures=figures,
         teaching=teaching,
-        to_mark=tuple(registers_to_mark(user=user)),
-        evaluations=tuple(sessions_with_new_evaluations(user=user, since=since)),
-        courses=tuple(courses_due_for_review(today=day)[:LISTED]),
+        to_mark=tuple(registers_to_mark(user=user)) if counts.registers_to_mark else (),
+        evaluations=tuple(sessions_with_new_evaluations(user=user, since=since))
+        if counts.evaluated_sessions
+        else (),
+        courses=tuple(courses_due_for_review(today=day)[:LISTED])
+        if counts.courses_due_for_review
+        else (),
         evaluations_since=since,
     )
 

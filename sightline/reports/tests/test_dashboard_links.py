@@ -123,3 +123,50 @@ def test_an_agencys_workforce_is_saved_range_checked_and_audited(admin_client):
 
     assert admin_client.post(url, {**form, "workforce": ""}).status_code == 302
     assert Agency.objects.get(pk=agency.pk).workforce is None
+
+
+def test_the_scorecards_offered_are_those_of_the_agencies_a_person_leads_and_no_other():
+    led, worked_in, other = (AgencyFactory.create() for _ in range(3))
+    person = UserFactory.create()
+    MembershipFactory.create(user=person, agency=led, role=Role.AGENCY_LEAD)
+    MembershipFactory.create(user=person, agency=worked_in, role=Role.PRACTITIONER)
+    labels = [link.label for link in dashboards.dashboard_links(user=person)]
+    assert f"{led.name} scorecard" in labels
+    assert f"{worked_in.name} scorecard" not in labels
+    assert f"{other.name} scorecard" not in labels
+    # The policy still decides: an agency closed since is not offered.
+    Agency.objects.filter(pk=led.pk).update(is_active=False)
+    person.forget_memberships()
+    assert not [
+        label
+        for label in (link.label for link in dashboards.dashboard_links(user=person))
+        if label.endswith("scorecard")
+    ]
+
+
+def test_someone_who_leads_no_agency_is_offered_no_scorecard_and_costs_no_query(
+    django_assert_num_queries,
+):
+    person = UserFactory.create()
+    MembershipFactory.create(user=person, agency=AgencyFactory.create(), role=Role.TRAINER)
+    dashboards.dashboard_links(user=person)  # the memberships, read once a request
+    with django_assert_num_queries(0):
+        links = dashboards.dashboard_links(user=person)
+    assert [link.label for link in links] == ["Running training", "Your training"]
+
+
+def test_a_quiet_trainers_dashboard_reads_no_list_it_would_show_empty(
+    django_assert_num_queries,
+):
+    trainer = UserFactory.create()
+    MembershipFactory.create(user=trainer, agency=AgencyFactory.create(), role=Role.TRAINER)
+    trainer.role_set  # noqa: B018 (the memberships, read once a request)
+    # The next sessions, then the four counts: nothing to mark, evaluate or review.
+    with django_assert_num_queries(2):
+        quiet = dashboards.trainer_dashboard(user=trainer)
+    assert (quiet.to_mark, quiet.evaluations, quiet.courses) == ((), (), ())
+    ended = SessionFactory.create(
+        trainer=trainer, starts_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    busy = dashboards.trainer_dashboard(user=trainer)
+    assert [session.pk for session in busy.to_mark] == [ended.pk]
