@@ -458,3 +458,13 @@ def test_an_agency_leads_home_page_shows_their_scorecard(client):
     page = client.get(reverse("accounts:home")).content.decode()
     assert "2 learning actions overdue" in page
     assert reverse("reports:agency_dashboard", kwargs={"pk": agency.pk}) in page
+
+
+def test_a_figures_note_is_on_its_own_line_under_its_label(client):
+    trainer = person(Role.TRAINER)
+    client.force_login(trainer)
+    page = client.get(reverse("reports:trainer_dashboard")).content.decode()
+    label = page.split("Impact surveys waiting for an answer", 1)[1].split("</dt>", 1)[0]
+    # A span is inline: without display-block the note ran into the label ("answerSent").
+    assert 'class="govuk-hint govuk-!-display-block' in label
+    assert "Sent to people who came to your sessions" in label
