@@ -405,8 +405,15 @@ def evaluation_summary(*, session: Session) -> EvaluationSummary:
     )
 
 
+# What a list of sessions on a dashboard or the home page shows: the course's title, when, and
+# the places. The rest of a session and its course (outline, outcomes, venue and links) is
+# not read for such a list.
+_LISTED_SESSION_FIELDS = ("starts_at", "capacity", "course", "course__title")
+
+
 def sessions_to_teach(*, user: Any, within_days: int = 14) -> list[Session]:
-    """The user's own sessions in the next ``within_days`` days, with places taken."""
+    """The user's own sessions in the next ``within_days`` days, with places taken (only
+    ``_LISTED_SESSION_FIELDS`` of each)."""
     now = timezone.now()
     return list(
         with_places(
@@ -418,6 +425,7 @@ def sessions_to_teach(*, user: Any, within_days: int = 14) -> list[Session]:
             )
         )
         .select_related("course")
+        .only(*_LISTED_SESSION_FIELDS)
         .order_by("starts_at")
     )
 
@@ -442,9 +450,12 @@ REGISTERS_LISTED = 10
 
 def registers_to_mark(*, user: Any) -> list[Session]:
     """Sessions that have happened but whose register is not marked yet, the latest
-    ``REGISTERS_LISTED``."""
+    ``REGISTERS_LISTED`` (only ``_LISTED_SESSION_FIELDS`` of each)."""
     return list(
-        _registers_of(user).select_related("course").order_by("-starts_at")[:REGISTERS_LISTED]
+        _registers_of(user)
+        .select_related("course")
+        .only(*_LISTED_SESSION_FIELDS)
+        .order_by("-starts_at")[:REGISTERS_LISTED]
     )
 
 
@@ -466,7 +477,8 @@ def _evaluated_sessions(user: Any, since: datetime.date) -> QuerySet[Session]:
 
 def sessions_with_new_evaluations(*, user: Any, since: datetime.date) -> list[Session]:
     """The user's own sessions with evaluations given on or after ``since``, each with how
-    many (``new_evaluations``), newest session first: the latest ``EVALUATED_LISTED``."""
+    many (``new_evaluations``), newest session first: the latest ``EVALUATED_LISTED`` (only
+    ``_LISTED_SESSION_FIELDS`` of each)."""
     fresh = (
         Evaluation.objects.filter(session=OuterRef("pk"), submitted_on__gte=since)
         .order_by()
@@ -478,15 +490,18 @@ def sessions_with_new_evaluations(*, user: Any, since: datetime.date) -> list[Se
         _evaluated_sessions(user, since)
         .annotate(new_evaluations=Subquery(fresh, output_field=IntegerField()))
         .select_related("course")
+        .only(*_LISTED_SESSION_FIELDS)
         .order_by("-starts_at")[:EVALUATED_LISTED]
     )
 
 
-def courses_due_for_review(*, today: datetime.date) -> list[Course]:
+def courses_due_for_review(*, today: datetime.date, listed: int) -> list[Course]:
     """Courses on offer whose content was due for review before ``today``, longest overdue
-    first."""
+    first: the first ``listed``, with their title and review date only."""
     return list(
-        Course.objects.filter(is_active=True, review_date__lt=today).order_by("review_date")
+        Course.objects.filter(is_active=True, review_date__lt=today)
+        .only("title", "review_date")
+        .order_by("review_date", "pk")[:listed]
     )
 
 

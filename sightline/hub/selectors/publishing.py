@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from sightline.core.counting import counts_of
+from sightline.core.counting import counted
 from sightline.reports.models import ReportStatus, YearlyReport
 from sightline.reports.selectors import drafts as report_drafts
 from sightline.reports.yearly.document import ReportDocument
@@ -81,15 +81,9 @@ def theme_choices() -> list[PracticeTheme]:
     return list(PracticeTheme.objects.filter(is_active=True).order_by("name"))
 
 
-def theme_get(*, pk: int) -> PracticeTheme:
-    theme = PracticeTheme.objects.filter(pk=pk, is_active=True).first()
-    if theme is None:
-        raise Http404("No such theme.")
-    return theme
-
-
 def resource_list(*, on: datetime.date, kind: str = "") -> QuerySet[Any]:
-    rows = Resource.objects.public(on=on).defer("transcript").prefetch_related(_themes())
+    # A resource's themes are shown on its own page only, never in a list.
+    rows = Resource.objects.public(on=on).defer("transcript")
     if kind in ResourceKind.values:
         rows = rows.filter(kind=kind)
     return rows.order_by("-live_on", "title", "pk")
@@ -140,23 +134,26 @@ class ThemePage:
 
 def theme_page(*, on: datetime.date, pk: int) -> ThemePage:
     """What is public on one practice theme: the latest few of each kind and their counts,
-    so the page stays the same size however much the partnership publishes."""
-    theme = theme_get(pk=pk)
+    so the page stays the same size however much the partnership publishes. The theme and
+    the four counts are one query; a kind with nothing on the theme is not read."""
     lists = {
-        "reviews": review_list(on=on, filters=ReviewFilters(theme=theme.pk)),
-        "briefings": _public_briefings(on)
-        .filter(themes__id=theme.pk)
-        .order_by("-live_on", "title"),
-        "resources": resource_list(on=on).filter(themes__id=theme.pk),
-        "news": news_list(on=on).filter(themes__id=theme.pk),
+        "reviews": review_list(on=on, filters=ReviewFilters(theme=pk)),
+        "briefings": _public_briefings(on).filter(themes__id=pk).order_by("-live_on", "title"),
+        "resources": resource_list(on=on).filter(themes__id=pk),
+        "news": news_list(on=on).filter(themes__id=pk),
     }
-    listed = {kind: list(rows[:THEME_LISTED]) for kind, rows in lists.items()}
-    # A list that is not full holds them all; the full ones are counted in one query.
-    totals = {kind: len(items) for kind, items in listed.items()}
-    totals |= counts_of(
-        PracticeTheme.objects.filter(pk=theme.pk),
-        **{kind: lists[kind] for kind, items in listed.items() if len(items) == THEME_LISTED},
+    theme = (
+        PracticeTheme.objects.filter(pk=pk, is_active=True)
+        .order_by()
+        .annotate(**{f"{kind}_total": counted(rows) for kind, rows in lists.items()})
+        .first()
     )
+    if theme is None:
+        raise Http404("No such theme.")
+    totals = {kind: getattr(theme, f"{kind}_total") for kind in lists}
+    listed = {
+        kind: list(rows[:THEME_LISTED]) if totals[kind] else [] for kind, rows in lists.items()
+    }
     return ThemePage(theme=theme, totals=totals, **listed)
 
 

@@ -62,7 +62,7 @@ def test_lists_take_the_same_queries_however_many_items(client, name):
     assert _queries(client, reverse(name)) == few
 
 
-PINNED = {"hub:index": 9, "hub:reviews": 6, "hub:resources": 4, "hub:news": 3}
+PINNED = {"hub:index": 8, "hub:reviews": 6, "hub:resources": 3, "hub:news": 3}
 
 
 @pytest.mark.parametrize("name", sorted(PINNED))
@@ -80,13 +80,30 @@ def test_theme_and_review_pages_stay_flat(client):
     urls = [theme_url, review.get_absolute_url()]
     few = [_queries(client, url) for url in urls]
     _many(12, theme)
-    for index in range(3):
-        PublishedRecommendationFactory.create(review=review, position=10 + index)
-    # Lists that are full are counted, all in one query; one that is not holds them all.
-    full = [_queries(client, url) for url in urls]
-    assert full == [few[0] + 1, few[1]]
+    # After the review's own (the factory numbers positions across the whole test run).
+    last = max(review.recommendations.values_list("position", flat=True))
+    for index in range(1, 4):
+        PublishedRecommendationFactory.create(review=review, position=last + index)
+    # The theme page's counts are read with the theme, however full its lists are.
+    assert [_queries(client, url) for url in urls] == few
     _many(20, theme)
-    assert [_queries(client, url) for url in urls] == full
+    assert [_queries(client, url) for url in urls] == few
+
+
+def test_a_theme_page_reads_the_theme_with_its_counts_and_no_empty_list(client):
+    theme = PracticeTheme.objects.create(name="Neglect")
+    _many(2, theme)
+    # The theme and its four counts; reviews and their themes; resources; news; the page
+    # view's counter. No briefing is on the theme, so none is read.
+    assert _queries(client, reverse("hub:theme", args=[theme.pk])) == 6
+    empty = PracticeTheme.objects.create(name="Nothing yet")
+    assert _queries(client, reverse("hub:theme", args=[empty.pk])) == 2
+
+
+def test_a_retired_themes_page_is_not_found(client):
+    retired = PracticeTheme.objects.create(name="Retired", is_active=False)
+    _many(2, retired)
+    assert client.get(reverse("hub:theme", args=[retired.pk])).status_code == 404
 
 
 def test_a_theme_page_lists_the_latest_of_each_kind_and_links_to_the_rest(client):

@@ -109,3 +109,19 @@ def test_the_usage_page_takes_the_same_queries_however_many_items(client):
         page_view_count(path=review.get_absolute_url(), on=DAY)
         NewsItemFactory.create()
     assert count() == few
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_counts_commit_setting_lasts_only_for_its_own_transaction():
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        before = cursor.fetchone()[0]
+        page_view_count(path="/hub/", on=DAY)
+        page_view_count(path="/hub/", on=DAY)
+        # Set for the count's own transaction only: the next statement commits as before.
+        cursor.execute("SHOW synchronous_commit")
+        after = cursor.fetchone()[0]
+    assert before == after == "on"
+    assert PageView.objects.get(path="/hub/").views == 2

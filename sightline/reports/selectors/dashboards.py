@@ -631,7 +631,7 @@ def trainer_dashboard(*, user: Any) -> TrainerDashboard:
         evaluations=tuple(sessions_with_new_evaluations(user=user, since=since))
         if counts.evaluated_sessions
         else (),
-        courses=tuple(courses_due_for_review(today=day)[:LISTED])
+        courses=tuple(courses_due_for_review(today=day, listed=LISTED))
         if counts.courses_due_for_review
         else (),
         evaluations_since=since,

@@ -3,6 +3,7 @@ and not only those the dashboard lists (the sessions with new evaluations once s
 the ten listed), and each only of the trainer's own sessions."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -15,6 +16,7 @@ from sightline.training.selectors import (
     EVALUATED_LISTED,
     REGISTERS_LISTED,
     TrainerCounts,
+    courses_due_for_review,
     registers_to_mark,
     registers_to_mark_count,
     sessions_with_new_evaluations,
@@ -89,3 +91,46 @@ def test_the_dashboard_and_the_home_panel_show_the_counts(make_user):
     panel = {figure.label: figure.count for figure in trainer_follow_up(user=trainer)}
     assert panel[label] == times
     assert panel["Impact surveys waiting for an answer"] == times
+
+
+def test_courses_due_for_review_are_limited_in_the_database_longest_overdue_first():
+    today = timezone.localdate()
+    for days in (5, 30, 1, 12):
+        CourseFactory.create(title=f"{days} days over", review_date=today - days * DAY)
+    CourseFactory.create(title="Due tomorrow", review_date=today + DAY)
+    CourseFactory.create(title="Retired", review_date=today - 60 * DAY, is_active=False)
+
+    with CaptureQueriesContext(connection) as queries:
+        listed = courses_due_for_review(today=today, listed=3)
+        titles = [course.title for course in listed]
+        dates = [course.review_date for course in listed]
+
+    assert titles == ["30 days over", "12 days over", "5 days over"]
+    assert dates == [today - 30 * DAY, today - 12 * DAY, today - 5 * DAY]
+    # One query, limited there: the title and date need no second read.
+    assert len(queries.captured_queries) == 1
+    assert "LIMIT 3" in queries.captured_queries[0]["sql"]
+
+
+def test_a_dashboards_session_lists_read_what_they_show_in_one_query_each(make_user):
+    trainer = make_user(Role.TRAINER)
+    _history(trainer, 3)
+    soon = timezone.now() + 2 * DAY
+    SessionFactory.create(trainer=trainer, starts_at=soon, ends_at=soon + DAY / 8)
+    assert Role.TRAINER in trainer.role_set  # the roles are read once a request, before
+
+    with CaptureQueriesContext(connection) as queries:
+        dashboard = trainer_dashboard(user=trainer)
+        shown = [
+            (session.pk, session.course.title, session.starts_at, session.capacity)
+            for session in (*dashboard.teaching, *dashboard.to_mark, *dashboard.evaluations)
+        ]
+        teaching: Any = dashboard.teaching  # annotated with their places
+        places = [(session.taken, session.waiting) for session in teaching]
+
+    assert len(dashboard.teaching) == 1
+    assert places == [(0, 0)]
+    assert len(shown) == 1 + 3 + 3
+    # Sessions to teach, the counts, registers to mark, sessions with new evaluations; no
+    # course is past its review date, so that list is not read.
+    assert len(queries.captured_queries) == 4
