@@ -18,6 +18,7 @@ from sightline.reviews.models import Case, PracticeTheme
 
 from . import reporting
 from .models import AttendanceMark, Booking, Course, Evaluation, SectorWorkforce, Session
+from .selectors import courses_past_review
 from .vocabulary import GOOD_OR_EXCELLENT, PRESENT, Attendance, BookingStatus
 
 LONDON = ZoneInfo("Europe/London")
@@ -142,9 +143,7 @@ def training_report(
         no_shows=Count("pk", filter=NO_SHOW_Q),
         marked=Count("pk"),
     )
-    courses_due = Course.objects.filter(is_active=True, review_date__lt=today).values(
-        "title", "review_date", course_id=F("pk")
-    )
+    courses_due = courses_past_review(today=today).values("title", "review_date", course_id=F("pk"))
     return reporting.training_report(
         date_from=date_from,
         date_to=date_to,

@@ -405,29 +405,24 @@ def evaluation_summary(*, session: Session) -> EvaluationSummary:
     )
 
 
-# What a list of sessions on a dashboard or the home page shows: the course's title, when, and
-# the places. The rest of a session and its course (outline, outcomes, venue and links) is
-# not read for such a list.
-_LISTED_SESSION_FIELDS = ("starts_at", "capacity", "course", "course__title")
+def _as_listed(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    """``sessions`` as a dashboard's or the home page's list shows them: the course's title,
+    when, and the places. The rest of a session and its course (outline, outcomes, venue and
+    links) is not read for such a list."""
+    return sessions.select_related("course").only("starts_at", "capacity", "course__title")
 
 
 def sessions_to_teach(*, user: Any, within_days: int = 14) -> list[Session]:
-    """The user's own sessions in the next ``within_days`` days, with places taken (only
-    ``_LISTED_SESSION_FIELDS`` of each)."""
+    """The user's own sessions in the next ``within_days`` days, with places taken
+    (``_as_listed``)."""
     now = timezone.now()
-    return list(
-        with_places(
-            Session.objects.filter(
-                trainer=user,
-                is_cancelled=False,
-                starts_at__gt=now,
-                starts_at__lte=now + datetime.timedelta(days=within_days),
-            )
-        )
-        .select_related("course")
-        .only(*_LISTED_SESSION_FIELDS)
-        .order_by("starts_at")
+    sessions = Session.objects.filter(
+        trainer=user,
+        is_cancelled=False,
+        starts_at__gt=now,
+        starts_at__lte=now + datetime.timedelta(days=within_days),
     )
+    return list(_as_listed(with_places(sessions)).order_by("starts_at"))
 
 
 def unmarked_registers() -> QuerySet[Session]:
@@ -450,13 +445,8 @@ REGISTERS_LISTED = 10
 
 def registers_to_mark(*, user: Any) -> list[Session]:
     """Sessions that have happened but whose register is not marked yet, the latest
-    ``REGISTERS_LISTED`` (only ``_LISTED_SESSION_FIELDS`` of each)."""
-    return list(
-        _registers_of(user)
-        .select_related("course")
-        .only(*_LISTED_SESSION_FIELDS)
-        .order_by("-starts_at")[:REGISTERS_LISTED]
-    )
+    ``REGISTERS_LISTED`` (``_as_listed``)."""
+    return list(_as_listed(_registers_of(user)).order_by("-starts_at")[:REGISTERS_LISTED])
 
 
 def registers_to_mark_count(*, user: Any) -> int:
@@ -477,8 +467,8 @@ def _evaluated_sessions(user: Any, since: datetime.date) -> QuerySet[Session]:
 
 def sessions_with_new_evaluations(*, user: Any, since: datetime.date) -> list[Session]:
     """The user's own sessions with evaluations given on or after ``since``, each with how
-    many (``new_evaluations``), newest session first: the latest ``EVALUATED_LISTED`` (only
-    ``_LISTED_SESSION_FIELDS`` of each)."""
+    many (``new_evaluations``), newest session first: the latest ``EVALUATED_LISTED``
+    (``_as_listed``)."""
     fresh = (
         Evaluation.objects.filter(session=OuterRef("pk"), submitted_on__gte=since)
         .order_by()
@@ -486,23 +476,22 @@ def sessions_with_new_evaluations(*, user: Any, since: datetime.date) -> list[Se
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return list(
-        _evaluated_sessions(user, since)
-        .annotate(new_evaluations=Subquery(fresh, output_field=IntegerField()))
-        .select_related("course")
-        .only(*_LISTED_SESSION_FIELDS)
-        .order_by("-starts_at")[:EVALUATED_LISTED]
+    evaluated = _evaluated_sessions(user, since).annotate(
+        new_evaluations=Subquery(fresh, output_field=IntegerField())
     )
+    return list(_as_listed(evaluated).order_by("-starts_at")[:EVALUATED_LISTED])
+
+
+def courses_past_review(*, today: datetime.date) -> QuerySet[Course]:
+    """Courses on offer whose content was due for review before ``today``."""
+    return Course.objects.filter(is_active=True, review_date__lt=today)
 
 
 def courses_due_for_review(*, today: datetime.date, listed: int) -> list[Course]:
-    """Courses on offer whose content was due for review before ``today``, longest overdue
-    first: the first ``listed``, with their title and review date only."""
-    return list(
-        Course.objects.filter(is_active=True, review_date__lt=today)
-        .only("title", "review_date")
-        .order_by("review_date", "pk")[:listed]
-    )
+    """``courses_past_review``, longest overdue first: the first ``listed``, with their
+    title and review date only."""
+    rows = courses_past_review(today=today).only("title", "review_date")
+    return list(rows.order_by("review_date", "pk")[:listed])
 
 
 def _impact_awaited(trainer: Any) -> QuerySet[Booking]:
@@ -535,7 +524,7 @@ def trainer_counts(*, user: Any, since: datetime.date, today: datetime.date) -> 
         registers=_registers_of(user),
         evaluated=_evaluated_sessions(user, since),
         impact=_impact_awaited(user),
-        courses=Course.objects.filter(is_active=True, review_date__lt=today),
+        courses=courses_past_review(today=today),
     )
     return TrainerCounts(
         registers_to_mark=counts["registers"],

@@ -4,7 +4,7 @@ import datetime
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -111,17 +111,32 @@ def test_the_usage_page_takes_the_same_queries_however_many_items(client):
     assert count() == few
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_counts_commit_setting_lasts_only_for_its_own_transaction():
-    if connection.vendor != "postgresql":
-        pytest.skip("synchronous_commit is PostgreSQL's")
+def _synchronous_commit() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
-        before = cursor.fetchone()[0]
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_count_of_its_own_skips_the_flush_wait_and_only_for_itself():
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    before = _synchronous_commit()
+    with CaptureQueriesContext(connection) as alone:
         page_view_count(path="/hub/", on=DAY)
         page_view_count(path="/hub/", on=DAY)
-        # Set for the count's own transaction only: the next statement commits as before.
-        cursor.execute("SHOW synchronous_commit")
-        after = cursor.fetchone()[0]
-    assert before == after == "on"
+    # Set for the count's own transaction only: the next statement commits as before.
+    assert before == _synchronous_commit() == "on"
+    assert all("synchronous_commit" in query["sql"] for query in alone.captured_queries)
     assert PageView.objects.get(path="/hub/").views == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_count_inside_a_callers_transaction_commits_as_the_caller_does():
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    with transaction.atomic():
+        page_view_count(path="/hub/", on=DAY)
+        # The caller's other writes must still wait for the disk.
+        assert _synchronous_commit() == "on"
+    assert PageView.objects.get(path="/hub/").views == 1

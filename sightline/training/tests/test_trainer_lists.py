@@ -109,7 +109,10 @@ def test_courses_due_for_review_are_limited_in_the_database_longest_overdue_firs
     assert dates == [today - 30 * DAY, today - 12 * DAY, today - 5 * DAY]
     # One query, limited there: the title and date need no second read.
     assert len(queries.captured_queries) == 1
-    assert "LIMIT 3" in queries.captured_queries[0]["sql"]
+    sql = queries.captured_queries[0]["sql"]
+    assert "LIMIT 3" in sql
+    assert "outline" not in sql
+    assert "learning_outcomes" not in sql
 
 
 def test_a_dashboards_session_lists_read_what_they_show_in_one_query_each(make_user):
@@ -134,3 +137,7 @@ def test_a_dashboards_session_lists_read_what_they_show_in_one_query_each(make_u
     # Sessions to teach, the counts, registers to mark, sessions with new evaluations; no
     # course is past its review date, so that list is not read.
     assert len(queries.captured_queries) == 4
+    # The lists read neither the courses' long texts nor the sessions' venues and links.
+    lists = [queries.captured_queries[n]["sql"] for n in (0, 2, 3)]
+    for column in ("outline", "learning_outcomes", "venue", "joining_link"):
+        assert not any(column in sql for sql in lists), column
