@@ -361,22 +361,26 @@ class ScheduleSettingForm(forms.Form):
 
 
 class ListedChoiceIterator(ModelChoiceIterator):
-    """The choices of a short list (agencies, practice themes) read with one plain query.
+    """The choices of a short list (agencies, practice themes) read with one plain query of
+    two columns: each row's key and its label (``ListedChoiceField.label_field``).
 
     Django reads a model choice field's choices with ``QuerySet.iterator()``, which on
     PostgreSQL opens a server-side cursor: three round trips and a cursor held to the end of
     the transaction, made for streaming large results, on every page with a filter form (a
-    tenth of the case tracker's time). A few dozen rows need none of that."""
+    tenth of the case tracker's time). A few dozen rows need none of that, nor a model
+    instance each, with its timestamps converted, only to print a name."""
 
     def __iter__(self) -> Any:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in list(self.queryset):
-            yield self.choice(obj)
+        label = getattr(self.field, "label_field", "name")
+        yield from self.queryset.values_list("pk", label)
 
 
 class ListedChoiceField(forms.ModelChoiceField):
     """A ``ModelChoiceField`` over a short list (``ListedChoiceIterator``): the filter forms'
-    agencies and themes."""
+    agencies and themes, labelled by ``label_field`` (their name, as ``str()`` gives it). A
+    chosen row is still checked against the query and cleaned to its instance."""
 
     iterator = ListedChoiceIterator
+    label_field = "name"

@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from sightline.accounts.models import User
-from sightline.core.counting import counts_of
+from sightline.core.counting import counted, counts_of
 from sightline.core.policies import is_administrator
 from sightline.core.roles import Role
 
@@ -40,15 +40,10 @@ from .vocabulary import (
 )
 
 
-def _count(status_filter: Q) -> Coalesce:
-    counted = (
-        Booking.objects.filter(status_filter, session=OuterRef("pk"))
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+def _count(status_filter: Q) -> Subquery:
+    """The session's bookings matching ``status_filter``: ``COUNT(*)`` in a subquery, which
+    gives 0 for none (no grouping, so no ``COALESCE``)."""
+    return counted(Booking.objects.filter(status_filter, session=OuterRef("pk")))
 
 
 def with_places(sessions: QuerySet[Session]) -> QuerySet[Session]:
@@ -469,16 +464,8 @@ def sessions_with_new_evaluations(*, user: Any, since: datetime.date) -> list[Se
     """The user's own sessions with evaluations given on or after ``since``, each with how
     many (``new_evaluations``), newest session first: the latest ``EVALUATED_LISTED``
     (``_as_listed``)."""
-    fresh = (
-        Evaluation.objects.filter(session=OuterRef("pk"), submitted_on__gte=since)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    evaluated = _evaluated_sessions(user, since).annotate(
-        new_evaluations=Subquery(fresh, output_field=IntegerField())
-    )
+    fresh = Evaluation.objects.filter(session=OuterRef("pk"), submitted_on__gte=since)
+    evaluated = _evaluated_sessions(user, since).annotate(new_evaluations=counted(fresh))
     return list(_as_listed(evaluated).order_by("-starts_at")[:EVALUATED_LISTED])
 
 

@@ -43,6 +43,20 @@ def test_the_choices_take_one_query_and_no_server_side_cursor():
     assert not queries[0]["sql"].startswith("DECLARE")
 
 
+def test_the_choices_read_each_rows_key_and_name_alone():
+    """No model instance per row: two columns, not the agency's timestamps and settings."""
+    agency = AgencyFactory.create(name="Harbour Trust")
+    with CaptureQueriesContext(connection) as queries:
+        choices = []
+        for choice in _choices(_field()):  # as a select iterates them (list() counts first)
+            choices.append(choice)
+    assert (agency.pk, "Harbour Trust") in choices
+    [sql] = [query["sql"] for query in queries]
+    assert '"name"' in sql
+    assert '"created_at"' not in sql
+    assert '"workforce"' not in sql
+
+
 def test_a_chosen_row_is_still_checked_against_the_list():
     agency = AgencyFactory.create()
     field = _field()

@@ -90,7 +90,8 @@ def practitioner_panel(user: Any) -> Panel | None:
     panel's places and evaluations."""
     if Role.PRACTITIONER not in user.role_set:
         return None
-    dashboard = selectors.practitioner_dashboard(user=user)
+    # The figures alone: the training panel beside this one lists the bookings.
+    dashboard = selectors.practitioner_dashboard(user=user, listed=0)
     return Panel(
         title="Your training record",
         template=TEMPLATE,

@@ -682,10 +682,11 @@ class PractitionerDashboard:
     certificates: tuple[Booking, ...]
 
 
-def practitioner_dashboard(*, user: Any) -> PractitionerDashboard:
+def practitioner_dashboard(*, user: Any, listed: int = LISTED) -> PractitionerDashboard:
     """A person's own training: places to come, what to evaluate, impact surveys to answer
-    and the certificates of what they came to (two queries, ``booking_overview_of``)."""
-    mine = booking_overview_of(user=user, listed=LISTED)
+    and the certificates of what they came to, the first ``listed`` of each (two queries,
+    ``booking_overview_of``; one when ``listed`` is 0, for the figures alone)."""
+    mine = booking_overview_of(user=user, listed=listed)
     return PractitionerDashboard(
         figures=(
             Figure("Places booked", mine.places.total, link("training:mine")),

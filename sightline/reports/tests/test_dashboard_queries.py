@@ -150,3 +150,23 @@ def test_each_dashboards_query_count_is_pinned(
     client.get(url)
     with django_assert_num_queries(PINNED[name]):
         client.get(url)
+
+
+def test_a_practitioners_home_reads_their_listed_bookings_once(client, people):
+    """The training panel lists the next few bookings in full; the training record panel
+    beside it shows counts alone, so the listed bookings are read once, not once a panel."""
+    agency, found = people
+    practitioner = found[Role.PRACTITIONER]
+    client.force_login(practitioner)
+    grow(agency, found, 3)
+    client.get(reverse("accounts:home"))
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("accounts:home"))
+    assert page.status_code == 200
+    listed = [
+        query["sql"]
+        for query in captured
+        if query["sql"].startswith('SELECT "training_booking"."id", "training_booking"')
+    ]
+    assert len(listed) == 1, listed
+    assert "Your training record" in page.content.decode()

@@ -207,6 +207,45 @@ def test_tracker_query_count_does_not_grow_with_the_cases(admin_client, query):
     assert _queries(admin_client, url) == small
 
 
+@pytest.mark.parametrize("sort", ["opened", "next_due", "reference"])
+def test_a_first_page_is_one_query_and_a_deep_page_reads_keys_first(admin_user, monkeypatch, sort):
+    """Pages starting before ``DIRECT_ROWS`` read their rows in one query; later ones read
+    the ids, then the rows. Both give the cases in the sort's order, with what the tracker
+    shows of them and of their officer, and not the rest (an officer's password hash)."""
+    _make_cases(12)
+    monkeypatch.setattr(selectors.CaseRows, "DIRECT_ROWS", 5)
+    cases = selectors.case_list_for(user=admin_user, filters=selectors.CaseFilters(sort=sort))
+    expected = list(cases.values_list("reference", flat=True))
+    rows = selectors.CaseRows(cases)
+    for window, statements in ((slice(0, 5), 1), (slice(4, 9), 1), (slice(5, 10), 2)):
+        with CaptureQueriesContext(connection) as queries:
+            page = rows[window]
+        assert len(queries) == statements, window
+        assert [case.reference for case in page] == expected[window]
+        assert '"pseudonym"' in queries[-1]["sql"]
+        assert '"full_name"' in queries[-1]["sql"]
+        assert not any('"password"' in q["sql"] for q in queries)
+        assert not any('"incident_aware_date"' in q["sql"] for q in queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans only")
+@pytest.mark.parametrize(
+    ("sort", "index"), [("next_due", "case_next_due_idx"), ("opened", "case_opened_ref_idx")]
+)
+def test_a_first_page_walks_the_sorts_index_and_stops(admin_user, sort, index):
+    """EXPLAIN without ANALYZE: the first page's one query reads the sort's index in order
+    under a LIMIT (no Sort node, no per-row SubPlan), however many cases there are."""
+    _make_cases(10)
+    cases = selectors.case_list_for(user=admin_user, filters=selectors.CaseFilters(sort=sort))
+    first = cases.only(*selectors.CaseRows.SHOWN)[:25]
+    sql, params = first.query.sql_with_params()
+    plan = explain(sql, params, off=("seqscan", "sort", "incremental_sort"))
+    assert f"Index Scan using {index}" in plan, plan
+    assert "Limit" in plan, plan
+    assert "SubPlan" not in plan, plan
+    assert "Sort" not in plan, plan
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans only")
 @pytest.mark.parametrize(
     ("sort", "index"), [("next_due", "case_next_due_idx"), ("opened", "case_opened_ref_idx")]
