@@ -931,10 +931,21 @@ def dissemination_return_counts_by_agency() -> list[AgencyReturnCounts]:
     return [AgencyReturnCounts(*row) for row in rows]
 
 
-def undecided_recommendation_count() -> int:
+def undecided_recommendations() -> QuerySet[Recommendation]:
     """Recommendations the partnership has not decided on yet: the practice review group's
     to accept, or not."""
-    return Recommendation.objects.filter(decision="").count()
+    return Recommendation.objects.filter(decision="")
+
+
+def undecided_recommendation_count() -> int:
+    """How many ``undecided_recommendations`` there are."""
+    return undecided_recommendations().count()
+
+
+def open_actions_of(*, agency_ids: Iterable[int]) -> QuerySet[Action]:
+    """The open actions of these agencies (the ``(agency, status, due date)`` index leads
+    with both conditions, so a count of them, by due date or not, reads the index alone)."""
+    return Action.objects.filter(agency_id__in=list(agency_ids), status__in=OPEN)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from sightline.learning.models import DisseminationReturn
 from sightline.learning.tests.factories import ActionFactory, RecommendationFactory
 from sightline.learning.vocabulary import ActionStatus, Decision
 from sightline.reports.selectors import dashboards
-from sightline.reviews.models import CaseDeadline, TimelinessStandard
+from sightline.reviews.models import CaseAssignment, CaseDeadline, TimelinessStandard
 from sightline.reviews.tests.factories import CaseFactory, ReferralFactory
 from sightline.training.tests.factories import (
     BookingFactory,
@@ -347,6 +347,27 @@ def test_a_group_member_sees_their_agencies_cases_and_actions_and_the_undecided_
     assert counts["Your agencies' actions overdue"] == 1
     assert counts["Your agencies' actions due in the next 30 days"] == 1
     assert len(dashboard.deadlines) == 2
+
+
+def test_a_group_members_deadlines_are_their_agencies_and_their_own_cases_soonest_first():
+    agency = AgencyFactory.create()
+    member = person(Role.REVIEW_GROUP_MEMBER, agency=agency)
+    later = deadline(today() + 3 * DAY, agency=agency)
+    overdue = deadline(today() - 2 * DAY, agency=agency)
+    assigned = deadline(today() + DAY)  # no agency of theirs, but assigned to them
+    CaseAssignment.objects.create(case=assigned.case, user=member)
+    deadline(today())  # another agency's case
+    deadline(today() + 20 * DAY, agency=agency)  # beyond the fortnight
+
+    listed = dashboards.review_group_dashboard(user=member).deadlines
+
+    assert [row.pk for row in listed] == [overdue.pk, assigned.pk, later.pk]
+    assert [row.case_reference for row in listed] == [  # type: ignore[attr-defined]
+        overdue.case.reference,
+        assigned.case.reference,
+        later.case.reference,
+    ]
+    assert listed[0].standard.code == "child.rapid_review"
 
 
 def test_a_trainer_sees_their_own_sessions_registers_evaluations_and_courses_to_review():

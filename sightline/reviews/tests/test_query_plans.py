@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sightline.core.roles import Role
 from sightline.core.tests.plans import explain, plans_of, postgresql_only
-from sightline.reviews.selectors import deadline_counts, visible_cases
+from sightline.reviews.selectors import deadline_counts, deadlines_listed, visible_cases
 
 from .factories import CaseFactory
 
@@ -50,3 +50,21 @@ def test_the_cases_of_a_persons_agencies_are_read_from_the_index_alone(make_user
     (sql,) = [query["sql"] for query in captured.captured_queries]
     plan = explain(sql, off=("seqscan", "bitmapscan"))
     assert "Index Only Scan using case_agencies_agency_case_idx" in plan, plan
+
+
+@pytest.mark.parametrize("role", [Role.AGENCY_LEAD, Role.REVIEW_GROUP_MEMBER])
+def test_a_dashboards_few_deadlines_are_probed_in_due_order_not_hashed(make_user, role):
+    """The opposite of the counts above, on purpose: eight deadlines under a LIMIT walk the
+    due date's index and probe each case's visibility by index (a correlated SubPlan, no
+    "hashed SubPlan" that would read every case of the person's agencies first)."""
+    person = make_user(role)
+    for case in CaseFactory.create_batch(3):
+        case.agencies.add(*person.agency_ids)
+    with CaptureQueriesContext(connection) as captured:
+        deadlines_listed(user=person, within_days=14, listed=8)
+    (sql,) = [query["sql"] for query in captured.captured_queries]
+    # As if there were many: no sequential scan of the deadlines, and no sort of them all.
+    plan = explain(sql, off=("seqscan", "bitmapscan", "sort"))
+    assert "reviews_casedeadline_due" in plan, plan
+    assert CORRELATED.search(plan), plan
+    assert "hashed SubPlan" not in plan, plan
