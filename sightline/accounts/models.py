@@ -171,9 +171,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     def _memberships(self) -> list[tuple[str, int]]:
         cache = self.__dict__.get("_membership_cache")
         if cache is None:
-            cache = list(self.memberships.values_list("role", "agency_id")) if self.pk else []
+            # Unordered: a membership's default order (by agency name) would join the
+            # agencies on every request, and roles are asked of as a set.
+            memberships = self.memberships.order_by().values_list("role", "agency_id")
+            cache = list(memberships) if self.pk else []
             self.__dict__["_membership_cache"] = cache
         return cache
+
+    def remember_memberships(self, memberships: list["Membership"]) -> None:
+        """Take this user's roles from ``memberships``, every one of theirs already read (the
+        home page lists them), so that ``role_set`` needs no query of its own."""
+        self.__dict__.setdefault(
+            "_membership_cache", [(each.role, each.agency_id) for each in memberships]
+        )
 
     @cached_property
     def role_set(self) -> frozenset[str]:

@@ -128,7 +128,12 @@ def administrator_summary() -> AdministratorSummary:
 
 
 def user_memberships(*, user: User) -> list[Membership]:
-    return list(user.memberships.select_related("agency").order_by("agency__name", "role"))
+    """Every role ``user`` holds, with its agency, by agency and role. The user's roles are
+    taken from them too (``User.remember_memberships``): a page that lists them and asks
+    what the person may do reads them once."""
+    memberships = list(user.memberships.select_related("agency").order_by("agency__name", "role"))
+    user.remember_memberships(memberships)
+    return memberships
 
 
 def membership_get(*, user: User, pk: int) -> Membership:

@@ -22,6 +22,7 @@ from sightline.accounts.models import (
     SignInRecord,
     UserSession,
 )
+from sightline.accounts.selectors import user_memberships
 from sightline.accounts.tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from sightline.core.models import AuditEvent, OutboxMessage
 from sightline.core.roles import Role
@@ -435,3 +436,33 @@ def test_the_access_review_page_query_count_is_pinned(admin_client, db):
     big_review = services.access_review_open(agency=agency, period_start=datetime.date(2025, 10, 1))
     assert big_review is not None
     assert queries(admin_client, big_review.get_absolute_url()) == small
+
+
+@pytest.mark.parametrize("roles", [[Role.TRAINER], [Role.AGENCY_LEAD, Role.PRACTITIONER]])
+def test_the_home_page_reads_the_persons_roles_once(db, client, roles):
+    """The home page lists the person's roles and asks what they may do: one read of their
+    memberships serves both (``User.remember_memberships``), and both see every role."""
+    user = UserFactory.create()
+    agencies = AgencyFactory.create_batch(len(roles))
+    for agency, role in zip(agencies, roles, strict=True):
+        MembershipFactory.create(user=user, agency=agency, role=role)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("accounts:home"))
+    assert page.status_code == 200
+    reads = [q["sql"] for q in captured if 'FROM "accounts_membership"' in q["sql"]]
+    assert len(reads) == 1, reads
+    text = page.content.decode()
+    for agency in agencies:
+        assert agency.name in text
+    assert page.wsgi_request.user.role_set == frozenset(roles)
+
+
+def test_roles_remembered_from_memberships_are_the_ones_a_query_gives(db):
+    user = UserFactory.create()
+    MembershipFactory.create(user=user, role=Role.TRAINER)
+    MembershipFactory.create(user=user, role=Role.EXECUTIVE)
+    fresh = type(user).objects.get(pk=user.pk)
+    user_memberships(user=fresh)
+    assert fresh.role_set == type(user).objects.get(pk=user.pk).role_set
+    assert fresh.agency_ids == type(user).objects.get(pk=user.pk).agency_ids
