@@ -402,3 +402,28 @@ def test_the_recommendations_awaiting_a_decision_are_counted_from_their_index_al
     (sql,) = _captured(selectors.undecided_recommendation_count)
     scans = _scans(_plan(sql))
     assert scans == {("Index Only Scan", "recommendation_undecided_idx")}, scans
+
+
+@pytest.mark.django_db
+def test_group_learning_counts_are_one_query_and_only_the_persons_agencies(make_user):
+    today = datetime.date(2026, 3, 10)
+    home = AgencyFactory.create()
+    member = make_user(Role.REVIEW_GROUP_MEMBER, agency=home)
+    ActionFactory.create(agency=home, due_date=today - datetime.timedelta(days=1))
+    ActionFactory.create(agency=home, due_date=today + datetime.timedelta(days=5))
+    ActionFactory.create(agency=home, due_date=today + datetime.timedelta(days=40))
+    ActionFactory.create(due_date=today - datetime.timedelta(days=1))  # another agency's
+    undecided = selectors.undecided_recommendation_count()
+    assert member.agency_ids == {home.pk}  # the person's roles, read once a request
+    with CaptureQueriesContext(connection) as captured:
+        counts = selectors.group_learning_counts(user=member, today=today, within_days=30)
+    assert len(captured) == 1
+    assert counts == selectors.GroupLearningCounts(
+        undecided=undecided, actions_overdue=1, actions_due_soon=1
+    )
+    # Someone in no agency: none of an agency's actions, the recommendations still counted.
+    nobody = make_user()
+    alone = selectors.group_learning_counts(user=nobody, today=today, within_days=30)
+    assert alone == selectors.GroupLearningCounts(
+        undecided=undecided, actions_overdue=0, actions_due_soon=0
+    )

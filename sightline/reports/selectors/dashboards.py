@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 # Models only name the rows the selectors hand back: nothing here queries them.
-from sightline.accounts.models import Agency, User
+from sightline.accounts.models import Agency
 from sightline.accounts.selectors import agencies_for_scorecards
 from sightline.assurance.quarters import Quarter
 from sightline.assurance.selectors.audits import audit_return_counts_by_agency
@@ -23,7 +23,6 @@ from sightline.assurance.selectors.groups import missing_returns_count
 from sightline.assurance.selectors.risks import risk_attention
 from sightline.core.addresses import address
 from sightline.core.calendar import add_months
-from sightline.core.counting import counts_of
 from sightline.core.policies import is_administrator
 from sightline.core.roles import Role
 from sightline.core.selectors import outbox_dead_count
@@ -33,9 +32,8 @@ from sightline.learning.selectors import (
     AgencyReturnCounts,
     action_counts_by_agency,
     dissemination_return_counts_by_agency,
-    open_actions_of,
+    group_learning_counts,
     overdue_by_agency,
-    undecided_recommendations,
 )
 from sightline.reviews.models import CaseDeadline
 from sightline.reviews.selectors import (
@@ -547,18 +545,9 @@ def review_group_dashboard(*, user: Any) -> ReviewGroupDashboard:
     """Deadlines on the cases involving the member's agencies, the recommendations waiting
     for the group's decision, and their agencies' learning actions due. Three queries: the
     deadlines counted (one pass over the cases the member may see), the recommendations and
-    actions counted (``counts_of``), and the deadlines listed."""
-    day = today()
+    actions counted (``group_learning_counts``), and the deadlines listed."""
     deadlines = deadline_counts(user=user, within_days=DEADLINE_DAYS)
-    actions = open_actions_of(agency_ids=user.agency_ids)
-    counts = counts_of(
-        User.objects.filter(pk=user.pk),
-        undecided=undecided_recommendations(),
-        actions_overdue=actions.filter(due_date__lt=day),
-        actions_due_soon=actions.filter(
-            due_date__gte=day, due_date__lte=day + datetime.timedelta(days=DUE_SOON_DAYS)
-        ),
-    )
+    learning = group_learning_counts(user=user, today=today(), within_days=DUE_SOON_DAYS)
     return ReviewGroupDashboard(
         sections=(
             Section(
@@ -578,18 +567,18 @@ def review_group_dashboard(*, user: Any) -> ReviewGroupDashboard:
                 (
                     attention(
                         "Recommendations waiting for a decision",
-                        counts["undecided"],
+                        learning.undecided,
                         link("learning:recommendation_list", decision="undecided"),
                         soon=True,
                     ),
                     attention(
                         "Your agencies' actions overdue",
-                        counts["actions_overdue"],
+                        learning.actions_overdue,
                         link("learning:action_list", mine="1", overdue="on"),
                     ),
                     attention(
                         f"Your agencies' actions due in the next {DUE_SOON_DAYS} days",
-                        counts["actions_due_soon"],
+                        learning.actions_due_soon,
                         link("learning:action_list", mine="1", due_soon="on"),
                         soon=True,
                     ),
