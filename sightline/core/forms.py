@@ -362,7 +362,7 @@ class ScheduleSettingForm(forms.Form):
 
 class ListedChoiceIterator(ModelChoiceIterator):
     """The choices of a short list (agencies, practice themes) read with one plain query of
-    two columns: each row's key and its label (``ListedChoiceField.label_field``).
+    two columns: each row's key and its name (which is what ``str()`` of either gives).
 
     Django reads a model choice field's choices with ``QuerySet.iterator()``, which on
     PostgreSQL opens a server-side cursor: three round trips and a cursor held to the end of
@@ -373,14 +373,12 @@ class ListedChoiceIterator(ModelChoiceIterator):
     def __iter__(self) -> Any:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        label = getattr(self.field, "label_field", "name")
-        yield from self.queryset.values_list("pk", label)
+        yield from self.queryset.values_list("pk", "name")
 
 
 class ListedChoiceField(forms.ModelChoiceField):
-    """A ``ModelChoiceField`` over a short list (``ListedChoiceIterator``): the filter forms'
-    agencies and themes, labelled by ``label_field`` (their name, as ``str()`` gives it). A
-    chosen row is still checked against the query and cleaned to its instance."""
+    """A ``ModelChoiceField`` over a short list of named rows (``ListedChoiceIterator``):
+    the filter forms' agencies and themes. A chosen row is still checked against the query
+    and cleaned to its instance."""
 
     iterator = ListedChoiceIterator
-    label_field = "name"

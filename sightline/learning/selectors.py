@@ -938,11 +938,6 @@ def undecided_recommendations() -> QuerySet[Recommendation]:
     return Recommendation.objects.filter(decision="")
 
 
-def undecided_recommendation_count() -> int:
-    """How many ``undecided_recommendations`` there are."""
-    return undecided_recommendations().count()
-
-
 @dataclass(frozen=True)
 class GroupLearningCounts:
     """What the practice review group's dashboard counts of the learning: recommendations
@@ -959,21 +954,13 @@ def group_learning_counts(
     """``GroupLearningCounts`` for ``user``'s agencies in one query (``counts_of``): the
     actions' counts read the ``(agency, status, due date)`` index alone."""
     agency_ids = list(user.agency_ids)
-    actions = Action.objects.filter(agency_id__in=agency_ids, status__in=OPEN)
-    horizon = today + datetime.timedelta(days=within_days)
-    counts = counts_of(
-        User.objects.filter(pk=user.pk),
-        undecided=undecided_recommendations(),
-        # Someone in no agency has no agency's actions (and ``IN ()`` counts nothing).
-        **(
-            {
-                "overdue": actions.filter(due_date__lt=today),
-                "due_soon": actions.filter(due_date__gte=today, due_date__lte=horizon),
-            }
-            if agency_ids
-            else {}
-        ),
-    )
+    counting: dict[str, QuerySet[Any]] = {"undecided": undecided_recommendations()}
+    if agency_ids:  # someone in no agency has no agency's actions (``IN ()`` is no count)
+        actions = Action.objects.filter(agency_id__in=agency_ids, status__in=OPEN)
+        horizon = today + datetime.timedelta(days=within_days)
+        counting["overdue"] = actions.filter(due_date__lt=today)
+        counting["due_soon"] = actions.filter(due_date__gte=today, due_date__lte=horizon)
+    counts = counts_of(User.objects.filter(pk=user.pk), **counting)
     return GroupLearningCounts(
         undecided=counts["undecided"],
         actions_overdue=counts.get("overdue", 0),

@@ -1,6 +1,8 @@
 """Reads of case reviews. Visibility by role and agency is applied here, once."""
 
 import datetime
+import functools
+import operator
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -82,6 +84,20 @@ def visible_case_filter(*, user: Any, field: str = "pk") -> Q:
     return condition
 
 
+def _case_links(*, user: Any, case: Any) -> list[QuerySet[Any]]:
+    """The rows that let ``user`` know of ``case`` (an ``OuterRef`` to a case's key): their
+    assignment to it and, for those who see their agencies' cases, its involvement of one
+    of their agencies. Each gives the case's key; ``visible_case_filter`` says the same of
+    every case at once."""
+    links: list[QuerySet[Any]] = [
+        CaseAssignment.objects.filter(case_id=case, user_id=user.pk).values("case_id")
+    ]
+    if sees_agency_cases(user):
+        involved = Case.agencies.through.objects.filter(case_id=case, agency_id__in=user.agency_ids)
+        links.append(involved.values("case_id"))
+    return links
+
+
 def visible_case_exists(*, user: Any, case: Any) -> Q:
     """The same condition as ``visible_case_filter`` for one case at a time: ``case`` (an
     ``OuterRef`` to a case's key) is one the user may know exists. Correlated ``EXISTS``,
@@ -90,30 +106,23 @@ def visible_case_exists(*, user: Any, case: Any) -> Q:
     every case."""
     if sees_every_case(user):
         return Q()
-    condition = Q(Exists(CaseAssignment.objects.filter(case_id=case, user_id=user.pk)))
-    if sees_agency_cases(user):
-        involved = Case.agencies.through.objects.filter(case_id=case, agency_id__in=user.agency_ids)
-        condition |= Q(Exists(involved))
-    return condition
+    return functools.reduce(
+        operator.or_, (Q(Exists(link)) for link in _case_links(user=user, case=case))
+    )
 
 
 def visible_case_probe(*, user: Any, case: Any) -> Q:
-    """``visible_case_exists`` as one correlated ``EXISTS`` over both parts (``UNION ALL``
-    of the person's assignment to ``case`` and its involvement of their agencies), for a
-    query that walks an index under a ``LIMIT`` and stops after a few rows. PostgreSQL
-    turns two ``EXISTS`` joined by ``OR`` into hashed subplans when it expects many rows,
-    reading every case of the person's agencies before the first row (10,888 cases, 3 ms,
-    for one agency of the benchmark's); a union it cannot hash, so each row walked is two
-    index probes and the walk ends at the ``LIMIT``. Empty for those who see every case."""
+    """``visible_case_exists`` as one correlated ``EXISTS`` over its parts (``UNION ALL``),
+    for a query that walks an index under a ``LIMIT`` and stops after a few rows.
+    PostgreSQL turns two ``EXISTS`` joined by ``OR`` into hashed subplans when it expects
+    many rows, reading every case of the person's agencies before the first row (10,888
+    cases, 3 ms, for one agency of the benchmark's); a union it cannot hash, so each row
+    walked is an index probe for each part and the walk ends at the ``LIMIT``. Empty for
+    those who see every case."""
     if sees_every_case(user):
         return Q()
-    assigned = CaseAssignment.objects.filter(case_id=case, user_id=user.pk).values("case_id")
-    if not sees_agency_cases(user):
-        return Q(Exists(assigned))
-    involved = Case.agencies.through.objects.filter(
-        case_id=case, agency_id__in=user.agency_ids
-    ).values("case_id")
-    return Q(Exists(involved.union(assigned, all=True)))
+    first, *others = _case_links(user=user, case=case)
+    return Q(Exists(first.union(*others, all=True) if others else first))
 
 
 def case_agency_pairs(*, case_ids: Iterable[int]) -> set[tuple[int, int]]:
@@ -342,14 +351,18 @@ def timeliness_report(
     )
 
 
+def _due_within(within_days: int) -> QuerySet[CaseDeadline]:
+    """Deadlines falling due within ``within_days`` of today, overdue ones included (a
+    ``CaseDeadline`` is kept only while its milestone is not done), in the model's order:
+    soonest first, then by the case's reference."""
+    return CaseDeadline.objects.filter(due__lte=today() + datetime.timedelta(days=within_days))
+
+
 def deadline_list(
     *, user: Any, mine: bool = False, within_days: int = 30
 ) -> QuerySet[CaseDeadline]:
     """Deadlines not yet met that fall due within ``within_days`` (overdue ones included)."""
-    horizon = today() + datetime.timedelta(days=within_days)
-    deadlines = CaseDeadline.objects.filter(
-        visible_case_filter(user=user, field="case_id"), due__lte=horizon
-    )
+    deadlines = _due_within(within_days).filter(visible_case_filter(user=user, field="case_id"))
     if mine:
         # Both sides uncorrelated, as in visible_case_filter: the officer's cases and the
         # person's assignments are read once, not tested against every deadline's case.
@@ -357,9 +370,7 @@ def deadline_list(
             Q(case_id__in=Case.objects.filter(officer_id=user.pk).values("pk"))
             | Q(case_id__in=CaseAssignment.objects.filter(user_id=user.pk).values("case_id"))
         )
-    return deadlines.select_related("case", "standard", "case__officer").order_by(
-        "due", "case__reference"
-    )
+    return deadlines.select_related("case", "standard", "case__officer")
 
 
 def deadlines_listed(*, user: Any, within_days: int, listed: int) -> list[CaseDeadline]:
@@ -370,14 +381,11 @@ def deadlines_listed(*, user: Any, within_days: int, listed: int) -> list[CaseDe
     by index probes (``visible_case_probe``), until ``listed`` are found: the hashed form
     of ``deadline_list`` first reads every case of the person's agencies, which a count
     over them all needs but eight rows do not."""
-    horizon = today() + datetime.timedelta(days=within_days)
     rows = (
-        CaseDeadline.objects.filter(
-            visible_case_probe(user=user, case=OuterRef("case_id")), due__lte=horizon
-        )
+        _due_within(within_days)
+        .filter(visible_case_probe(user=user, case=OuterRef("case_id")))
         .select_related("standard")
         .annotate(case_reference=F("case__reference"))
-        .order_by("due", "case__reference")
     )
     return list(rows[:listed])
 
